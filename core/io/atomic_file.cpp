@@ -1,0 +1,122 @@
+#include "core/io/atomic_file.h"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace srs::io {
+namespace {
+Error writeError(const std::string& path, int err) {
+    if (err == ENOSPC || err == EDQUOT)
+        return makeError(ErrorCode::DiskFull, "disk full while writing " + path,
+                         "free some space or choose another output folder");
+    return makeError(ErrorCode::IoError, "cannot write " + path + ": " + std::strerror(err));
+}
+}  // namespace
+
+Result<AtomicFile> AtomicFile::create(const std::string& final_path) {
+    AtomicFile f;
+    f.final_path_ = final_path;
+    f.temp_path_ = final_path + ".tmp-" + std::to_string(::getpid());
+    std::error_code ec;
+    fs::path parent = fs::path(final_path).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    f.fp_ = std::fopen(f.temp_path_.c_str(), "wb");
+    if (!f.fp_) return writeError(f.temp_path_, errno);
+    return f;
+}
+
+AtomicFile::AtomicFile(AtomicFile&& o) noexcept
+    : final_path_(std::move(o.final_path_)), temp_path_(std::move(o.temp_path_)), fp_(o.fp_), written_(o.written_) {
+    o.fp_ = nullptr;
+}
+
+AtomicFile& AtomicFile::operator=(AtomicFile&& o) noexcept {
+    if (this != &o) {
+        discard();
+        final_path_ = std::move(o.final_path_);
+        temp_path_ = std::move(o.temp_path_);
+        fp_ = o.fp_;
+        written_ = o.written_;
+        o.fp_ = nullptr;
+    }
+    return *this;
+}
+
+AtomicFile::~AtomicFile() { discard(); }
+
+Status AtomicFile::write(const void* data, std::size_t size_bytes) {
+    if (!fp_) return makeError(ErrorCode::Internal, "write to a closed file " + temp_path_);
+    if (size_bytes == 0) return {};
+    if (std::fwrite(data, 1, size_bytes, fp_) != size_bytes) {
+        int err = errno;
+        discard();
+        return writeError(final_path_, err);
+    }
+    written_ += size_bytes;
+    return {};
+}
+
+Status AtomicFile::commit() {
+    if (!fp_) return makeError(ErrorCode::Internal, "commit of a closed file " + temp_path_);
+    if (std::fflush(fp_) != 0 || ::fsync(::fileno(fp_)) != 0) {
+        int err = errno;
+        discard();
+        return writeError(final_path_, err);
+    }
+    std::fclose(fp_);
+    fp_ = nullptr;
+    if (std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+        int err = errno;
+        std::remove(temp_path_.c_str());
+        return writeError(final_path_, err);
+    }
+    return {};
+}
+
+void AtomicFile::discard() {
+    if (fp_) {
+        std::fclose(fp_);
+        fp_ = nullptr;
+        std::remove(temp_path_.c_str());
+    }
+}
+
+Status writeFileAtomic(const std::string& path, const std::string& contents) {
+    auto file = AtomicFile::create(path);
+    if (!file) return file.error();
+    SRS_TRY(file->write(contents));
+    return file->commit();
+}
+
+Result<std::string> readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        std::error_code ec;
+        if (!fs::exists(path, ec)) return makeError(ErrorCode::NotFound, "file not found: " + path);
+        return makeError(ErrorCode::IoError, "cannot read " + path);
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+Result<std::uint64_t> freeDiskBytes(const std::string& path) {
+    fs::path p = path;
+    std::error_code ec;
+    while (!p.empty() && !fs::exists(p, ec)) p = p.parent_path();
+    if (p.empty()) p = ".";
+    struct statvfs st {};
+    if (::statvfs(p.c_str(), &st) != 0)
+        return makeError(ErrorCode::IoError, "cannot query free space of " + p.string() + ": " + std::strerror(errno));
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+}  // namespace srs::io

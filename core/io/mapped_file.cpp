@@ -1,0 +1,51 @@
+#include "core/io/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace srs::io {
+
+Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        return makeError(err == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,
+                         "cannot open " + path + ": " + std::strerror(err),
+                         err == ENOENT ? "check the path" : "check the file's permissions");
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        int err = errno;
+        ::close(fd);
+        return makeError(ErrorCode::IoError, "cannot stat " + path + ": " + std::strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return makeError(ErrorCode::InvalidArgument, path + " is not a regular file");
+    }
+    std::shared_ptr<MappedFile> file(new MappedFile());
+    file->path_ = path;
+    file->size_ = static_cast<std::size_t>(st.st_size);
+    if (file->size_ > 0) {
+        void* p = ::mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            int err = errno;
+            ::close(fd);
+            return makeError(ErrorCode::IoError, "cannot map " + path + ": " + std::strerror(err));
+        }
+        file->data_ = static_cast<const std::uint8_t*>(p);
+    }
+    ::close(fd);  // the mapping stays valid after close
+    return file;
+}
+
+MappedFile::~MappedFile() {
+    if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+}
+
+}  // namespace srs::io

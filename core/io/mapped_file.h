@@ -1,0 +1,32 @@
+// A read-only memory map of a whole file. Pages are read by the OS on first touch, so mapping a
+// multi-GB checkpoint costs nothing until a tensor is actually read.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/common/result.h"
+
+namespace srs::io {
+
+class MappedFile {
+public:
+    static Result<std::shared_ptr<MappedFile>> open(const std::string& path);
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    const std::uint8_t* data() const { return data_; }
+    std::size_t size() const { return size_; }
+    const std::string& path() const { return path_; }
+
+private:
+    MappedFile() = default;
+    std::string path_;
+    const std::uint8_t* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+}  // namespace srs::io

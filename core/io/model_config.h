@@ -1,0 +1,56 @@
+// config.json of a Hugging Face causal LM, reduced to what the runtime, the quantizer and the
+// exporters need. Parsing checks the hyper-parameters are present and consistent, and says which
+// key is wrong.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/result.h"
+
+namespace srs::io {
+
+struct RopeScaling {
+    std::string type;  // "" (none), "linear", "llama3", ... as written in config.json
+    double factor = 1.0;
+    double low_freq_factor = 1.0;
+    double high_freq_factor = 4.0;
+    std::int64_t original_max_position_embeddings = 0;
+};
+
+struct ModelConfig {
+    std::string model_type;
+    std::vector<std::string> architectures;
+    std::int64_t hidden_size = 0;
+    std::int64_t intermediate_size = 0;
+    std::int64_t num_hidden_layers = 0;
+    std::int64_t num_attention_heads = 0;
+    std::int64_t num_key_value_heads = 0;
+    std::int64_t head_dim = 0;  // hidden_size / heads unless config.json overrides it
+    std::int64_t vocab_size = 0;
+    std::int64_t max_position_embeddings = 0;
+    double rms_norm_eps = 1e-6;
+    double rope_theta = 10000.0;
+    RopeScaling rope_scaling;
+    bool tie_word_embeddings = false;
+    bool attention_bias = false;  // q/k/v bias (qwen2 has it always)
+    bool qk_norm = false;         // qwen3: per-head RMSNorm on q and k
+    std::string hidden_act = "silu";
+    std::string torch_dtype;
+    std::optional<std::int64_t> bos_token_id;
+    std::vector<std::int64_t> eos_token_ids;
+    nlohmann::json raw;  // the whole config.json, carried into exports
+
+    // Model types the runtime runs; others can be inspected but not quantized.
+    static const std::vector<std::string>& supportedModelTypes();
+    bool isSupported() const;
+};
+
+Result<ModelConfig> parseModelConfig(const nlohmann::json& j);
+Result<ModelConfig> loadModelConfig(const std::string& folder);
+
+}  // namespace srs::io

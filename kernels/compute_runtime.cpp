@@ -1,0 +1,84 @@
+#include "kernels/compute_runtime.h"
+
+#include <link.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <climits>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+namespace srs::kernels {
+namespace {
+
+int collectBlas(struct dl_phdr_info* info, size_t, void* data) {
+    auto* out = static_cast<std::string*>(data);
+    std::string name = info->dlpi_name ? info->dlpi_name : "";
+    auto slash = name.rfind('/');
+    std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+    if (base.rfind("libblas.so", 0) == 0 || base.rfind("libopenblas", 0) == 0 || base.rfind("libmkl_rt", 0) == 0) {
+        char resolved[PATH_MAX];
+        *out = realpath(name.c_str(), resolved) ? std::string(resolved) : name;
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+ComputeRuntimeInfo configureComputeRuntime(int threads) {
+    ComputeRuntimeInfo info;
+    if (threads <= 0) {
+        unsigned hw = std::thread::hardware_concurrency();
+        threads = hw > 0 ? static_cast<int>(hw) : 1;
+        if (const char* env = std::getenv("SRS_NUM_THREADS")) {
+            int v = std::atoi(env);
+            if (v > 0) threads = v;
+        }
+    }
+    at::set_num_threads(threads);
+    info.threads = at::get_num_threads();
+
+    dl_iterate_phdr(collectBlas, &info.blas_path);
+    const std::string& p = info.blas_path;
+    if (p.empty()) {
+        info.blas_name = "none found";
+    } else if (p.find("openblas") != std::string::npos) {
+        info.blas_name = p.find("pthread") != std::string::npos ? "OpenBLAS (pthread)"
+                         : p.find("openmp") != std::string::npos ? "OpenBLAS (OpenMP)" : "OpenBLAS";
+    } else if (p.find("mkl") != std::string::npos) {
+        info.blas_name = "Intel MKL";
+    } else if (p.find("blis") != std::string::npos) {
+        info.blas_name = "BLIS";
+    } else if (p.find("atlas") != std::string::npos) {
+        info.blas_name = "ATLAS";
+    } else {
+        info.blas_name = "reference BLAS";
+        info.blas_is_slow = true;
+    }
+
+    info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+                         std::to_string(TORCH_VERSION_PATCH);
+    const dnnl_version_t* v = dnnl_version();
+    info.onednn_version = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+#ifdef SRS_HAVE_CUDA
+    info.cuda_built = true;
+#endif
+    return info;
+}
+
+std::string describe(const ComputeRuntimeInfo& info) {
+    std::string s = "compute: " + std::to_string(info.threads) + " thread" + (info.threads == 1 ? "" : "s") + ", BLAS " +
+                    info.blas_name;
+    if (!info.blas_path.empty()) s += " [" + info.blas_path + "]";
+    s += ", LibTorch " + info.torch_version + ", oneDNN " + info.onednn_version;
+    if (info.cuda_built) s += ", CUDA kernels built";
+    if (info.blas_is_slow)
+        s += " — WARNING: the reference BLAS is >10x slower; install libopenblas0-pthread (installer/install-deps.sh does)";
+    return s;
+}
+
+}  // namespace srs::kernels

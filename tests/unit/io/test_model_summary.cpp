@@ -1,0 +1,122 @@
+// inspectModelFolder: the real stories260K folder, generated tiny models (single and sharded),
+// and folders that are broken in the ways users meet (missing files, mismatched shapes).
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+#include "core/io/checkpoint.h"
+#include "core/io/model_summary.h"
+#include "support/test_paths.h"
+#include "support/tiny_model.h"
+
+using namespace srs::io;
+
+class TestModelSummary : public QObject {
+    Q_OBJECT
+private slots:
+    void stories260K() {
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        auto s = inspectModelFolder(folder.toStdString());
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
+        QCOMPARE(s->config.num_hidden_layers, 5);
+        QCOMPARE(s->config.hidden_size, 64);
+        QCOMPARE(s->config.num_attention_heads, 8);
+        QCOMPARE(s->config.num_key_value_heads, 4);
+        QCOMPARE(s->config.vocab_size, 512);
+        QCOMPARE(s->param_count, std::uint64_t(260032));
+        QCOMPARE(s->params_by_dtype.at("F32"), std::uint64_t(260032));
+        QCOMPARE(s->quantizable.size(), size_t(35));  // 7 projections x 5 blocks
+        QVERIFY(s->config.tie_word_embeddings);
+        // gate/up (172 out) and down (172 in) are not multiples of 32.
+        int unpackable = 0;
+        for (const auto& l : s->quantizable) unpackable += l.packable ? 0 : 1;
+        QCOMPARE(unpackable, 15);
+        QString text = QString::fromStdString(formatSummary(*s, true));
+        QVERIFY(text.contains("260,032"));
+        QVERIFY(text.contains("model.layers.4.mlp.down_proj  [64 x 172]"));
+    }
+
+    void tinyShardedEqualsSingle() {
+        QTemporaryDir dir;
+        srs::test::TinyModelSpec spec;
+        spec.tied = false;
+        std::uint64_t params = srs::test::writeTinyModel(dir.path() + "/one", spec);
+        spec.shards = 3;
+        srs::test::writeTinyModel(dir.path() + "/three", spec);
+        auto one = inspectModelFolder((dir.path() + "/one").toStdString());
+        auto three = inspectModelFolder((dir.path() + "/three").toStdString());
+        QVERIFY(one.ok());
+        QVERIFY2(three.ok(), three.ok() ? "" : three.error().message.c_str());
+        QCOMPARE(one->param_count, params);
+        QCOMPARE(three->param_count, params);
+        QCOMPARE(three->shard_count, 3);
+        QCOMPARE(three->quantizable.size(), one->quantizable.size());
+        auto cp = Checkpoint::open((dir.path() + "/three").toStdString());
+        QVERIFY(cp.ok());
+        auto a = (*cp)->tensor("model.layers.1.mlp.down_proj.weight");
+        auto cp1 = Checkpoint::open((dir.path() + "/one").toStdString());
+        auto b = (*cp1)->tensor("model.layers.1.mlp.down_proj.weight");
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE(a->toFloat(), b->toFloat());
+    }
+
+    void errorsNameTheProblem() {
+        QTemporaryDir dir;
+        srs::test::TinyModelSpec spec;
+        // no folder
+        auto missing = inspectModelFolder((dir.path() + "/nothing").toStdString());
+        QVERIFY(!missing.ok());
+        QVERIFY(QString::fromStdString(missing.error().message).contains("config.json"));
+        // no weights
+        QString f = dir.path() + "/noweights";
+        srs::test::writeTinyModel(f, spec);
+        QFile::remove(f + "/model.safetensors");
+        auto noweights = inspectModelFolder(f.toStdString());
+        QVERIFY(!noweights.ok());
+        QVERIFY(QString::fromStdString(noweights.error().message).contains("no *.safetensors"));
+        // config says more heads than the weights have
+        QString g = dir.path() + "/mismatch";
+        srs::test::writeTinyModel(g, spec);
+        QFile cfg(g + "/config.json");
+        QVERIFY(cfg.open(QIODevice::ReadOnly));
+        QByteArray text = cfg.readAll().replace("\"hidden_size\": 32", "\"hidden_size\": 48");
+        cfg.close();
+        QVERIFY(cfg.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        cfg.write(text);
+        cfg.close();
+        auto mismatch = inspectModelFolder(g.toStdString());
+        QVERIFY(!mismatch.ok());
+        QVERIFY2(QString::fromStdString(mismatch.error().message).contains("config.json implies"), mismatch.error().message.c_str());
+        // index pointing at a shard that lacks the tensor
+        QString h = dir.path() + "/badindex";
+        spec.shards = 2;
+        srs::test::writeTinyModel(h, spec);
+        QFile idx(h + "/model.safetensors.index.json");
+        QVERIFY(idx.open(QIODevice::ReadOnly));
+        QByteArray itext = idx.readAll();
+        idx.close();
+        itext.replace("\"model.embed_tokens.weight\": \"model-00001-of-00002.safetensors\"",
+                      "\"model.embed_tokens.weight\": \"model-00002-of-00002.safetensors\"");
+        QVERIFY(idx.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        idx.write(itext);
+        idx.close();
+        auto badindex = inspectModelFolder(h.toStdString());
+        QVERIFY(!badindex.ok());
+        QVERIFY2(QString::fromStdString(badindex.error().message).contains("does not contain"), badindex.error().message.c_str());
+    }
+
+    void unsupportedTypeIsAWarningNotAFailure() {
+        QTemporaryDir dir;
+        srs::test::TinyModelSpec spec;
+        spec.model_type = "gpt_neox";
+        srs::test::writeTinyModel(dir.path(), spec);
+        auto s = inspectModelFolder(dir.path().toStdString());
+        QVERIFY(s.ok());
+        QCOMPARE(s->warnings.size(), size_t(1));
+        QVERIFY(QString::fromStdString(s->warnings[0]).contains("llama, mistral, qwen2, qwen3"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelSummary)
+#include "test_model_summary.moc"

@@ -1,0 +1,95 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTime>
+
+#include "core/common/log.h"
+#include "ui/log_bridge.h"
+#include "ui/pages/model_page.h"
+
+namespace srs::ui {
+
+MainWindow::MainWindow(const QString& compute_summary, QWidget* parent)
+    : QMainWindow(parent), compute_summary_(compute_summary) {
+    setWindowTitle(tr("SignRound Studio"));
+    setWindowIcon(QIcon(":/icons/signround-studio.svg"));
+    resize(1280, 800);
+
+    auto* splitter = new QSplitter(this);
+    nav_ = new QListWidget(splitter);
+    nav_->setObjectName("pageList");
+    nav_->setMaximumWidth(180);
+    nav_->setMinimumWidth(130);
+    stack_ = new QStackedWidget(splitter);
+    splitter->addWidget(nav_);
+    splitter->addWidget(stack_);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setCollapsible(0, false);
+    splitter->setSizes({160, 1120});
+    setCentralWidget(splitter);
+    connect(nav_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
+
+    model_page_ = new ModelPage(this);
+    addPage(tr("Model"), model_page_, tr("Open a model and see what is in it"));
+
+    auto* dock = new QDockWidget(tr("Log"), this);
+    dock->setObjectName("logDock");
+    log_view_ = new QPlainTextEdit(dock);
+    log_view_->setObjectName("logView");
+    log_view_->setReadOnly(true);
+    log_view_->setMaximumBlockCount(5000);
+    dock->setWidget(log_view_);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {140}, Qt::Vertical);
+
+    log_bridge_ = new LogBridge(this);
+    connect(log_bridge_, &LogBridge::lineLogged, this, [this](int level, const QString& line) {
+        static const char* kTags[] = {"debug", "info", "warning", "error"};
+        log_view_->appendPlainText(QStringLiteral("%1 [%2] %3").arg(QTime::currentTime().toString("HH:mm:ss"), kTags[level & 3], line));
+    });
+
+    auto* file_menu = menuBar()->addMenu(tr("&File"));
+    auto* open_action = file_menu->addAction(tr("&Open model folder…"), model_page_, &ModelPage::chooseFolder);
+    open_action->setShortcut(QKeySequence::Open);
+    file_menu->addSeparator();
+    auto* quit_action = file_menu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    quit_action->setShortcut(QKeySequence::Quit);
+    auto* view_menu = menuBar()->addMenu(tr("&View"));
+    view_menu->addAction(dock->toggleViewAction());
+    auto* help_menu = menuBar()->addMenu(tr("&Help"));
+    help_menu->addAction(tr("&About SignRound Studio"), this, &MainWindow::showAbout);
+
+    statusBar()->showMessage(compute_summary_);
+    if (!compute_summary_.isEmpty()) srs::log::info(compute_summary_.toStdString());
+}
+
+int MainWindow::addPage(const QString& title, QWidget* page, const QString& tooltip) {
+    int index = stack_->addWidget(page);
+    auto* item = new QListWidgetItem(title, nav_);
+    item->setToolTip(tooltip);
+    if (nav_->currentRow() < 0) nav_->setCurrentRow(0);
+    return index;
+}
+
+void MainWindow::showPage(int index) { nav_->setCurrentRow(index); }
+int MainWindow::currentPage() const { return stack_->currentIndex(); }
+
+void MainWindow::showAbout() {
+    QMessageBox::about(this, tr("About SignRound Studio"),
+                       tr("<h3>SignRound Studio %1</h3>"
+                          "<p>Quantize Hugging Face language models to 2–8 bits with SignRound (AutoRound).</p>"
+                          "<p>Qt %2<br>%3</p>")
+                           .arg(QStringLiteral(SRS_VERSION), QString::fromLatin1(qVersion()), compute_summary_.toHtmlEscaped()));
+}
+
+}  // namespace srs::ui

@@ -1,0 +1,203 @@
+#include "ui/pages/model_page.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include "core/common/log.h"
+#include "core/common/units.h"
+
+namespace srs::ui {
+namespace {
+const char* kRecentKey = "models/recent";
+const int kMaxRecent = 10;
+
+struct Field {
+    const char* object_name;
+    const char* label;
+};
+const Field kFields[] = {
+    {"architecture", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Architecture")},
+    {"layers", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Layers")},
+    {"hidden", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Hidden size")},
+    {"intermediate", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Intermediate size")},
+    {"heads", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Attention heads")},
+    {"vocab", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Vocabulary")},
+    {"params", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Parameters")},
+    {"dtypes", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Data types")},
+    {"size", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Size on disk")},
+    {"quantizable", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Quantizable")},
+};
+}  // namespace
+
+ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+
+    auto* top = new QHBoxLayout();
+    open_button_ = new QPushButton(tr("Open model folder…"), this);
+    open_button_->setObjectName("openModelButton");
+    open_button_->setShortcut(QKeySequence::Open);
+    open_button_->setToolTip(tr("Open a Hugging Face model folder (config.json + *.safetensors) (Ctrl+O)"));
+    connect(open_button_, &QPushButton::clicked, this, &ModelPage::chooseFolder);
+    recent_ = new QComboBox(this);
+    recent_->setObjectName("recentModels");
+    recent_->setToolTip(tr("Models opened before"));
+    recent_->setMinimumContentsLength(40);
+    connect(recent_, QOverload<int>::of(&QComboBox::activated), this, [this](int index) {
+        QString path = recent_->itemData(index).toString();
+        if (!path.isEmpty()) openModel(path);
+    });
+    top->addWidget(open_button_);
+    top->addWidget(new QLabel(tr("Recent:"), this));
+    top->addWidget(recent_, 1);
+    layout->addLayout(top);
+
+    status_ = new QLabel(tr("No model open. Open a local model folder to begin."), this);
+    status_->setObjectName("modelStatus");
+    status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(status_);
+
+    auto* body = new QHBoxLayout();
+    auto* summary_box = new QGroupBox(tr("Summary"), this);
+    form_ = new QFormLayout(summary_box);
+    for (const auto& f : kFields) {
+        auto* value = new QLabel(QStringLiteral("—"), summary_box);
+        value->setObjectName(QString("summary_") + f.object_name);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        value->setWordWrap(true);
+        form_->addRow(tr(f.label) + ":", value);
+    }
+    body->addWidget(summary_box, 2);
+
+    auto* layers_box = new QGroupBox(tr("Linear layers to quantize"), this);
+    auto* lb = new QVBoxLayout(layers_box);
+    layers_ = new QTableWidget(0, 3, layers_box);
+    layers_->setObjectName("layersTable");
+    layers_->setHorizontalHeaderLabels({tr("Layer"), tr("Shape (out × in)"), tr("Note")});
+    layers_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    layers_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    layers_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    layers_->setWordWrap(false);
+    layers_->verticalHeader()->setVisible(false);
+    layers_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    layers_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    lb->addWidget(layers_);
+    body->addWidget(layers_box, 3);
+    layout->addLayout(body, 1);
+
+    connect(&watcher_, &QFutureWatcher<srs::Result<srs::io::ModelSummary>>::finished, this, [this] {
+        auto result = watcher_.result();
+        if (result.ok()) {
+            showSummary(result.value());
+        } else {
+            showError(pending_, result.error());
+        }
+    });
+    refreshRecent();
+}
+
+void ModelPage::chooseFolder() {
+    QSettings settings;
+    QString start = settings.value("models/lastDir", QDir::homePath()).toString();
+    QString dir = QFileDialog::getExistingDirectory(this, tr("Open model folder"), start);
+    if (dir.isEmpty()) return;
+    settings.setValue("models/lastDir", QFileInfo(dir).absolutePath());
+    openModel(dir);
+}
+
+void ModelPage::openModel(const QString& folder) {
+    if (watcher_.isRunning()) watcher_.waitForFinished();
+    pending_ = QDir(folder).absolutePath();
+    status_->setText(tr("Reading %1 …").arg(pending_));
+    status_->setStyleSheet({});
+    std::string path = pending_.toStdString();
+    watcher_.setFuture(QtConcurrent::run([path] { return srs::io::inspectModelFolder(path); }));
+}
+
+void ModelPage::showSummary(const srs::io::ModelSummary& s) {
+    summary_ = s;
+    has_model_ = true;
+    const auto& c = s.config;
+    auto set = [this](const char* name, const QString& text) {
+        if (auto* l = findChild<QLabel*>(QString("summary_") + name)) l->setText(text);
+    };
+    QString arch = QString::fromStdString(c.architectures.empty() ? c.model_type : c.architectures.front());
+    set("architecture", tr("%1 (model_type %2)").arg(arch, QString::fromStdString(c.model_type)));
+    set("layers", QString::number(c.num_hidden_layers));
+    set("hidden", QString::number(c.hidden_size));
+    set("intermediate", QString::number(c.intermediate_size));
+    set("heads", tr("%1 / %2 KV heads, head_dim %3").arg(c.num_attention_heads).arg(c.num_key_value_heads).arg(c.head_dim));
+    set("vocab", QString::number(c.vocab_size));
+    set("params", QStringLiteral("%1 (%2)").arg(QString::fromStdString(units::formatCount(s.param_count)),
+                                                QString::fromStdString(units::formatParams(s.param_count))));
+    QStringList dtypes;
+    for (const auto& [d, n] : s.params_by_dtype) dtypes << QStringLiteral("%1: %2").arg(QString::fromStdString(d), QString::fromStdString(units::formatCount(n)));
+    set("dtypes", dtypes.join(", "));
+    set("size", tr("%1 in %n safetensors file(s)", nullptr, s.shard_count).arg(QString::fromStdString(units::formatBytes(s.weights_size_bytes))));
+    set("quantizable", tr("%1 linear layers, %2 parameters").arg(s.quantizable.size()).arg(QString::fromStdString(units::formatCount(s.quantizable_params))));
+
+    layers_->setRowCount(static_cast<int>(s.quantizable.size()));
+    layers_->setToolTip(tr("Layers marked 'ragged group' have a dimension that is not a multiple of 32: they are tuned with a "
+                           "shorter last group, and the packed auto_round / GPTQ / AWQ exports keep them in full precision."));
+    for (int r = 0; r < static_cast<int>(s.quantizable.size()); ++r) {
+        const auto& l = s.quantizable[r];
+        layers_->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(l.name)));
+        layers_->setItem(r, 1, new QTableWidgetItem(QStringLiteral("%1 × %2").arg(l.out_features).arg(l.in_features)));
+        layers_->setItem(r, 2, new QTableWidgetItem(l.packable ? QString() : tr("ragged group; full precision in packed exports")));
+    }
+    QString text = tr("Opened %1").arg(QString::fromStdString(s.path));
+    for (const auto& w : s.warnings) text += "\n" + tr("Warning: %1").arg(QString::fromStdString(w));
+    status_->setText(text);
+    status_->setStyleSheet(s.warnings.empty() ? QString() : QStringLiteral("color: #a15c00;"));
+    rememberRecent(QString::fromStdString(s.path));
+    srs::log::info("opened model " + s.path);
+    emit modelOpened(QString::fromStdString(s.path));
+}
+
+void ModelPage::showError(const QString& folder, const srs::Error& e) {
+    has_model_ = false;
+    QString text = tr("Could not open %1:\n%2").arg(folder, QString::fromStdString(e.message));
+    if (!e.hint.empty()) text += "\n" + tr("What to do: %1").arg(QString::fromStdString(e.hint));
+    status_->setText(text);
+    status_->setStyleSheet(QStringLiteral("color: #b00020;"));
+    for (auto* l : findChildren<QLabel*>(QRegularExpression("^summary_"))) l->setText(QStringLiteral("—"));
+    layers_->setRowCount(0);
+    srs::log::error(e.toString());
+    emit modelFailed(folder, QString::fromStdString(e.message));
+}
+
+void ModelPage::rememberRecent(const QString& folder) {
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    recent.removeAll(folder);
+    recent.prepend(folder);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    settings.setValue(kRecentKey, recent);
+    refreshRecent();
+}
+
+void ModelPage::refreshRecent() {
+    QSettings settings;
+    recent_->clear();
+    const QStringList recent = settings.value(kRecentKey).toStringList();
+    if (recent.isEmpty()) {
+        recent_->addItem(tr("(none yet)"));
+        recent_->setEnabled(false);
+        return;
+    }
+    recent_->setEnabled(true);
+    for (const auto& r : recent) recent_->addItem(QDir(r).dirName() + "  —  " + r, r);
+}
+
+}  // namespace srs::ui

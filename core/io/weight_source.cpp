@@ -1,0 +1,88 @@
+#include "core/io/weight_source.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "core/io/checkpoint.h"
+
+namespace fs = std::filesystem;
+
+namespace srs::io {
+namespace {
+
+class HfFolderSource : public WeightSource {
+public:
+    HfFolderSource(ModelConfig config, std::shared_ptr<Checkpoint> cp) : config_(std::move(config)), cp_(std::move(cp)) {}
+
+    const ModelConfig& config() const override { return config_; }
+    std::vector<std::string> tensorNames() const override { return cp_->tensorNames(); }
+    bool has(const std::string& name) const override { return cp_->find(name) != nullptr; }
+    Result<std::vector<std::int64_t>> shape(const std::string& name) const override {
+        const TensorInfo* t = cp_->find(name);
+        if (!t) return makeError(ErrorCode::NotFound, "tensor '" + name + "' not found in " + cp_->folder());
+        return t->shape;
+    }
+    Result<FloatTensor> loadFloat(const std::string& name) const override {
+        auto view = cp_->tensor(name);
+        if (!view) return view.error();
+        if (!isFloating(view->info->dtype) || view->info->dtype == DType::F8_E4M3 || view->info->dtype == DType::F8_E5M2)
+            return makeError(ErrorCode::Unsupported, "tensor '" + name + "' is stored as " + dtypeName(view->info->dtype) +
+                                                         "; only F32, F16, BF16 and F64 weights can be loaded");
+        return FloatTensor{view->info->shape, view->toFloat()};
+    }
+    std::string storedDtype(const std::string& name) const override {
+        const TensorInfo* t = cp_->find(name);
+        return t ? dtypeName(t->dtype) : "";
+    }
+    const std::string& path() const override { return cp_->folder(); }
+    std::string tokenizerFolder() const override { return cp_->folder(); }
+
+private:
+    ModelConfig config_;
+    std::shared_ptr<Checkpoint> cp_;
+};
+
+std::mutex& openersMutex() {
+    static std::mutex m;
+    return m;
+}
+std::map<std::string, WeightSourceOpener>& openers() {
+    static std::map<std::string, WeightSourceOpener> o;
+    return o;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder) {
+    auto config = loadModelConfig(folder);
+    if (!config) return config.error();
+    auto cp = Checkpoint::open(folder);
+    if (!cp) return cp.error();
+    return std::shared_ptr<WeightSource>(std::make_shared<HfFolderSource>(std::move(*config), std::move(*cp)));
+}
+
+bool registerWeightSourceOpener(const std::string& extension, WeightSourceOpener opener) {
+    std::lock_guard<std::mutex> lock(openersMutex());
+    openers()[extension] = std::move(opener);
+    return true;
+}
+
+Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) return openHfFolder(path);
+    if (!fs::exists(path, ec)) return makeError(ErrorCode::NotFound, "no such model folder or file: " + path);
+    std::string ext = fs::path(path).extension().string();
+    WeightSourceOpener opener;
+    {
+        std::lock_guard<std::mutex> lock(openersMutex());
+        auto it = openers().find(ext);
+        if (it != openers().end()) opener = it->second;
+    }
+    if (!opener)
+        return makeError(ErrorCode::Unsupported, "cannot open " + path + ": files of type '" + ext + "' are not models this tool reads",
+                         "give a Hugging Face model folder or a .gguf file");
+    return opener(path);
+}
+
+}  // namespace srs::io

@@ -1,0 +1,51 @@
+// Where a model's weights come from, independent of the file format: a Hugging Face folder of
+// safetensors, or (with the GGUF importer) a .gguf file. Every source hands out tensors under
+// their Hugging Face names, in Hugging Face layout (rotate-half q/k rows), as float32, one tensor
+// at a time — so the runtime can stream a block's weights without loading the whole model.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/io/model_config.h"
+
+namespace srs::io {
+
+struct FloatTensor {
+    std::vector<std::int64_t> shape;
+    std::vector<float> data;
+    std::uint64_t numel() const { return data.size(); }
+};
+
+class WeightSource {
+public:
+    virtual ~WeightSource() = default;
+    virtual const ModelConfig& config() const = 0;
+    // HF tensor names, sorted.
+    virtual std::vector<std::string> tensorNames() const = 0;
+    virtual bool has(const std::string& name) const = 0;
+    virtual Result<std::vector<std::int64_t>> shape(const std::string& name) const = 0;
+    // The tensor as float32 in HF layout. NotFound when absent.
+    virtual Result<FloatTensor> loadFloat(const std::string& name) const = 0;
+    // Original dtype name ("F32", "BF16", "Q8_0", ...) for display and for exports that keep it.
+    virtual std::string storedDtype(const std::string& name) const = 0;
+    // The folder (HF) or file (GGUF) this came from.
+    virtual const std::string& path() const = 0;
+    // Folder holding tokenizer files, or empty when the tokenizer is embedded (GGUF).
+    virtual std::string tokenizerFolder() const = 0;
+};
+
+// Opens a Hugging Face model folder (config.json + *.safetensors).
+Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder);
+
+// Opens a folder or a .gguf file, by what path is. Formats register an opener for a file
+// extension (the GGUF importer registers ".gguf"), so this file needs no edit per format.
+Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path);
+using WeightSourceOpener = std::function<Result<std::shared_ptr<WeightSource>>(const std::string& path)>;
+bool registerWeightSourceOpener(const std::string& extension, WeightSourceOpener opener);
+
+}  // namespace srs::io

@@ -12,7 +12,7 @@ packages=(
   libopenblas0-pthread
   nlohmann-json3-dev libcurl4-openssl-dev
   xvfb xauth x11-apps
-  python3 nodejs npm
+  python3 python3-numpy nodejs npm
 )
 
 missing=()

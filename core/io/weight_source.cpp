@@ -1,9 +1,11 @@
 #include "core/io/weight_source.h"
 
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
 
+#include "core/export/packed_source.h"
 #include "core/io/checkpoint.h"
 
 namespace fs = std::filesystem;
@@ -35,6 +37,13 @@ public:
         const TensorInfo* t = cp_->find(name);
         return t ? dtypeName(t->dtype) : "";
     }
+    Result<RawTensor> loadRaw(const std::string& name) const override {
+        auto view = cp_->tensor(name);
+        if (!view) return view.error();
+        RawTensor raw{view->info->dtype, view->info->shape, {}};
+        raw.bytes.assign(view->data, view->data + view->info->sizeBytes());
+        return raw;
+    }
     const std::string& path() const override { return cp_->folder(); }
     std::string tokenizerFolder() const override { return cp_->folder(); }
 
@@ -54,12 +63,25 @@ std::map<std::string, WeightSourceOpener>& openers() {
 
 }  // namespace
 
+Result<RawTensor> WeightSource::loadRaw(const std::string& name) const {
+    auto t = loadFloat(name);
+    if (!t) return t.error();
+    RawTensor raw{DType::F32, t->shape, {}};
+    raw.bytes.resize(t->data.size() * sizeof(float));
+    std::memcpy(raw.bytes.data(), t->data.data(), raw.bytes.size());
+    return raw;
+}
+
 Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder) {
     auto config = loadModelConfig(folder);
     if (!config) return config.error();
     auto cp = Checkpoint::open(folder);
     if (!cp) return cp.error();
-    return std::shared_ptr<WeightSource>(std::make_shared<HfFolderSource>(std::move(*config), std::move(*cp)));
+    bool packed = exporter::isPackedQuantConfig(config->raw);
+    auto plain = std::shared_ptr<WeightSource>(std::make_shared<HfFolderSource>(std::move(*config), std::move(*cp)));
+    // A folder exported in a packed format reads back as dequantized weights.
+    if (packed) return exporter::openPackedFolder(plain);
+    return plain;
 }
 
 bool registerWeightSourceOpener(const std::string& extension, WeightSourceOpener opener) {

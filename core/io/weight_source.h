@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/io/dtype.h"
 #include "core/io/model_config.h"
 
 namespace srs::io {
@@ -19,6 +20,12 @@ struct FloatTensor {
     std::vector<std::int64_t> shape;
     std::vector<float> data;
     std::uint64_t numel() const { return data.size(); }
+};
+
+struct RawTensor {
+    DType dtype = DType::Invalid;
+    std::vector<std::int64_t> shape;
+    std::vector<std::uint8_t> bytes;
 };
 
 class WeightSource {
@@ -33,6 +40,9 @@ public:
     virtual Result<FloatTensor> loadFloat(const std::string& name) const = 0;
     // Original dtype name ("F32", "BF16", "Q8_0", ...) for display and for exports that keep it.
     virtual std::string storedDtype(const std::string& name) const = 0;
+    // The tensor as stored, for exporters that keep unquantized tensors in their original dtype.
+    // Sources whose storage is not a safetensors dtype (GGUF blocks) give float32.
+    virtual Result<RawTensor> loadRaw(const std::string& name) const;
     // The folder (HF) or file (GGUF) this came from.
     virtual const std::string& path() const = 0;
     // Folder holding tokenizer files, or empty when the tokenizer is embedded (GGUF).

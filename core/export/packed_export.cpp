@@ -1,0 +1,353 @@
+#include "core/export/packed_export.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "core/common/log.h"
+#include "core/export/packing.h"
+#include "core/io/atomic_file.h"
+#include "core/io/safetensors_writer.h"
+
+namespace fs = std::filesystem;
+
+namespace srs::exporter {
+namespace {
+
+const char* kAutoRoundVersion = "0.15.0";  // the AutoRound release whose format we write
+
+// Files a model folder carries besides weights and config, copied verbatim.
+const char* kCopiedFiles[] = {"tokenizer.json",  "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json",
+                              "generation_config.json", "chat_template.jinja", "chat_template.json", "added_tokens.json",
+                              "vocab.json", "merges.txt", "LICENSE", "LICENSE.txt"};
+
+struct OwnedTensor {
+    std::string name;
+    io::DType dtype = io::DType::Invalid;
+    std::vector<std::int64_t> shape;
+    std::vector<std::uint8_t> bytes;
+};
+
+template <typename T>
+OwnedTensor makeTensor(const std::string& name, io::DType dtype, std::vector<std::int64_t> shape, const std::vector<T>& values) {
+    OwnedTensor t{name, dtype, std::move(shape), {}};
+    t.bytes.resize(values.size() * sizeof(T));
+    if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+    return t;
+}
+
+OwnedTensor fp16Tensor(const std::string& name, std::vector<std::int64_t> shape, const std::vector<float>& values) {
+    std::vector<std::uint16_t> h(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) h[i] = io::floatToHalf(values[i]);
+    return makeTensor(name, io::DType::F16, std::move(shape), h);
+}
+
+std::string packingFormatFor(const QuantizedModel& m, PackedFormat f) {
+    if (f == PackedFormat::AutoGptq) return "auto_gptq";
+    if (f == PackedFormat::AutoAwq) return "auto_awq";
+    if (m.sym) return "auto_round:auto_gptq";
+    bool all4 = std::all_of(m.layers.begin(), m.layers.end(), [](const auto& kv) { return kv.second.bits == 4; });
+    return all4 ? "auto_round:auto_awq" : "auto_round";
+}
+
+Result<std::vector<OwnedTensor>> packLayer(const QuantizedLayer& l, const std::string& packing, PackedFormat f) {
+    if (auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size); !ok) return ok.error().withContext(l.name);
+    const std::int64_t out = l.out_features, in = l.in_features, g = l.groups(), gs = l.groupSize();
+    std::vector<OwnedTensor> t;
+    // scales / zeros transposed from [out][groups] to [groups][out].
+    std::vector<float> scales(static_cast<std::size_t>(g * out));
+    std::vector<std::uint32_t> zeros(static_cast<std::size_t>(g * out));
+    const bool minus_one = packing == "auto_gptq" || packing == "auto_round:auto_gptq";
+    const std::uint32_t mask = (1u << l.bits) - 1;
+    bool wrapped = false;
+    for (std::int64_t o = 0; o < out; ++o)
+        for (std::int64_t k = 0; k < g; ++k) {
+            scales[k * out + o] = l.scales[o * g + k];
+            std::int32_t z = l.zeros[o * g + k] - (minus_one ? 1 : 0);
+            if (z < 0) wrapped = true;
+            zeros[k * out + o] = static_cast<std::uint32_t>(z) & mask;
+        }
+    if (wrapped)
+        log::warn(l.name + ": a zero point of 0 cannot be stored in the GPTQ v1 convention (zero − 1); readers will see " +
+                  std::to_string(mask + 1) + " — prefer the auto_round format for asymmetric schemes");
+    std::vector<std::uint32_t> qt(static_cast<std::size_t>(in * out));  // [in][out]
+    for (std::int64_t o = 0; o < out; ++o)
+        for (std::int64_t i = 0; i < in; ++i) qt[i * out + o] = l.q[o * in + i];
+
+    const bool awq = packing == "auto_awq" || packing == "auto_round:auto_awq";
+    if (awq) {
+        auto qw = packColsAwq(qt, in, out);
+        if (!qw) return qw.error().withContext(l.name);
+        auto qz = packColsAwq(zeros, g, out);
+        if (!qz) return qz.error().withContext(l.name);
+        t.push_back(makeTensor(l.name + ".qweight", io::DType::I32, {in, out / 8}, *qw));
+        t.push_back(makeTensor(l.name + ".qzeros", io::DType::I32, {g, out / 8}, *qz));
+    } else {
+        auto qw = packRowsGptq(qt, in, out, l.bits);
+        if (!qw) return qw.error().withContext(l.name);
+        auto qz = packColsGptq(zeros, g, out, l.bits);
+        if (!qz) return qz.error().withContext(l.name);
+        t.push_back(makeTensor(l.name + ".qweight", io::DType::I32, {static_cast<std::int64_t>(qw->size()) / out, out}, *qw));
+        t.push_back(makeTensor(l.name + ".qzeros", io::DType::I32, {g, static_cast<std::int64_t>(qz->size()) / g}, *qz));
+        if (f == PackedFormat::AutoGptq) {
+            std::vector<std::int32_t> gidx(static_cast<std::size_t>(in));
+            for (std::int64_t i = 0; i < in; ++i) gidx[i] = static_cast<std::int32_t>(i / gs);
+            t.push_back(makeTensor(l.name + ".g_idx", io::DType::I32, {in}, gidx));
+        }
+    }
+    t.push_back(fp16Tensor(l.name + ".scales", {g, out}, scales));
+    if (!l.bias.empty()) t.push_back(fp16Tensor(l.name + ".bias", {out}, l.bias));
+    return t;
+}
+
+bool sameScheme(const QuantizedLayer& l, const QuantizedModel& m) {
+    return l.bits == m.bits && l.group_size == m.group_size && l.sym == m.sym;
+}
+
+// A unique sibling folder name for building the export before the final rename.
+std::string tempFolderFor(const std::string& output_dir) {
+    fs::path p = fs::absolute(output_dir);
+    return (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
+}
+
+}  // namespace
+
+Result<PackedFormat> parsePackedFormat(const std::string& name) {
+    if (name == "auto_round" || name == "auto-round") return PackedFormat::AutoRound;
+    if (name == "auto_gptq" || name == "gptq") return PackedFormat::AutoGptq;
+    if (name == "auto_awq" || name == "awq") return PackedFormat::AutoAwq;
+    return makeError(ErrorCode::InvalidArgument, "unknown format '" + name + "'", "use auto_round, auto_gptq, auto_awq or gguf:<type>");
+}
+
+const char* packedFormatName(PackedFormat f) {
+    switch (f) {
+    case PackedFormat::AutoRound: return "auto_round";
+    case PackedFormat::AutoGptq: return "auto_gptq";
+    case PackedFormat::AutoAwq: return "auto_awq";
+    case PackedFormat::None: break;
+    }
+    return "none";
+}
+
+Status checkPackable(PackedFormat f, std::int64_t out, std::int64_t in, int bits, int group_size) {
+    if (out % 32 != 0 || in % 32 != 0)
+        return makeError(ErrorCode::Unsupported, "shape [" + std::to_string(out) + ", " + std::to_string(in) +
+                                                     "] is not a multiple of 32 in both dimensions; " + packedFormatName(f) +
+                                                     " keeps such layers in full precision");
+    if (bits != 2 && bits != 3 && bits != 4 && bits != 8)
+        return makeError(ErrorCode::Unsupported, std::to_string(bits) + "-bit weights cannot be stored in " + packedFormatName(f));
+    if (f == PackedFormat::AutoAwq) {
+        if (bits != 4) return makeError(ErrorCode::Unsupported, "auto_awq stores 4-bit weights only");
+        if (group_size > 0 && in % group_size != 0)
+            return makeError(ErrorCode::Unsupported, "auto_awq needs in_features divisible by the group size");
+    }
+    return {};
+}
+
+nlohmann::json buildQuantizationConfig(const QuantizedModel& m, PackedFormat f) {
+    nlohmann::json q = {{"bits", m.bits}, {"group_size", m.group_size}, {"sym", m.sym}, {"data_type", "int"},
+                        {"autoround_version", kAutoRoundVersion}};
+    for (auto it = m.tuning.begin(); it != m.tuning.end(); ++it) q[it.key()] = it.value();
+    nlohmann::json extra = nlohmann::json::object();
+    for (const auto& name : m.fp_layers) extra[name] = {{"bits", 16}, {"data_type", "fp"}};
+    for (const auto& [name, l] : m.layers)
+        if (!sameScheme(l, m)) extra[name] = {{"bits", l.bits}, {"group_size", l.group_size}, {"sym", l.sym}, {"data_type", "int"}};
+
+    if (f == PackedFormat::AutoRound) {
+        q["quant_method"] = "auto-round";
+        q["packing_format"] = packingFormatFor(m, f);
+        q["block_name_to_quantize"] = m.block_name;
+        if (!extra.empty()) q["extra_config"] = extra;
+    } else if (f == PackedFormat::AutoGptq) {
+        q["quant_method"] = "gptq";
+        q["provider"] = "auto-round";
+        q["desc_act"] = false;
+        q["true_sequential"] = false;
+        q["damp_percent"] = 0.01;
+        q["lm_head"] = m.layers.count("lm_head") > 0;
+        if (!extra.empty()) {
+            nlohmann::json dynamic = nlohmann::json::object();
+            for (auto it = extra.begin(); it != extra.end(); ++it) {
+                std::string pattern = it.key();
+                for (std::size_t p = 0; (p = pattern.find('.', p)) != std::string::npos; p += 2) pattern.insert(p, "\\");
+                pattern = "^" + pattern + "$";
+                if (it.value().value("bits", 16) >= 16)
+                    dynamic["-:" + pattern] = nlohmann::json::object();
+                else
+                    dynamic["+:" + pattern] = {{"bits", it.value()["bits"]}, {"group_size", it.value()["group_size"]}, {"sym", it.value()["sym"]}};
+            }
+            q["dynamic"] = dynamic;
+        }
+    } else if (f == PackedFormat::AutoAwq) {
+        q["quant_method"] = "awq";
+        q["provider"] = "auto-round";
+        q["zero_point"] = !m.sym;
+        q["version"] = "gemm";
+        q["modules_to_not_convert"] = m.fp_layers;
+        q["to_quant_block_names"] = m.block_name;
+    }
+    return q;
+}
+
+Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& output_dir, const PackedExportOptions& opt,
+                                  const ExportProgressFn& progress, const CancelToken& cancel) {
+    if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
+    const PackedFormat f = opt.format;
+    const std::string packing = packingFormatFor(m, f);
+    for (const auto& [name, l] : m.layers) {
+        if (l.q.size() != static_cast<std::size_t>(l.out_features * l.in_features) ||
+            l.scales.size() != static_cast<std::size_t>(l.out_features * l.groups()) || l.zeros.size() != l.scales.size())
+            return makeError(ErrorCode::Internal, "layer " + name + " has inconsistent quantization data");
+        auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size);
+        if (!ok) return ok.error().withContext(name);
+    }
+
+    // Which source tensors the packed layers replace.
+    std::set<std::string> replaced;
+    for (const auto& [name, l] : m.layers) {
+        replaced.insert(name + ".weight");
+        replaced.insert(name + ".bias");
+    }
+    std::vector<std::string> plain;
+    for (const auto& n : m.source->tensorNames())
+        if (!replaced.count(n)) plain.push_back(n);
+
+    const int total_steps = static_cast<int>(m.layers.size() + plain.size()) + 1;
+    int step = 0;
+    auto report_step = [&](const std::string& what) {
+        ++step;
+        if (progress) progress(step, total_steps, what);
+    };
+
+    // Collect every output tensor in name order; pack layer by layer.
+    std::vector<OwnedTensor> tensors;
+    for (const auto& [name, l] : m.layers) {
+        SRS_TRY(cancel.check("exporting"));
+        auto packed = packLayer(l, packing, f);
+        if (!packed) return packed.error();
+        for (auto& t : *packed) tensors.push_back(std::move(t));
+        report_step("packed " + name);
+    }
+    for (const auto& n : plain) {
+        SRS_TRY(cancel.check("exporting"));
+        auto raw = m.source->loadRaw(n);
+        if (!raw) return raw.error();
+        tensors.push_back(OwnedTensor{n, raw->dtype, raw->shape, std::move(raw->bytes)});
+        report_step("copied " + n);
+    }
+    std::sort(tensors.begin(), tensors.end(), [](const OwnedTensor& a, const OwnedTensor& b) { return a.name < b.name; });
+
+    // Shards, greedily by size.
+    std::vector<std::vector<std::size_t>> shards(1);
+    std::uint64_t current = 0, total_bytes = 0;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        std::uint64_t sz = tensors[i].bytes.size();
+        if (current > 0 && current + sz > opt.max_shard_bytes) {
+            shards.emplace_back();
+            current = 0;
+        }
+        shards.back().push_back(i);
+        current += sz;
+        total_bytes += sz;
+    }
+
+    // Free-disk check before writing anything.
+    auto free = io::freeDiskBytes(output_dir);
+    if (free.ok() && *free < total_bytes + (16ull << 20))
+        return makeError(ErrorCode::DiskFull, "not enough free disk for the export: " + std::to_string(total_bytes) + " bytes needed, " +
+                                                  std::to_string(*free) + " free at " + output_dir,
+                         "free some space or choose another output folder");
+
+    const std::string tmp = tempFolderFor(output_dir);
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    if (ec) return makeError(ErrorCode::IoError, "cannot create " + tmp + ": " + ec.message());
+    struct Cleanup {
+        std::string path;
+        bool keep = false;
+        ~Cleanup() {
+            if (!keep) {
+                std::error_code e;
+                fs::remove_all(path, e);
+            }
+        }
+    } cleanup{tmp};
+
+    nlohmann::json weight_map = nlohmann::json::object();
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+        SRS_TRY(cancel.check("writing shards"));
+        char name[64];
+        if (shards.size() == 1)
+            std::snprintf(name, sizeof name, "model.safetensors");
+        else
+            std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
+        std::vector<io::TensorToWrite> w;
+        for (std::size_t i : shards[s]) {
+            const auto& t = tensors[i];
+            w.push_back({t.name, t.dtype, t.shape, t.bytes.data()});
+            weight_map[t.name] = name;
+        }
+        SRS_TRY(io::writeSafetensors(tmp + "/" + name, w, {{"format", "pt"}}));
+    }
+    if (shards.size() > 1) {
+        nlohmann::json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};
+        SRS_TRY(io::writeFileAtomic(tmp + "/model.safetensors.index.json", index.dump(2)));
+    }
+
+    nlohmann::json config = m.source->config().raw;
+    nlohmann::json qc = buildQuantizationConfig(m, f);
+    config["quantization_config"] = qc;
+    if (f != PackedFormat::AutoRound || packing == "auto_round:auto_awq") config["torch_dtype"] = "float16";
+    SRS_TRY(io::writeFileAtomic(tmp + "/config.json", config.dump(2)));
+    SRS_TRY(io::writeFileAtomic(tmp + "/quantization_config.json", qc.dump(2)));
+
+    const std::string src = m.source->tokenizerFolder();
+    if (!src.empty()) {
+        for (const char* file : kCopiedFiles) {
+            fs::path from = fs::path(src) / file;
+            if (fs::exists(from, ec)) {
+                fs::copy_file(from, fs::path(tmp) / file, fs::copy_options::overwrite_existing, ec);
+                if (ec) return makeError(ErrorCode::IoError, "cannot copy " + from.string() + ": " + ec.message());
+            }
+        }
+        for (const auto& e : fs::directory_iterator(src, ec))
+            if (e.path().extension() == ".py") fs::copy_file(e.path(), fs::path(tmp) / e.path().filename(), fs::copy_options::overwrite_existing, ec);
+    }
+    if (!opt.model_card.empty()) SRS_TRY(io::writeFileAtomic(tmp + "/README.md", opt.model_card));
+    SRS_TRY(cancel.check("finishing the export"));
+
+    // Swap into place: an existing folder of the same name is replaced only once the new one is whole.
+    fs::path final_path = fs::absolute(output_dir);
+    fs::path backup = final_path.string() + ".old-" + std::to_string(::getpid());
+    bool had_old = fs::exists(final_path, ec);
+    if (had_old) {
+        fs::rename(final_path, backup, ec);
+        if (ec) return makeError(ErrorCode::IoError, "cannot move the existing " + final_path.string() + " aside: " + ec.message());
+    }
+    fs::rename(tmp, final_path, ec);
+    if (ec) {
+        std::error_code e2;
+        if (had_old) fs::rename(backup, final_path, e2);
+        return makeError(ErrorCode::IoError, "cannot rename the export into " + final_path.string() + ": " + ec.message());
+    }
+    cleanup.keep = true;
+    if (had_old) fs::remove_all(backup, ec);
+    report_step("done");
+
+    ExportReport report;
+    report.output_dir = final_path.string();
+    report.packing_format = packing;
+    for (const auto& e : fs::directory_iterator(final_path, ec)) {
+        if (!e.is_regular_file()) continue;
+        report.files.push_back({e.path().filename().string(), e.file_size()});
+        report.total_bytes += e.file_size();
+    }
+    std::sort(report.files.begin(), report.files.end());
+    return report;
+}
+
+}  // namespace srs::exporter

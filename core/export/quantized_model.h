@@ -1,0 +1,50 @@
+// The hand-off from the tuner to every exporter: per quantized linear layer, the integer weights,
+// the per-group scales and zero points (w ≈ scale·(q − zero)); everything else of the model comes
+// from its WeightSource unchanged. Plain data, no torch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/io/weight_source.h"
+
+namespace srs::exporter {
+
+struct QuantizedLayer {
+    std::string name;  // module name, e.g. "model.layers.0.self_attn.q_proj"
+    int bits = 0;
+    int group_size = 0;  // > 0, or -1 for one group per output row
+    bool sym = true;
+    std::int64_t out_features = 0;
+    std::int64_t in_features = 0;
+    std::vector<std::uint8_t> q;  // [out][in], unsigned integers in [0, 2^bits − 1]
+    std::vector<float> scales;    // [out][groups]; fp16-representable, may be negative (sym full range)
+    std::vector<std::int32_t> zeros;  // [out][groups]; 2^(bits−1) for sym
+    std::vector<float> bias;      // [out] or empty
+
+    std::int64_t groups() const;
+    std::int64_t groupSize() const { return group_size > 0 ? group_size : in_features; }
+    // scale·(q − zero), row-major [out][in].
+    std::vector<float> dequantize() const;
+};
+
+struct QuantizedModel {
+    std::shared_ptr<io::WeightSource> source;
+    std::map<std::string, QuantizedLayer> layers;  // by module name
+    // Layers inside blocks that stay in full precision (16-bit in the configs).
+    std::vector<std::string> fp_layers;
+    // Default scheme (the one most layers use), for quantization_config.
+    int bits = 4;
+    int group_size = 128;
+    bool sym = true;
+    std::string block_name = "model.layers";
+    // Tuning settings that differ from AutoRound's defaults ("iters", "nsamples", "seqlen", ...).
+    nlohmann::json tuning = nlohmann::json::object();
+};
+
+}  // namespace srs::exporter

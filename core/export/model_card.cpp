@@ -1,0 +1,146 @@
+#include "core/export/model_card.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace srs::exporter {
+namespace {
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r");
+    auto e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+std::string unquote(std::string s) {
+    s = trim(s);
+    if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
+    return s;
+}
+
+std::string yamlQuote(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+void addUnique(std::vector<std::string>& v, const std::string& x) {
+    if (!x.empty() && std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+}
+
+}  // namespace
+
+FrontMatter parseFrontMatter(const std::string& readme) {
+    FrontMatter fm;
+    std::istringstream in(readme);
+    std::string line;
+    if (!std::getline(in, line) || trim(line) != "---") return fm;
+    std::string list_key;
+    while (std::getline(in, line)) {
+        if (trim(line) == "---") break;
+        std::string t = trim(line);
+        if (t.empty() || t[0] == '#') continue;
+        if (t[0] == '-' && !list_key.empty()) {
+            std::string item = unquote(t.substr(1));
+            if (list_key == "tags") fm.tags.push_back(item);
+            if (list_key == "language") fm.languages.push_back(item);
+            continue;
+        }
+        auto colon = t.find(':');
+        if (colon == std::string::npos || line[0] == ' ') {
+            list_key.clear();
+            continue;
+        }
+        std::string key = trim(t.substr(0, colon)), value = trim(t.substr(colon + 1));
+        list_key = value.empty() ? key : "";
+        if (key == "license") fm.license = unquote(value);
+        if (key == "pipeline_tag") fm.pipeline_tag = unquote(value);
+        if (!value.empty() && value.front() == '[' && value.back() == ']') {  // inline list
+            std::istringstream items(value.substr(1, value.size() - 2));
+            std::string item;
+            while (std::getline(items, item, ','))
+                if (!unquote(item).empty()) (key == "tags" ? fm.tags : key == "language" ? fm.languages : fm.tags).push_back(unquote(item));
+        } else if (key == "language" && !value.empty()) {
+            fm.languages.push_back(unquote(value));
+        }
+    }
+    return fm;
+}
+
+std::string renderModelCard(const ModelCardInfo& info) {
+    FrontMatter src = parseFrontMatter(info.source_readme);
+    const bool gguf = info.format.rfind("gguf", 0) == 0;
+    std::vector<std::string> tags = src.tags;
+    addUnique(tags, "signround");
+    addUnique(tags, "auto-round");
+    addUnique(tags, gguf ? "gguf" : "quantized");
+    if (info.format == "auto_gptq") addUnique(tags, "gptq");
+    if (info.format == "auto_awq") addUnique(tags, "awq");
+
+    std::ostringstream o;
+    o << "---\n";
+    if (!info.base_model.empty()) o << "base_model: " << yamlQuote(info.base_model) << "\n";
+    if (!src.license.empty()) o << "license: " << yamlQuote(src.license) << "\n";
+    if (!src.languages.empty()) {
+        o << "language:\n";
+        for (const auto& l : src.languages) o << "- " << yamlQuote(l) << "\n";
+    }
+    o << "pipeline_tag: " << yamlQuote(src.pipeline_tag.empty() ? "text-generation" : src.pipeline_tag) << "\n";
+    o << "library_name: " << yamlQuote(gguf ? "gguf" : "transformers") << "\n";
+    o << "tags:\n";
+    for (const auto& t : tags) o << "- " << yamlQuote(t) << "\n";
+    o << "---\n\n";
+
+    std::string title = info.repo_id.empty() ? (info.base_model.empty() ? std::string("Quantized model") : info.base_model + " (" + info.scheme + ")")
+                                             : info.repo_id.substr(info.repo_id.find('/') == std::string::npos ? 0 : info.repo_id.find('/') + 1);
+    o << "# " << title << "\n\n";
+    o << "This model was quantized with SignRound (AutoRound's algorithm) by SignRound Studio"
+      << (info.tool_version.empty() ? "" : " " + info.tool_version) << ".\n\n";
+    o << "| | |\n|---|---|\n";
+    if (!info.base_model.empty()) o << "| Base model | `" << info.base_model << "` |\n";
+    o << "| Format | `" << info.format << "` |\n";
+    o << "| Scheme | " << info.scheme << " |\n";
+    o << "| Recipe | " << info.recipe << " |\n";
+    if (!info.calibration.empty()) {
+        o << "| Calibration data | ";
+        for (std::size_t i = 0; i < info.calibration.size(); ++i) o << (i ? ", " : "") << "`" << info.calibration[i] << "`";
+        o << " |\n";
+    }
+    o << "\n";
+    if (!info.perplexities.empty()) {
+        o << "## Measured perplexity\n\nLower is better; measured by SignRound Studio on the same text for every row.\n\n";
+        o << "| model | text | bits / weight | perplexity |\n|---|---|---:|---:|\n";
+        for (const auto& r : info.perplexities) {
+            char ppl[32], bpw[32];
+            std::snprintf(ppl, sizeof ppl, "%.4f", r.ppl);
+            std::snprintf(bpw, sizeof bpw, "%.2f", r.bits_per_weight);
+            o << "| " << r.model << " | " << r.dataset << " | " << (r.bits_per_weight > 0 ? bpw : "—") << " | " << ppl << " |\n";
+        }
+        o << "\n";
+    }
+    const std::string id = info.repo_id.empty() ? "path/to/this/folder" : info.repo_id;
+    o << "## How to use\n\n";
+    if (gguf) {
+        std::string file = info.gguf_file.empty() ? "model.gguf" : info.gguf_file;
+        o << "### llama.cpp\n\n```sh\nllama-cli -m " << file << " -p \"Once upon a time\"\n";
+        if (!info.repo_id.empty()) o << "# or straight from the Hub\nllama-cli -hf " << info.repo_id << " -p \"Once upon a time\"\n";
+        o << "```\n";
+    } else {
+        o << "### transformers\n\n```python\nfrom transformers import AutoModelForCausalLM, AutoTokenizer\n\n"
+          << "model = AutoModelForCausalLM.from_pretrained(\"" << id << "\", device_map=\"auto\")\n"
+          << "tokenizer = AutoTokenizer.from_pretrained(\"" << id << "\")\n"
+          << "inputs = tokenizer(\"Once upon a time\", return_tensors=\"pt\").to(model.device)\n"
+          << "print(tokenizer.decode(model.generate(**inputs, max_new_tokens=50)[0]))\n```\n\n";
+        if (info.format == "auto_round") o << "Loading needs `pip install auto-round` (transformers dispatches the `auto-round` quant method to it).\n\n";
+        if (info.format == "auto_gptq") o << "Loading needs a GPTQ kernel package such as `gptqmodel`.\n\n";
+        if (info.format == "auto_awq") o << "Loading needs an AWQ kernel package such as `autoawq`.\n\n";
+        o << "### vLLM\n\n```sh\nvllm serve " << id << "\n```\n";
+    }
+    return o.str();
+}
+
+}  // namespace srs::exporter

@@ -1,0 +1,70 @@
+// Everything a quantization run needs to know, as plain data: the same struct is filled by the
+// CLI's AutoRound-style flags and by the GUI's Configure page, saved with every run (run history,
+// resume) and written into the model card. Defaults are AutoRound's (ALGORITHM.md §0, §3.1).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/result.h"
+
+namespace srs::job {
+
+struct JobConfig {
+    std::string model;       // folder or .gguf
+    std::string output_dir;  // exports go to <output_dir>/<format>/ when several formats are asked for
+    // Scheme
+    int bits = 4;
+    int group_size = 128;
+    bool sym = true;
+    std::string scheme;  // preset name as given ("W4A16", ...), informational
+    // Recipe and tuning (AutoRound defaults; unset optionals take the recipe's value)
+    std::string recipe = "auto-round";
+    std::optional<int> iters;
+    std::optional<int> nsamples;
+    std::optional<int> seqlen;
+    int batch_size = 8;
+    int gradient_accumulate_steps = 1;
+    std::optional<double> lr;
+    std::optional<double> minmax_lr;
+    bool enable_minmax_tuning = true;
+    bool enable_quanted_input = true;
+    bool not_use_best_mse = false;
+    int dynamic_max_gap = -1;
+    std::uint64_t seed = 42;
+    std::string amp_dtype = "bfloat16";  // "float32" with --disable_amp
+    // Calibration
+    std::vector<std::string> datasets;  // local .txt / .jsonl files (comma list on the CLI)
+    // Layers
+    std::string layer_config;  // AutoRound layer_config JSON (strict or relaxed)
+    std::vector<std::string> fp_layers;
+    bool quant_lm_head = false;
+    // AutoScheme
+    std::optional<double> avg_bits;
+    std::vector<std::string> options;
+    // Run
+    std::string device = "cpu";
+    std::vector<std::string> formats = {"auto_round"};
+    bool resume = false;
+    std::string run_dir;  // checkpoints; default <output_dir>/.signround-run
+    // Evaluation after export (perplexity of the original and the quantized model)
+    std::string eval_text;
+    int eval_window = 2048;
+
+    int effectiveIters() const;
+    int effectiveNsamples() const;
+    int effectiveSeqlen() const;
+    double effectiveLr(int layer_bits) const;
+};
+
+// Fills unset recipe options ("auto-round", "auto-round-best", "auto-round-light", "rtn" /
+// "auto-round-rtn"); an unknown recipe is an error naming the known ones.
+Status applyRecipe(JobConfig& config);
+nlohmann::json jobConfigToJson(const JobConfig& config);
+Result<JobConfig> jobConfigFromJson(const nlohmann::json& j);
+
+}  // namespace srs::job

@@ -1,6 +1,7 @@
 #include "kernels/compute_runtime.h"
 
 #include <link.h>
+#include <malloc.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <ATen/Parallel.h>
@@ -40,6 +41,10 @@ ComputeRuntimeInfo configureComputeRuntime(int threads) {
         }
     }
     at::set_num_threads(threads);
+    // Keep freed blocks up to 32 MiB (glibc's ceiling) in the heap instead of returning them to
+    // the OS, so per-step tensors are not page-faulted in again on every iteration.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     info.threads = at::get_num_threads();
 
     dl_iterate_phdr(collectBlas, &info.blas_path);

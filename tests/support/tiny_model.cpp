@@ -20,12 +20,13 @@ std::uint64_t writeTinyModel(const QString& folder, const TinyModelSpec& s) {
         {"hidden_size", s.hidden}, {"intermediate_size", s.intermediate}, {"num_hidden_layers", s.layers},
         {"num_attention_heads", s.heads}, {"num_key_value_heads", s.kv_heads}, {"vocab_size", s.vocab},
         {"max_position_embeddings", 128}, {"rms_norm_eps", 1e-5}, {"rope_theta", 10000.0},
-        {"tie_word_embeddings", s.tied}, {"torch_dtype", "float32"}, {"bos_token_id", 1}, {"eos_token_id", 2}};
+        {"tie_word_embeddings", s.tied}, {"torch_dtype", "float32"}, {"bos_token_id", 1}, {"eos_token_id", 2},
+        {"attention_bias", s.qkv_bias}};
     auto st = srs::io::writeFileAtomic((folder + "/config.json").toStdString(), config.dump(2));
     if (!st.ok()) throw std::runtime_error(st.error().message);
 
     std::mt19937 rng(s.seed);
-    std::normal_distribution<float> dist(0.0f, 0.05f);
+    std::normal_distribution<float> dist(0.0f, static_cast<float>(s.weight_std));
     std::vector<std::pair<std::string, std::vector<std::int64_t>>> specs;
     specs.push_back({"model.embed_tokens.weight", {s.vocab, s.hidden}});
     for (int l = 0; l < s.layers; ++l) {
@@ -35,6 +36,15 @@ std::uint64_t writeTinyModel(const QString& folder, const TinyModelSpec& s) {
         specs.push_back({p + "self_attn.k_proj.weight", {s.kv_heads * hd, s.hidden}});
         specs.push_back({p + "self_attn.v_proj.weight", {s.kv_heads * hd, s.hidden}});
         specs.push_back({p + "self_attn.o_proj.weight", {s.hidden, s.heads * hd}});
+        if (s.qkv_bias) {
+            specs.push_back({p + "self_attn.q_proj.bias", {s.heads * hd}});
+            specs.push_back({p + "self_attn.k_proj.bias", {s.kv_heads * hd}});
+            specs.push_back({p + "self_attn.v_proj.bias", {s.kv_heads * hd}});
+        }
+        if (s.qk_norm) {
+            specs.push_back({p + "self_attn.q_norm.weight", {hd}});
+            specs.push_back({p + "self_attn.k_norm.weight", {hd}});
+        }
         specs.push_back({p + "post_attention_layernorm.weight", {s.hidden}});
         specs.push_back({p + "mlp.gate_proj.weight", {s.intermediate, s.hidden}});
         specs.push_back({p + "mlp.up_proj.weight", {s.intermediate, s.hidden}});
@@ -49,7 +59,7 @@ std::uint64_t writeTinyModel(const QString& folder, const TinyModelSpec& s) {
         std::uint64_t n = 1;
         for (auto d : shape) n *= d;
         std::vector<float> v(n);
-        bool norm = shape.size() == 1;
+        bool norm = shape.size() == 1 && name.find("bias") == std::string::npos;
         for (auto& x : v) x = norm ? 1.0f + dist(rng) : dist(rng);
         data.push_back(std::move(v));
         params += n;

@@ -17,6 +17,9 @@ struct TinyModelSpec {
     bool tied = true;
     QString model_type = "llama";
     int shards = 1;  // >1 writes model-0000k-of-0000n.safetensors + index
+    bool qkv_bias = false;  // qwen2 style
+    bool qk_norm = false;   // qwen3 style (also set model_type "qwen3")
+    double weight_std = 0.05;
     std::uint32_t seed = 1;
 };
 

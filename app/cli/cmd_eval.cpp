@@ -1,0 +1,56 @@
+// signround eval: perplexity of a model (folder, packed export or GGUF) on a text file.
+#include <cstdio>
+
+#include "app/cli/command.h"
+#include "core/common/units.h"
+#include "core/eval/perplexity.h"
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+int runEval(const std::vector<std::string>& argv);
+
+const srs::cli::Command kEval{
+    "eval", "Perplexity of a model on a text (non-overlapping windows)",
+    "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--json]",
+    runEval};
+SRS_CLI_COMMAND(kEval);
+
+int runEval(const std::vector<std::string>& argv) {
+    srs::cli::Args args;
+    std::string error;
+    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows"}, {"json", "quiet"}, &error))
+        return srs::cli::usageError(kEval, error);
+    if (!args.get("model") || !args.get("text")) return srs::cli::usageError(kEval, "--model and --text are required");
+    srs::eval::EvalOptions opt;
+    long long window = opt.window, batch = opt.batch_size, max_windows = 0;
+    if (!args.getInt("window", &window, &error) || !args.getInt("batch_size", &batch, &error) ||
+        !args.getInt("max_windows", &max_windows, &error))
+        return srs::cli::usageError(kEval, error);
+    opt.window = static_cast<int>(window);
+    opt.batch_size = static_cast<int>(batch);
+    opt.max_windows = static_cast<int>(max_windows);
+    opt.dtype = args.getOr("dtype", opt.dtype);
+    const bool json = args.flag("json");
+    auto progress = [&](int done, int total) {
+        if (!json && !args.flag("quiet")) std::fprintf(stderr, "\r%d/%d windows", done, total);
+    };
+    auto r = srs::eval::evaluatePerplexity(*args.get("model"), *args.get("text"), opt, progress);
+    if (!json && !args.flag("quiet")) std::fprintf(stderr, "\n");
+    if (!r) return srs::cli::fail(r.error().message, r.error().hint);
+    if (json) {
+        nlohmann::json j = {{"model", r->model}, {"text", r->text}, {"tokens", r->tokens}, {"scored_tokens", r->scored_tokens},
+                            {"windows", r->windows}, {"window", opt.window}, {"mean_nll", r->mean_nll}, {"ppl", r->ppl},
+                            {"elapsed_ms", r->elapsed_ms}, {"tokens_per_s", r->tokens_per_s}};
+        std::printf("%s\n", j.dump(2).c_str());
+    } else {
+        std::printf("PPL %.4f\n", r->ppl);
+        std::printf("mean NLL %.5f over %s scored tokens (%d windows of %d; %s tokens in the text)\n", r->mean_nll,
+                    srs::units::formatCount(r->scored_tokens).c_str(), r->windows, opt.window, srs::units::formatCount(r->tokens).c_str());
+        std::printf("%.0f tokens/s, %s\n", r->tokens_per_s, srs::units::formatDuration(r->elapsed_ms).c_str());
+    }
+    return 0;
+}
+
+}  // namespace

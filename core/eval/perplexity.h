@@ -1,0 +1,42 @@
+// Perplexity of a model on a text, the way everyone compares quantized models: tokenize the whole
+// text (no BOS), cut it into non-overlapping windows of `window` tokens, predict tokens 1..N−1 of
+// each window from its own prefix, PPL = exp(mean NLL). A trailing partial window is not scored,
+// as in the reference protocol of shared/data/PROVENANCE.md. Plain facade: no torch here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/common/cancel.h"
+#include "core/common/result.h"
+
+namespace srs::eval {
+
+struct EvalOptions {
+    int window = 2048;
+    int batch_size = 4;          // windows per forward
+    std::string dtype = "float32";
+    int max_windows = 0;         // 0: all
+};
+
+struct PerplexityReport {
+    std::string model;
+    std::string text;
+    std::uint64_t tokens = 0;         // ids of the whole text
+    std::uint64_t scored_tokens = 0;  // predicted tokens
+    int windows = 0;
+    double mean_nll = 0.0;
+    double ppl = 0.0;
+    std::int64_t elapsed_ms = 0;
+    double tokens_per_s = 0.0;        // tokens through the model per second
+};
+
+using EvalProgressFn = std::function<void(int windows_done, int windows_total)>;
+
+// model_path: a model folder (HF or packed export) or a .gguf; the tokenizer comes with it.
+Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const std::string& text_file, const EvalOptions& options,
+                                            const EvalProgressFn& progress = {}, const CancelToken& cancel = {});
+
+}  // namespace srs::eval

@@ -1,0 +1,17 @@
+// The quantization pipeline, as one call: open the model, sample calibration data, then for each
+// decoder block — streamed from disk — cache its inputs, tune it (SignRound or RTN), record its
+// losses and per-layer statistics, feed its quantized output to the next block, and checkpoint;
+// finally write every requested export and evaluate. Plain-data facade: no torch here.
+#pragma once
+
+#include "core/common/cancel.h"
+#include "core/job/job_config.h"
+#include "core/job/job_events.h"
+
+namespace srs::job {
+
+// Runs to completion, failure or cancellation; never throws. Cancellation is honoured within
+// about a second, and leaves the checkpoint of the last finished block for --resume.
+JobFinished runQuantJob(const JobConfig& config, JobObserver& observer, const CancelToken& cancel);
+
+}  // namespace srs::job

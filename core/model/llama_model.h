@@ -1,0 +1,100 @@
+// The Llama-family decoder (llama, mistral, qwen2 with q/k/v bias, qwen3 with q/k RMSNorm):
+// RMSNorm, rotate-half RoPE (plain, linear and llama3 scaling), grouped-query attention written
+// out by hand (LibTorch 1.13 has no fused attention), SwiGLU MLP; tied or untied embeddings.
+//
+// DecoderBlock is the unit SignRound tunes: it loads only its own weights from a WeightSource, so
+// a run can stream block by block, and its forward takes optional replacement weights for its
+// linear layers, through which autograd flows. CausalLM chains embedding, blocks, norm and head.
+// Header for core code only (it exposes at::Tensor); ui/ and app/ use the plain facades.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/io/weight_source.h"
+
+namespace srs::model {
+
+// The projections of one block, in forward order.
+const std::vector<std::string>& blockLinearNames();  // "self_attn.q_proj", ..., "mlp.down_proj"
+
+class Rope {
+public:
+    explicit Rope(const io::ModelConfig& config);
+    // cos and sin for the given positions ([T] or [B,T] int64), shaped to broadcast over heads:
+    // [T, head_dim] or [B, 1, T, head_dim], float32.
+    std::pair<at::Tensor, at::Tensor> cosSin(const at::Tensor& positions) const;
+    const at::Tensor& invFreq() const { return inv_freq_; }
+
+private:
+    at::Tensor inv_freq_;  // [head_dim / 2], float32, scaling applied
+};
+
+using WeightOverrides = std::map<std::string, at::Tensor>;
+
+class DecoderBlock {
+public:
+    // Loads block `index` from the source; weights are converted to `dtype` (float32 or bfloat16).
+    static Result<std::unique_ptr<DecoderBlock>> load(const io::WeightSource& source, int index, at::ScalarType dtype);
+
+    int index() const { return index_; }
+    const io::ModelConfig& config() const { return config_; }
+    at::ScalarType dtype() const { return dtype_; }
+    // [out, in] weight and (possibly undefined) bias of a linear, by its name in blockLinearNames().
+    const at::Tensor& weight(const std::string& linear) const;
+    const at::Tensor& bias(const std::string& linear) const;
+    // Replaces a linear's stored weight (after quantization), converted to the block's dtype.
+    void setWeight(const std::string& linear, const at::Tensor& weight);
+    std::uint64_t sizeBytes() const;
+
+    // hidden [B, T, H] -> [B, T, H]. cos/sin from Rope::cosSin. Overridden linears use the given
+    // tensors (any dtype; cast to the hidden dtype) instead of the stored weights.
+    at::Tensor forward(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin,
+                       const WeightOverrides* overrides = nullptr) const;
+
+private:
+    DecoderBlock() = default;
+    int index_ = 0;
+    io::ModelConfig config_;
+    at::ScalarType dtype_;
+    std::map<std::string, at::Tensor> weights_, biases_;
+    at::Tensor input_norm_, post_norm_, q_norm_, k_norm_;
+};
+
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
+
+class CausalLM {
+public:
+    // Loads everything (embedding, all blocks, norm, head).
+    static Result<std::unique_ptr<CausalLM>> load(std::shared_ptr<io::WeightSource> source, at::ScalarType dtype);
+    // Loads embedding, final norm and head only; blocks are loaded one at a time by the caller.
+    static Result<std::unique_ptr<CausalLM>> loadShell(std::shared_ptr<io::WeightSource> source, at::ScalarType dtype);
+
+    const io::ModelConfig& config() const { return source_->config(); }
+    const Rope& rope() const { return *rope_; }
+    int numBlocks() const { return static_cast<int>(config().num_hidden_layers); }
+    bool hasBlocks() const { return !blocks_.empty(); }
+    DecoderBlock& block(int i) { return *blocks_.at(i); }
+
+    at::Tensor embed(const at::Tensor& ids) const;      // [B, T] int64 -> [B, T, H]
+    at::Tensor head(const at::Tensor& hidden) const;    // final norm + lm_head -> [B, T, V] float32
+    at::Tensor logits(const at::Tensor& ids) const;     // all of it; needs load()
+
+private:
+    std::shared_ptr<io::WeightSource> source_;
+    at::ScalarType dtype_;
+    std::unique_ptr<Rope> rope_;
+    at::Tensor embed_, norm_, lm_head_;
+    std::vector<std::unique_ptr<DecoderBlock>> blocks_;
+};
+
+// FloatTensor (float32, row-major) -> at::Tensor of dtype, owning its memory.
+at::Tensor toTensor(const io::FloatTensor& t, at::ScalarType dtype);
+Result<at::ScalarType> parseComputeDtype(const std::string& name);  // "float32" | "bfloat16"
+
+}  // namespace srs::model

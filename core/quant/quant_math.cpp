@@ -1,0 +1,92 @@
+#include "core/quant/quant_math.h"
+
+#include <ATen/ATen.h>
+
+namespace srs::quant {
+
+std::string QuantScheme::name() const {
+    return "W" + std::to_string(bits) + (group_size > 0 ? "G" + std::to_string(group_size) : std::string(" per-channel")) + (sym ? " sym" : " asym");
+}
+
+Status validateScheme(const QuantScheme& s) {
+    if (s.bits < 2 || s.bits > 8)
+        return makeError(ErrorCode::InvalidArgument, "bits must be between 2 and 8, got " + std::to_string(s.bits));
+    if (s.group_size == 0 || s.group_size < -1)
+        return makeError(ErrorCode::InvalidArgument, "group_size must be positive or -1 (per output channel), got " + std::to_string(s.group_size));
+    return {};
+}
+
+at::Tensor roundSte(const at::Tensor& x) { return x + (at::round(x) - x).detach(); }
+
+namespace {
+
+// [out, in] -> [out·G, gs], zero-padding a ragged last group.
+at::Tensor toGroups(const at::Tensor& w, int gs) {
+    const std::int64_t out = w.size(0), in = w.size(1), g = (in + gs - 1) / gs;
+    at::Tensor x = w;
+    if (g * gs != in) x = at::constant_pad_nd(w, {0, g * gs - in}, 0);
+    return x.reshape({out * g, gs});
+}
+
+at::Tensor fromGroups(const at::Tensor& x, std::int64_t out, std::int64_t in) {
+    const std::int64_t padded = x.numel() / out;
+    at::Tensor w = x.reshape({out, padded});
+    return padded == in ? w : w.narrow(1, 0, in);
+}
+
+}  // namespace
+
+GroupRange groupRange(const at::Tensor& weight, const QuantScheme& s) {
+    at::Tensor g = toGroups(weight.detach().to(at::kFloat), s.effectiveGroupSize(weight.size(1)));
+    return {at::clamp_max(std::get<0>(g.min(1)), 0.0), at::clamp_min(std::get<0>(g.max(1)), 0.0)};
+}
+
+QdqResult quantDequant(const at::Tensor& weight, const QuantScheme& s, const GroupRange& range, const at::Tensor& v,
+                       const at::Tensor& alpha, const at::Tensor& beta) {
+    const std::int64_t out = weight.size(0), in = weight.size(1);
+    const int gs = s.effectiveGroupSize(in);
+    const std::int64_t g = (in + gs - 1) / gs;
+    at::Tensor w = toGroups(weight.to(at::kFloat), gs);  // [out·G, gs]
+    const double thr = s.fp16_scale ? 1e-5 : 1e-8;
+    auto to_scale_dtype = [&](const at::Tensor& x) {
+        // The cast sits inside the graph: the gradient passes through, the value is what is exported.
+        return s.fp16_scale ? x.to(at::kHalf).to(at::kFloat) : x;
+    };
+    at::Tensor wmin = alpha.defined() ? range.wmin * alpha : range.wmin;
+    at::Tensor wmax = beta.defined() ? range.wmax * beta : range.wmax;
+
+    at::Tensor scale, zero, q, deq;
+    if (s.sym) {
+        const double maxq = static_cast<double>(1 << (s.bits - 1));
+        at::Tensor a = -wmin, c = wmax;
+        at::Tensor max_v = at::where(c < a, a, -c);  // the larger side wins; a positive max gives a negative scale
+        scale = to_scale_dtype(max_v / maxq);
+        scale = at::where(scale >= 0, at::clamp_min(scale, thr), at::clamp_max(scale, -thr));
+        at::Tensor x = w / scale.unsqueeze(1);
+        if (v.defined()) x = x + v;
+        at::Tensor qs = at::clamp(roundSte(x), -maxq, maxq - 1);
+        deq = qs * scale.unsqueeze(1);
+        zero = at::full_like(scale, maxq);
+        q = (qs + maxq).detach();
+    } else {
+        const double maxq = static_cast<double>((1 << s.bits) - 1);
+        scale = to_scale_dtype((wmax - wmin) / maxq);
+        scale = at::clamp_min(scale, thr);
+        zero = at::clamp(roundSte(-wmin / scale), 0.0, maxq);
+        at::Tensor x = w / scale.unsqueeze(1);
+        if (v.defined()) x = x + v;
+        at::Tensor qa = at::clamp(roundSte(x) + zero.unsqueeze(1), 0.0, maxq);
+        deq = (qa - zero.unsqueeze(1)) * scale.unsqueeze(1);
+        q = qa.detach();
+    }
+    QdqResult r;
+    r.weight = fromGroups(deq, out, in);
+    r.scale = scale.reshape({out, g});
+    r.zero = zero.detach().reshape({out, g});
+    r.q = fromGroups(q, out, in);
+    return r;
+}
+
+QdqResult rtn(const at::Tensor& weight, const QuantScheme& s) { return quantDequant(weight, s, groupRange(weight, s)); }
+
+}  // namespace srs::quant

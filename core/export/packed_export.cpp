@@ -46,6 +46,7 @@ OwnedTensor fp16Tensor(const std::string& name, std::vector<std::int64_t> shape,
 }
 
 std::string packingFormatFor(const QuantizedModel& m, PackedFormat f) {
+    if (f == PackedFormat::Fake) return "fake";
     if (f == PackedFormat::AutoGptq) return "auto_gptq";
     if (f == PackedFormat::AutoAwq) return "auto_awq";
     if (m.sym) return "auto_round:auto_gptq";
@@ -57,6 +58,11 @@ Result<std::vector<OwnedTensor>> packLayer(const QuantizedLayer& l, const std::s
     if (auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size); !ok) return ok.error().withContext(l.name);
     const std::int64_t out = l.out_features, in = l.in_features, g = l.groups(), gs = l.groupSize();
     std::vector<OwnedTensor> t;
+    if (f == PackedFormat::Fake) {  // float32 holds scale·(q − zero) exactly
+        t.push_back(makeTensor(l.name + ".weight", io::DType::F32, {out, in}, l.dequantize()));
+        if (!l.bias.empty()) t.push_back(makeTensor(l.name + ".bias", io::DType::F32, {out}, l.bias));
+        return t;
+    }
     // scales / zeros transposed from [out][groups] to [groups][out].
     std::vector<float> scales(static_cast<std::size_t>(g * out));
     std::vector<std::uint32_t> zeros(static_cast<std::size_t>(g * out));
@@ -119,6 +125,7 @@ Result<PackedFormat> parsePackedFormat(const std::string& name) {
     if (name == "auto_round" || name == "auto-round") return PackedFormat::AutoRound;
     if (name == "auto_gptq" || name == "gptq") return PackedFormat::AutoGptq;
     if (name == "auto_awq" || name == "awq") return PackedFormat::AutoAwq;
+    if (name == "fake") return PackedFormat::Fake;
     return makeError(ErrorCode::InvalidArgument, "unknown format '" + name + "'", "use auto_round, auto_gptq, auto_awq or gguf:<type>");
 }
 
@@ -127,12 +134,14 @@ const char* packedFormatName(PackedFormat f) {
     case PackedFormat::AutoRound: return "auto_round";
     case PackedFormat::AutoGptq: return "auto_gptq";
     case PackedFormat::AutoAwq: return "auto_awq";
+    case PackedFormat::Fake: return "fake";
     case PackedFormat::None: break;
     }
     return "none";
 }
 
 Status checkPackable(PackedFormat f, std::int64_t out, std::int64_t in, int bits, int group_size) {
+    if (f == PackedFormat::Fake) return {};
     if (out % 32 != 0 || in % 32 != 0)
         return makeError(ErrorCode::Unsupported, "shape [" + std::to_string(out) + ", " + std::to_string(in) +
                                                      "] is not a multiple of 32 in both dimensions; " + packedFormatName(f) +
@@ -299,11 +308,13 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     }
 
     nlohmann::json config = m.source->config().raw;
-    nlohmann::json qc = buildQuantizationConfig(m, f);
-    config["quantization_config"] = qc;
-    if (f != PackedFormat::AutoRound || packing == "auto_round:auto_awq") config["torch_dtype"] = "float16";
+    if (f != PackedFormat::Fake) {
+        nlohmann::json qc = buildQuantizationConfig(m, f);
+        config["quantization_config"] = qc;
+        if (f != PackedFormat::AutoRound || packing == "auto_round:auto_awq") config["torch_dtype"] = "float16";
+        SRS_TRY(io::writeFileAtomic(tmp + "/quantization_config.json", qc.dump(2)));
+    }
     SRS_TRY(io::writeFileAtomic(tmp + "/config.json", config.dump(2)));
-    SRS_TRY(io::writeFileAtomic(tmp + "/quantization_config.json", qc.dump(2)));
 
     const std::string src = m.source->tokenizerFolder();
     if (!src.empty()) {

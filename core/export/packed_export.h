@@ -17,9 +17,11 @@
 
 namespace srs::exporter {
 
-enum class PackedFormat { None = 0, AutoRound, AutoGptq, AutoAwq };
+// Fake: the dequantized weights as a plain full-precision model (AutoRound's --format fake), for
+// evaluation anywhere and for layers no packed format can hold (dimensions not multiples of 32).
+enum class PackedFormat { None = 0, AutoRound, AutoGptq, AutoAwq, Fake };
 
-Result<PackedFormat> parsePackedFormat(const std::string& name);  // "auto_round", "auto_gptq", "auto_awq"
+Result<PackedFormat> parsePackedFormat(const std::string& name);  // "auto_round", "auto_gptq", "auto_awq", "fake"
 const char* packedFormatName(PackedFormat format);
 
 // Whether a layer of this shape and scheme can be stored in the format; if not, why.

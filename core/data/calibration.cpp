@@ -1,0 +1,159 @@
+#include "core/data/calibration.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/io/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace srs::data {
+namespace {
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r\n");
+    auto e = s.find_last_not_of(" \t\r\n");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+class TextFileSource : public DocumentSource {
+public:
+    explicit TextFileSource(std::string path) : path_(std::move(path)) {}
+    std::string name() const override { return fs::path(path_).filename().string(); }
+    Result<std::vector<std::string>> documents() const override {
+        auto text = io::readFile(path_);
+        if (!text) return text.error();
+        std::vector<std::string> docs;
+        const std::string marker = "<|endoftext|>";
+        const bool has_marker = text->find(marker) != std::string::npos;
+        std::size_t pos = 0;
+        while (pos <= text->size()) {
+            std::size_t next = has_marker ? text->find(marker, pos) : text->find("\n\n", pos);
+            std::string doc = trim(text->substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+            if (!doc.empty()) docs.push_back(doc);
+            if (next == std::string::npos) break;
+            pos = next + (has_marker ? marker.size() : 2);
+        }
+        if (docs.empty()) return makeError(ErrorCode::InvalidArgument, "calibration file " + path_ + " holds no text");
+        return docs;
+    }
+
+private:
+    std::string path_;
+};
+
+class JsonlSource : public DocumentSource {
+public:
+    explicit JsonlSource(std::string path) : path_(std::move(path)) {}
+    std::string name() const override { return fs::path(path_).filename().string(); }
+    Result<std::vector<std::string>> documents() const override {
+        std::ifstream in(path_);
+        if (!in) return makeError(ErrorCode::NotFound, "cannot read calibration file " + path_);
+        std::vector<std::string> docs;
+        std::string line;
+        int n = 0;
+        while (std::getline(in, line)) {
+            ++n;
+            if (trim(line).empty()) continue;
+            try {
+                auto j = nlohmann::json::parse(line);
+                if (!j.contains("text") || !j["text"].is_string())
+                    return makeError(ErrorCode::InvalidArgument, path_ + ":" + std::to_string(n) + ": no \"text\" string field",
+                                     "each line must be a JSON object with a \"text\" field");
+                std::string t = j["text"].get<std::string>();
+                if (!trim(t).empty()) docs.push_back(t);
+            } catch (const nlohmann::json::exception& e) {
+                return makeError(ErrorCode::CorruptFile, path_ + ":" + std::to_string(n) + ": not valid JSON (" + e.what() + ")");
+            }
+        }
+        if (docs.empty()) return makeError(ErrorCode::InvalidArgument, "calibration file " + path_ + " holds no text");
+        return docs;
+    }
+
+private:
+    std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DocumentSource>> openLocalDataset(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        return makeError(ErrorCode::NotFound, "calibration file not found: " + path, "give .txt or .jsonl files with --dataset");
+    std::string ext = fs::path(path).extension().string();
+    if (ext == ".jsonl" || ext == ".json") return std::unique_ptr<DocumentSource>(new JsonlSource(path));
+    return std::unique_ptr<DocumentSource>(new TextFileSource(path));
+}
+
+Result<CalibrationSet> buildCalibrationSet(const std::vector<const DocumentSource*>& sources, const tokenizer::Tokenizer& tok,
+                                           const CalibrationOptions& opt, const CancelToken& cancel) {
+    if (opt.nsamples < 1 || opt.seqlen < 2)
+        return makeError(ErrorCode::InvalidArgument, "nsamples must be at least 1 and seqlen at least 2");
+    if (sources.empty())
+        return makeError(ErrorCode::InvalidArgument, "no calibration data given", "pass text files with --dataset FILE[,FILE]");
+    CalibrationSet set;
+    std::vector<std::string> docs;
+    for (const auto* s : sources) {
+        auto d = s->documents();
+        if (!d) return d.error();
+        set.sources.push_back(s->name());
+        docs.insert(docs.end(), d->begin(), d->end());
+    }
+    // Seeded Fisher–Yates with our own draws: the same seed gives the same samples everywhere.
+    std::mt19937_64 rng(opt.seed);
+    for (std::size_t i = docs.size(); i > 1; --i) std::swap(docs[i - 1], docs[rng() % i]);
+
+    const bool bos = tok.addsBosByDefault() && tok.bosId().has_value();
+    const std::size_t body = static_cast<std::size_t>(opt.seqlen) - (bos ? 1 : 0);
+    std::vector<std::size_t> unused;
+    for (std::size_t i = 0; i < docs.size() && static_cast<int>(set.samples.size()) < opt.nsamples; ++i) {
+        SRS_TRY(cancel.check("tokenizing calibration data"));
+        std::vector<std::int32_t> ids = tok.encode(docs[i], false);
+        if (ids.size() < body) {
+            unused.push_back(i);
+            continue;
+        }
+        ids.resize(body);
+        std::int32_t last = ids.back();
+        if (std::count(ids.begin(), ids.end(), last) > opt.seqlen / 2) continue;  // degenerate text
+        if (bos) ids.insert(ids.begin(), *tok.bosId());
+        set.samples.push_back(std::move(ids));
+    }
+    set.from_documents = static_cast<int>(set.samples.size());
+    if (static_cast<int>(set.samples.size()) < opt.nsamples && !unused.empty()) {
+        // Concatenate the short documents (separated by EOS when there is one) into windows.
+        std::vector<std::int32_t> stream;
+        for (std::size_t i : unused) {
+            SRS_TRY(cancel.check("tokenizing calibration data"));
+            auto ids = tok.encode(docs[i], false);
+            stream.insert(stream.end(), ids.begin(), ids.end());
+            if (tok.eosId()) stream.push_back(*tok.eosId());
+            if (stream.size() >= body * static_cast<std::size_t>(opt.nsamples - set.samples.size())) break;
+        }
+        for (std::size_t p = 0; p + body <= stream.size() && static_cast<int>(set.samples.size()) < opt.nsamples; p += body) {
+            std::vector<std::int32_t> ids(stream.begin() + p, stream.begin() + p + body);
+            if (bos) ids.insert(ids.begin(), *tok.bosId());
+            set.samples.push_back(std::move(ids));
+            ++set.from_concatenation;
+        }
+        if (set.from_concatenation > 0)
+            set.warnings.push_back(std::to_string(set.from_concatenation) + " of " + std::to_string(set.samples.size()) +
+                                   " calibration samples were cut from concatenated documents: only " + std::to_string(set.from_documents) +
+                                   " documents have " + std::to_string(opt.seqlen) + " tokens");
+    }
+    if (set.samples.empty())
+        return makeError(ErrorCode::InvalidArgument, "the calibration data yields no sample of " + std::to_string(opt.seqlen) + " tokens",
+                         "add more text or lower --seqlen");
+    if (static_cast<int>(set.samples.size()) < opt.nsamples)
+        set.warnings.push_back("only " + std::to_string(set.samples.size()) + " of " + std::to_string(opt.nsamples) +
+                               " calibration samples could be made; add more text or lower --seqlen");
+    return set;
+}
+
+}  // namespace srs::data

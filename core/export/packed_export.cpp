@@ -201,69 +201,92 @@ nlohmann::json buildQuantizationConfig(const QuantizedModel& m, PackedFormat f) 
     return q;
 }
 
+namespace {
+
+// One output tensor: its description, and which layer (if any) produces it.
+struct PlannedTensor {
+    io::TensorToWrite desc;
+    std::string layer;  // empty: copied from the source
+    std::uint64_t size = 0;
+};
+
+std::uint64_t bytesOf(const io::TensorToWrite& t) {
+    std::uint64_t n = 1;
+    for (auto d : t.shape) n *= static_cast<std::uint64_t>(d);
+    return n * io::dtypeSize(t.dtype);
+}
+
+// The tensors packLayer will produce for a layer, from its scheme and shape alone.
+std::vector<io::TensorToWrite> layerTensorShapes(const QuantizedLayer& l, const std::string& packing, PackedFormat f) {
+    const std::int64_t out = l.out_features, in = l.in_features, g = l.groups();
+    const bool bias = !l.bias.empty() || l.has_bias;
+    std::vector<io::TensorToWrite> t;
+    if (f == PackedFormat::Fake) {
+        t.push_back({l.name + ".weight", io::DType::F32, {out, in}, nullptr});
+        if (bias) t.push_back({l.name + ".bias", io::DType::F32, {out}, nullptr});
+        return t;
+    }
+    const bool awq = packing == "auto_awq" || packing == "auto_round:auto_awq";
+    if (awq) {
+        t.push_back({l.name + ".qweight", io::DType::I32, {in, out / 8}, nullptr});
+        t.push_back({l.name + ".qzeros", io::DType::I32, {g, out / 8}, nullptr});
+    } else {
+        const std::int64_t rows = l.bits == 3 ? in / 32 * 3 : in * l.bits / 32;
+        t.push_back({l.name + ".qweight", io::DType::I32, {rows, out}, nullptr});
+        t.push_back({l.name + ".qzeros", io::DType::I32, {g, l.bits == 3 ? out / 32 * 3 : out * l.bits / 32}, nullptr});
+        if (f == PackedFormat::AutoGptq) t.push_back({l.name + ".g_idx", io::DType::I32, {in}, nullptr});
+    }
+    t.push_back({l.name + ".scales", io::DType::F16, {g, out}, nullptr});
+    if (bias) t.push_back({l.name + ".bias", io::DType::F16, {out}, nullptr});
+    return t;
+}
+
+}  // namespace
+
 Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& output_dir, const PackedExportOptions& opt,
                                   const ExportProgressFn& progress, const CancelToken& cancel) {
     if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
     const PackedFormat f = opt.format;
     const std::string packing = packingFormatFor(m, f);
     for (const auto& [name, l] : m.layers) {
-        if (l.q.size() != static_cast<std::size_t>(l.out_features * l.in_features) ||
-            l.scales.size() != static_cast<std::size_t>(l.out_features * l.groups()) || l.zeros.size() != l.scales.size())
+        if (!l.q.empty() && (l.q.size() != static_cast<std::size_t>(l.out_features * l.in_features) ||
+                             l.scales.size() != static_cast<std::size_t>(l.out_features * l.groups()) || l.zeros.size() != l.scales.size()))
             return makeError(ErrorCode::Internal, "layer " + name + " has inconsistent quantization data");
         auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size);
         if (!ok) return ok.error().withContext(name);
     }
 
-    // Which source tensors the packed layers replace.
+    // Plan every output tensor with its size, before producing any bytes.
     std::set<std::string> replaced;
+    std::vector<PlannedTensor> plan;
     for (const auto& [name, l] : m.layers) {
         replaced.insert(name + ".weight");
         replaced.insert(name + ".bias");
+        for (auto& d : layerTensorShapes(l, packing, f)) plan.push_back({d, name, bytesOf(d)});
     }
-    std::vector<std::string> plain;
-    for (const auto& n : m.source->tensorNames())
-        if (!replaced.count(n)) plain.push_back(n);
-
-    const int total_steps = static_cast<int>(m.layers.size() + plain.size()) + 1;
-    int step = 0;
-    auto report_step = [&](const std::string& what) {
-        ++step;
-        if (progress) progress(step, total_steps, what);
-    };
-
-    // Collect every output tensor in name order; pack layer by layer.
-    std::vector<OwnedTensor> tensors;
-    for (const auto& [name, l] : m.layers) {
-        SRS_TRY(cancel.check("exporting"));
-        auto packed = packLayer(l, packing, f);
-        if (!packed) return packed.error();
-        for (auto& t : *packed) tensors.push_back(std::move(t));
-        report_step("packed " + name);
+    for (const auto& n : m.source->tensorNames()) {
+        if (replaced.count(n)) continue;
+        auto shape = m.source->shape(n);
+        if (!shape) return shape.error();
+        io::DType dt = io::dtypeFromSafetensorsName(m.source->storedDtype(n));
+        if (dt == io::DType::Invalid) dt = io::DType::F32;  // e.g. GGUF blocks: loadRaw gives float32
+        io::TensorToWrite d{n, dt, *shape, nullptr};
+        plan.push_back({d, "", bytesOf(d)});
     }
-    for (const auto& n : plain) {
-        SRS_TRY(cancel.check("exporting"));
-        auto raw = m.source->loadRaw(n);
-        if (!raw) return raw.error();
-        tensors.push_back(OwnedTensor{n, raw->dtype, raw->shape, std::move(raw->bytes)});
-        report_step("copied " + n);
-    }
-    std::sort(tensors.begin(), tensors.end(), [](const OwnedTensor& a, const OwnedTensor& b) { return a.name < b.name; });
+    std::sort(plan.begin(), plan.end(), [](const PlannedTensor& a, const PlannedTensor& b) { return a.desc.name < b.desc.name; });
 
-    // Shards, greedily by size.
     std::vector<std::vector<std::size_t>> shards(1);
     std::uint64_t current = 0, total_bytes = 0;
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-        std::uint64_t sz = tensors[i].bytes.size();
-        if (current > 0 && current + sz > opt.max_shard_bytes) {
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        if (current > 0 && current + plan[i].size > opt.max_shard_bytes) {
             shards.emplace_back();
             current = 0;
         }
         shards.back().push_back(i);
-        current += sz;
-        total_bytes += sz;
+        current += plan[i].size;
+        total_bytes += plan[i].size;
     }
 
-    // Free-disk check before writing anything.
     auto free = io::freeDiskBytes(output_dir);
     if (free.ok() && *free < total_bytes + (16ull << 20))
         return makeError(ErrorCode::DiskFull, "not enough free disk for the export: " + std::to_string(total_bytes) + " bytes needed, " +
@@ -286,21 +309,48 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
         }
     } cleanup{tmp};
 
+    const int total_steps = static_cast<int>(plan.size()) + 1;
+    int step = 0;
+    // The packed tensors of the layer being written; a layer's tensors are adjacent in name order.
+    std::string cached_layer;
+    std::map<std::string, OwnedTensor> cached;
     nlohmann::json weight_map = nlohmann::json::object();
     for (std::size_t s = 0; s < shards.size(); ++s) {
-        SRS_TRY(cancel.check("writing shards"));
         char name[64];
         if (shards.size() == 1)
             std::snprintf(name, sizeof name, "model.safetensors");
         else
             std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
-        std::vector<io::TensorToWrite> w;
+        std::vector<io::TensorToWrite> descs;
         for (std::size_t i : shards[s]) {
-            const auto& t = tensors[i];
-            w.push_back({t.name, t.dtype, t.shape, t.bytes.data()});
-            weight_map[t.name] = name;
+            descs.push_back(plan[i].desc);
+            weight_map[plan[i].desc.name] = name;
         }
-        SRS_TRY(io::writeSafetensors(tmp + "/" + name, w, {{"format", "pt"}}));
+        auto produce = [&](std::size_t k) -> Result<io::TensorBytes> {
+            SRS_TRY(cancel.check("exporting"));
+            const PlannedTensor& pt = plan[shards[s][k]];
+            if (progress) progress(++step, total_steps, pt.desc.name);
+            if (pt.layer.empty()) {
+                auto raw = m.source->loadRaw(pt.desc.name);
+                if (!raw) return raw.error();
+                return io::TensorBytes{nullptr, 0, std::move(raw->bytes)};
+            }
+            if (cached_layer != pt.layer) {
+                auto data = m.layerData(pt.layer);
+                if (!data) return data.error();
+                auto packed = packLayer(*data, packing, f);
+                if (!packed) return packed.error();
+                cached.clear();
+                for (auto& t : *packed) cached[t.name] = std::move(t);
+                cached_layer = pt.layer;
+            }
+            auto it = cached.find(pt.desc.name);
+            if (it == cached.end()) return makeError(ErrorCode::Internal, "packing produced no tensor " + pt.desc.name);
+            io::TensorBytes b{nullptr, 0, std::move(it->second.bytes)};
+            cached.erase(it);
+            return b;
+        };
+        SRS_TRY(io::writeSafetensorsStreamed(tmp + "/" + name, descs, produce, {{"format", "pt"}}));
     }
     if (shards.size() > 1) {
         nlohmann::json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};
@@ -347,7 +397,7 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     }
     cleanup.keep = true;
     if (had_old) fs::remove_all(backup, ec);
-    report_step("done");
+    if (progress) progress(total_steps, total_steps, "done");
 
     ExportReport report;
     report.output_dir = final_path.string();

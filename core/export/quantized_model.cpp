@@ -18,4 +18,11 @@ std::vector<float> QuantizedLayer::dequantize() const {
     return w;
 }
 
+Result<QuantizedLayer> QuantizedModel::layerData(const std::string& name) const {
+    auto it = layers.find(name);
+    if (it == layers.end()) return makeError(ErrorCode::NotFound, "no quantized layer " + name);
+    if (!it->second.q.empty() || !load_layer) return it->second;
+    return load_layer(name);
+}
+
 }  // namespace srs::exporter

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/result.h"
 #include "core/io/weight_source.h"
 
 namespace srs::exporter {
@@ -26,6 +28,7 @@ struct QuantizedLayer {
     std::vector<float> scales;    // [out][groups]; fp16-representable, may be negative (sym full range)
     std::vector<std::int32_t> zeros;  // [out][groups]; 2^(bits−1) for sym
     std::vector<float> bias;      // [out] or empty
+    bool has_bias = false;        // for metadata-only entries (see QuantizedModel::load_layer)
 
     std::int64_t groups() const;
     std::int64_t groupSize() const { return group_size > 0 ? group_size : in_features; }
@@ -35,7 +38,12 @@ struct QuantizedLayer {
 
 struct QuantizedModel {
     std::shared_ptr<io::WeightSource> source;
-    std::map<std::string, QuantizedLayer> layers;  // by module name
+    // By module name. When load_layer is set, entries may carry only the scheme and shape (q,
+    // scales and zeros empty) and exporters load each layer's data when they write it, so an
+    // export needs memory for one layer at a time, not for the model.
+    std::map<std::string, QuantizedLayer> layers;
+    std::function<Result<QuantizedLayer>(const std::string& name)> load_layer;
+    Result<QuantizedLayer> layerData(const std::string& name) const;
     // Layers inside blocks that stay in full precision (16-bit in the configs).
     std::vector<std::string> fp_layers;
     // Default scheme (the one most layers use), for quantization_config.

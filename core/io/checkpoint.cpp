@@ -100,6 +100,11 @@ Result<TensorView> Checkpoint::tensor(const std::string& name) const {
     return shards_[it->second]->tensor(name);
 }
 
+void Checkpoint::release(const std::string& name, const TensorView& view) const {
+    auto it = owner_.find(name);
+    if (it != owner_.end()) shards_[it->second]->release(view);
+}
+
 std::uint64_t Checkpoint::totalSizeBytes() const {
     std::uint64_t total = 0;
     for (const auto& s : shards_) total += s->fileSizeBytes();

@@ -23,6 +23,7 @@ public:
     std::vector<std::string> tensorNames() const;
     const TensorInfo* find(const std::string& name) const;
     Result<TensorView> tensor(const std::string& name) const;
+    void release(const std::string& name, const TensorView& view) const;
     std::uint64_t totalSizeBytes() const;
 
 private:

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace srs::io {
@@ -42,6 +43,14 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
     }
     ::close(fd);  // the mapping stays valid after close
     return file;
+}
+
+void MappedFile::releasePages(const std::uint8_t* p, std::size_t size) const {
+    if (!data_ || size == 0 || p < data_ || p + size > data_ + size_) return;
+    const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    std::uintptr_t begin = reinterpret_cast<std::uintptr_t>(p) & ~(page - 1);
+    std::uintptr_t end = reinterpret_cast<std::uintptr_t>(p + size);
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

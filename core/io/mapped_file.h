@@ -21,6 +21,9 @@ public:
     const std::uint8_t* data() const { return data_; }
     std::size_t size() const { return size_; }
     const std::string& path() const { return path_; }
+    // Tells the OS the pages of [data, data + size) are not needed now: a streamed read of a
+    // checkpoint then leaves no file pages resident. Reading them again re-reads the file.
+    void releasePages(const std::uint8_t* data, std::size_t size) const;
 
 private:
     MappedFile() = default;

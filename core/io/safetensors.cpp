@@ -150,6 +150,10 @@ Result<std::shared_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
     return st;
 }
 
+void SafetensorsFile::release(const TensorView& v) const {
+    if (v.info) file_->releasePages(v.data, v.info->sizeBytes());
+}
+
 const TensorInfo* SafetensorsFile::find(const std::string& name) const {
     auto it = index_.find(name);
     return it == index_.end() ? nullptr : &tensors_[it->second];

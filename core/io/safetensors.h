@@ -50,6 +50,8 @@ public:
     const std::vector<TensorInfo>& tensors() const { return tensors_; }
     const TensorInfo* find(const std::string& name) const;
     Result<TensorView> tensor(const std::string& name) const;
+    // Drops the tensor's pages from memory after it was copied (see MappedFile::releasePages).
+    void release(const TensorView& view) const;
 
 private:
     SafetensorsFile() = default;

@@ -1,5 +1,6 @@
 #include "core/io/safetensors_writer.h"
 
+#include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -8,8 +9,8 @@
 
 namespace srs::io {
 
-Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
-                        const std::map<std::string, std::string>& metadata) {
+Status writeSafetensorsStreamed(const std::string& path, const std::vector<TensorToWrite>& tensors, const TensorProducer& produce,
+                                const std::map<std::string, std::string>& metadata) {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     std::set<std::string> seen;
@@ -25,7 +26,6 @@ Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite
             numel *= static_cast<std::uint64_t>(d);
         }
         std::uint64_t size = numel * dtypeSize(t.dtype);
-        if (size > 0 && !t.data) return makeError(ErrorCode::InvalidArgument, "tensor '" + t.name + "' has no data");
         header[t.name] = {{"dtype", dtypeName(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + size}}};
         sizes.push_back(size);
         offset += size;
@@ -44,8 +44,16 @@ Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite
     static const char kZeros[8] = {0};
     std::uint64_t pos = 0;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
-        SRS_TRY(file->write(tensors[i].data, sizes[i]));
-        pos += sizes[i];
+        auto bytes = produce(i);
+        if (!bytes) return bytes.error();
+        const void* data = bytes->owned.empty() ? bytes->data : bytes->owned.data();
+        std::size_t size = bytes->owned.empty() ? bytes->size : bytes->owned.size();
+        if (size != sizes[i])
+            return makeError(ErrorCode::Internal, "tensor '" + tensors[i].name + "' produced " + std::to_string(size) + " bytes, expected " +
+                                                      std::to_string(sizes[i]));
+        if (size > 0 && !data) return makeError(ErrorCode::InvalidArgument, "tensor '" + tensors[i].name + "' has no data");
+        SRS_TRY(file->write(data, size));
+        pos += size;
         std::uint64_t pad = (8 - pos % 8) % 8;
         if (i + 1 < tensors.size() && pad) {
             SRS_TRY(file->write(kZeros, pad));
@@ -53,6 +61,18 @@ Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite
         }
     }
     return file->commit();
+}
+
+Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
+                        const std::map<std::string, std::string>& metadata) {
+    return writeSafetensorsStreamed(
+        path, tensors,
+        [&](std::size_t i) -> Result<TensorBytes> {
+            std::uint64_t numel = 1;
+            for (auto d : tensors[i].shape) numel *= static_cast<std::uint64_t>(std::max<std::int64_t>(d, 0));
+            return TensorBytes{tensors[i].data, static_cast<std::size_t>(numel * dtypeSize(tensors[i].dtype)), {}};
+        },
+        metadata);
 }
 
 }  // namespace srs::io

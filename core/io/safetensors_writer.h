@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,5 +23,17 @@ struct TensorToWrite {
 
 Status writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
                         const std::map<std::string, std::string>& metadata = {});
+
+// The same file, with each tensor's bytes produced only when it is written (in the order given),
+// so a file far larger than memory can be written one tensor at a time. `data` in the
+// descriptions is ignored; produce(i) must return exactly numel × dtypeSize bytes.
+struct TensorBytes {
+    const void* data = nullptr;
+    std::size_t size = 0;
+    std::vector<std::uint8_t> owned;  // when the producer had to build the bytes
+};
+using TensorProducer = std::function<Result<TensorBytes>(std::size_t index)>;
+Status writeSafetensorsStreamed(const std::string& path, const std::vector<TensorToWrite>& tensors, const TensorProducer& produce,
+                                const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace srs::io

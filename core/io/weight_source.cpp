@@ -31,7 +31,9 @@ public:
         if (!isFloating(view->info->dtype) || view->info->dtype == DType::F8_E4M3 || view->info->dtype == DType::F8_E5M2)
             return makeError(ErrorCode::Unsupported, "tensor '" + name + "' is stored as " + dtypeName(view->info->dtype) +
                                                          "; only F32, F16, BF16 and F64 weights can be loaded");
-        return FloatTensor{view->info->shape, view->toFloat()};
+        FloatTensor t{view->info->shape, view->toFloat()};
+        cp_->release(name, *view);
+        return t;
     }
     std::string storedDtype(const std::string& name) const override {
         const TensorInfo* t = cp_->find(name);
@@ -42,6 +44,7 @@ public:
         if (!view) return view.error();
         RawTensor raw{view->info->dtype, view->info->shape, {}};
         raw.bytes.assign(view->data, view->data + view->info->sizeBytes());
+        cp_->release(name, *view);
         return raw;
     }
     const std::string& path() const override { return cp_->folder(); }

@@ -385,6 +385,8 @@ private:
         if (cfg_.batch_size != 8) qm.tuning["batch_size"] = cfg_.batch_size;
         if (cfg_.lr) qm.tuning["lr"] = *cfg_.lr;
         if (cfg_.minmax_lr) qm.tuning["minmax_lr"] = *cfg_.minmax_lr;
+        // Scheme and shape of every layer now; the data is read from the block files when an
+        // exporter writes that layer, so exporting needs memory for one layer, not the model.
         for (int k = 0; k < num_blocks_; ++k) {
             auto f = check(io::SafetensorsFile::open(blockPath(k)));
             auto meta = nlohmann::json::parse(f->metadata().at("layers"));
@@ -394,18 +396,41 @@ private:
                 l.bits = it.value()["bits"];
                 l.group_size = it.value()["group_size"];
                 l.sym = it.value()["sym"];
-                auto q = check(f->tensor(l.name + ".q"));
-                l.out_features = q.info->shape[0];
-                l.in_features = q.info->shape[1];
-                l.q.assign(q.data, q.data + q.info->sizeBytes());
-                l.scales = check(f->tensor(l.name + ".scales")).toFloat();
-                auto z = check(f->tensor(l.name + ".zeros"));
-                l.zeros.resize(z.info->numel());
-                std::memcpy(l.zeros.data(), z.data, z.info->sizeBytes());
-                if (f->find(l.name + ".bias")) l.bias = check(f->tensor(l.name + ".bias")).toFloat();
+                const io::TensorInfo* q = f->find(l.name + ".q");
+                if (!q) throw Failure{makeError(ErrorCode::CorruptFile, blockPath(k) + " lacks " + l.name + ".q", "run again without --resume")};
+                l.out_features = q->shape[0];
+                l.in_features = q->shape[1];
+                l.has_bias = f->find(l.name + ".bias") != nullptr;
                 qm.layers[l.name] = std::move(l);
             }
         }
+        qm.load_layer = [this](const std::string& name) -> Result<exporter::QuantizedLayer> {
+            // "model.layers.<k>.<linear>"
+            const std::size_t a = std::string("model.layers.").size(), b = name.find('.', a);
+            const int k = std::stoi(name.substr(a, b - a));
+            auto f = io::SafetensorsFile::open(blockPath(k));
+            if (!f) return f.error();
+            auto meta = nlohmann::json::parse((*f)->metadata().at("layers")).at(name);
+            exporter::QuantizedLayer l;
+            l.name = name;
+            l.bits = meta["bits"];
+            l.group_size = meta["group_size"];
+            l.sym = meta["sym"];
+            auto q = (*f)->tensor(name + ".q");
+            if (!q) return q.error();
+            l.out_features = q->info->shape[0];
+            l.in_features = q->info->shape[1];
+            l.q.assign(q->data, q->data + q->info->sizeBytes());
+            auto sc = (*f)->tensor(name + ".scales");
+            auto z = (*f)->tensor(name + ".zeros");
+            if (!sc || !z) return makeError(ErrorCode::CorruptFile, blockPath(k) + " lacks scales or zeros of " + name);
+            l.scales = sc->toFloat();
+            l.zeros.resize(z->info->numel());
+            std::memcpy(l.zeros.data(), z->data, z->info->sizeBytes());
+            if ((*f)->find(name + ".bias")) l.bias = (*f)->tensor(name + ".bias")->toFloat();
+            l.has_bias = !l.bias.empty();
+            return l;
+        };
         return qm;
     }
 

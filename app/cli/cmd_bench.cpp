@@ -1,0 +1,245 @@
+// signround bench: figures users and developers track, each printed together with the machine's
+// plain matmul throughput measured in the same run, so ratios stay comparable across machines.
+//   bench eval      perplexity-evaluation tokens/s of a model
+//   bench quantize  peak memory of a 4-layer vs a 32-layer synthetic model (streaming), tuning
+//                   throughput and its fraction of matmul FLOP/s, time per block
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <sstream>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/command.h"
+#include "core/common/units.h"
+#include "core/eval/perplexity.h"
+#include "core/io/atomic_file.h"
+#include "core/io/safetensors_writer.h"
+#include "core/tokenizer/spm_tokenizer.h"
+#include "kernels/matmul_bench.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int runBench(const std::vector<std::string>& argv);
+
+const srs::cli::Command kBench{
+    "bench", "Benchmarks: evaluation speed, quantization memory and tuning throughput",
+    "signround bench eval --model PATH --text FILE [--window 256] [--max_windows 200]\n"
+    "       signround bench quantize --tokenizer tokenizer.model --dataset FILE [--hidden 512] [--intermediate 1536] [--iters 20]\n"
+    "                                [--nsamples 32] [--seqlen 256] [--layers 4,32] [--workdir DIR]",
+    runBench};
+SRS_CLI_COMMAND(kBench);
+
+struct Shape {
+    int hidden = 512, intermediate = 1536, heads = 8, kv_heads = 4, vocab = 512, layers = 4;
+};
+
+// Per-token FLOPs of one decoder block's forward: its linears, plus attention scores and context.
+double blockFlopsPerToken(const Shape& s, int seqlen) {
+    const double hd = s.hidden / s.heads;
+    const double linear = 2.0 * (s.hidden * (s.heads * hd) * 2 + s.hidden * (s.kv_heads * hd) * 2 + 3.0 * s.hidden * s.intermediate);
+    const double attention = 2.0 * 2.0 * seqlen / 2.0 * s.heads * hd;  // causal: on average half the keys
+    return linear + attention;
+}
+
+std::uint64_t blockParams(const Shape& s) {
+    const std::uint64_t hd = s.hidden / s.heads;
+    return static_cast<std::uint64_t>(s.hidden) * hd * (2 * s.heads + 2 * s.kv_heads) + 3ull * s.hidden * s.intermediate;
+}
+
+srs::Status writeSyntheticModel(const std::string& dir, const Shape& s, const std::string& tokenizer_model) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const int hd = s.hidden / s.heads;
+    nlohmann::json config = {{"architectures", {"LlamaForCausalLM"}}, {"model_type", "llama"}, {"hidden_size", s.hidden},
+                             {"intermediate_size", s.intermediate}, {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
+                             {"num_key_value_heads", s.kv_heads}, {"vocab_size", s.vocab}, {"max_position_embeddings", 4096},
+                             {"rms_norm_eps", 1e-5}, {"rope_theta", 10000.0}, {"tie_word_embeddings", true}, {"torch_dtype", "float32"},
+                             {"head_dim", hd}, {"bos_token_id", 1}, {"eos_token_id", 2}};
+    SRS_TRY(srs::io::writeFileAtomic(dir + "/config.json", config.dump(2)));
+    SRS_TRY(srs::io::writeFileAtomic(dir + "/tokenizer_config.json", "{\"add_bos_token\": true}"));
+    fs::copy_file(tokenizer_model, dir + "/tokenizer.model", fs::copy_options::overwrite_existing, ec);
+    if (ec) return srs::makeError(srs::ErrorCode::IoError, "cannot copy " + tokenizer_model + ": " + ec.message());
+    std::vector<std::pair<std::string, std::vector<std::int64_t>>> specs = {{"model.embed_tokens.weight", {s.vocab, s.hidden}},
+                                                                           {"model.norm.weight", {s.hidden}}};
+    for (int l = 0; l < s.layers; ++l) {
+        std::string p = "model.layers." + std::to_string(l) + ".";
+        specs.push_back({p + "input_layernorm.weight", {s.hidden}});
+        specs.push_back({p + "post_attention_layernorm.weight", {s.hidden}});
+        specs.push_back({p + "self_attn.q_proj.weight", {s.heads * hd, s.hidden}});
+        specs.push_back({p + "self_attn.k_proj.weight", {s.kv_heads * hd, s.hidden}});
+        specs.push_back({p + "self_attn.v_proj.weight", {s.kv_heads * hd, s.hidden}});
+        specs.push_back({p + "self_attn.o_proj.weight", {s.hidden, s.heads * hd}});
+        specs.push_back({p + "mlp.gate_proj.weight", {s.intermediate, s.hidden}});
+        specs.push_back({p + "mlp.up_proj.weight", {s.intermediate, s.hidden}});
+        specs.push_back({p + "mlp.down_proj.weight", {s.hidden, s.intermediate}});
+    }
+    std::vector<srs::io::TensorToWrite> tensors;
+    for (const auto& [name, shape] : specs) tensors.push_back({name, srs::io::DType::F32, shape, nullptr});
+    std::mt19937 rng(1);
+    std::normal_distribution<float> dist(0.0f, 0.02f);
+    return srs::io::writeSafetensorsStreamed(dir + "/model.safetensors", tensors, [&](std::size_t i) -> srs::Result<srs::io::TensorBytes> {
+        std::uint64_t n = 1;
+        for (auto d : tensors[i].shape) n *= static_cast<std::uint64_t>(d);
+        std::vector<float> v(n);
+        const bool norm = tensors[i].shape.size() == 1;
+        for (auto& x : v) x = norm ? 1.0f : dist(rng);
+        srs::io::TensorBytes b;
+        b.owned.resize(n * sizeof(float));
+        std::memcpy(b.owned.data(), v.data(), b.owned.size());
+        return b;
+    });
+}
+
+struct ChildRun {
+    int exit_code = -1;
+    std::vector<nlohmann::json> events;
+};
+
+// Runs this executable with args, collecting its JSON-lines output.
+ChildRun runSelf(const std::vector<std::string>& args) {
+    ChildRun r;
+    int fds[2];
+    if (pipe(fds) != 0) return r;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        std::vector<char*> cargs;
+        std::string self = "/proc/self/exe";
+        cargs.push_back(self.data());
+        std::vector<std::string> copy = args;
+        for (auto& a : copy) cargs.push_back(a.data());
+        cargs.push_back(nullptr);
+        execv("/proc/self/exe", cargs.data());
+        _exit(127);
+    }
+    close(fds[1]);
+    std::string out;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::size_t pos = 0;
+    while (pos < out.size()) {
+        std::size_t e = out.find('\n', pos);
+        std::string line = out.substr(pos, e == std::string::npos ? std::string::npos : e - pos);
+        pos = e == std::string::npos ? out.size() : e + 1;
+        try {
+            r.events.push_back(nlohmann::json::parse(line));
+        } catch (...) {
+        }
+    }
+    return r;
+}
+
+int benchEval(const srs::cli::Args& a) {
+    if (!a.get("model") || !a.get("text")) return srs::cli::usageError(kBench, "bench eval needs --model and --text");
+    auto mm32 = srs::kernels::measureMatmul(1024, "float32");
+    srs::eval::EvalOptions opt;
+    opt.window = std::stoi(a.getOr("window", "256"));
+    opt.max_windows = std::stoi(a.getOr("max_windows", "200"));
+    opt.batch_size = 16;
+    auto r = srs::eval::evaluatePerplexity(*a.get("model"), *a.get("text"), opt);
+    if (!r) return srs::cli::fail(r.error().message, r.error().hint);
+    std::printf("matmul fp32 1024^3: %.1f GFLOP/s\n", mm32.gflops);
+    std::printf("eval: %d windows of %d tokens, %.0f tokens/s, PPL %.4f (%s)\n", r->windows, opt.window, r->tokens_per_s, r->ppl,
+                srs::units::formatDuration(r->elapsed_ms).c_str());
+    return 0;
+}
+
+int benchQuantize(const srs::cli::Args& a) {
+    if (!a.get("tokenizer") || !a.get("dataset")) return srs::cli::usageError(kBench, "bench quantize needs --tokenizer and --dataset");
+    Shape base;
+    base.hidden = std::stoi(a.getOr("hidden", "512"));
+    base.intermediate = std::stoi(a.getOr("intermediate", "1536"));
+    auto tok = srs::tokenizer::SpmTokenizer::fromModelFile(*a.get("tokenizer"));
+    if (!tok) return srs::cli::fail(tok.error().message, tok.error().hint);
+    base.vocab = static_cast<int>((*tok)->vocabSize());
+    const std::string iters = a.getOr("iters", "20"), nsamples = a.getOr("nsamples", "32"), seqlen = a.getOr("seqlen", "256");
+    std::string work = a.getOr("workdir", (fs::temp_directory_path() / ("signround-bench-" + std::to_string(getpid()))).string());
+    std::vector<int> depths;
+    {
+        std::stringstream ss(a.getOr("layers", "4,32"));
+        std::string x;
+        while (std::getline(ss, x, ',')) depths.push_back(std::stoi(x));
+    }
+    auto mm32 = srs::kernels::measureMatmul(1024, "float32");
+    auto mm16 = srs::kernels::measureMatmul(1024, "bfloat16");
+    std::printf("matmul 1024^3: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s\n", mm32.gflops, mm16.gflops);
+    std::printf("synthetic Llama blocks: hidden %d, intermediate %d, %d/%d heads; W4G128, iters %s, nsamples %s, seqlen %s, bf16\n",
+                base.hidden, base.intermediate, base.heads, base.kv_heads, iters.c_str(), nsamples.c_str(), seqlen.c_str());
+    std::vector<std::uint64_t> peaks;
+    double tune_flops_per_s = 0;
+    double block_ms = 0;
+    for (int depth : depths) {
+        Shape s = base;
+        s.layers = depth;
+        const std::string dir = work + "/synthetic-" + std::to_string(depth);
+        auto w = writeSyntheticModel(dir, s, *a.get("tokenizer"));
+        if (!w) return srs::cli::fail(w.error().message, w.error().hint);
+        ChildRun r = runSelf({"quantize", "--model", dir, "--dataset", *a.get("dataset"), "--output_dir", work + "/out-" + std::to_string(depth),
+                              "--bits", "4", "--group_size", "128", "--iters", iters, "--nsamples", nsamples, "--seqlen", seqlen, "--json"});
+        const nlohmann::json* fin = nullptr;
+        std::vector<double> blocks;
+        for (const auto& e : r.events) {
+            if (e.value("event", "") == "finished") fin = &e;
+            if (e.value("event", "") == "block_finished") blocks.push_back(e.value("elapsed_ms", 0.0));
+        }
+        if (r.exit_code != 0 || !fin || fin->value("state", "") != "finished")
+            return srs::cli::fail("the " + std::to_string(depth) + "-layer run failed" + (fin ? ": " + fin->value("message", "") : ""));
+        std::uint64_t peak = fin->value("peak_rss_bytes", std::uint64_t(0));
+        peaks.push_back(peak);
+        double mean_block = 0;
+        for (double b : blocks) mean_block += b / blocks.size();
+        const int it = std::stoi(iters), n = std::stoi(nsamples), t = std::stoi(seqlen), batch = 8;
+        const double f_tok = blockFlopsPerToken(s, t);
+        // Per block: iters × (forward + backward ≈ 3 forwards) on batch×seqlen tokens, plus four
+        // forwards over all samples (FP target, RTN loss, tuned loss, quantized output).
+        const double flops = it * 3.0 * batch * t * f_tok + 4.0 * n * t * f_tok;
+        tune_flops_per_s = flops / (mean_block / 1000.0);
+        block_ms = mean_block;
+        std::printf("%2d layers: %s of weights, peak RSS %s, %.2f s per block, %.1f GFLOP/s in tuning\n", depth,
+                    srs::units::formatBytes(static_cast<std::uint64_t>(depth) * 4ull * blockParams(s)).c_str(),
+                    srs::units::formatBytes(peak).c_str(), mean_block / 1000.0, tune_flops_per_s / 1e9);
+    }
+    if (peaks.size() >= 2 && peaks.front() > 0)
+        std::printf("peak RSS ratio %d/%d layers: %.3f\n", depths.back(), depths.front(), static_cast<double>(peaks.back()) / peaks.front());
+    std::printf("tuning throughput: %.1f GFLOP/s = %.2f of the bf16 matmul rate\n", tune_flops_per_s / 1e9, tune_flops_per_s / (mm16.gflops * 1e9));
+    // Default settings (200 iters, 128 samples of 2048 tokens, batch 8) at the throughput just measured.
+    Shape s = base;
+    const double f2048 = blockFlopsPerToken(s, 2048);
+    const double default_flops = 200 * 3.0 * 8 * 2048 * f2048 + 4.0 * 128 * 2048 * f2048;
+    std::printf("projected wall time per block at default settings (200 iters, 128 x 2048 tokens): %s (measured here: %.2f s per block)\n",
+                srs::units::formatDuration(static_cast<std::int64_t>(default_flops / tune_flops_per_s * 1000)).c_str(), block_ms / 1000.0);
+    std::error_code ec;
+    if (!a.get("workdir")) fs::remove_all(work, ec);
+    return 0;
+}
+
+int runBench(const std::vector<std::string>& argv) {
+    if (argv.empty()) return srs::cli::usageError(kBench, "give a benchmark: eval or quantize");
+    srs::cli::Args a;
+    std::string err;
+    std::vector<std::string> rest(argv.begin() + 1, argv.end());
+    if (!a.parse(rest, {"model", "text", "window", "max_windows", "tokenizer", "dataset", "hidden", "intermediate", "iters", "nsamples",
+                        "seqlen", "layers", "workdir"},
+                 {}, &err))
+        return srs::cli::usageError(kBench, err);
+    if (argv[0] == "eval") return benchEval(a);
+    if (argv[0] == "quantize") return benchQuantize(a);
+    return srs::cli::usageError(kBench, "unknown benchmark '" + argv[0] + "'");
+}
+
+}  // namespace

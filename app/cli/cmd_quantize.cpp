@@ -16,10 +16,10 @@ int runQuantize(const std::vector<std::string>& argv);
 const srs::cli::Command kQuantize{
     "quantize", "Quantize a model with SignRound (AutoRound's algorithm) and export it",
     "signround quantize --model PATH --dataset FILE[,FILE] --output_dir DIR [--scheme W4A16] [--bits 4] [--group_size 128]\n"
-    "           [--sym|--asym] [--recipe auto-round|auto-round-best|auto-round-light|rtn] [--iters 200] [--nsamples 128]\n"
+    "           [--sym|--asym] [--recipe auto-round|auto-round-best|auto-round-light|auto-round-opt-rtn|rtn] [--iters 200] [--nsamples 128]\n"
     "           [--seqlen 2048] [--batch_size 8] [--gradient_accumulate_steps 1] [--lr X] [--minmax_lr X] [--seed 42]\n"
     "           [--layer_config JSON] [--fp_layers a,b] [--format auto_round[,auto_gptq,auto_awq,fake]] [--device cpu]\n"
-    "           [--disable_amp] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
+    "           [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
     "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json]",
     runQuantize};
 SRS_CLI_COMMAND(kQuantize);
@@ -46,7 +46,7 @@ int runQuantize(const std::vector<std::string>& argv) {
                                           "ignore_layers", "format", "device", "output_dir", "run_dir", "eval_text", "eval_window",
                                           "dynamic_max_gap"};
     const std::set<std::string> bools = {"sym", "asym", "resume", "json", "disable_amp", "disable_minmax_tuning", "disable_quanted_input",
-                                         "not_use_best_mse"};
+                                         "not_use_best_mse", "disable_opt_rtn"};
     if (!a.parse(argv, values, bools, &err)) return srs::cli::usageError(kQuantize, err);
     if (!a.get("model")) return srs::cli::usageError(kQuantize, "--model is required");
     if (!a.get("output_dir")) return srs::cli::usageError(kQuantize, "--output_dir is required");
@@ -105,6 +105,7 @@ int runQuantize(const std::vector<std::string>& argv) {
     c.enable_minmax_tuning = !a.flag("disable_minmax_tuning");
     c.enable_quanted_input = !a.flag("disable_quanted_input");
     c.not_use_best_mse = a.flag("not_use_best_mse");
+    if (a.flag("disable_opt_rtn")) c.disable_opt_rtn = true;
 
     srs::CancelToken cancel;
     g_cancel = &cancel;

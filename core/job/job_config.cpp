@@ -22,11 +22,14 @@ Status applyRecipe(JobConfig& c) {
     } else if (c.recipe == "auto-round-light") {
         if (!c.iters) c.iters = 50;
         if (!c.lr) c.lr = 5e-3;
+    } else if (c.recipe == "auto-round-opt-rtn") {
+        if (!c.iters) c.iters = 0;
     } else if (c.recipe == "rtn" || c.recipe == "auto-round-rtn") {
         if (!c.iters) c.iters = 0;
+        c.disable_opt_rtn = true;
     } else {
         return makeError(ErrorCode::InvalidArgument, "unknown recipe '" + c.recipe + "'",
-                         "use auto-round, auto-round-best, auto-round-light or rtn");
+                         "use auto-round, auto-round-best, auto-round-light, auto-round-opt-rtn or rtn");
     }
     return {};
 }
@@ -36,7 +39,7 @@ nlohmann::json jobConfigToJson(const JobConfig& c) {
                         {"sym", c.sym}, {"scheme", c.scheme}, {"recipe", c.recipe}, {"iters", c.effectiveIters()},
                         {"nsamples", c.effectiveNsamples()}, {"seqlen", c.effectiveSeqlen()}, {"batch_size", c.batch_size},
                         {"gradient_accumulate_steps", c.gradient_accumulate_steps}, {"enable_minmax_tuning", c.enable_minmax_tuning},
-                        {"enable_quanted_input", c.enable_quanted_input}, {"not_use_best_mse", c.not_use_best_mse},
+                        {"enable_quanted_input", c.enable_quanted_input}, {"not_use_best_mse", c.not_use_best_mse}, {"disable_opt_rtn", c.disable_opt_rtn},
                         {"dynamic_max_gap", c.dynamic_max_gap}, {"seed", c.seed}, {"amp_dtype", c.amp_dtype},
                         {"datasets", c.datasets}, {"layer_config", c.layer_config}, {"fp_layers", c.fp_layers},
                         {"quant_lm_head", c.quant_lm_head}, {"options", c.options}, {"device", c.device}, {"formats", c.formats},
@@ -68,6 +71,7 @@ Result<JobConfig> jobConfigFromJson(const nlohmann::json& j) {
         c.enable_minmax_tuning = j.value("enable_minmax_tuning", c.enable_minmax_tuning);
         c.enable_quanted_input = j.value("enable_quanted_input", c.enable_quanted_input);
         c.not_use_best_mse = j.value("not_use_best_mse", c.not_use_best_mse);
+        c.disable_opt_rtn = j.value("disable_opt_rtn", c.disable_opt_rtn);
         c.dynamic_max_gap = j.value("dynamic_max_gap", c.dynamic_max_gap);
         c.seed = j.value("seed", c.seed);
         c.amp_dtype = j.value("amp_dtype", c.amp_dtype);

@@ -34,6 +34,7 @@ struct JobConfig {
     bool enable_minmax_tuning = true;
     bool enable_quanted_input = true;
     bool not_use_best_mse = false;
+    bool disable_opt_rtn = false;  // iters 0: plain RTN instead of the imatrix scale search
     int dynamic_max_gap = -1;
     std::uint64_t seed = 42;
     std::string amp_dtype = "bfloat16";  // "float32" with --disable_amp
@@ -61,8 +62,8 @@ struct JobConfig {
     double effectiveLr(int layer_bits) const;
 };
 
-// Fills unset recipe options ("auto-round", "auto-round-best", "auto-round-light", "rtn" /
-// "auto-round-rtn"); an unknown recipe is an error naming the known ones.
+// Fills unset recipe options ("auto-round", "auto-round-best", "auto-round-light",
+// "auto-round-opt-rtn", "rtn" / "auto-round-rtn"); an unknown recipe is an error naming them.
 Status applyRecipe(JobConfig& config);
 nlohmann::json jobConfigToJson(const JobConfig& config);
 Result<JobConfig> jobConfigFromJson(const nlohmann::json& j);

@@ -265,13 +265,14 @@ private:
         if (ec) throw Failure{makeError(ErrorCode::IoError, "cannot create the run folder " + run_dir_ + ": " + ec.message())};
     }
 
-    at::Tensor runBlock(const model::DecoderBlock& b, const at::Tensor& x, const model::WeightOverrides* o) {
+    at::Tensor runBlock(const model::DecoderBlock& b, const at::Tensor& x, const model::WeightOverrides* o,
+                        std::map<std::string, at::Tensor>* sq_sums = nullptr) {
         at::NoGradGuard ng;
         std::vector<at::Tensor> outs;
         const std::int64_t bs = std::max(1, cfg_.batch_size);
         for (std::int64_t i = 0; i < x.size(0); i += bs) {
             check(cancel_.check("running a block"));
-            outs.push_back(b.forward(x.narrow(0, i, std::min(bs, x.size(0) - i)), cos_, sin_, o));
+            outs.push_back(b.forward(x.narrow(0, i, std::min(bs, x.size(0) - i)), cos_, sin_, o, sq_sums));
         }
         return at::cat(outs, 0).contiguous();
     }
@@ -293,7 +294,10 @@ private:
         }
         obs_.onBlockStarted(bs);
 
-        at::Tensor fp_out = runBlock(*block, fp_in_, nullptr);
+        // Optimized RTN (iters 0) weighs each input channel by its Σx² on the FP forward.
+        const bool opt_rtn = cfg_.effectiveIters() == 0 && !cfg_.disable_opt_rtn;
+        std::map<std::string, at::Tensor> imatrix;
+        at::Tensor fp_out = runBlock(*block, fp_in_, nullptr, opt_rtn ? &imatrix : nullptr);
         at::Tensor input = cfg_.enable_quanted_input && q_in_.defined() ? q_in_ : fp_in_;
         quant::TuneOptions opt;
         opt.iters = cfg_.effectiveIters();
@@ -305,6 +309,7 @@ private:
         opt.not_use_best_mse = cfg_.not_use_best_mse;
         opt.dynamic_max_gap = cfg_.dynamic_max_gap;
         opt.seed = cfg_.seed + static_cast<std::uint64_t>(k);  // per block, so a resumed run samples the same
+        if (opt_rtn) opt.imatrix = &imatrix;
         const model::DecoderBlock* bp = block.get();
         auto forward = [this, bp](const at::Tensor& x, const std::map<std::string, at::Tensor>& o) { return bp->forward(x, cos_, sin_, &o); };
         quant::BlockTuneResult r;

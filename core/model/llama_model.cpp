@@ -161,7 +161,7 @@ std::uint64_t DecoderBlock::sizeBytes() const {
 }
 
 at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin,
-                                 const WeightOverrides* overrides) const {
+                                 const WeightOverrides* overrides, std::map<std::string, at::Tensor>* input_sq_sums) const {
     const auto& c = config_;
     const at::ScalarType dt = hidden.scalar_type();
     auto linear = [&](const std::string& name, const at::Tensor& x) {
@@ -171,6 +171,14 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
             if (it != overrides->end()) w = &it->second;
         }
         const at::Tensor& b = biases_.at(name);
+        if (input_sq_sums) {
+            at::Tensor sq = x.detach().to(at::kFloat).pow(2).reshape({-1, x.size(-1)}).sum(0);
+            auto it = input_sq_sums->find(name);
+            if (it == input_sq_sums->end())
+                (*input_sq_sums)[name] = sq;
+            else
+                it->second.add_(sq);
+        }
         return at::linear(x, w->scalar_type() == dt ? *w : w->to(dt), b.defined() ? b.to(dt) : at::Tensor());
     };
     const std::int64_t B = hidden.size(0), T = hidden.size(1), H = c.num_attention_heads, KV = c.num_key_value_heads, D = c.head_dim;

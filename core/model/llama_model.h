@@ -54,8 +54,10 @@ public:
 
     // hidden [B, T, H] -> [B, T, H]. cos/sin from Rope::cosSin. Overridden linears use the given
     // tensors (any dtype; cast to the hidden dtype) instead of the stored weights.
+    // input_sq_sums, when given, accumulates per linear the Σx² of its input over all tokens
+    // ([in], float32): the "imatrix" of optimized RTN.
     at::Tensor forward(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin,
-                       const WeightOverrides* overrides = nullptr) const;
+                       const WeightOverrides* overrides = nullptr, std::map<std::string, at::Tensor>* input_sq_sums = nullptr) const;
 
 private:
     DecoderBlock() = default;

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <limits>
+
 namespace srs::quant {
 
 std::string QuantScheme::name() const {
@@ -88,5 +90,45 @@ QdqResult quantDequant(const at::Tensor& weight, const QuantScheme& s, const Gro
 }
 
 QdqResult rtn(const at::Tensor& weight, const QuantScheme& s) { return quantDequant(weight, s, groupRange(weight, s)); }
+
+QdqResult optimizedRtn(const at::Tensor& weight, const QuantScheme& s, const at::Tensor& imatrix) {
+    if (!s.sym) return rtn(weight, s);  // AutoRound has no asymmetric variant: plain RTN
+    at::NoGradGuard ng;
+    const std::int64_t out = weight.size(0), in = weight.size(1);
+    const int gs = s.effectiveGroupSize(in);
+    const std::int64_t g = (in + gs - 1) / gs;
+    const double maxq = static_cast<double>(1 << (s.bits - 1));
+    at::Tensor w = toGroups(weight.to(at::kFloat), gs);  // [R, gs]
+    at::Tensor imp = imatrix.defined() ? imatrix.to(at::kFloat).reshape({1, in}) : at::ones({1, in});
+    at::Tensor weights = toGroups(imp.expand({out, in}).contiguous(), gs);  // padding weighs 0
+    // The signed element of largest magnitude per group.
+    at::Tensor idx = w.abs().argmax(1, true);
+    at::Tensor gmax = w.gather(1, idx).squeeze(1);
+    gmax = at::where(gmax.abs() < 1e-12, at::full_like(gmax, 1e-12), gmax);
+    const bool two_bit = s.bits == 2;
+    const double step = two_bit ? 0.01 : maxq * 0.75 / 100.0;
+    const int kmax = two_bit ? 90 : 100;
+    at::Tensor best_err = at::full({w.size(0)}, std::numeric_limits<float>::infinity());
+    at::Tensor best_iscale = -maxq / gmax;
+    for (int k = -kmax; k <= kmax; ++k) {
+        at::Tensor iscale = -(maxq - step * k) / gmax;  // [R]
+        at::Tensor q = at::clamp(at::round(w * iscale.unsqueeze(1)), -maxq, maxq - 1);
+        at::Tensor err = (weights * (q / iscale.unsqueeze(1) - w).pow(2)).sum(1);
+        at::Tensor better = err < best_err;
+        best_err = at::where(better, err, best_err);
+        best_iscale = at::where(better, iscale, best_iscale);
+    }
+    at::Tensor scale = 1.0 / best_iscale;
+    if (s.fp16_scale) scale = scale.to(at::kHalf).to(at::kFloat);
+    const double thr = s.fp16_scale ? 1e-5 : 1e-8;
+    scale = at::where(scale >= 0, at::clamp_min(scale, thr), at::clamp_max(scale, -thr));
+    at::Tensor qs = at::clamp(at::round(w / scale.unsqueeze(1)), -maxq, maxq - 1);
+    QdqResult r;
+    r.weight = fromGroups(qs * scale.unsqueeze(1), out, in);
+    r.scale = scale.reshape({out, g});
+    r.zero = at::full_like(r.scale, maxq);
+    r.q = fromGroups(qs + maxq, out, in);
+    return r;
+}
 
 }  // namespace srs::quant

@@ -54,6 +54,11 @@ struct QdqResult {
 QdqResult quantDequant(const at::Tensor& weight, const QuantScheme& s, const GroupRange& range, const at::Tensor& v = {},
                        const at::Tensor& alpha = {}, const at::Tensor& beta = {});
 
+// Optimized RTN for symmetric schemes (ALGORITHM.md §2.6): per group, try scales around
+// maxq / max|w| and keep the one with the least imatrix-weighted squared error. `imatrix` is the
+// per-input-channel Σx² of the layer's inputs ([in]); undefined weighs all inputs equally.
+QdqResult optimizedRtn(const at::Tensor& weight, const QuantScheme& s, const at::Tensor& imatrix);
+
 // Round-to-nearest: V = 0, α = β = 1.
 QdqResult rtn(const at::Tensor& weight, const QuantScheme& s);
 

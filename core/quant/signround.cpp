@@ -209,11 +209,18 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
             }
         }
         std::map<std::string, QdqResult> final_q = opt.iters > 0 ? qdqAll(true) : rtn_q;
+        if (opt.iters == 0 && opt.imatrix) {
+            for (auto& lp : params) {
+                auto im = opt.imatrix->find(lp.plan->name);
+                if (lp.plan->scheme.sym && lp.plan->scheme.bits < 8 && im != opt.imatrix->end())
+                    final_q[lp.plan->name] = optimizedRtn(lp.weight, lp.plan->scheme, im->second);
+            }
+        }
         for (auto& [name, r] : final_q) {
             r.weight = r.weight.detach();
             r.scale = r.scale.detach();
         }
-        result.best_loss = opt.iters > 0 ? blockLoss(forward, overridesOf(final_q), inputs, targets, opt.batch_size) : result.rtn_loss;
+        result.best_loss = opt.iters > 0 || opt.imatrix ? blockLoss(forward, overridesOf(final_q), inputs, targets, opt.batch_size) : result.rtn_loss;
         for (auto& lp : params) {
             const std::string& name = lp.plan->name;
             TunedLayer t;

@@ -31,6 +31,9 @@ struct TuneOptions {
     bool not_use_best_mse = false;
     int dynamic_max_gap = -1;
     std::uint64_t seed = 42;
+    // iters = 0 only: optimized RTN with these per-layer input statistics (Σx² per input
+    // channel), for symmetric layers below 8 bits; null = plain RTN.
+    const std::map<std::string, at::Tensor>* imatrix = nullptr;
 };
 
 double autoLearningRate(int iters, int bits);

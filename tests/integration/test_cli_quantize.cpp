@@ -72,13 +72,17 @@ private slots:
         QTemporaryDir dir;
         const QString b = QString::number(bits);
         QStringList common = baseArgs(model, calib, "") + QStringList{"--bits", b, "--group_size", "32", "--nsamples", "64", "--format", "fake"};
-        QStringList rtn_args = common, sr_args = common;
+        QStringList rtn_args = common, opt_args = common, sr_args = common;
         rtn_args[6] = dir.path() + "/rtn";
+        opt_args[6] = dir.path() + "/opt";
         sr_args[6] = dir.path() + "/sr";
-        rtn_args << "--iters" << "0";
+        rtn_args << "--iters" << "0" << "--disable_opt_rtn";
+        opt_args << "--iters" << "0";
         sr_args << "--iters" << "100" << "--json";
         Run rtn = cli(rtn_args);
         QVERIFY2(rtn.code == 0, qPrintable(rtn.err));
+        Run opt = cli(opt_args);
+        QVERIFY2(opt.code == 0, qPrintable(opt.err));
         Run sr = cli(sr_args);
         QVERIFY2(sr.code == 0, qPrintable(sr.err));
 
@@ -96,11 +100,13 @@ private slots:
 
         const QString name = "/stories260K-hf-w" + b + "g32-fake";
         double p_rtn = ppl(dir.path() + "/rtn" + name, text);
+        double p_opt = ppl(dir.path() + "/opt" + name, text);
         double p_sr = ppl(dir.path() + "/sr" + name, text);
         double p_fp = ppl(model, text);
-        qInfo("W%dG32 perplexity (300 windows): FP %.4f, RTN %.4f, SignRound %.4f", bits, p_fp, p_rtn, p_sr);
-        QVERIFY(p_sr > 0 && p_rtn > 0);
+        qInfo("W%dG32 perplexity (300 windows): FP %.4f, RTN %.4f, optimized RTN %.4f, SignRound %.4f", bits, p_fp, p_rtn, p_opt, p_sr);
+        QVERIFY(p_sr > 0 && p_rtn > 0 && p_opt > 0);
         QVERIFY2(p_sr < p_rtn, "SignRound must beat round-to-nearest");
+        QVERIFY2(p_sr < p_opt, "SignRound must beat optimized round-to-nearest");
         QVERIFY(p_fp < p_sr);
     }
 

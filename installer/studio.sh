@@ -27,6 +27,8 @@ case "$verb" in
     fi
     args=()
     [ -n "$model" ] && args+=("$model")
+    calib="$here/../shared/data/text/tinystories/TinyStories-train.first2MiB.txt"
+    [ -f "$calib" ] && args+=(--dataset "$(cd "$(dirname "$calib")" && pwd)/$(basename "$calib")")
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
       echo "studio: no display found; starting under xvfb-run (set DISPLAY to use your screen)" >&2
       exec xvfb-run -a -s "-screen 0 1280x800x24" "$build/app/signround-studio" "${args[@]}"

@@ -14,12 +14,18 @@
 
 #include "core/common/log.h"
 #include "ui/log_bridge.h"
+#include "ui/pages/configure_page.h"
 #include "ui/pages/model_page.h"
+#include "ui/pages/run_page.h"
+
+// Resources compiled into the static srs_ui library must be registered explicitly.
+static void initUiResources() { Q_INIT_RESOURCE(resources); }
 
 namespace srs::ui {
 
-MainWindow::MainWindow(const QString& compute_summary, QWidget* parent)
+MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, QWidget* parent)
     : QMainWindow(parent), compute_summary_(compute_summary) {
+    initUiResources();
     setWindowTitle(tr("SignRound Studio"));
     setWindowIcon(QIcon(":/icons/signround-studio.svg"));
     resize(1280, 800);
@@ -41,6 +47,25 @@ MainWindow::MainWindow(const QString& compute_summary, QWidget* parent)
 
     model_page_ = new ModelPage(this);
     addPage(tr("Model"), model_page_, tr("Open a model and see what is in it"));
+    if (runner) {
+        job_controller_ = new JobController(std::move(runner), this);
+        configure_page_ = new ConfigurePage(this);
+        run_page_ = new RunPage(job_controller_, this);
+        addPage(tr("Configure"), configure_page_, tr("Scheme, recipe, calibration data and formats"));
+        int run_index = addPage(tr("Run"), run_page_, tr("Live loss curves, progress and results"));
+        connect(model_page_, &ModelPage::modelOpened, this, [this](const QString& folder) {
+            configure_page_->setModel(folder);
+            configure_page_->setMaxSeqlen(static_cast<int>(model_page_->summary().config.max_position_embeddings));
+        });
+        connect(configure_page_, &ConfigurePage::startRequested, this, [this, run_index](const job::JobConfig& c) {
+            if (job_controller_->running()) {
+                statusBar()->showMessage(tr("A run is already in progress"), 5000);
+                return;
+            }
+            job_controller_->start(c);
+            showPage(run_index);
+        });
+    }
 
     auto* dock = new QDockWidget(tr("Log"), this);
     dock->setObjectName("logDock");

@@ -4,11 +4,14 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QPixmap>
+#include <QSpinBox>
 #include <QTimer>
 
 #include "core/common/log.h"
+#include "core/job/quant_job.h"
 #include "kernels/compute_runtime.h"
 #include "ui/main_window.h"
+#include "ui/pages/configure_page.h"
 #include "ui/pages/model_page.h"
 
 int main(int argc, char** argv) {
@@ -23,14 +26,31 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     parser.addPositionalArgument("model", "Model folder to open at start");
     QCommandLineOption screenshot("screenshot", "Save a PNG of the window, then exit.", "file");
+    QCommandLineOption page("page", "Page to show first: model, configure or run.", "name");
+    QCommandLineOption dataset("dataset", "Calibration text file(s) to preset on the Configure page.", "file");
+    parser.addOption(dataset);
+    QCommandLineOption autostart("autostart", "Start quantizing the given model with the Configure page's settings once it is open.");
+    QCommandLineOption output("output_dir", "Output folder to preset on the Configure page.", "dir");
+    QCommandLineOption iters("iters", "Iterations to preset on the Configure page.", "n");
+    parser.addOption(autostart);
+    parser.addOption(output);
+    parser.addOption(iters);
     parser.addOption(screenshot);
+    parser.addOption(page);
     parser.process(app);
 
     auto compute = srs::kernels::configureComputeRuntime();
-    srs::ui::MainWindow window(QString::fromStdString(srs::kernels::describe(compute)));
+    srs::ui::MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob);
     window.show();
 
     const QStringList positional = parser.positionalArguments();
+    const QString first_page = parser.value(page).toLower();
+    if (window.configurePage() && parser.isSet(dataset)) window.configurePage()->setCalibrationFiles(parser.values(dataset));
+    if (window.configurePage() && parser.isSet(output)) window.configurePage()->setOutputDir(parser.value(output));
+    if (window.configurePage() && parser.isSet(iters))
+        if (auto* spin = window.configurePage()->findChild<QSpinBox*>("iters")) spin->setValue(parser.value(iters).toInt());
+    if (first_page == "configure") window.showPage(1);
+    if (first_page == "run") window.showPage(2);
     QString shot = parser.value(screenshot);
     auto take_shot = [&window, shot] {
         QTimer::singleShot(300, &window, [&window, shot] {
@@ -40,10 +60,15 @@ int main(int argc, char** argv) {
         });
     };
     if (!positional.isEmpty()) {
-        if (!shot.isEmpty()) {
+        const bool autorun = parser.isSet(autostart) && window.configurePage();
+        if (autorun) {
+            QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window,
+                             [&window] { window.configurePage()->requestStart(); }, Qt::QueuedConnection);
+            if (!shot.isEmpty()) QObject::connect(window.jobController(), &srs::ui::JobController::finished, &window, take_shot);
+        } else if (!shot.isEmpty()) {
             QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window, take_shot);
-            QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelFailed, &window, take_shot);
         }
+        if (!shot.isEmpty()) QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelFailed, &window, take_shot);
         window.modelPage()->openModel(positional.first());
     } else if (!shot.isEmpty()) {
         take_shot();

@@ -1,0 +1,84 @@
+#include "ui/job_controller.h"
+
+#include <QMetaObject>
+
+namespace srs::ui {
+namespace {
+
+// Lives on the worker thread; every call posts a queued emission to the controller.
+class SignalObserver : public job::JobObserver {
+public:
+    explicit SignalObserver(JobController* c) : c_(c) {}
+    void onStarted(const job::JobStarted& e) override {
+        post([c = c_, e] { emit c->started(e.num_blocks, e.layers_to_quantize, e.resumed_from_block); });
+    }
+    void onPhase(const job::PhaseChanged& e) override {
+        post([c = c_, p = QString::fromStdString(e.phase), d = QString::fromStdString(e.detail)] { emit c->phaseChanged(p, d); });
+    }
+    void onBlockStarted(const job::BlockStarted& e) override {
+        post([c = c_, e] { emit c->blockStarted(e.block, e.num_blocks, e.iters); });
+    }
+    void onIteration(const job::IterationLoss& e) override {
+        post([c = c_, e] { emit c->iteration(e.block, e.iter, e.loss); });
+    }
+    void onBlockFinished(const job::BlockFinished& e) override {
+        QVector<LayerRow> rows;
+        for (const auto& l : e.layers)
+            rows.push_back({QString::fromStdString(l.name), l.bits, l.group_size, l.weight_rel_error_rtn, l.weight_rel_error_tuned,
+                            l.flipped_fraction});
+        post([c = c_, e, rows] { emit c->blockFinished(e.block, e.rtn_loss, e.best_loss, e.best_iter, e.elapsed_ms, rows); });
+    }
+    void onProgress(const job::ProgressUpdate& e) override {
+        post([c = c_, e] { emit c->progress(e.blocks_done, e.num_blocks, e.elapsed_ms, e.eta_ms, e.rss_bytes, e.peak_rss_bytes); });
+    }
+    void onLog(int level, const std::string& m) override {
+        post([c = c_, level, msg = QString::fromStdString(m)] { emit c->logLine(level, msg); });
+    }
+
+private:
+    template <typename F>
+    void post(F f) {
+        QMetaObject::invokeMethod(c_, std::move(f), Qt::QueuedConnection);
+    }
+    JobController* c_;
+};
+
+}  // namespace
+
+JobController::JobController(JobRunner runner, QObject* parent) : QObject(parent), runner_(std::move(runner)) {
+    qRegisterMetaType<LayerRow>();
+    qRegisterMetaType<QVector<LayerRow>>();
+}
+
+JobController::~JobController() {
+    cancel_.cancel();
+    if (worker_.joinable()) worker_.join();
+}
+
+bool JobController::start(const job::JobConfig& config) {
+    if (running_ || !runner_) return false;
+    if (worker_.joinable()) worker_.join();
+    running_ = true;
+    cancel_ = CancelToken();
+    CancelToken token = cancel_;
+    worker_ = std::thread([this, config, token] {
+        SignalObserver obs(this);
+        job::JobFinished fin = runner_(config, obs, token);
+        QStringList files;
+        for (const auto& f : fin.files)
+            files << QStringLiteral("%1\t%2\t%3").arg(QString::fromStdString(f.format), QString::fromStdString(f.path)).arg(f.size_bytes);
+        QMetaObject::invokeMethod(
+            this,
+            [this, state = QString::fromLatin1(job::jobStateName(fin.state)), msg = QString::fromStdString(fin.message),
+             hint = QString::fromStdString(fin.hint), files, ms = fin.elapsed_ms] {
+                running_ = false;
+                emit finished(state, msg, hint, files, ms);
+            },
+            Qt::QueuedConnection);
+    });
+    return true;
+}
+
+void JobController::cancel() { cancel_.cancel(); }
+
+}  // namespace srs::ui

@@ -1,0 +1,60 @@
+// Runs a quantization job off the GUI thread and turns its events into queued Qt signals of
+// plain data. The job function is injected (the app passes core's runQuantJob), so ui/ needs no
+// torch and tests can drive the same controller.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "core/common/cancel.h"
+#include "core/job/job_config.h"
+#include "core/job/job_events.h"
+
+namespace srs::ui {
+
+using JobRunner = std::function<job::JobFinished(const job::JobConfig&, job::JobObserver&, const CancelToken&)>;
+
+struct LayerRow {
+    QString name;
+    int bits = 0;
+    int group_size = 0;
+    double error_rtn = 0, error_tuned = 0, flipped = 0;
+};
+
+class JobController : public QObject {
+    Q_OBJECT
+public:
+    explicit JobController(JobRunner runner, QObject* parent = nullptr);
+    ~JobController() override;  // cancels and joins a running job
+
+    bool running() const { return running_; }
+    bool start(const job::JobConfig& config);
+    void cancel();
+
+signals:
+    void started(int num_blocks, int layers, int resumed_from_block);
+    void phaseChanged(const QString& phase, const QString& detail);
+    void blockStarted(int block, int num_blocks, int iters);
+    void iteration(int block, int iter, double loss);
+    void blockFinished(int block, double rtn_loss, double best_loss, int best_iter, qint64 elapsed_ms, const QVector<srs::ui::LayerRow>& layers);
+    void progress(int blocks_done, int num_blocks, qint64 elapsed_ms, qint64 eta_ms, quint64 rss_bytes, quint64 peak_rss_bytes);
+    void logLine(int level, const QString& message);
+    // state: "finished", "failed" or "cancelled"; files: "format\tpath\tbytes"
+    void finished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 elapsed_ms);
+
+private:
+    JobRunner runner_;
+    CancelToken cancel_;
+    std::thread worker_;
+    bool running_ = false;
+};
+
+}  // namespace srs::ui
+
+Q_DECLARE_METATYPE(srs::ui::LayerRow)

@@ -1,0 +1,49 @@
+// The Run page: the live loss of the block being tuned (per iteration, log scale), RTN versus
+// tuned loss for every finished block, progress, ETA, memory, per-layer results, the written
+// files, and Cancel. Fed only by JobController's signals.
+#pragma once
+
+#include <QWidget>
+
+#include "ui/job_controller.h"
+
+class QCustomPlot;
+class QProgressBar;
+class QLabel;
+class QPushButton;
+class QTableWidget;
+class QListWidget;
+
+namespace srs::ui {
+
+class RunPage : public QWidget {
+    Q_OBJECT
+public:
+    RunPage(JobController* controller, QWidget* parent = nullptr);
+
+    QCustomPlot* lossPlot() const { return loss_plot_; }
+    QCustomPlot* blockPlot() const { return block_plot_; }
+    // Iteration points received per block (for tests and the status line).
+    const QVector<int>& pointsPerBlock() const { return points_per_block_; }
+
+private:
+    void onStarted(int num_blocks, int layers, int resumed_from);
+    void onIteration(int block, int iter, double loss);
+    void onBlockFinished(int block, double rtn, double best, int best_iter, qint64 ms, const QVector<LayerRow>& layers);
+    void onProgress(int done, int total, qint64 elapsed, qint64 eta, quint64 rss, quint64 peak);
+    void onFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 ms);
+
+    JobController* controller_;
+    QCustomPlot* loss_plot_ = nullptr;
+    QCustomPlot* block_plot_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* status_ = nullptr;
+    QLabel* stats_ = nullptr;
+    QPushButton* cancel_ = nullptr;
+    QTableWidget* layers_ = nullptr;
+    QListWidget* files_ = nullptr;
+    QVector<int> points_per_block_;
+    int current_block_ = -1;
+};
+
+}  // namespace srs::ui

@@ -13,14 +13,14 @@ int runEval(const std::vector<std::string>& argv);
 
 const srs::cli::Command kEval{
     "eval", "Perplexity of a model on a text (non-overlapping windows)",
-    "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--json]",
+    "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--tokenizer DIR] [--json]",
     runEval};
 SRS_CLI_COMMAND(kEval);
 
 int runEval(const std::vector<std::string>& argv) {
     srs::cli::Args args;
     std::string error;
-    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows"}, {"json", "quiet"}, &error))
+    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer"}, {"json", "quiet"}, &error))
         return srs::cli::usageError(kEval, error);
     if (!args.get("model") || !args.get("text")) return srs::cli::usageError(kEval, "--model and --text are required");
     srs::eval::EvalOptions opt;
@@ -32,6 +32,7 @@ int runEval(const std::vector<std::string>& argv) {
     opt.batch_size = static_cast<int>(batch);
     opt.max_windows = static_cast<int>(max_windows);
     opt.dtype = args.getOr("dtype", opt.dtype);
+    opt.tokenizer_folder = args.getOr("tokenizer", "");
     const bool json = args.flag("json");
     auto progress = [&](int done, int total) {
         if (!json && !args.flag("quiet")) std::fprintf(stderr, "\r%d/%d windows", done, total);

@@ -23,9 +23,7 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
     if (!dtype) return dtype.error();
     auto source = io::openWeightSource(model_path);
     if (!source) return source.error();
-    if ((*source)->tokenizerFolder().empty())
-        return makeError(ErrorCode::Unsupported, model_path + " has no tokenizer files beside it", "evaluate the model's folder instead");
-    auto tok = tokenizer::loadTokenizer((*source)->tokenizerFolder());
+    auto tok = opt.tokenizer_folder.empty() ? tokenizer::loadTokenizerFor(**source) : tokenizer::loadTokenizer(opt.tokenizer_folder);
     if (!tok) return tok.error();
     auto text = io::readFile(text_file);
     if (!text) return text.error();

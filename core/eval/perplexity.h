@@ -19,6 +19,7 @@ struct EvalOptions {
     int batch_size = 4;          // windows per forward
     std::string dtype = "float32";
     int max_windows = 0;         // 0: all
+    std::string tokenizer_folder;  // tokenize with this folder's tokenizer instead of the model's
 };
 
 struct PerplexityReport {

@@ -45,8 +45,17 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
     return file;
 }
 
+std::shared_ptr<MappedFile> MappedFile::fromBuffer(std::vector<std::uint8_t> bytes, const std::string& name) {
+    std::shared_ptr<MappedFile> f(new MappedFile());
+    f->path_ = name;
+    f->owned_ = std::move(bytes);
+    f->data_ = f->owned_.data();
+    f->size_ = f->owned_.size();
+    return f;
+}
+
 void MappedFile::releasePages(const std::uint8_t* p, std::size_t size) const {
-    if (!data_ || size == 0 || p < data_ || p + size > data_ + size_) return;
+    if (!data_ || !owned_.empty() || size == 0 || p < data_ || p + size > data_ + size_) return;
     const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
     std::uintptr_t begin = reinterpret_cast<std::uintptr_t>(p) & ~(page - 1);
     std::uintptr_t end = reinterpret_cast<std::uintptr_t>(p + size);
@@ -54,7 +63,7 @@ void MappedFile::releasePages(const std::uint8_t* p, std::size_t size) const {
 }
 
 MappedFile::~MappedFile() {
-    if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+    if (data_ && owned_.empty()) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }
 
 }  // namespace srs::io

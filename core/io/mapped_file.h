@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/common/result.h"
 
@@ -14,6 +15,8 @@ namespace srs::io {
 class MappedFile {
 public:
     static Result<std::shared_ptr<MappedFile>> open(const std::string& path);
+    // Bytes already in memory, owned by the object (for parsers fed from a buffer: fuzzing, tests).
+    static std::shared_ptr<MappedFile> fromBuffer(std::vector<std::uint8_t> bytes, const std::string& name);
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
@@ -30,6 +33,7 @@ private:
     std::string path_;
     const std::uint8_t* data_ = nullptr;
     std::size_t size_ = 0;
+    std::vector<std::uint8_t> owned_;  // fromBuffer only; then nothing is mapped
 };
 
 }  // namespace srs::io

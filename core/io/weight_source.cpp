@@ -3,10 +3,10 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <mutex>
 
 #include "core/export/packed_source.h"
 #include "core/io/checkpoint.h"
+#include "core/io/gguf_source.h"
 
 namespace fs = std::filesystem;
 
@@ -55,15 +55,6 @@ private:
     std::shared_ptr<Checkpoint> cp_;
 };
 
-std::mutex& openersMutex() {
-    static std::mutex m;
-    return m;
-}
-std::map<std::string, WeightSourceOpener>& openers() {
-    static std::map<std::string, WeightSourceOpener> o;
-    return o;
-}
-
 }  // namespace
 
 Result<RawTensor> WeightSource::loadRaw(const std::string& name) const {
@@ -87,27 +78,14 @@ Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder) {
     return plain;
 }
 
-bool registerWeightSourceOpener(const std::string& extension, WeightSourceOpener opener) {
-    std::lock_guard<std::mutex> lock(openersMutex());
-    openers()[extension] = std::move(opener);
-    return true;
-}
-
 Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) return openHfFolder(path);
     if (!fs::exists(path, ec)) return makeError(ErrorCode::NotFound, "no such model folder or file: " + path);
     std::string ext = fs::path(path).extension().string();
-    WeightSourceOpener opener;
-    {
-        std::lock_guard<std::mutex> lock(openersMutex());
-        auto it = openers().find(ext);
-        if (it != openers().end()) opener = it->second;
-    }
-    if (!opener)
-        return makeError(ErrorCode::Unsupported, "cannot open " + path + ": files of type '" + ext + "' are not models this tool reads",
-                         "give a Hugging Face model folder or a .gguf file");
-    return opener(path);
+    if (ext == ".gguf") return openGgufModel(path);
+    return makeError(ErrorCode::Unsupported, "cannot open " + path + ": files of type '" + ext + "' are not models this tool reads",
+                     "give a Hugging Face model folder or a .gguf file");
 }
 
 }  // namespace srs::io

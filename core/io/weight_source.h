@@ -52,10 +52,7 @@ public:
 // Opens a Hugging Face model folder (config.json + *.safetensors).
 Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder);
 
-// Opens a folder or a .gguf file, by what path is. Formats register an opener for a file
-// extension (the GGUF importer registers ".gguf"), so this file needs no edit per format.
+// Opens a folder (Hugging Face, or one of our packed exports) or a .gguf file, by what path is.
 Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path);
-using WeightSourceOpener = std::function<Result<std::shared_ptr<WeightSource>>(const std::string& path)>;
-bool registerWeightSourceOpener(const std::string& extension, WeightSourceOpener opener);
 
 }  // namespace srs::io

@@ -242,7 +242,7 @@ private:
             owned.push_back(check(data::openLocalDataset(d)));
             sources.push_back(owned.back().get());
         }
-        auto tok = check(tokenizer::loadTokenizer(source_->tokenizerFolder()));
+        auto tok = check(tokenizer::loadTokenizerFor(*source_));
         data::CalibrationOptions co{cfg_.effectiveNsamples(), cfg_.effectiveSeqlen(), cfg_.seed};
         if (co.seqlen > source_->config().max_position_embeddings)
             log::warn("seqlen " + std::to_string(co.seqlen) + " exceeds the model's max_position_embeddings (" +

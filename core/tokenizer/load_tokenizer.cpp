@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/atomic_file.h"
+#include "core/io/gguf.h"
 #include "core/tokenizer/spm_tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -37,6 +38,43 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string& folder) {
         return makeError(ErrorCode::Unsupported, "tokenizer.json tokenizers are not supported yet in " + folder,
                          "a folder with a SentencePiece tokenizer.model works");
     return makeError(ErrorCode::NotFound, "no tokenizer.model or tokenizer.json in " + folder, "copy the model's tokenizer files into the folder");
+}
+
+Result<std::unique_ptr<Tokenizer>> loadTokenizerFor(const io::WeightSource& source) {
+    if (!source.tokenizerFolder().empty()) return loadTokenizer(source.tokenizerFolder());
+    auto g = io::GgufFile::open(source.path());
+    if (!g) return g.error();
+    const auto* model = (*g)->meta("tokenizer.ggml.model");
+    const auto* tokens = (*g)->meta("tokenizer.ggml.tokens");
+    if (!model || !tokens || !tokens->is_array())
+        return makeError(ErrorCode::NotFound, source.path() + " carries no tokenizer", "use the model's Hugging Face folder instead");
+    if (model->get<std::string>() != "llama")
+        return makeError(ErrorCode::Unsupported, source.path() + " has a '" + model->get<std::string>() +
+                                                     "' tokenizer; embedded SentencePiece ('llama') vocabularies are supported");
+    SpmVocab v;
+    const auto* scores = (*g)->meta("tokenizer.ggml.scores");
+    const auto* types = (*g)->meta("tokenizer.ggml.token_type");
+    for (std::size_t i = 0; i < tokens->size(); ++i) {
+        v.pieces.push_back((*tokens)[i].get<std::string>());
+        v.scores.push_back(scores && i < scores->size() ? (*scores)[i].get<float>() : 0.0f);
+        v.types.push_back(static_cast<PieceType>(types && i < types->size() ? (*types)[i].get<int>() : 1));
+    }
+    auto id = [&](const char* key, std::int32_t fallback) {
+        const auto* x = (*g)->meta(key);
+        return x && x->is_number() ? x->get<std::int32_t>() : fallback;
+    };
+    v.bos_id = id("tokenizer.ggml.bos_token_id", -1);
+    v.eos_id = id("tokenizer.ggml.eos_token_id", -1);
+    v.unk_id = id("tokenizer.ggml.unknown_token_id", 0);
+    const auto* add_bos = (*g)->meta("tokenizer.ggml.add_bos_token");
+    v.add_bos = add_bos && add_bos->is_boolean() ? add_bos->get<bool>() : true;
+    // GGUF does not record SentencePiece's whitespace normalization; llama.cpp applies none
+    // beyond the dummy prefix, and so do we.
+    v.remove_extra_whitespaces = false;
+    v.byte_fallback = true;
+    auto t = SpmTokenizer::fromVocab(std::move(v));
+    if (!t) return t.error();
+    return std::unique_ptr<Tokenizer>(std::move(*t));
 }
 
 }  // namespace srs::tokenizer

@@ -1,0 +1,278 @@
+#include "core/io/gguf.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "core/io/dtype.h"
+
+namespace srs::io {
+
+const char* ggmlTypeName(std::uint32_t t) {
+    switch (static_cast<GgmlType>(t)) {
+    case GgmlType::F32: return "F32";
+    case GgmlType::F16: return "F16";
+    case GgmlType::Q4_0: return "Q4_0";
+    case GgmlType::Q4_1: return "Q4_1";
+    case GgmlType::Q5_0: return "Q5_0";
+    case GgmlType::Q5_1: return "Q5_1";
+    case GgmlType::Q8_0: return "Q8_0";
+    case GgmlType::Q8_1: return "Q8_1";
+    case GgmlType::Q2_K: return "Q2_K";
+    case GgmlType::Q3_K: return "Q3_K";
+    case GgmlType::Q4_K: return "Q4_K";
+    case GgmlType::Q5_K: return "Q5_K";
+    case GgmlType::Q6_K: return "Q6_K";
+    case GgmlType::Q8_K: return "Q8_K";
+    case GgmlType::BF16: return "BF16";
+    }
+    return "";
+}
+
+bool ggmlBlockLayout(std::uint32_t t, std::uint64_t* elems, std::uint64_t* bytes) {
+    struct L {
+        std::uint64_t e, b;
+    };
+    L l{0, 0};
+    switch (static_cast<GgmlType>(t)) {
+    case GgmlType::F32: l = {1, 4}; break;
+    case GgmlType::F16: case GgmlType::BF16: l = {1, 2}; break;
+    case GgmlType::Q4_0: l = {32, 18}; break;
+    case GgmlType::Q4_1: l = {32, 20}; break;
+    case GgmlType::Q5_0: l = {32, 22}; break;
+    case GgmlType::Q5_1: l = {32, 24}; break;
+    case GgmlType::Q8_0: l = {32, 34}; break;
+    case GgmlType::Q8_1: l = {32, 36}; break;
+    case GgmlType::Q2_K: l = {256, 84}; break;
+    case GgmlType::Q3_K: l = {256, 110}; break;
+    case GgmlType::Q4_K: l = {256, 144}; break;
+    case GgmlType::Q5_K: l = {256, 176}; break;
+    case GgmlType::Q6_K: l = {256, 210}; break;
+    case GgmlType::Q8_K: l = {256, 292}; break;
+    default: return false;
+    }
+    *elems = l.e;
+    *bytes = l.b;
+    return true;
+}
+
+std::uint64_t GgufTensorInfo::numel() const {
+    std::uint64_t n = 1;
+    for (auto d : ne) n *= d;
+    return n;
+}
+
+namespace {
+
+// Bounds-checked little-endian reader; every failure names what was being read and where.
+class Reader {
+public:
+    Reader(const std::uint8_t* data, std::uint64_t size) : p_(data), size_(size) {}
+    std::uint64_t pos() const { return pos_; }
+    std::uint64_t left() const { return size_ - pos_; }
+    std::string error;
+
+    template <typename T>
+    bool get(T* out, const char* what) {
+        if (left() < sizeof(T)) return fail(std::string("file ends while reading ") + what);
+        std::memcpy(out, p_ + pos_, sizeof(T));
+        pos_ += sizeof(T);
+        return true;
+    }
+    bool str(std::string* out, const char* what) {
+        std::uint64_t n = 0;
+        if (!get(&n, what)) return false;
+        if (n > left()) return fail(std::string(what) + " claims " + std::to_string(n) + " bytes but only " + std::to_string(left()) + " remain");
+        out->assign(reinterpret_cast<const char*>(p_ + pos_), n);
+        pos_ += n;
+        return true;
+    }
+    bool fail(const std::string& m) {
+        if (error.empty()) error = m + " (at byte " + std::to_string(pos_) + ")";
+        return false;
+    }
+
+private:
+    const std::uint8_t* p_;
+    std::uint64_t size_;
+    std::uint64_t pos_ = 0;
+};
+
+constexpr std::uint32_t kArray = 9, kString = 8;
+
+bool readValue(Reader& r, std::uint32_t type, nlohmann::json* out, int depth);
+
+bool readScalar(Reader& r, std::uint32_t type, nlohmann::json* out) {
+    switch (type) {
+    case 0: { std::uint8_t v; if (!r.get(&v, "a u8 value")) return false; *out = v; return true; }
+    case 1: { std::int8_t v; if (!r.get(&v, "an i8 value")) return false; *out = v; return true; }
+    case 2: { std::uint16_t v; if (!r.get(&v, "a u16 value")) return false; *out = v; return true; }
+    case 3: { std::int16_t v; if (!r.get(&v, "an i16 value")) return false; *out = v; return true; }
+    case 4: { std::uint32_t v; if (!r.get(&v, "a u32 value")) return false; *out = v; return true; }
+    case 5: { std::int32_t v; if (!r.get(&v, "an i32 value")) return false; *out = v; return true; }
+    case 6: { float v; if (!r.get(&v, "an f32 value")) return false; *out = v; return true; }
+    case 7: { std::uint8_t v; if (!r.get(&v, "a bool value")) return false; if (v > 1) return r.fail("a bool value is neither 0 nor 1"); *out = v != 0; return true; }
+    case kString: { std::string s; if (!r.str(&s, "a string value")) return false; *out = s; return true; }
+    case 10: { std::uint64_t v; if (!r.get(&v, "a u64 value")) return false; *out = v; return true; }
+    case 11: { std::int64_t v; if (!r.get(&v, "an i64 value")) return false; *out = v; return true; }
+    case 12: { double v; if (!r.get(&v, "an f64 value")) return false; *out = v; return true; }
+    default: return r.fail("unknown metadata value type " + std::to_string(type));
+    }
+}
+
+std::uint64_t minBytes(std::uint32_t type) {
+    switch (type) {
+    case 0: case 1: case 7: return 1;
+    case 2: case 3: return 2;
+    case 4: case 5: case 6: return 4;
+    case 10: case 11: case 12: case kString: return 8;  // a string is at least its length field
+    case kArray: return 12;
+    default: return 1;
+    }
+}
+
+bool readValue(Reader& r, std::uint32_t type, nlohmann::json* out, int depth) {
+    if (type != kArray) return readScalar(r, type, out);
+    if (depth > 4) return r.fail("arrays nested too deeply");
+    std::uint32_t elem = 0;
+    std::uint64_t count = 0;
+    if (!r.get(&elem, "an array element type") || !r.get(&count, "an array length")) return false;
+    if (elem > 12) return r.fail("unknown array element type " + std::to_string(elem));
+    if (count > r.left() / minBytes(elem)) return r.fail("an array claims " + std::to_string(count) + " elements, more than the file holds");
+    *out = nlohmann::json::array();
+    for (std::uint64_t i = 0; i < count; ++i) {
+        nlohmann::json v;
+        if (!readValue(r, elem, &v, depth + 1)) return false;
+        out->push_back(std::move(v));
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<GgufFile>> GgufFile::open(const std::string& path) {
+    auto f = MappedFile::open(path);
+    if (!f) return f.error();
+    return parse(*f, path);
+}
+
+Result<std::shared_ptr<GgufFile>> GgufFile::parse(std::shared_ptr<MappedFile> file, const std::string& name) {
+    auto corrupt = [&](const std::string& what) {
+        return makeError(ErrorCode::CorruptFile, name + ": " + what, "the file is damaged or not a GGUF model; download it again");
+    };
+    std::shared_ptr<GgufFile> g(new GgufFile());
+    g->file_ = file;
+    g->path_ = name;
+    Reader r(file->data(), file->size());
+    char magic[4];
+    if (file->size() < 4 || (std::memcpy(magic, file->data(), 4), std::memcmp(magic, "GGUF", 4) != 0))
+        return corrupt("not a GGUF file (no GGUF magic)");
+    std::uint32_t m;
+    r.get(&m, "the magic");
+    if (!r.get(&g->version_, "the version")) return corrupt(r.error);
+    if (g->version_ != 2 && g->version_ != 3)
+        return makeError(ErrorCode::Unsupported, name + ": GGUF version " + std::to_string(g->version_) + " is not supported (2 and 3 are)",
+                         "convert the model with a recent llama.cpp");
+    std::uint64_t n_tensors = 0, n_kv = 0;
+    if (!r.get(&n_tensors, "the tensor count") || !r.get(&n_kv, "the metadata count")) return corrupt(r.error);
+    if (n_kv > r.left() / 13) return corrupt("metadata count " + std::to_string(n_kv) + " cannot fit in the file");
+    if (n_tensors > r.left() / 24) return corrupt("tensor count " + std::to_string(n_tensors) + " cannot fit in the file");
+    for (std::uint64_t i = 0; i < n_kv; ++i) {
+        std::string key;
+        std::uint32_t type = 0;
+        nlohmann::json value;
+        if (!r.str(&key, "a metadata key") || !r.get(&type, "a metadata type") || !readValue(r, type, &value, 0)) return corrupt(r.error);
+        g->metadata_[key] = std::move(value);
+    }
+    if (auto* a = g->meta("general.alignment")) {
+        if (!a->is_number_unsigned() || a->get<std::uint64_t>() == 0 || (a->get<std::uint64_t>() & (a->get<std::uint64_t>() - 1)) != 0)
+            return corrupt("general.alignment must be a power of two");
+        g->alignment_ = a->get<std::uint64_t>();
+    }
+    for (std::uint64_t i = 0; i < n_tensors; ++i) {
+        GgufTensorInfo t;
+        std::uint32_t n_dims = 0;
+        if (!r.str(&t.name, "a tensor name") || !r.get(&n_dims, "a tensor's dimension count")) return corrupt(r.error);
+        if (n_dims == 0 || n_dims > 4) return corrupt("tensor '" + t.name + "' has " + std::to_string(n_dims) + " dimensions (1 to 4 allowed)");
+        std::uint64_t numel = 1;
+        for (std::uint32_t d = 0; d < n_dims; ++d) {
+            std::uint64_t ne = 0;
+            if (!r.get(&ne, "a tensor dimension")) return corrupt(r.error);
+            if (ne != 0 && numel > std::numeric_limits<std::uint64_t>::max() / ne) return corrupt("tensor '" + t.name + "' is impossibly large");
+            numel *= ne;
+            t.ne.push_back(ne);
+        }
+        if (!r.get(&t.type, "a tensor type") || !r.get(&t.offset, "a tensor offset")) return corrupt(r.error);
+        std::uint64_t be = 0, bb = 0;
+        if (!ggmlBlockLayout(t.type, &be, &bb))
+            return makeError(ErrorCode::Unsupported, name + ": tensor '" + t.name + "' has ggml type " + std::to_string(t.type) + ", which is not supported");
+        if (t.ne[0] % be != 0) return corrupt("tensor '" + t.name + "' has a row of " + std::to_string(t.ne[0]) + " elements, not a multiple of its block of " + std::to_string(be));
+        t.size_bytes = numel / be * bb;
+        if (t.offset % g->alignment_ != 0) return corrupt("tensor '" + t.name + "' is not aligned to " + std::to_string(g->alignment_) + " bytes");
+        if (g->index_.count(t.name)) return corrupt("tensor '" + t.name + "' appears twice");
+        g->index_[t.name] = g->tensors_.size();
+        g->tensors_.push_back(std::move(t));
+    }
+    g->data_offset_ = (r.pos() + g->alignment_ - 1) / g->alignment_ * g->alignment_;
+    if (g->data_offset_ > file->size() && !g->tensors_.empty()) return corrupt("the data section starts past the end of the file");
+    const std::uint64_t data_size = file->size() > g->data_offset_ ? file->size() - g->data_offset_ : 0;
+    std::vector<const GgufTensorInfo*> by_offset;
+    for (const auto& t : g->tensors_) {
+        if (t.offset > data_size || t.size_bytes > data_size - t.offset)
+            return corrupt("tensor '" + t.name + "' runs past the end of the file — the file is truncated");
+        by_offset.push_back(&t);
+    }
+    std::sort(by_offset.begin(), by_offset.end(), [](auto* a, auto* b) { return a->offset < b->offset; });
+    for (std::size_t i = 1; i < by_offset.size(); ++i)
+        if (by_offset[i]->offset < by_offset[i - 1]->offset + by_offset[i - 1]->size_bytes)
+            return corrupt("tensors '" + by_offset[i - 1]->name + "' and '" + by_offset[i]->name + "' overlap");
+    return g;
+}
+
+const nlohmann::json* GgufFile::meta(const std::string& key) const {
+    auto it = metadata_.find(key);
+    return it == metadata_.end() ? nullptr : &it->second;
+}
+
+const GgufTensorInfo* GgufFile::find(const std::string& name) const {
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &tensors_[it->second];
+}
+
+Result<std::vector<float>> dequantizeGgml(const GgufTensorInfo& t, const std::uint8_t* d) {
+    const std::uint64_t n = t.numel();
+    std::vector<float> out(n);
+    switch (static_cast<GgmlType>(t.type)) {
+    case GgmlType::F32: std::memcpy(out.data(), d, n * 4); break;
+    case GgmlType::F16:
+        for (std::uint64_t i = 0; i < n; ++i) {
+            std::uint16_t h;
+            std::memcpy(&h, d + 2 * i, 2);
+            out[i] = halfToFloat(h);
+        }
+        break;
+    case GgmlType::BF16:
+        for (std::uint64_t i = 0; i < n; ++i) {
+            std::uint16_t h;
+            std::memcpy(&h, d + 2 * i, 2);
+            out[i] = bf16ToFloat(h);
+        }
+        break;
+    case GgmlType::Q8_0:  // blocks of 32: fp16 scale, 32 int8
+        for (std::uint64_t b = 0; b < n / 32; ++b) {
+            const std::uint8_t* blk = d + b * 34;
+            std::uint16_t h;
+            std::memcpy(&h, blk, 2);
+            const float scale = halfToFloat(h);
+            for (int j = 0; j < 32; ++j) out[b * 32 + j] = scale * static_cast<float>(static_cast<std::int8_t>(blk[2 + j]));
+        }
+        break;
+    default:
+        return makeError(ErrorCode::Unsupported, std::string("tensor '") + t.name + "' is " + ggmlTypeName(t.type) +
+                                                     "; importing supports F32, F16, BF16 and Q8_0 tensors",
+                         "convert the model to F16 or Q8_0 with llama.cpp first");
+    }
+    return out;
+}
+
+}  // namespace srs::io

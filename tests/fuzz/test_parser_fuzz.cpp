@@ -1,0 +1,98 @@
+// A bounded, deterministic mutation fuzzer over the safetensors and GGUF parsers, run in CI:
+// valid seed files are damaged in many seeded ways (bit flips, interesting values, cuts,
+// insertions, length fields rewritten) and every result must be a value or an Error.
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <random>
+
+#include "core/io/safetensors_writer.h"
+#include "fuzz/parser_targets.h"
+#include "support/gguf_builder.h"
+
+namespace {
+
+std::vector<std::uint8_t> safetensorsSeed() {
+    QTemporaryDir dir;
+    std::vector<float> a(6, 1.5f);
+    std::vector<std::uint16_t> b(4, 0x3c00);
+    std::string path = (dir.path() + "/seed.safetensors").toStdString();
+    srs::io::writeSafetensors(path, {{"a", srs::io::DType::F32, {2, 3}, a.data()}, {"b", srs::io::DType::F16, {4}, b.data()}}, {{"format", "pt"}});
+    QFile f(QString::fromStdString(path));
+    f.open(QIODevice::ReadOnly);
+    QByteArray bytes = f.readAll();
+    return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+}
+
+std::vector<std::uint8_t> ggufSeed() {
+    srs::test::GgufBuilder g;
+    g.addString("general.architecture", "llama");
+    g.addU32("llama.block_count", 1);
+    g.addF32("llama.rope.freq_base", 10000.0f);
+    g.addStringArray("tokenizer.ggml.tokens", {"<unk>", "<s>", "a", "b"});
+    g.tensors.push_back({"token_embd.weight", {4, 4}, 0, std::vector<std::uint8_t>(64, 0x3f)});
+    std::vector<std::uint8_t> q8(34, 1);
+    g.tensors.push_back({"blk.0.attn_q.weight", {32}, 8, q8});
+    return g.build();
+}
+
+std::vector<std::uint8_t> mutate(const std::vector<std::uint8_t>& seed, std::mt19937_64& rng) {
+    std::vector<std::uint8_t> b = seed;
+    static const std::uint64_t kInteresting[] = {0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0xffffffff, 0xffffffffffffffffull, 1ull << 40};
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !b.empty(); ++e) {
+        const std::size_t pos = rng() % b.size();
+        switch (rng() % 6) {
+        case 0: b[pos] ^= static_cast<std::uint8_t>(1u << (rng() % 8)); break;
+        case 1: b[pos] = static_cast<std::uint8_t>(rng()); break;
+        case 2: b.resize(pos); break;
+        case 3: b.insert(b.begin() + static_cast<long>(pos), static_cast<std::uint8_t>(rng())); break;
+        case 4: {  // overwrite 8 bytes with an interesting little-endian value (lengths, counts, offsets)
+            std::uint64_t v = kInteresting[rng() % (sizeof kInteresting / sizeof kInteresting[0])];
+            for (int i = 0; i < 8 && pos + i < b.size(); ++i) b[pos + i] = static_cast<std::uint8_t>(v >> (8 * i));
+            break;
+        }
+        default: b.erase(b.begin() + static_cast<long>(pos)); break;
+        }
+    }
+    return b;
+}
+
+}  // namespace
+
+class TestParserFuzz : public QObject {
+    Q_OBJECT
+private slots:
+    void safetensors() {
+        auto seed = safetensorsSeed();
+        QVERIFY(seed.size() > 16);
+        std::mt19937_64 rng(1);
+        QElapsedTimer t;
+        t.start();
+        int runs = 0;
+        for (; runs < 60000 && t.elapsed() < 2500; ++runs) {
+            auto m = mutate(seed, rng);
+            srs::fuzz::fuzzSafetensors(m.data(), m.size());
+        }
+        qInfo("safetensors: %d mutated inputs parsed in %lld ms", runs, static_cast<long long>(t.elapsed()));
+        QVERIFY(runs > 1000);
+    }
+
+    void gguf() {
+        auto seed = ggufSeed();
+        std::mt19937_64 rng(2);
+        QElapsedTimer t;
+        t.start();
+        int runs = 0;
+        for (; runs < 60000 && t.elapsed() < 2500; ++runs) {
+            auto m = mutate(seed, rng);
+            srs::fuzz::fuzzGguf(m.data(), m.size());
+        }
+        qInfo("gguf: %d mutated inputs parsed in %lld ms", runs, static_cast<long long>(t.elapsed()));
+        QVERIFY(runs > 1000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestParserFuzz)
+#include "test_parser_fuzz.moc"

@@ -23,6 +23,30 @@ private slots:
         QVERIFY(out.contains("1535 windows of 256"));
     }
 
+    void ggufImportScoresLikeTheHfFolder() {
+        // The same weights through the GGUF importer: with the HF folder's tokenizer the
+        // perplexity is identical; with the GGUF's own vocabulary (llama.cpp's whitespace rules)
+        // only the 6 double spaces of the text tokenize differently.
+        SRS_REQUIRE_SHARED(gguf, "models/stories260K/stories260K.gguf");
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");
+        auto run = [&](QStringList extra) {
+            QProcess p;
+            p.start(srs::test::executable("signround"),
+                    QStringList{"eval", "--text", text, "--window", "256", "--batch_size", "32", "--max_windows", "400", "--quiet"} + extra);
+            p.waitForFinished(600000);
+            return QString::fromUtf8(p.readAllStandardOutput());
+        };
+        QString hf = run({"--model", folder});
+        QString imported = run({"--model", gguf, "--tokenizer", folder});
+        QString own = run({"--model", gguf});
+        auto ppl = [](const QString& out) { return out.section('\n', 0, 0); };
+        QVERIFY2(ppl(hf).startsWith("PPL "), qPrintable(hf));
+        QCOMPARE(ppl(imported), ppl(hf));
+        QVERIFY2(ppl(own).startsWith("PPL "), qPrintable(own));
+        QVERIFY(std::abs(ppl(own).mid(4).toDouble() - ppl(hf).mid(4).toDouble()) < 0.01);
+    }
+
     void errorsAreClear() {
         QProcess p;
         p.start(srs::test::executable("signround"), {"eval", "--model", "/nonexistent", "--text", "/nonexistent.txt"});

@@ -7,6 +7,7 @@
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
 #include "core/job/quant_job.h"
+#include "core/quant/autoscheme/autoscheme.h"
 #include "core/quant/layer_config.h"
 
 namespace {
@@ -19,7 +20,7 @@ const srs::cli::Command kQuantize{
     "           [--sym|--asym] [--recipe auto-round|auto-round-best|auto-round-light|auto-round-opt-rtn|rtn] [--iters 200] [--nsamples 128]\n"
     "           [--seqlen 2048] [--batch_size 8] [--gradient_accumulate_steps 1] [--lr X] [--minmax_lr X] [--seed 42]\n"
     "           [--layer_config JSON] [--fp_layers a,b] [--format auto_round[,auto_gptq,auto_awq,fake]] [--device cpu]\n"
-    "           [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
+    "           [--avg_bits 3.0 --options W2A16G64,W4A16,W8A16] [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
     "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json]",
     runQuantize};
 SRS_CLI_COMMAND(kQuantize);
@@ -44,7 +45,7 @@ int runQuantize(const std::vector<std::string>& argv) {
     const std::set<std::string> values = {"model", "scheme", "bits", "group_size", "recipe", "iters", "nsamples", "seqlen", "batch_size",
                                           "gradient_accumulate_steps", "lr", "minmax_lr", "seed", "dataset", "layer_config", "fp_layers",
                                           "ignore_layers", "format", "device", "output_dir", "run_dir", "eval_text", "eval_window",
-                                          "dynamic_max_gap"};
+                                          "dynamic_max_gap", "avg_bits", "target_bits", "options"};
     const std::set<std::string> bools = {"sym", "asym", "resume", "json", "disable_amp", "disable_minmax_tuning", "disable_quanted_input",
                                          "not_use_best_mse", "disable_opt_rtn"};
     if (!a.parse(argv, values, bools, &err)) return srs::cli::usageError(kQuantize, err);
@@ -109,6 +110,23 @@ int runQuantize(const std::vector<std::string>& argv) {
 
     srs::CancelToken cancel;
     g_cancel = &cancel;
+    std::signal(SIGINT, onSignal);
+    if (a.get("avg_bits") || a.get("target_bits")) {
+        // AutoScheme first: its layer_config then drives the tuning and every export.
+        if (!c.layer_config.empty()) return srs::cli::usageError(kQuantize, "--avg_bits chooses the layer_config itself; drop --layer_config");
+        srs::quant::autoscheme::AutoSchemeOptions o;
+        o.model = c.model;
+        o.datasets = c.datasets;
+        o.options = a.getOr("options", o.options);
+        double avg = 0;
+        if (!a.getDouble(a.get("avg_bits") ? "avg_bits" : "target_bits", &avg, &err)) return srs::cli::usageError(kQuantize, err);
+        o.avg_bits = avg;
+        c.avg_bits = avg;
+        auto r = srs::quant::autoscheme::runAutoScheme(o, {}, cancel);
+        if (!r) return srs::cli::fail(r.error().message, r.error().hint);
+        c.layer_config = r->layer_config.dump();
+        std::fprintf(stderr, "AutoScheme: %.4f bits per weight on average (target %.4f)\n", r->allocation.avg_bits(), avg);
+    }
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     srs::cli::JobPrinter printer(a.flag("json"));

@@ -1,0 +1,148 @@
+#include "core/quant/autoscheme/autoscheme.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+
+#include "core/data/calibration.h"
+#include "core/io/atomic_file.h"
+#include "core/io/weight_source.h"
+#include "core/model/llama_model.h"
+#include "core/quant/quant_math.h"
+#include "core/tokenizer/load_tokenizer.h"
+
+namespace fs = std::filesystem;
+
+namespace srs::quant::autoscheme {
+namespace {
+
+std::string cacheKey(const AutoSchemeOptions& o, const std::vector<SchemeOption>& opts) {
+    std::string key = fs::absolute(o.model).string();
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(o.model, ec))
+        if (e.path().extension() == ".safetensors" || e.path().extension() == ".gguf")
+            key += "|" + e.path().filename().string() + ":" + std::to_string(e.file_size(ec));
+    if (fs::is_regular_file(o.model, ec)) key += ":" + std::to_string(fs::file_size(o.model, ec));
+    for (const auto& d : o.datasets) key += "|" + fs::absolute(d).string() + ":" + std::to_string(fs::file_size(d, ec));
+    key += "|" + std::to_string(o.nsamples) + "|" + std::to_string(o.seqlen) + "|" + std::to_string(o.seed);
+    for (const auto& s : opts) key += "|" + std::to_string(s.bits) + "g" + std::to_string(s.group_size) + (s.sym ? "s" : "a");
+    return std::to_string(std::hash<std::string>{}(key));
+}
+
+std::string cacheDir(const AutoSchemeOptions& o) {
+    if (!o.cache_dir.empty()) return o.cache_dir;
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    std::string base = xdg && *xdg ? xdg : (home ? std::string(home) + "/.cache" : "/tmp");
+    return base + "/signround-studio/autoscheme";
+}
+
+}  // namespace
+
+Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSchemeProgress& progress, const CancelToken& cancel) {
+    const auto t0 = std::chrono::steady_clock::now();
+    AutoSchemeResult res;
+    auto opts = parseSchemeOptions(o.options);
+    if (!opts) return opts.error();
+    res.options = *opts;
+    auto source = io::openWeightSource(o.model);
+    if (!source) return source.error();
+    const auto& cfg = (*source)->config();
+    std::vector<std::string> names;
+    for (int k = 0; k < cfg.num_hidden_layers; ++k)
+        for (const auto& l : model::blockLinearNames()) names.push_back("model.layers." + std::to_string(k) + "." + l);
+    for (const auto& n : names) {
+        auto shape = (*source)->shape(n + ".weight");
+        if (!shape) return shape.error();
+        res.layers.push_back({n, (*shape)[0] * (*shape)[1], {}, 0});
+    }
+
+    const std::string cache_file = cacheDir(o) + "/" + cacheKey(o, res.options) + ".json";
+    if (auto cached = io::readFile(cache_file); cached.ok()) {
+        try {
+            auto j = nlohmann::json::parse(*cached);
+            for (auto& l : res.layers) l.scores = j.at(l.name).get<std::vector<double>>();
+            res.scores_from_cache = true;
+        } catch (const std::exception&) {
+            for (auto& l : res.layers) l.scores.clear();  // a damaged cache is recomputed
+        }
+    }
+    if (!res.scores_from_cache) {
+        std::vector<std::unique_ptr<data::DocumentSource>> owned;
+        std::vector<const data::DocumentSource*> sources;
+        for (const auto& d : o.datasets) {
+            auto s = data::openLocalDataset(d);
+            if (!s) return s.error();
+            owned.push_back(std::move(*s));
+            sources.push_back(owned.back().get());
+        }
+        auto tok = tokenizer::loadTokenizerFor(**source);
+        if (!tok) return tok.error();
+        auto calib = data::buildCalibrationSet(sources, **tok, {o.nsamples, o.seqlen, o.seed}, cancel);
+        if (!calib) return calib.error();
+        auto m = model::CausalLM::load(*source, at::kFloat);
+        if (!m) return m.error();
+        try {
+            const std::int64_t n = static_cast<std::int64_t>(calib->samples.size()), T = o.seqlen;
+            at::Tensor ids = at::empty({n, T}, at::kLong);
+            for (std::int64_t i = 0; i < n; ++i)
+                for (std::int64_t t = 0; t < T; ++t) ids[i][t] = calib->samples[i][t];
+            auto [cos, sin] = (*m)->rope().cosSin(at::arange(T, at::kLong));
+            for (auto& l : res.layers) l.scores.assign(res.options.size(), 0.0);
+            for (std::size_t oi = 0; oi < res.options.size(); ++oi) {
+                const SchemeOption& so = res.options[oi];
+                if (so.full_precision()) continue;  // not quantized: no loss
+                if (progress) progress("scoring " + so.name, static_cast<int>(oi), static_cast<int>(res.options.size()));
+                // Quantized weights as leaves that collect gradients, and their deviation.
+                std::vector<std::map<std::string, at::Tensor>> ov(cfg.num_hidden_layers);
+                std::vector<std::map<std::string, at::Tensor>> dev(cfg.num_hidden_layers);
+                for (int k = 0; k < cfg.num_hidden_layers; ++k)
+                    for (const auto& l : model::blockLinearNames()) {
+                        at::Tensor w = (*m)->block(k).weight(l);
+                        at::Tensor q = rtn(w, {so.bits, so.group_size, so.sym}).weight.detach();
+                        dev[k][l] = (w - q).abs();
+                        ov[k][l] = q.requires_grad_(true);
+                    }
+                for (std::int64_t b = 0; b < n; b += o.batch_size) {
+                    SRS_TRY(cancel.check("scoring layers"));
+                    at::Tensor x = ids.narrow(0, b, std::min<std::int64_t>(o.batch_size, n - b));
+                    at::Tensor h = (*m)->embed(x);
+                    for (int k = 0; k < cfg.num_hidden_layers; ++k) h = (*m)->block(k).forward(h, cos, sin, &ov[k]);
+                    at::Tensor logits = (*m)->head(h);
+                    at::Tensor loss = at::cross_entropy_loss(logits.narrow(1, 0, T - 1).reshape({-1, logits.size(-1)}),
+                                                             x.narrow(1, 1, T - 1).reshape({-1}));
+                    loss.backward();
+                }
+                std::size_t li = 0;
+                for (int k = 0; k < cfg.num_hidden_layers; ++k)
+                    for (const auto& l : model::blockLinearNames())
+                        res.layers[li++].scores[oi] = (ov[k][l].grad().abs() * dev[k][l]).sum().item<double>();
+            }
+        } catch (const std::exception& e) {
+            return makeError(ErrorCode::Internal, std::string("AutoScheme scoring failed: ") + e.what());
+        }
+        nlohmann::json j = nlohmann::json::object();
+        for (const auto& l : res.layers) j[l.name] = l.scores;
+        std::error_code ec;
+        fs::create_directories(cacheDir(o), ec);
+        (void)io::writeFileAtomic(cache_file, j.dump());  // a cache that cannot be written only costs time
+    }
+    res.scoring_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+
+    std::vector<AllocationUnit> units;
+    for (const auto& l : res.layers) {
+        auto shape = (*source)->shape(l.name + ".weight");
+        units.push_back({{{l.name, (*shape)[0], (*shape)[1]}}, l.scores});
+    }
+    auto alloc = allocateBits(units, res.options, o.avg_bits, o.ignore_scale_zp_bits);
+    if (!alloc) return alloc.error();
+    res.allocation = *alloc;
+    for (std::size_t i = 0; i < res.layers.size(); ++i) res.layers[i].chosen = alloc->choice[i];
+    res.layer_config = toLayerConfig(units, res.options, *alloc);
+    return res;
+}
+
+}  // namespace srs::quant::autoscheme

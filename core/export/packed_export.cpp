@@ -11,6 +11,8 @@
 #include "core/export/packing.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors_writer.h"
+#include "core/tokenizer/load_tokenizer.h"
+#include "core/tokenizer/spm_tokenizer.h"
 
 namespace fs = std::filesystem;
 
@@ -377,6 +379,19 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
         }
         for (const auto& e : fs::directory_iterator(src, ec))
             if (e.path().extension() == ".py") fs::copy_file(e.path(), fs::path(tmp) / e.path().filename(), fs::copy_options::overwrite_existing, ec);
+    }
+    if (src.empty()) {
+        // A GGUF carries its vocabulary inside: write it out as the folder's tokenizer.
+        auto tok = tokenizer::loadTokenizerFor(*m.source);
+        if (auto* spm = tok.ok() ? dynamic_cast<const tokenizer::SpmTokenizer*>(tok->get()) : nullptr) {
+            SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer.model", tokenizer::serializeSpmModel(spm->vocab())));
+            nlohmann::json tc = {{"tokenizer_class", "LlamaTokenizer"}, {"add_bos_token", spm->vocab().add_bos}, {"add_eos_token", false}};
+            if (spm->bosId()) tc["bos_token"] = spm->piece(*spm->bosId());
+            if (spm->eosId()) tc["eos_token"] = spm->piece(*spm->eosId());
+            SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer_config.json", tc.dump(2)));
+        } else {
+            log::warn("the export has no tokenizer files: copy them from the original model");
+        }
     }
     if (!opt.model_card.empty()) SRS_TRY(io::writeFileAtomic(tmp + "/README.md", opt.model_card));
     SRS_TRY(cancel.check("finishing the export"));

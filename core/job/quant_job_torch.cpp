@@ -440,8 +440,9 @@ private:
     }
 
     std::string exportName(const FormatSpec& f) const {
-        std::string base = fs::path(cfg_.model).filename().string();
-        if (base.empty()) base = fs::path(cfg_.model).parent_path().filename().string();
+        fs::path mp(cfg_.model);
+        std::string base = fs::is_regular_file(mp) ? mp.stem().string() : mp.filename().string();
+        if (base.empty()) base = mp.parent_path().filename().string();
         std::string scheme = "w" + std::to_string(cfg_.bits) + (cfg_.group_size > 0 ? "g" + std::to_string(cfg_.group_size) : "") +
                              (cfg_.sym ? "" : "-asym");
         return base + "-" + scheme + "-" + f.name;

@@ -146,6 +146,54 @@ Result<SpmVocab> parseSpmModel(const std::string& data) {
     return v;
 }
 
+namespace {
+void putVarint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+void putKey(std::string& out, int field, int wire) { putVarint(out, static_cast<std::uint64_t>(field) << 3 | wire); }
+void putBytes(std::string& out, int field, const std::string& b) {
+    putKey(out, field, 2);
+    putVarint(out, b.size());
+    out += b;
+}
+void putInt(std::string& out, int field, std::int64_t v) {
+    putKey(out, field, 0);
+    putVarint(out, static_cast<std::uint64_t>(v));
+}
+}  // namespace
+
+std::string serializeSpmModel(const SpmVocab& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.pieces.size(); ++i) {
+        std::string p;
+        putBytes(p, 1, v.pieces[i]);
+        putKey(p, 2, 5);
+        char f[4];
+        std::memcpy(f, &v.scores[i], 4);
+        p.append(f, 4);
+        putInt(p, 3, static_cast<int>(v.types[i]));
+        putBytes(out, 1, p);
+    }
+    std::string trainer;
+    putInt(trainer, 3, 2);  // BPE
+    putInt(trainer, 4, static_cast<std::int64_t>(v.pieces.size()));
+    putInt(trainer, 35, v.byte_fallback ? 1 : 0);
+    putInt(trainer, 40, v.unk_id);
+    putInt(trainer, 41, v.bos_id);
+    putInt(trainer, 42, v.eos_id);
+    putBytes(out, 2, trainer);
+    std::string norm;
+    putBytes(norm, 1, v.normalizer_name.empty() ? "identity" : v.normalizer_name);
+    putInt(norm, 3, v.add_dummy_prefix ? 1 : 0);
+    putInt(norm, 4, v.remove_extra_whitespaces ? 1 : 0);
+    putBytes(out, 3, norm);
+    return out;
+}
+
 SpmTokenizer::SpmTokenizer(SpmVocab vocab) : vocab_(std::move(vocab)) {
     for (int b = 0; b < 256; ++b) byte_ids_[b] = -1;
     for (std::size_t i = 0; i < vocab_.pieces.size(); ++i) {

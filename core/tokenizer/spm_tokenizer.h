@@ -60,5 +60,7 @@ private:
 
 // Parses a SentencePiece ModelProto (tokenizer.model) into a vocabulary.
 Result<SpmVocab> parseSpmModel(const std::string& bytes);
+// Writes a vocabulary as a SentencePiece ModelProto (BPE), e.g. for a GGUF's embedded vocabulary.
+std::string serializeSpmModel(const SpmVocab& vocab);
 
 }  // namespace srs::tokenizer

@@ -58,6 +58,25 @@ private slots:
         QCOMPARE((*t)->piece(ids[1]), std::string("<0xE6>"));
     }
 
+    void serializedVocabularyRoundTrips() {
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        auto data = srs::io::readFile((folder + "/tokenizer.model").toStdString());
+        auto v = parseSpmModel(*data);
+        QVERIFY(v.ok());
+        v->remove_extra_whitespaces = false;
+        auto back = parseSpmModel(serializeSpmModel(*v));
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QCOMPARE(back->pieces, v->pieces);
+        QCOMPARE(back->scores, v->scores);
+        QCOMPARE(back->types, v->types);
+        QCOMPARE(back->bos_id, v->bos_id);
+        QCOMPARE(back->byte_fallback, true);
+        QCOMPARE(back->remove_extra_whitespaces, false);
+        auto a = SpmTokenizer::fromVocab(*v), b = SpmTokenizer::fromVocab(*back);
+        const std::string text = "Once upon a time, a  dog ran. Über 🙂";
+        QCOMPARE((*a)->encode(text, true), (*b)->encode(text, true));
+    }
+
     void corruptModelIsAnError() {
         auto v = parseSpmModel(std::string("\x0a\xff\xff\xff\x0f", 5));
         QVERIFY(!v.ok());

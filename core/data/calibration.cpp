@@ -1,6 +1,8 @@
 #include "core/data/calibration.h"
 
 #include <algorithm>
+
+#include "core/common/text.h"
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,11 +18,7 @@ namespace fs = std::filesystem;
 namespace srs::data {
 namespace {
 
-std::string trim(const std::string& s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    auto e = s.find_last_not_of(" \t\r\n");
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
+using text::trim;
 
 class TextFileSource : public DocumentSource {
 public:

@@ -1,17 +1,15 @@
 #include "core/export/model_card.h"
 
 #include <algorithm>
+
+#include "core/common/text.h"
 #include <cstdio>
 #include <sstream>
 
 namespace srs::exporter {
 namespace {
 
-std::string trim(const std::string& s) {
-    auto b = s.find_first_not_of(" \t\r");
-    auto e = s.find_last_not_of(" \t\r");
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
+using text::trim;
 
 std::string unquote(std::string s) {
     s = trim(s);

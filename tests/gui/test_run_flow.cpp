@@ -35,6 +35,14 @@ class TestRunFlow : public QObject {
         c->setOutputDir(out);
     }
 
+    // A window with the stories model open on its Model page.
+    bool openStories(srs::ui::MainWindow& w) {
+        w.show();
+        QSignalSpy opened(w.modelPage(), &srs::ui::ModelPage::modelOpened);
+        w.modelPage()->openModel(model_);
+        return opened.wait(10000);
+    }
+
 private slots:
     void initTestCase() {
         QCoreApplication::setOrganizationName("SignRoundStudioTests");
@@ -48,10 +56,7 @@ private slots:
         calib_ = calib;
         QTemporaryDir dir;
         srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob);
-        w.show();
-        QSignalSpy opened(w.modelPage(), &srs::ui::ModelPage::modelOpened);
-        w.modelPage()->openModel(model);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(openStories(w));
         QVERIFY(w.configurePage()->findChild<QLabel*>("configureModel")->text().contains("stories260K-hf"));
         configure(w, dir.path(), 20);
 
@@ -96,10 +101,7 @@ private slots:
         calib_ = calib;
         QTemporaryDir dir;
         srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob);
-        w.show();
-        QSignalSpy opened(w.modelPage(), &srs::ui::ModelPage::modelOpened);
-        w.modelPage()->openModel(model);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(openStories(w));
         configure(w, dir.path() + "/a", 100000);
         QSignalSpy iterations(w.jobController(), &srs::ui::JobController::iteration);
         QSignalSpy finished(w.jobController(), &srs::ui::JobController::finished);

@@ -14,4 +14,9 @@ namespace srs::job {
 // about a second, and leaves the checkpoint of the last finished block for --resume.
 JobFinished runQuantJob(const JobConfig& config, JobObserver& observer, const CancelToken& cancel);
 
+// Writes a finished run's quantized layers (from its run folder) in other formats, without
+// tuning again. Layers a format cannot store are an error that says so.
+JobFinished reexportRun(const std::string& run_dir, const std::vector<std::string>& formats, const std::string& output_dir,
+                        JobObserver& observer, const CancelToken& cancel);
+
 }  // namespace srs::job

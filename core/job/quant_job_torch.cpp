@@ -79,12 +79,16 @@ class Pipeline {
 public:
     Pipeline(const JobConfig& c, JobObserver& o, const CancelToken& cancel) : cfg_(c), obs_(o), cancel_(cancel) {}
 
-    JobFinished run() {
+    // reexport_dir non-empty: export the finished run in that folder instead of tuning.
+    JobFinished run(const std::string& reexport_dir = {}) {
         JobFinished fin;
         start_ = Clock::now();
         int sink = log::addSink([this](log::Level l, const std::string& m) { obs_.onLog(static_cast<int>(l), m); });
         try {
-            runSteps(fin);
+            if (reexport_dir.empty())
+                runSteps(fin);
+            else
+                reexportSteps(reexport_dir, fin);
             fin.state = JobState::Finished;
         } catch (const Failure& f) {
             fin.state = f.error.code == ErrorCode::Cancelled ? JobState::Cancelled : JobState::Failed;
@@ -146,6 +150,42 @@ private:
         std::error_code ec;
         fs::remove(fs::path(run_dir_) / "activations.safetensors", ec);  // blocks stay for `signround export`
         writeState(num_blocks_, true);
+    }
+
+    void reexportSteps(const std::string& run_dir, JobFinished& fin) {
+        run_dir_ = run_dir;
+        auto text = check(io::readFile((fs::path(run_dir) / "state.json").string()));
+        nlohmann::json st;
+        try {
+            st = nlohmann::json::parse(text);
+        } catch (const std::exception& e) {
+            throw Failure{makeError(ErrorCode::CorruptFile, run_dir + "/state.json is damaged: " + e.what())};
+        }
+        if (!st.value("finished", false))
+            throw Failure{makeError(ErrorCode::InvalidArgument, "the run in " + run_dir + " has not finished",
+                                    "finish it with signround quantize --resume first")};
+        JobConfig saved = check(jobConfigFromJson(st.at("fingerprint")));
+        saved.formats = cfg_.formats;
+        saved.output_dir = cfg_.output_dir;
+        cfg_ = saved;
+        parseFormats();
+        source_ = check(io::openWeightSource(cfg_.model));
+        num_blocks_ = static_cast<int>(source_->config().num_hidden_layers);
+        phase("exporting", "from " + run_dir);
+        auto qm = assemble();
+        // Layers in blocks that the run kept in full precision.
+        for (int k = 0; k < num_blocks_; ++k)
+            for (const auto& l : model::blockLinearNames()) {
+                std::string name = "model.layers." + std::to_string(k) + "." + l;
+                if (!qm.layers.count(name)) qm.fp_layers.push_back(name);
+            }
+        for (const auto& f : formats_)
+            for (const auto& [name, l] : qm.layers)
+                if (auto ok = exporter::checkPackable(f.packed, l.out_features, l.in_features, l.bits, l.group_size); !ok)
+                    throw Failure{makeError(ErrorCode::Unsupported, name + " cannot be written as " + f.name + ": " + ok.error().message,
+                                            "export it as fake, or quantize again with --format " + f.name)};
+        exportAll(qm, fin);
+        writeCards(qm, fin);
     }
 
     void parseFormats() {
@@ -548,6 +588,14 @@ private:
 
 JobFinished runQuantJob(const JobConfig& config, JobObserver& observer, const CancelToken& cancel) {
     return Pipeline(config, observer, cancel).run();
+}
+
+JobFinished reexportRun(const std::string& run_dir, const std::vector<std::string>& formats, const std::string& output_dir,
+                        JobObserver& observer, const CancelToken& cancel) {
+    JobConfig c;
+    c.formats = formats;
+    c.output_dir = output_dir;
+    return Pipeline(c, observer, cancel).run(run_dir);
 }
 
 }  // namespace srs::job

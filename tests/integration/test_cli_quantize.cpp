@@ -194,6 +194,23 @@ private slots:
         }
     }
 
+    void reexportFromTheCheckpoint() {
+        SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(calib, "text/tinystories/TinyStories-train.first2MiB.txt");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");
+        QTemporaryDir dir;
+        Run q = cli(baseArgs(model, calib, dir.path() + "/q") + QStringList{"--iters", "10", "--nsamples", "8", "--group_size", "32", "--format", "auto_round"});
+        QVERIFY2(q.code == 0, qPrintable(q.err));
+        Run e = cli({"export", "--run_dir", dir.path() + "/q/.signround-run", "--format", "auto_gptq", "--output_dir", dir.path() + "/e"});
+        QVERIFY2(e.code == 0, qPrintable(e.out + e.err));
+        const QString gptq = dir.path() + "/e/stories260K-hf-w4g32-auto_gptq";
+        QVERIFY(QFileInfo::exists(gptq + "/model.safetensors"));
+        QCOMPARE(ppl(gptq, text), ppl(dir.path() + "/q/stories260K-hf-w4g32-auto_round", text));
+        Run bad = cli({"export", "--run_dir", dir.path() + "/nowhere", "--format", "fake", "--output_dir", dir.path() + "/x"});
+        QCOMPARE(bad.code, 1);
+        QVERIFY(bad.err.contains("state.json"));
+    }
+
     void badInputIsAClearError() {
         SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
         QTemporaryDir dir;

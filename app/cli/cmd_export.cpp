@@ -1,0 +1,35 @@
+// signround export: a finished run written again in other formats, from its checkpoint, without
+// tuning again.
+#include <sstream>
+
+#include "app/cli/command.h"
+#include "app/cli/job_printer.h"
+#include "core/job/quant_job.h"
+
+namespace {
+
+int runExport(const std::vector<std::string>& argv);
+
+const srs::cli::Command kExport{
+    "export", "Re-export a finished quantization run in other formats (no tuning)",
+    "signround export --run_dir DIR --format auto_gptq[,auto_awq,auto_round,fake] --output_dir DIR [--json]\n"
+    "       (DIR of a run is <output_dir of the quantize run>/.signround-run unless --run_dir was given there)",
+    runExport};
+SRS_CLI_COMMAND(kExport);
+
+int runExport(const std::vector<std::string>& argv) {
+    srs::cli::Args a;
+    std::string err;
+    if (!a.parse(argv, {"run_dir", "format", "output_dir"}, {"json"}, &err)) return srs::cli::usageError(kExport, err);
+    if (!a.get("run_dir") || !a.get("format") || !a.get("output_dir"))
+        return srs::cli::usageError(kExport, "--run_dir, --format and --output_dir are required");
+    std::vector<std::string> formats;
+    std::stringstream ss(*a.get("format"));
+    for (std::string f; std::getline(ss, f, ',');)
+        if (!f.empty()) formats.push_back(f);
+    srs::cli::JobPrinter printer(a.flag("json"));
+    auto fin = srs::job::reexportRun(*a.get("run_dir"), formats, *a.get("output_dir"), printer, {});
+    return fin.state == srs::job::JobState::Finished ? 0 : 1;
+}
+
+}  // namespace

@@ -1,0 +1,142 @@
+// Our GGUF block quantizers and dequantizers against llama.cpp's own: libggml-base.so from the
+// prebuilt binaries of npm node-llama-cpp (installed by the interop_npm_llama_setup fixture) is
+// loaded with dlopen, and ggml_quantize_chunk (without an importance matrix, as llama-quantize
+// runs by default) must give the same bytes as ours for every type, on random rows of several
+// scales, rows with outliers, zeros and constants, and the real weights of the 5M TinyStories model.
+#include <QDirIterator>
+#include <QtTest>
+
+#include <dlfcn.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/export/gguf_quants.h"
+#include "core/io/safetensors.h"
+#include "support/test_paths.h"
+
+using namespace srs::exporter::gguf;
+using srs::io::GgmlType;
+
+namespace {
+
+using QuantizeChunkFn = std::size_t (*)(int type, const float* src, void* dst, std::int64_t start, std::int64_t nrows,
+                                        std::int64_t n_per_row, const float* imatrix);
+using DequantizeRowFn = void (*)(const void* x, float* y, std::int64_t k);
+
+struct Ggml {
+    void* handle = nullptr;
+    QuantizeChunkFn quantize = nullptr;
+    QString path;
+};
+
+QString findGgmlBase() {
+    const QString root = qEnvironmentVariable("SRS_INTEROP_NPM") + "/node_modules/@node-llama-cpp/linux-x64/bins";
+    QDirIterator it(root, {"libggml-base.so"}, QDir::Files, QDirIterator::Subdirectories);
+    return it.hasNext() ? it.next() : QString();
+}
+
+const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
+                           GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+
+const char* dequantName(GgmlType t) {
+    switch (t) {
+        case GgmlType::Q4_0: return "dequantize_row_q4_0";
+        case GgmlType::Q4_1: return "dequantize_row_q4_1";
+        case GgmlType::Q5_0: return "dequantize_row_q5_0";
+        case GgmlType::Q5_1: return "dequantize_row_q5_1";
+        case GgmlType::Q8_0: return "dequantize_row_q8_0";
+        case GgmlType::Q2_K: return "dequantize_row_q2_K";
+        case GgmlType::Q3_K: return "dequantize_row_q3_K";
+        case GgmlType::Q4_K: return "dequantize_row_q4_K";
+        case GgmlType::Q5_K: return "dequantize_row_q5_K";
+        case GgmlType::Q6_K: return "dequantize_row_q6_K";
+        default: return "";
+    }
+}
+
+// Rows of 512 (two super-blocks) in a variety that exercises every branch of the searches.
+std::vector<float> testRows(int nrows, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> g(0.f, 1.f);
+    std::vector<float> x(std::size_t(nrows) * 512);
+    for (int r = 0; r < nrows; ++r) {
+        float* row = x.data() + std::size_t(r) * 512;
+        const float scale = std::pow(10.f, float(r % 7) - 4.f);  // 1e-4 .. 1e2
+        for (int i = 0; i < 512; ++i) row[i] = g(rng) * scale;
+        if (r % 5 == 1) row[r % 512] = 40.f * scale;                       // an outlier
+        if (r % 5 == 2) for (int i = 0; i < 512; ++i) row[i] = std::abs(row[i]);  // all positive
+        if (r % 5 == 3) for (int i = 0; i < 64; ++i) row[i] = 0.f;           // a zero stretch
+        if (r % 5 == 4) for (int i = 256; i < 288; ++i) row[i] = 0.25f;      // a constant block
+    }
+    return x;
+}
+
+}  // namespace
+
+class TestGgufQuantsVsGgml : public QObject {
+    Q_OBJECT
+    Ggml ggml_;
+
+    void compareBytes(const std::vector<float>& x, std::int64_t n_per_row, const QString& what) {
+        const std::int64_t nrows = std::int64_t(x.size()) / n_per_row;
+        for (GgmlType t : kTypes) {
+            if (n_per_row % blockElements(t) != 0) continue;
+            const std::size_t bytes = std::size_t(nrows * rowBytes(t, n_per_row));
+            std::vector<std::uint8_t> theirs(bytes, 0xAA), ours(bytes, 0x55);
+            const std::size_t written = ggml_.quantize(int(t), x.data(), theirs.data(), 0, nrows, n_per_row, nullptr);
+            QCOMPARE(written, bytes);
+            QVERIFY(quantizeRows(t, x.data(), nrows, n_per_row, ours.data()).ok());
+            std::size_t bad_blocks = 0;
+            const std::size_t bb = std::size_t(blockBytes(t));
+            for (std::size_t b = 0; b < bytes / bb; ++b)
+                if (std::memcmp(theirs.data() + b * bb, ours.data() + b * bb, bb) != 0) ++bad_blocks;
+            QVERIFY2(bad_blocks == 0, qPrintable(QString("%1 %2: %3 of %4 blocks differ from ggml")
+                                                     .arg(what, QString::fromStdString(typeName(t))).arg(bad_blocks).arg(bytes / bb)));
+            // Dequantizing: ours equals ggml's, float for float.
+            auto deq = reinterpret_cast<DequantizeRowFn>(dlsym(ggml_.handle, dequantName(t)));
+            QVERIFY(deq);
+            std::vector<float> a(x.size()), b(x.size());
+            deq(theirs.data(), a.data(), std::int64_t(x.size()));
+            QVERIFY(dequantizeRows(t, theirs.data(), nrows, n_per_row, b.data()).ok());
+            QVERIFY2(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0,
+                     qPrintable(what + " " + QString::fromStdString(typeName(t)) + ": dequantized values differ"));
+        }
+    }
+
+private slots:
+    void initTestCase() {
+        ggml_.path = findGgmlBase();
+        QVERIFY2(!ggml_.path.isEmpty(), "libggml-base.so not found under $SRS_INTEROP_NPM (run the interop_npm_llama_setup test)");
+        ggml_.handle = dlopen(ggml_.path.toUtf8().constData(), RTLD_NOW | RTLD_LOCAL);
+        QVERIFY2(ggml_.handle, dlerror());
+        ggml_.quantize = reinterpret_cast<QuantizeChunkFn>(dlsym(ggml_.handle, "ggml_quantize_chunk"));
+        QVERIFY(ggml_.quantize);
+        qInfo("ggml: %s", qPrintable(ggml_.path));
+    }
+
+    void syntheticRowsAreByteExact() {
+        compareBytes(testRows(70, 1), 512, "synthetic");
+        compareBytes(testRows(35, 2), 256, "synthetic-256");
+    }
+
+    void realWeightsAreByteExact() {
+        SRS_REQUIRE_SHARED(model, "models/tinystories-llama-5M-hf/model.safetensors");
+        auto file = srs::io::SafetensorsFile::open(model.toStdString());
+        QVERIFY(file.ok());
+        int checked = 0;
+        for (const auto& info : (*file)->tensors()) {
+            if (info.name.find("layers.0.") == std::string::npos && info.name.find("layers.7.") == std::string::npos) continue;
+            if (info.shape.size() != 2) continue;
+            auto view = (*file)->tensor(info.name);
+            QVERIFY(view.ok());
+            compareBytes(view->toFloat(), std::int64_t(info.shape[1]), QString::fromStdString(info.name));
+            ++checked;
+        }
+        QVERIFY(checked >= 7);
+        qInfo("%d weight matrices, every type byte-exact", checked);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGgufQuantsVsGgml)
+#include "test_gguf_quants_vs_ggml.moc"

@@ -115,11 +115,6 @@ bool sameScheme(const QuantizedLayer& l, const QuantizedModel& m) {
     return l.bits == m.bits && l.group_size == m.group_size && l.sym == m.sym;
 }
 
-// A unique sibling folder name for building the export before the final rename.
-std::string tempFolderFor(const std::string& output_dir) {
-    fs::path p = fs::absolute(output_dir);
-    return (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
-}
 
 }  // namespace
 
@@ -295,21 +290,10 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
                                                   std::to_string(*free) + " free at " + output_dir,
                          "free some space or choose another output folder");
 
-    const std::string tmp = tempFolderFor(output_dir);
+    auto staging = io::StagingDir::create(output_dir);
+    if (!staging) return staging.error();
+    const std::string tmp = staging->path();
     std::error_code ec;
-    fs::remove_all(tmp, ec);
-    fs::create_directories(tmp, ec);
-    if (ec) return makeError(ErrorCode::IoError, "cannot create " + tmp + ": " + ec.message());
-    struct Cleanup {
-        std::string path;
-        bool keep = false;
-        ~Cleanup() {
-            if (!keep) {
-                std::error_code e;
-                fs::remove_all(path, e);
-            }
-        }
-    } cleanup{tmp};
 
     const int total_steps = static_cast<int>(plan.size()) + 1;
     int step = 0;
@@ -396,22 +380,8 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     if (!opt.model_card.empty()) SRS_TRY(io::writeFileAtomic(tmp + "/README.md", opt.model_card));
     SRS_TRY(cancel.check("finishing the export"));
 
-    // Swap into place: an existing folder of the same name is replaced only once the new one is whole.
-    fs::path final_path = fs::absolute(output_dir);
-    fs::path backup = final_path.string() + ".old-" + std::to_string(::getpid());
-    bool had_old = fs::exists(final_path, ec);
-    if (had_old) {
-        fs::rename(final_path, backup, ec);
-        if (ec) return makeError(ErrorCode::IoError, "cannot move the existing " + final_path.string() + " aside: " + ec.message());
-    }
-    fs::rename(tmp, final_path, ec);
-    if (ec) {
-        std::error_code e2;
-        if (had_old) fs::rename(backup, final_path, e2);
-        return makeError(ErrorCode::IoError, "cannot rename the export into " + final_path.string() + ": " + ec.message());
-    }
-    cleanup.keep = true;
-    if (had_old) fs::remove_all(backup, ec);
+    SRS_TRY(staging->commit());
+    const fs::path final_path = staging->finalPath();
     if (progress) progress(total_steps, total_steps, "done");
 
     ExportReport report;

@@ -89,6 +89,46 @@ void AtomicFile::discard() {
     }
 }
 
+Result<StagingDir> StagingDir::create(const std::string& final_dir) {
+    StagingDir d;
+    fs::path p = fs::absolute(final_dir);
+    d.final_ = p.string();
+    d.temp_ = (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
+    std::error_code ec;
+    fs::remove_all(d.temp_, ec);
+    fs::create_directories(d.temp_, ec);
+    if (ec) return makeError(ErrorCode::IoError, "cannot create " + d.temp_ + ": " + ec.message(), "check the output folder is writable");
+    return d;
+}
+
+StagingDir::StagingDir(StagingDir&& o) noexcept : final_(std::move(o.final_)), temp_(std::move(o.temp_)), done_(o.done_) { o.done_ = true; }
+
+StagingDir::~StagingDir() {
+    if (done_) return;
+    std::error_code ec;
+    fs::remove_all(temp_, ec);
+}
+
+Status StagingDir::commit() {
+    std::error_code ec;
+    const fs::path final_path = final_;
+    const fs::path backup = final_ + ".old-" + std::to_string(::getpid());
+    const bool had_old = fs::exists(final_path, ec);
+    if (had_old) {
+        fs::rename(final_path, backup, ec);
+        if (ec) return makeError(ErrorCode::IoError, "cannot move the existing " + final_ + " aside: " + ec.message());
+    }
+    fs::rename(temp_, final_path, ec);
+    if (ec) {
+        std::error_code e2;
+        if (had_old) fs::rename(backup, final_path, e2);
+        return makeError(ErrorCode::IoError, "cannot rename the export into " + final_ + ": " + ec.message());
+    }
+    done_ = true;
+    if (had_old) fs::remove_all(backup, ec);
+    return {};
+}
+
 Status writeFileAtomic(const std::string& path, const std::string& contents) {
     auto file = AtomicFile::create(path);
     if (!file) return file.error();

@@ -1,6 +1,6 @@
 // Files that appear whole or not at all: write to "<name>.tmp-<pid>", fsync, rename over the
 // final name. A crash, a full disk or a cancel leaves at most a temporary file, never a truncated
-// file under the final name. AtomicDir does the same for a whole output folder.
+// file under the final name. StagingDir does the same for a whole output folder.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,28 @@ private:
     std::string temp_path_;
     std::FILE* fp_ = nullptr;
     std::uint64_t written_ = 0;
+};
+
+// A whole output folder that appears at once: files are written into a hidden sibling
+// ".<name>.tmp-<pid>", and commit() renames it into place (an existing folder of that name is
+// replaced only once the new one is whole). Destroying it uncommitted removes the staging folder.
+class StagingDir {
+public:
+    static Result<StagingDir> create(const std::string& final_dir);
+    StagingDir(StagingDir&& other) noexcept;
+    StagingDir& operator=(StagingDir&&) = delete;
+    StagingDir(const StagingDir&) = delete;
+    StagingDir& operator=(const StagingDir&) = delete;
+    ~StagingDir();
+
+    const std::string& path() const { return temp_; }       // write here
+    const std::string& finalPath() const { return final_; }  // absolute
+    Status commit();
+
+private:
+    StagingDir() = default;
+    std::string final_, temp_;
+    bool done_ = false;
 };
 
 // Writes a whole small file atomically.

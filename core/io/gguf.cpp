@@ -1,5 +1,7 @@
 #include "core/io/gguf.h"
 
+#include "core/io/ggml_quants.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -258,19 +260,16 @@ Result<std::vector<float>> dequantizeGgml(const GgufTensorInfo& t, const std::ui
             out[i] = bf16ToFloat(h);
         }
         break;
-    case GgmlType::Q8_0:  // blocks of 32: fp16 scale, 32 int8
-        for (std::uint64_t b = 0; b < n / 32; ++b) {
-            const std::uint8_t* blk = d + b * 34;
-            std::uint16_t h;
-            std::memcpy(&h, blk, 2);
-            const float scale = halfToFloat(h);
-            for (int j = 0; j < 32; ++j) out[b * 32 + j] = scale * static_cast<float>(static_cast<std::int8_t>(blk[2 + j]));
-        }
-        break;
-    default:
-        return makeError(ErrorCode::Unsupported, std::string("tensor '") + t.name + "' is " + ggmlTypeName(t.type) +
-                                                     "; importing supports F32, F16, BF16 and Q8_0 tensors",
-                         "convert the model to F16 or Q8_0 with llama.cpp first");
+    default: {
+        const auto type = static_cast<GgmlType>(t.type);
+        if (!ggml::isQuantizedType(type) || t.ne.empty())
+            return makeError(ErrorCode::Unsupported, std::string("tensor '") + t.name + "' is " + ggmlTypeName(t.type) +
+                                                         "; importing supports F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and Q2_K..Q6_K tensors",
+                             "convert the model to one of those types with llama.cpp first");
+        const auto row = static_cast<std::int64_t>(t.ne[0]);
+        if (auto ok = ggml::dequantizeRows(type, d, static_cast<std::int64_t>(n) / row, row, out.data()); !ok)
+            return ok.error().withContext("tensor '" + t.name + "'");
+    }
     }
     return out;
 }

@@ -80,7 +80,19 @@ Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder) {
 
 Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) return openHfFolder(path);
+    if (fs::is_directory(path, ec)) {
+        // A folder holding one .gguf and no config.json (as our GGUF exports are) is that file.
+        if (!fs::exists(fs::path(path) / "config.json", ec)) {
+            std::vector<fs::path> ggufs;
+            for (const auto& e : fs::directory_iterator(path, ec))
+                if (e.path().extension() == ".gguf") ggufs.push_back(e.path());
+            if (ggufs.size() == 1) return openGgufModel(ggufs.front().string());
+            if (ggufs.size() > 1)
+                return makeError(ErrorCode::InvalidArgument, path + " holds " + std::to_string(ggufs.size()) + " .gguf files",
+                                 "give the path of the one to open");
+        }
+        return openHfFolder(path);
+    }
     if (!fs::exists(path, ec)) return makeError(ErrorCode::NotFound, "no such model folder or file: " + path);
     std::string ext = fs::path(path).extension().string();
     if (ext == ".gguf") return openGgufModel(path);

@@ -20,6 +20,8 @@
 #include "core/data/calibration.h"
 #include "core/device/hardware.h"
 #include "core/eval/perplexity.h"
+#include "core/export/gguf_export.h"
+#include "core/export/gguf_plan.h"
 #include "core/export/model_card.h"
 #include "core/export/packed_export.h"
 #include "core/io/atomic_file.h"
@@ -72,7 +74,8 @@ at::Tensor tensorFromView(const io::TensorView& v) {
 
 struct FormatSpec {
     std::string name;
-    exporter::PackedFormat packed = exporter::PackedFormat::None;
+    exporter::PackedFormat packed = exporter::PackedFormat::None;  // None: GGUF
+    std::optional<exporter::GgufFileType> gguf;
 };
 
 class Pipeline {
@@ -181,7 +184,7 @@ private:
             }
         for (const auto& f : formats_)
             for (const auto& [name, l] : qm.layers)
-                if (auto ok = exporter::checkPackable(f.packed, l.out_features, l.in_features, l.bits, l.group_size); !ok)
+                if (auto ok = f.gguf ? Status{} : exporter::checkPackable(f.packed, l.out_features, l.in_features, l.bits, l.group_size); !ok)
                     throw Failure{makeError(ErrorCode::Unsupported, name + " cannot be written as " + f.name + ": " + ok.error().message,
                                             "export it as fake, or quantize again with --format " + f.name)};
         exportAll(qm, fin);
@@ -191,10 +194,15 @@ private:
     void parseFormats() {
         if (cfg_.formats.empty()) cfg_.formats = {"auto_round"};
         for (const auto& f : cfg_.formats) {
-            if (f.rfind("gguf", 0) == 0)
-                throw Failure{makeError(ErrorCode::Unsupported, "GGUF export is not available yet",
-                                        "use --format auto_round, auto_gptq, auto_awq or fake")};
-            formats_.push_back({f, check(exporter::parsePackedFormat(f))});
+            if (f.rfind("gguf", 0) == 0) {
+                auto ft = exporter::parseGgufFileType(f);
+                if (!ft || f.size() < 6)
+                    throw Failure{makeError(ErrorCode::InvalidArgument, "unknown GGUF format '" + f + "'",
+                                            "use gguf:<type>, e.g. gguf:q4_k_m; types: " + joined(exporter::ggufFileTypeNames()))};
+                formats_.push_back({"gguf:" + ft->name, exporter::PackedFormat::None, *ft});
+                continue;
+            }
+            formats_.push_back({f, check(exporter::parsePackedFormat(f)), std::nullopt});
         }
     }
 
@@ -206,6 +214,7 @@ private:
         check(quant::validateScheme(def));
         auto lc = check(quant::parseLayerConfigText(cfg_.layer_config));
         auto schemes = check(quant::resolveLayerSchemes(names, def, lc, cfg_.fp_layers));
+        applyGgufSchemes(names, lc, schemes);
         int kept_for_shape = 0;
         for (auto& [name, scheme] : schemes) {
             if (!scheme) {
@@ -215,7 +224,7 @@ private:
             auto shape = check(source_->shape(name + ".weight"));
             bool ok = true;
             for (const auto& f : formats_)
-                if (!exporter::checkPackable(f.packed, shape[0], shape[1], scheme->bits, scheme->group_size).ok()) ok = false;
+                if (!f.gguf && !exporter::checkPackable(f.packed, shape[0], shape[1], scheme->bits, scheme->group_size).ok()) ok = false;
             if (!ok) {
                 ++kept_for_shape;
                 fp_layers_.push_back(name);
@@ -231,6 +240,51 @@ private:
         if (layers_to_quantize_ == 0)
             throw Failure{makeError(ErrorCode::InvalidArgument, "no layer would be quantized with these settings",
                                     "check --layer_config / --fp_layers, or use --format fake for odd shapes")};
+    }
+
+    // With a GGUF format, each layer is tuned in the scheme of the ggml type llama.cpp's mix gives
+    // it (FORMATS.md §5.5), as AutoRound does; an explicit --layer_config still wins for its keys.
+    void applyGgufSchemes(const std::vector<std::string>& names, const nlohmann::json& layer_config,
+                          std::map<std::string, std::optional<quant::QuantScheme>>& schemes) {
+        const FormatSpec* g = nullptr;
+        for (const auto& f : formats_)
+            if (f.gguf) {
+                g = &f;
+                break;
+            }
+        if (!g) return;
+        std::vector<exporter::GgufPlanInput> inputs;
+        for (const auto& n : names) inputs.push_back({n + ".weight", check(source_->shape(n + ".weight"))});
+        auto types = exporter::planGgufTypes(*g->gguf, source_->config(), inputs);
+        auto explicitly = check(quant::resolveLayerSchemes(names, quant::QuantScheme{}, layer_config, cfg_.fp_layers));
+        std::map<std::string, int> counts;
+        for (const auto& n : names) {
+            // Keys of --layer_config / --fp_layers keep what the user asked for.
+            const bool user_set = !explicitly[n] || explicitly[n]->bits != quant::QuantScheme{}.bits ||
+                                  explicitly[n]->group_size != quant::QuantScheme{}.group_size || explicitly[n]->sym != quant::QuantScheme{}.sym;
+            if (user_set && (!layer_config.empty() || !cfg_.fp_layers.empty())) continue;
+            const auto t = types.at(n + ".weight");
+            const auto s = exporter::schemeForGgmlType(t);
+            if (s) {
+                quant::QuantScheme q;
+                q.bits = s->bits;
+                q.group_size = s->group_size;
+                q.sym = s->sym;
+                schemes[n] = q;
+            } else {
+                schemes[n].reset();
+            }
+            ++counts[io::ggmlTypeName(static_cast<std::uint32_t>(t))];
+        }
+        std::string mix;
+        for (const auto& [t, c] : counts) mix += (mix.empty() ? "" : ", ") + std::to_string(c) + "× " + t;
+        log::info(g->name + " sets each layer's scheme to its ggml type: " + mix);
+    }
+
+    static std::string joined(const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+        return s;
     }
 
     bool tryResume() {
@@ -483,6 +537,7 @@ private:
         fs::path mp(cfg_.model);
         std::string base = fs::is_regular_file(mp) ? mp.stem().string() : mp.filename().string();
         if (base.empty()) base = mp.parent_path().filename().string();
+        if (f.gguf) return base + "-gguf-" + f.gguf->name;
         std::string scheme = "w" + std::to_string(cfg_.bits) + (cfg_.group_size > 0 ? "g" + std::to_string(cfg_.group_size) : "") +
                              (cfg_.sym ? "" : "-asym");
         return base + "-" + scheme + "-" + f.name;
@@ -492,9 +547,18 @@ private:
         for (const auto& f : formats_) {
             check(cancel_.check("exporting"));
             std::string out = (fs::path(cfg_.output_dir) / exportName(f)).string();
-            exporter::PackedExportOptions eo;
-            eo.format = f.packed;
-            auto rep = check(exporter::exportPacked(qm, out, eo, {}, cancel_));
+            exporter::ExportReport rep;
+            if (f.gguf) {
+                exporter::GgufExportOptions go;
+                go.file_type = f.gguf->name;
+                fs::path mp(cfg_.model);
+                go.model_name = fs::is_regular_file(mp) ? mp.stem().string() : mp.filename().string();
+                rep = check(exporter::exportGguf(qm, out, go, {}, cancel_));
+            } else {
+                exporter::PackedExportOptions eo;
+                eo.format = f.packed;
+                rep = check(exporter::exportPacked(qm, out, eo, {}, cancel_));
+            }
             fin.files.push_back({f.name, rep.output_dir, rep.total_bytes});
             log::info("wrote " + f.name + " to " + rep.output_dir + " (" + units::formatBytes(rep.total_bytes) + ")");
         }
@@ -539,7 +603,9 @@ private:
         const double bpw = bitsPerWeight(qm);
         for (const auto& f : fin.files) {
             auto r = check(eval::evaluatePerplexity(f.path, cfg_.eval_text, eo, {}, cancel_));
-            fin.evaluations.push_back({f.format, cfg_.eval_text, r.ppl, bpw, f.size_bytes});
+            // A GGUF mixes types per tensor: its bits per weight is what the file takes.
+            const double file_bpw = f.format.rfind("gguf:", 0) == 0 && orig_params > 0 ? 8.0 * static_cast<double>(f.size_bytes) / orig_params : bpw;
+            fin.evaluations.push_back({f.format, cfg_.eval_text, r.ppl, file_bpw, f.size_bytes});
             log::info(f.format + ": PPL " + std::to_string(r.ppl) + " (original " + std::to_string(orig.ppl) + ")");
         }
     }
@@ -550,8 +616,14 @@ private:
             auto readme = io::readFile((fs::path(source_->tokenizerFolder()) / "README.md").string());
             if (readme) card.source_readme = *readme;
             card.format = f.format;
+            if (f.format.rfind("gguf:", 0) == 0) {
+                std::error_code ec;
+                for (const auto& e : fs::directory_iterator(f.path, ec))
+                    if (e.path().extension() == ".gguf") card.gguf_file = e.path().filename().string();
+            }
             card.scheme = "W" + std::to_string(cfg_.bits) + "A16 " +
                           (cfg_.group_size > 0 ? "G" + std::to_string(cfg_.group_size) : std::string("per-channel")) + (cfg_.sym ? " sym" : " asym");
+            if (f.format.rfind("gguf:", 0) == 0) card.scheme = "llama.cpp " + f.format.substr(5) + " mix, each layer tuned in its ggml type";
             card.recipe = cfg_.recipe + " (" + std::to_string(cfg_.effectiveIters()) + " iters, " + std::to_string(cfg_.effectiveNsamples()) +
                           " samples × " + std::to_string(cfg_.effectiveSeqlen()) + " tokens)";
             for (const auto& d : cfg_.datasets) card.calibration.push_back(fs::path(d).filename().string());

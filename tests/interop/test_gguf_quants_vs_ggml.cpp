@@ -11,11 +11,11 @@
 #include <cmath>
 #include <random>
 
-#include "core/export/gguf_quants.h"
+#include "core/io/ggml_quants.h"
 #include "core/io/safetensors.h"
 #include "support/test_paths.h"
 
-using namespace srs::exporter::gguf;
+using namespace srs::io::ggml;
 using srs::io::GgmlType;
 
 namespace {

@@ -12,52 +12,13 @@
 #include "core/export/packed_export.h"
 #include "core/io/atomic_file.h"
 #include "core/io/weight_source.h"
+#include "support/rtn_layer.h"
 #include "support/test_paths.h"
 #include "support/tiny_model.h"
 
 using namespace srs::exporter;
 
 namespace {
-
-// A plain round-to-nearest quantizer for the fixture (the real one lives in core/quant).
-QuantizedLayer rtn(const std::string& name, const srs::io::FloatTensor& w, int bits, int gs, bool sym) {
-    QuantizedLayer l;
-    l.name = name;
-    l.bits = bits;
-    l.group_size = gs;
-    l.sym = sym;
-    l.out_features = w.shape[0];
-    l.in_features = w.shape[1];
-    const std::int64_t g = l.groups(), size = l.groupSize(), in = l.in_features;
-    const int maxq = (1 << bits) - 1;
-    l.q.resize(w.data.size());
-    for (std::int64_t o = 0; o < l.out_features; ++o)
-        for (std::int64_t k = 0; k < g; ++k) {
-            float lo = 0, hi = 0;
-            for (std::int64_t i = k * size; i < std::min(in, (k + 1) * size); ++i) {
-                lo = std::min(lo, w.data[o * in + i]);
-                hi = std::max(hi, w.data[o * in + i]);
-            }
-            float scale;
-            int zero;
-            if (sym) {
-                float m = std::max(-lo, hi);
-                scale = (hi > -lo ? -m : m) / (1 << (bits - 1));
-                zero = 1 << (bits - 1);
-            } else {
-                scale = (hi - lo) / maxq;
-                zero = static_cast<int>(std::nearbyint(-lo / scale));
-            }
-            scale = srs::io::halfToFloat(srs::io::floatToHalf(scale));  // scales are stored in fp16
-            l.scales.push_back(scale);
-            l.zeros.push_back(zero);
-            for (std::int64_t i = k * size; i < std::min(in, (k + 1) * size); ++i) {
-                int q = static_cast<int>(std::nearbyint(w.data[o * in + i] / scale)) + zero;
-                l.q[o * in + i] = static_cast<std::uint8_t>(std::clamp(q, 0, maxq));
-            }
-        }
-    return l;
-}
 
 QuantizedModel quantizeTiny(std::shared_ptr<srs::io::WeightSource> src, int bits, int gs, bool sym, bool mixed) {
     QuantizedModel m;
@@ -76,7 +37,7 @@ QuantizedModel quantizeTiny(std::shared_ptr<srs::io::WeightSource> src, int bits
             continue;
         }
         int b = mixed && layer == "model.layers.1.self_attn.v_proj" ? 8 : bits;
-        m.layers[layer] = rtn(layer, *w, b, gs, sym);
+        m.layers[layer] = srs::test::rtnLayer(layer, *w, b, gs, sym);
     }
     return m;
 }

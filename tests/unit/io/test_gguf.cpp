@@ -111,10 +111,10 @@ private slots:
         QVERIFY(fb.ok());
         QCOMPARE((*fb)[0], -8.0f);
         QCOMPARE((*fb)[31], 7.5f);
-        io::GgufTensorInfo q4{"c", {32}, 2, 0, 18};
-        auto unsupported = io::dequantizeGgml(q4, nullptr);
+        io::GgufTensorInfo iq2{"c", {256}, 16, 0, 66};  // IQ2_XXS: not a type we read
+        auto unsupported = io::dequantizeGgml(iq2, nullptr);
         QVERIFY(!unsupported.ok());
-        QVERIFY(QString::fromStdString(unsupported.error().message).contains("Q4_0"));
+        QVERIFY2(QString::fromStdString(unsupported.error().message).contains("Q4_0"), unsupported.error().message.c_str());
     }
 
     void truncatedAtEveryLength() {

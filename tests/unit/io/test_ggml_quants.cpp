@@ -6,10 +6,10 @@
 #include <cmath>
 #include <random>
 
-#include "core/export/gguf_quants.h"
+#include "core/io/ggml_quants.h"
 #include "core/io/dtype.h"
 
-using namespace srs::exporter::gguf;
+using namespace srs::io::ggml;
 using srs::io::GgmlType;
 
 namespace {
@@ -43,7 +43,7 @@ std::vector<float> roundTrip(GgmlType t, const std::vector<float>& x, std::int64
 
 }  // namespace
 
-class TestGgufQuants : public QObject {
+class TestGgmlQuants : public QObject {
     Q_OBJECT
 private slots:
     void layoutsMatchTheFormatTable() {
@@ -319,5 +319,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestGgufQuants)
-#include "test_gguf_quants.moc"
+QTEST_GUILESS_MAIN(TestGgmlQuants)
+#include "test_ggml_quants.moc"

@@ -2,7 +2,7 @@
 // same float32 expressions in the same order, the same magic-number rounding, the same integer
 // truncations), because the goal is identical bytes; a "cleaner" formula would round differently
 // in a few blocks per tensor.
-#include "core/export/gguf_quants.h"
+#include "core/io/ggml_quants.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -11,7 +11,7 @@
 
 #include "core/io/dtype.h"
 
-namespace srs::exporter::gguf {
+namespace srs::io::ggml {
 
 namespace {
 
@@ -1224,4 +1224,4 @@ Result<std::vector<std::uint8_t>> quantizeWithGroupScales(GgmlType type, const f
     return encodeBlocks(type, p, n);
 }
 
-}  // namespace srs::exporter::gguf
+}  // namespace srs::io::ggml

@@ -22,7 +22,7 @@
 #include "core/common/result.h"
 #include "core/io/gguf.h"
 
-namespace srs::exporter::gguf {
+namespace srs::io::ggml {
 
 using io::GgmlType;
 
@@ -78,4 +78,4 @@ Result<std::vector<float>> dequantizeParams(GgmlType type, const BlockParams& p,
 Result<std::vector<std::uint8_t>> quantizeWithGroupScales(GgmlType type, const float* w_qdq, std::int64_t n,
                                                           const float* scales, const float* mins);
 
-}  // namespace srs::exporter::gguf
+}  // namespace srs::io::ggml

@@ -1,0 +1,325 @@
+#include "core/export/gguf_export.h"
+
+#include <cstring>
+#include <filesystem>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/log.h"
+#include "core/export/gguf_plan.h"
+#include "core/io/atomic_file.h"
+#include "core/io/dtype.h"
+#include "core/io/ggml_quants.h"
+#include "core/io/gguf_writer.h"
+#include "core/tokenizer/load_tokenizer.h"
+#include "core/tokenizer/spm_tokenizer.h"
+
+namespace fs = std::filesystem;
+
+namespace srs::exporter {
+namespace {
+
+using io::GgmlType;
+
+// HF row order → llama.cpp's: within each head the two rotary halves are interleaved, so GGUF row
+// (h, i, j) (i < d/2, j ∈ {0, 1}) holds HF row (h, j, i).
+std::vector<std::int64_t> ropeRowOrder(std::int64_t rows, std::int64_t heads) {
+    std::vector<std::int64_t> from(static_cast<std::size_t>(rows));
+    const std::int64_t half = rows / heads / 2;
+    for (std::int64_t h = 0; h < heads; ++h)
+        for (std::int64_t i = 0; i < half; ++i)
+            for (std::int64_t j = 0; j < 2; ++j) from[(h * half + i) * 2 + j] = h * 2 * half + j * half + i;
+    return from;
+}
+
+template <typename T>
+std::vector<T> permuteRows(const std::vector<T>& v, const std::vector<std::int64_t>& from, std::int64_t cols) {
+    std::vector<T> out(v.size());
+    for (std::size_t r = 0; r < from.size(); ++r)
+        std::memcpy(&out[r * cols], &v[static_cast<std::size_t>(from[r] * cols)], static_cast<std::size_t>(cols) * sizeof(T));
+    return out;
+}
+
+std::vector<std::uint8_t> floatBytes(GgmlType type, const std::vector<float>& v) {
+    std::vector<std::uint8_t> b;
+    if (type == GgmlType::F32) {
+        b.resize(v.size() * 4);
+        std::memcpy(b.data(), v.data(), b.size());
+        return b;
+    }
+    b.resize(v.size() * 2);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::uint16_t h = type == GgmlType::F16 ? io::floatToHalf(v[i]) : io::floatToBf16(v[i]);
+        std::memcpy(&b[2 * i], &h, 2);
+    }
+    return b;
+}
+
+// The tokenizer and chat-template keys; the vocabulary must be SentencePiece for now.
+Status addTokenizer(io::GgufWriter& w, const io::WeightSource& source) {
+    auto tok = tokenizer::loadTokenizerFor(source);
+    if (!tok) return tok.error().withContext("GGUF export needs the model's tokenizer");
+    const auto* spm = dynamic_cast<const tokenizer::SpmTokenizer*>(tok->get());
+    if (!spm)
+        return makeError(ErrorCode::Unsupported,
+                         "GGUF export writes SentencePiece (tokenizer.model) vocabularies; this model's tokenizer is " + (*tok)->kind(),
+                         "export it as auto_round / auto_gptq / auto_awq, or convert that folder with llama.cpp's convert_hf_to_gguf.py");
+    const auto& v = spm->vocab();
+    std::vector<std::int32_t> types(v.types.size());
+    for (std::size_t i = 0; i < v.types.size(); ++i) types[i] = static_cast<std::int32_t>(v.types[i]);  // same numbering as llama.cpp
+    w.setString("tokenizer.ggml.model", "llama");
+    w.setString("tokenizer.ggml.pre", "default");
+    w.setStringArray("tokenizer.ggml.tokens", v.pieces);
+    w.setF32Array("tokenizer.ggml.scores", v.scores);
+    w.setI32Array("tokenizer.ggml.token_type", types);
+    if (v.unk_id >= 0) w.setU32("tokenizer.ggml.unknown_token_id", static_cast<std::uint32_t>(v.unk_id));
+    if (v.bos_id >= 0) w.setU32("tokenizer.ggml.bos_token_id", static_cast<std::uint32_t>(v.bos_id));
+    if (v.eos_id >= 0) w.setU32("tokenizer.ggml.eos_token_id", static_cast<std::uint32_t>(v.eos_id));
+    w.setBool("tokenizer.ggml.add_bos_token", spm->addsBosByDefault());
+    w.setBool("tokenizer.ggml.add_eos_token", false);
+
+    // Padding id and chat template: from tokenizer_config.json, or carried over from a source GGUF.
+    if (!source.tokenizerFolder().empty()) {
+        auto text = io::readFile((fs::path(source.tokenizerFolder()) / "tokenizer_config.json").string());
+        if (text) {
+            try {
+                auto j = nlohmann::json::parse(*text);
+                if (j.contains("chat_template") && j["chat_template"].is_string())
+                    w.setString("tokenizer.chat_template", j["chat_template"].get<std::string>());
+                if (j.contains("pad_token") && j["pad_token"].is_string()) {
+                    const std::string pad = j["pad_token"].get<std::string>();
+                    for (std::size_t i = 0; i < v.pieces.size(); ++i)
+                        if (v.pieces[i] == pad) w.setU32("tokenizer.ggml.padding_token_id", static_cast<std::uint32_t>(i));
+                }
+            } catch (const std::exception&) {
+                // loadTokenizerFor already accepted this file; a template we cannot read is left out.
+            }
+        }
+    } else if (auto g = io::GgufFile::open(source.path()); g) {
+        if (const auto* t = (*g)->meta("tokenizer.chat_template"); t && t->is_string()) w.setString("tokenizer.chat_template", t->get<std::string>());
+        if (const auto* p = (*g)->meta("tokenizer.ggml.padding_token_id"); p && p->is_number_unsigned() && p->get<std::uint64_t>() < v.pieces.size())
+            w.setU32("tokenizer.ggml.padding_token_id", p->get<std::uint32_t>());
+    }
+    return {};
+}
+
+Status addHyperParameters(io::GgufWriter& w, const io::ModelConfig& c) {
+    if (c.model_type != "llama" && c.model_type != "mistral")
+        return makeError(ErrorCode::Unsupported, "GGUF export writes llama-architecture models; this one is '" + c.model_type + "'",
+                         "export it as auto_round / auto_gptq / auto_awq");
+    if (c.attention_bias || c.qk_norm)
+        return makeError(ErrorCode::Unsupported, "GGUF export of llama models with attention biases or q/k norms is not supported");
+    const std::string& st = c.rope_scaling.type;
+    if (!st.empty() && st != "linear" && st != "default")
+        return makeError(ErrorCode::Unsupported, "GGUF export does not write '" + st + "' RoPE scaling yet",
+                         "export it as auto_round / auto_gptq / auto_awq");
+    const std::int64_t head_dim = c.head_dim > 0 ? c.head_dim : c.hidden_size / c.num_attention_heads;
+    w.setU32("llama.block_count", static_cast<std::uint32_t>(c.num_hidden_layers));
+    w.setU32("llama.context_length", static_cast<std::uint32_t>(c.max_position_embeddings > 0 ? c.max_position_embeddings : 2048));
+    w.setU32("llama.embedding_length", static_cast<std::uint32_t>(c.hidden_size));
+    w.setU32("llama.feed_forward_length", static_cast<std::uint32_t>(c.intermediate_size));
+    w.setU32("llama.attention.head_count", static_cast<std::uint32_t>(c.num_attention_heads));
+    w.setU32("llama.attention.head_count_kv", static_cast<std::uint32_t>(c.num_key_value_heads > 0 ? c.num_key_value_heads : c.num_attention_heads));
+    w.setF32("llama.rope.freq_base", static_cast<float>(c.rope_theta));
+    w.setF32("llama.attention.layer_norm_rms_epsilon", static_cast<float>(c.rms_norm_eps));
+    w.setU32("llama.vocab_size", static_cast<std::uint32_t>(c.vocab_size));
+    w.setU32("llama.rope.dimension_count", static_cast<std::uint32_t>(head_dim));
+    if (head_dim * c.num_attention_heads != c.hidden_size) {
+        w.setU32("llama.attention.key_length", static_cast<std::uint32_t>(head_dim));
+        w.setU32("llama.attention.value_length", static_cast<std::uint32_t>(head_dim));
+    }
+    if (st == "linear") {
+        w.setString("llama.rope.scaling.type", "linear");
+        w.setF32("llama.rope.scaling.factor", static_cast<float>(c.rope_scaling.factor));
+    }
+    return {};
+}
+
+struct PlannedTensor {
+    std::string hf, gguf;
+    std::vector<std::int64_t> shape;  // HF order
+    GgmlType type;
+    std::uint64_t bytes = 0;
+};
+
+}  // namespace
+
+std::string ggufTensorName(const std::string& g) {
+    static const std::regex kBlock(R"(^model\.layers\.(\d+)\.(.+)\.(weight|bias)$)");
+    static const std::map<std::string, std::string> kParts = {
+        {"self_attn.q_proj", "attn_q"},      {"self_attn.k_proj", "attn_k"},    {"self_attn.v_proj", "attn_v"},
+        {"self_attn.o_proj", "attn_output"}, {"mlp.gate_proj", "ffn_gate"},     {"mlp.up_proj", "ffn_up"},
+        {"mlp.down_proj", "ffn_down"},       {"input_layernorm", "attn_norm"},  {"post_attention_layernorm", "ffn_norm"}};
+    if (g == "model.embed_tokens.weight") return "token_embd.weight";
+    if (g == "model.norm.weight") return "output_norm.weight";
+    if (g == "lm_head.weight") return "output.weight";
+    std::smatch m;
+    if (std::regex_match(g, m, kBlock)) {
+        auto it = kParts.find(m[2].str());
+        if (it != kParts.end()) return "blk." + m[1].str() + "." + it->second + "." + m[3].str();
+    }
+    return "";
+}
+
+Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& output_dir, const GgufExportOptions& opt,
+                                const ExportProgressFn& progress, const CancelToken& cancel, GgufTensorStats* stats_out) {
+    auto ft = parseGgufFileType(opt.file_type);
+    if (!ft) return ft.error();
+    const io::ModelConfig& cfg = m.source->config();
+
+    io::GgufWriter w;
+    const std::string name = opt.model_name.empty() ? "model" : opt.model_name;
+    w.setString("general.architecture", "llama");
+    w.setString("general.type", "model");
+    w.setString("general.name", name);
+    SRS_TRY(addHyperParameters(w, cfg));
+    w.setU32("general.file_type", ft->llama_ftype);
+    w.setU32("general.quantization_version", 2);
+    SRS_TRY(addTokenizer(w, *m.source));
+
+    // Tensors in llama.cpp's usual order: embedding, blocks, final norm, output.
+    std::vector<GgufPlanInput> inputs;
+    for (const auto& n : m.source->tensorNames()) {
+        if (n.find("rotary_emb.inv_freq") != std::string::npos) continue;
+        if (ggufTensorName(n).empty())
+            return makeError(ErrorCode::Unsupported, "tensor '" + n + "' has no place in a llama GGUF", "export it as auto_round instead");
+        auto shape = m.source->shape(n);
+        if (!shape) return shape.error();
+        inputs.push_back({n, *shape});
+    }
+    auto types = planGgufTypes(*ft, cfg, inputs);
+    auto rank = [](const std::string& hf) -> std::pair<long, int> {
+        static const std::vector<std::string> kOrder = {"input_layernorm", "q_proj", "k_proj", "v_proj", "o_proj", "post_attention_layernorm",
+                                                        "gate_proj", "up_proj", "down_proj"};
+        if (hf == "model.embed_tokens.weight") return {-1, 0};
+        if (hf == "model.norm.weight") return {1L << 30, 0};
+        if (hf == "lm_head.weight") return {1L << 30, 1};
+        static const std::regex kBlock(R"(^model\.layers\.(\d+)\.)");
+        std::smatch mm;
+        long layer = std::regex_search(hf, mm, kBlock) ? std::stol(mm[1].str()) : (1L << 29);
+        for (std::size_t i = 0; i < kOrder.size(); ++i)
+            if (hf.find(kOrder[i]) != std::string::npos) return {layer, static_cast<int>(i)};
+        return {layer, 99};
+    };
+    std::stable_sort(inputs.begin(), inputs.end(), [&](const GgufPlanInput& a, const GgufPlanInput& b) { return rank(a.hf_name) < rank(b.hf_name); });
+
+    std::vector<PlannedTensor> plan;
+    for (const auto& in : inputs) {
+        PlannedTensor p{in.hf_name, ggufTensorName(in.hf_name), in.shape, types.at(in.hf_name), 0};
+        const std::int64_t cols = in.shape.back();
+        std::int64_t rows = 1;
+        for (std::size_t i = 0; i + 1 < in.shape.size(); ++i) rows *= in.shape[i];
+        p.bytes = static_cast<std::uint64_t>(rows * io::ggml::rowBytes(p.type, cols));
+        std::vector<std::uint64_t> ne(in.shape.rbegin(), in.shape.rend());
+        SRS_TRY(w.addTensor(p.gguf, ne, static_cast<std::uint32_t>(p.type), p.bytes));
+        plan.push_back(std::move(p));
+    }
+
+    std::uint64_t total = w.headerBytes().size();
+    for (const auto& p : plan) total += p.bytes + 32;
+    auto free = io::freeDiskBytes(output_dir);
+    if (free.ok() && *free < total + (16ull << 20))
+        return makeError(ErrorCode::DiskFull, "not enough free disk for the GGUF export: " + std::to_string(total) + " bytes needed, " +
+                                                  std::to_string(*free) + " free at " + output_dir,
+                         "free some space or choose another output folder");
+
+    auto staging = io::StagingDir::create(output_dir);
+    if (!staging) return staging.error();
+    const std::string file_name = name + "-" + ggufFileTypeLabel(*ft) + ".gguf";
+
+    GgufTensorStats stats;
+    const auto heads_for = [&](const std::string& hf) -> std::int64_t {
+        if (hf.find("self_attn.q_proj.weight") != std::string::npos) return cfg.num_attention_heads;
+        if (hf.find("self_attn.k_proj.weight") != std::string::npos) return cfg.num_key_value_heads > 0 ? cfg.num_key_value_heads : cfg.num_attention_heads;
+        return 0;
+    };
+    auto produce = [&](std::size_t i) -> Result<std::vector<std::uint8_t>> {
+        SRS_TRY(cancel.check("exporting GGUF"));
+        const PlannedTensor& p = plan[i];
+        if (progress) progress(static_cast<int>(i), static_cast<int>(plan.size()), p.gguf);
+        const std::int64_t cols = p.shape.back();
+        const std::int64_t rows = static_cast<std::int64_t>(p.bytes / io::ggml::rowBytes(p.type, cols));
+        const std::int64_t heads = heads_for(p.hf);
+        std::vector<std::int64_t> order;
+        if (heads > 0) order = ropeRowOrder(rows, heads);
+
+        const std::string layer = p.hf.size() > 7 ? p.hf.substr(0, p.hf.size() - 7) : p.hf;
+        const bool tuned = m.layers.count(layer) > 0 && p.hf.compare(p.hf.size() - 7, 7, ".weight") == 0;
+        if (p.type == GgmlType::F32 || p.type == GgmlType::F16 || p.type == GgmlType::BF16) {
+            std::vector<float> v;
+            if (tuned) {
+                auto l = m.layerData(layer);
+                if (!l) return l.error();
+                v = l->dequantize();
+            } else {
+                auto t = m.source->loadFloat(p.hf);
+                if (!t) return t.error();
+                v = std::move(t->data);
+            }
+            if (!order.empty()) v = permuteRows(v, order, cols);
+            ++stats.float_kept;
+            return floatBytes(p.type, v);
+        }
+        std::vector<std::uint8_t> out(p.bytes);
+        if (tuned) {
+            auto l = m.layerData(layer);
+            if (!l) return l.error();
+            std::vector<float> w_qdq = l->dequantize();
+            const auto carried = schemeForGgmlType(p.type);
+            const bool exact = carried && carried->bits == l->bits && carried->sym == l->sym && l->groupSize() == carried->group_size &&
+                               cols % carried->group_size == 0;
+            if (exact) {
+                const std::int64_t groups = cols / l->groupSize();
+                std::vector<float> scales(l->scales), mins(static_cast<std::size_t>(rows * groups));
+                for (std::size_t g = 0; g < mins.size(); ++g) mins[g] = static_cast<float>(l->zeros[g]) * l->scales[g];
+                if (!order.empty()) {
+                    w_qdq = permuteRows(w_qdq, order, cols);
+                    scales = permuteRows(scales, order, groups);
+                    mins = permuteRows(mins, order, groups);
+                }
+                const std::int64_t rb = io::ggml::rowBytes(p.type, cols);
+                for (std::int64_t r = 0; r < rows; ++r) {
+                    auto bytes = io::ggml::quantizeWithGroupScales(p.type, &w_qdq[r * cols], cols, &scales[r * groups], &mins[r * groups]);
+                    if (!bytes) return bytes.error().withContext(p.hf);
+                    std::memcpy(&out[r * rb], bytes->data(), static_cast<std::size_t>(rb));
+                }
+                ++stats.tuned;
+                return out;
+            }
+            if (!order.empty()) w_qdq = permuteRows(w_qdq, order, cols);
+            SRS_TRY(io::ggml::quantizeRows(p.type, w_qdq.data(), rows, cols, out.data()));
+            ++stats.requantized;
+            return out;
+        }
+        auto t = m.source->loadFloat(p.hf);
+        if (!t) return t.error();
+        std::vector<float> v = std::move(t->data);
+        if (!order.empty()) v = permuteRows(v, order, cols);
+        SRS_TRY(io::ggml::quantizeRows(p.type, v.data(), rows, cols, out.data()));
+        ++stats.requantized;
+        return out;
+    };
+    auto written = w.write(staging->path() + "/" + file_name, produce, {}, cancel);
+    if (!written) return written.error();
+    if (!opt.model_card.empty()) SRS_TRY(io::writeFileAtomic(staging->path() + "/README.md", opt.model_card));
+    SRS_TRY(cancel.check("finishing the export"));
+    SRS_TRY(staging->commit());
+    if (progress) progress(static_cast<int>(plan.size()), static_cast<int>(plan.size()), "done");
+    log::info("GGUF " + ggufFileTypeLabel(*ft) + ": " + std::to_string(stats.tuned) + " tensors from SignRound's scales, " +
+              std::to_string(stats.requantized) + " quantized from weights, " + std::to_string(stats.float_kept) + " kept as floats");
+    if (stats_out) *stats_out = stats;
+
+    ExportReport report;
+    report.output_dir = staging->finalPath();
+    report.packing_format = "gguf:" + ft->name;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(report.output_dir, ec)) {
+        const auto size = fs::file_size(e.path(), ec);
+        report.files.push_back({e.path().filename().string(), size});
+        report.total_bytes += size;
+    }
+    return report;
+}
+
+}  // namespace srs::exporter

@@ -1,0 +1,205 @@
+// GGUF exports read back through our own GGUF importer: float exports give back every tensor
+// exactly (so the q/k row permutation is undone exactly), layers tuned in the scheme their ggml
+// type carries are written from their own scales and integers, every other tensor goes through
+// llama.cpp's reference quantizer, and a cancelled export leaves no folder behind.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/export/gguf_export.h"
+#include "core/export/gguf_plan.h"
+#include "core/io/ggml_quants.h"
+#include "core/io/gguf.h"
+#include "core/io/weight_source.h"
+#include "support/rtn_layer.h"
+#include "support/test_paths.h"
+#include "support/tiny_model.h"
+
+using namespace srs::exporter;
+namespace fs = std::filesystem;
+using srs::io::GgmlType;
+
+namespace {
+
+std::string onlyGguf(const std::string& dir) {
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ".gguf") return e.path().string();
+    return {};
+}
+
+double relRms(const std::vector<float>& a, const std::vector<float>& b) {
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        num += (a[i] - b[i]) * double(a[i] - b[i]);
+        den += double(b[i]) * b[i];
+    }
+    return std::sqrt(num / std::max(den, 1e-30));
+}
+
+// A model whose rows suit k-quants (256 columns), with stories260K's SentencePiece vocabulary.
+std::shared_ptr<srs::io::WeightSource> kQuantModel(const QString& folder) {
+    srs::test::TinyModelSpec spec;
+    spec.hidden = 256;
+    spec.intermediate = 512;
+    spec.layers = 2;
+    spec.heads = 4;
+    spec.kv_heads = 2;
+    spec.vocab = 512;
+    spec.tied = false;
+    srs::test::writeTinyModel(folder, spec);
+    QFile::copy(srs::test::sharedPath("models/stories260K-hf/tokenizer.model"), folder + "/tokenizer.model");
+    auto src = srs::io::openWeightSource(folder.toStdString());
+    return src.ok() ? *src : nullptr;
+}
+
+// Every linear layer of the blocks quantized by RTN in the scheme its planned ggml type carries.
+QuantizedModel tuneAsPlanned(std::shared_ptr<srs::io::WeightSource> src, const std::string& file_type) {
+    QuantizedModel m;
+    m.source = src;
+    std::vector<GgufPlanInput> inputs;
+    for (const auto& n : src->tensorNames()) inputs.push_back({n, *src->shape(n)});
+    auto plan = planGgufTypes(*parseGgufFileType(file_type), src->config(), inputs);
+    for (const auto& [name, type] : plan) {
+        auto scheme = schemeForGgmlType(type);
+        if (!scheme || name.rfind("model.layers.", 0) != 0) continue;
+        const std::string layer = name.substr(0, name.size() - 7);
+        m.layers[layer] = srs::test::rtnLayer(layer, *src->loadFloat(name), scheme->bits, scheme->group_size, scheme->sym);
+    }
+    return m;
+}
+
+}  // namespace
+
+class TestGgufExport : public QObject {
+    Q_OBJECT
+private slots:
+    void floatExportReadsBackExactly() {
+        SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
+        auto src = srs::io::openWeightSource(model.toStdString());
+        QVERIFY(src.ok());
+        QuantizedModel m;
+        m.source = *src;
+        QTemporaryDir dir;
+        const std::string out = (dir.path() + "/f32").toStdString();
+        GgufExportOptions opt;
+        opt.file_type = "f32";
+        opt.model_name = "stories260K";
+        opt.model_card = "---\nbase_model: stories260K\n---\n";
+        GgufTensorStats stats;
+        auto rep = exportGguf(m, out, opt, {}, {}, &stats);
+        QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
+        QVERIFY(fs::exists(out + "/stories260K-F32.gguf"));
+        QVERIFY(fs::exists(out + "/README.md"));
+        QCOMPARE(stats.tuned + stats.requantized, 0);
+
+        auto g = srs::io::GgufFile::open(out + "/stories260K-F32.gguf");
+        QVERIFY(g.ok());
+        QCOMPARE((*g)->meta("general.architecture")->get<std::string>(), std::string("llama"));
+        QCOMPARE((*g)->meta("llama.block_count")->get<int>(), 5);
+        QCOMPARE((*g)->meta("llama.attention.head_count_kv")->get<int>(), 4);
+        QCOMPARE((*g)->meta("tokenizer.ggml.tokens")->size(), std::size_t(512));
+        QCOMPARE((*g)->meta("general.file_type")->get<int>(), 0);
+        QVERIFY((*g)->find("blk.4.ffn_down.weight"));
+        QVERIFY((*g)->find("token_embd.weight"));
+        QVERIFY(!(*g)->find("output.weight"));  // tied: llama.cpp reuses token_embd
+
+        auto back = srs::io::openWeightSource(out);
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QCOMPARE((*back)->config().num_hidden_layers, std::int64_t(5));
+        for (const auto& n : (*src)->tensorNames()) {
+            auto got = (*back)->loadFloat(n);
+            QVERIFY2(got.ok(), n.c_str());
+            QVERIFY2(got->data == (*src)->loadFloat(n)->data, n.c_str());
+        }
+    }
+
+    void tunedLayersAreWrittenFromTheirScales_data() {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<double>("bound");  // relative RMS of read-back vs the tuned weights
+        // Q4_0 / Q5_0 / Q8_0 carry the sym scale and integers as they are: exact.
+        QTest::newRow("q4_0") << "q4_0" << 0.0;
+        QTest::newRow("q5_0") << "q5_0" << 0.0;
+        QTest::newRow("q8_0") << "q8_0" << 0.0;
+        // Q4_1 / Q5_1 store the minimum −zero·scale in fp16; k-quants quantize scales and mins to
+        // 6 (or 4) bits per super-block: close, not exact.
+        QTest::newRow("q4_1") << "q4_1" << 2e-3;
+        QTest::newRow("q5_1") << "q5_1" << 2e-3;
+        QTest::newRow("q4_k_m") << "q4_k_m" << 0.03;
+        QTest::newRow("q3_k_m") << "q3_k_m" << 0.05;
+        QTest::newRow("q2_k_s") << "q2_k_s" << 0.10;
+        QTest::newRow("q5_k_m") << "q5_k_m" << 0.03;
+        QTest::newRow("q4_k_s") << "q4_k_s" << 0.03;
+    }
+    void tunedLayersAreWrittenFromTheirScales() {
+        QFETCH(QString, type);
+        QFETCH(double, bound);
+        SRS_REQUIRE_SHARED(tok, "models/stories260K-hf/tokenizer.model");
+        QTemporaryDir dir;
+        auto src = kQuantModel(dir.path() + "/src");
+        QVERIFY(src);
+        QuantizedModel m = tuneAsPlanned(src, type.toStdString());
+        QCOMPARE(m.layers.size(), std::size_t(14));
+        const std::string out = (dir.path() + "/out").toStdString();
+        GgufExportOptions opt;
+        opt.file_type = type.toStdString();
+        opt.model_name = "tiny";
+        GgufTensorStats stats;
+        auto rep = exportGguf(m, out, opt, {}, {}, &stats);
+        QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
+        QCOMPARE(stats.tuned, 14);
+        QCOMPARE(stats.requantized, 2);  // token_embd, output
+        QCOMPARE(stats.float_kept, 5);   // the norms
+
+        auto back = srs::io::openWeightSource(out);
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        double worst = 0;
+        for (const auto& [name, layer] : m.layers) {
+            auto got = (*back)->loadFloat(name + ".weight");
+            QVERIFY2(got.ok(), name.c_str());
+            worst = std::max(worst, relRms(got->data, layer.dequantize()));
+        }
+        qInfo("%s: worst relative RMS of a tuned layer %.5f", qPrintable(type), worst);
+        QVERIFY2(worst <= bound, qPrintable(QString::number(worst)));
+
+        // The tensors nobody tuned went through llama.cpp's quantizer: close to the originals.
+        auto out_w = (*back)->loadFloat("lm_head.weight");
+        QVERIFY(out_w.ok());
+        QVERIFY(relRms(out_w->data, src->loadFloat("lm_head.weight")->data) < 0.03);  // Q6_K or Q8_0
+    }
+
+    void cancelledOrFailedExportLeavesNothing() {
+        SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
+        auto src = srs::io::openWeightSource(model.toStdString());
+        QVERIFY(src.ok());
+        QuantizedModel m;
+        m.source = *src;
+        QTemporaryDir dir;
+        const std::string out = (dir.path() + "/out").toStdString();
+        srs::CancelToken cancel;
+        int calls = 0;
+        GgufExportOptions opt;
+        opt.file_type = "q8_0";
+        auto rep = exportGguf(m, out, opt, [&](int, int, const std::string&) { if (++calls == 10) cancel.cancel(); }, cancel);
+        QVERIFY(!rep.ok());
+        QCOMPARE(rep.error().code, srs::ErrorCode::Cancelled);
+        QVERIFY(!fs::exists(out));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden), QStringList());
+
+        // A file where the folder's parent should be: a clear error, nothing written.
+        QFile blocker(dir.path() + "/file");
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        auto bad = exportGguf(m, (dir.path() + "/file/out").toStdString(), opt);
+        QVERIFY(!bad.ok());
+        QVERIFY(!bad.error().message.empty());
+
+        auto unknown = exportGguf(m, out, GgufExportOptions{"q9_x", "", ""});
+        QVERIFY(!unknown.ok());
+        QVERIFY(unknown.error().hint.find("q4_k_m") != std::string::npos);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGgufExport)
+#include "test_gguf_export.moc"

@@ -138,7 +138,8 @@ std::vector<std::string> HubCache::snapshotFiles(const std::string& repo_id, con
         std::error_code e2;
         if (fs::is_directory(it->path(), e2)) continue;
         if (!fs::exists(it->path(), e2)) continue;  // dangling link: blob deleted
-        out.push_back(fs::relative(it->path(), dir, e2).generic_string());
+        // Lexical: fs::relative would resolve the symlink and name the blob instead of the file.
+        out.push_back(it->path().lexically_relative(dir).generic_string());
     }
     std::sort(out.begin(), out.end());
     return out;

@@ -316,11 +316,14 @@ public:
                     const Error& e = step.error();
                     if (e.code == ErrorCode::Cancelled || e.code == ErrorCode::DiskFull || e.code == ErrorCode::IoError ||
                         e.code == ErrorCode::NotFound || e.code == ErrorCode::Unauthorized || e.code == ErrorCode::Forbidden ||
-                        e.code == ErrorCode::InvalidArgument || attempt == opt_.max_attempts)
+                        e.code == ErrorCode::InvalidArgument)
                         return e;
                     last_error = e.message;
+                    std::string prefix = "downloading " + plan.path + " from " + repo + ": ";
+                    if (last_error.rfind(prefix, 0) == 0) last_error = last_error.substr(prefix.size());
+                    if (attempt >= opt_.max_attempts) break;
                     if (wait_ms <= 0) wait_ms = std::min(opt_.max_retry_wait_ms, opt_.retry_base_ms << std::min(attempt - 1, 10));
-                    log::warn(plan.path + ": " + e.message + "; resuming in " + units::formatDuration(wait_ms) + " (attempt " +
+                    log::warn(plan.path + ": " + e.message + "; resuming in " + (wait_ms < 1000 ? std::to_string(wait_ms) + " ms" : units::formatDuration(wait_ms)) + " (attempt " +
                               std::to_string(attempt + 1) + " of " + std::to_string(opt_.max_attempts) + ")");
                     if (!sleepCancellable(wait_ms, cancel_)) return makeError(ErrorCode::Cancelled, "cancelled downloading " + plan.path);
                     continue;
@@ -356,7 +359,7 @@ public:
         }
         return makeError(ErrorCode::Network,
                          "downloading " + plan.path + " from " + repo + " failed after " + std::to_string(opt_.max_attempts) +
-                             " attempts" + (last_error.empty() ? "" : ": " + last_error),
+                             " attempts" + (last_error.empty() ? "" : "; the last one: " + last_error),
                          "check the connection and retry; the partial file is kept and the download resumes where it stopped");
     }
 

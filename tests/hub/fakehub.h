@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QtTest>
@@ -30,6 +31,10 @@ public:
         QString python = QStandardPaths::findExecutable("python3");
         if (python.isEmpty()) {
             *error = "python3 is not on PATH; the hub tests need it to run tests/hub/fakehub.py";
+            return false;
+        }
+        if (!QFileInfo::exists(fakeHubScript())) {
+            *error = fakeHubScript() + " not found; run the test through ctest, or set SRS_SOURCE_DIR to the source tree";
             return false;
         }
         proc_.setProcessChannelMode(QProcess::ForwardedErrorChannel);

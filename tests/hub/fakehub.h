@@ -108,6 +108,13 @@ private:
     int port_ = 0;
 };
 
+// The Range header a logged request carried, or a readable stand-in (comparisons then fail
+// with a message instead of a JSON type exception).
+inline std::string rangeOf(const nlohmann::json& request) {
+    auto it = request.find("range");
+    return it != request.end() && it->is_string() ? it->get<std::string>() : std::string("(no Range header)");
+}
+
 inline QByteArray readAll(const QString& path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();

@@ -33,12 +33,11 @@ public:
 
     const HubEnv& env() const { return env_; }
     // Sends req with the token (when allowed), retrying per the policy; HTTP errors become Errors
-    // named by `what`. Used by the uploader and the dataset reader too.
+    // named by `what`. Public for the Hub calls still to come (upload, the dataset viewer).
     Result<HttpResponse> send(HttpRequest req, const std::string& what, const std::string& repo_id,
                               bool token_required = false, const std::vector<long>& accepted = {});
     Result<nlohmann::json> getJson(const std::string& url, const std::string& what, const std::string& repo_id,
                                    const CancelToken& cancel, HttpResponse* raw = nullptr);
-    const std::string& tokenForUpload() const { return token_; }
     // Where the token came from ("HF_TOKEN", a token file path), for error messages; never the token.
     void setTokenOrigin(std::string where) { token_origin_ = std::move(where); }
 

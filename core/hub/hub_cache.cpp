@@ -105,17 +105,29 @@ Status HubCache::linkSnapshotFile(const std::string& repo_id, const std::string&
     std::string target;
     for (auto depth = std::count(path.begin(), path.end(), '/') + 2; depth > 0; --depth) target += "../";
     target += "blobs/" + etag;
-    if (fs::is_symlink(link, ec)) {
-        if (fs::read_symlink(link, ec).string() == target) return {};
-        fs::remove(link, ec);
-    } else if (fs::exists(link, ec)) {
-        fs::remove(link, ec);
+    if (fs::is_symlink(link, ec) && fs::read_symlink(link, ec).string() == target) return {};
+    // Built beside the final name and renamed over it, so a reader never sees the name missing
+    // or half-copied.
+    fs::path tmp = link;
+    tmp += ".tmp-" + std::to_string(::getpid());
+    fs::remove(tmp, ec);
+    fs::create_symlink(target, tmp, ec);
+    if (ec) {
+        // Filesystems without symlinks (FAT, some network shares): a copy still works for readers.
+        fs::copy_file(blobPath(repo_id, etag), tmp, fs::copy_options::overwrite_existing, ec);
+        if (ec) {
+            fs::remove(tmp, ec);
+            return makeError(ErrorCode::IoError, "cannot place " + link.string() + " in the cache: " + ec.message(),
+                             "check free space and permissions of the cache folder (HF_HUB_CACHE)");
+        }
     }
-    fs::create_symlink(target, link, ec);
-    if (!ec) return {};
-    // Filesystems without symlinks (FAT, some network shares): a copy still works for readers.
-    fs::copy_file(blobPath(repo_id, etag), link, fs::copy_options::overwrite_existing, ec);
-    if (ec) return makeError(ErrorCode::IoError, "cannot place " + link.string() + " in the cache: " + ec.message());
+    fs::rename(tmp, link, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        return makeError(ErrorCode::IoError, "cannot place " + link.string() + " in the cache: " + ec.message(),
+                         "check permissions of the cache folder (HF_HUB_CACHE)");
+    }
     return {};
 }
 

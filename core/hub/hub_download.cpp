@@ -378,7 +378,6 @@ private:
         req.cancel = cancel_;
         if (have > 0) req.headers.emplace_back("Range", "bytes=" + std::to_string(have) + "-");
         int write_errno = 0;
-        bool restarted = false;
         req.on_response = [&](long status, const HeaderList& headers) {
             bool restart = false;
             if (have > 0 && status == 200) {
@@ -401,7 +400,6 @@ private:
                 }
                 verifier->reset();
                 board_.setDoneFromDisk(index, 0);
-                restarted = true;
             }
             board_.setState(index, FileState::Downloading);
             return true;
@@ -422,8 +420,9 @@ private:
             return !cancel_.cancelled();
         };
         auto r = httpSend(req);
+        // On disk before the rename that publishes it (a crash must not leave a short blob).
+        if (r && r->status >= 200 && r->status < 300 && ::fsync(fd) != 0 && write_errno == 0) write_errno = errno;
         ::close(fd);
-        (void)restarted;
         if (write_errno == ENOSPC || write_errno == EDQUOT)
             return makeError(ErrorCode::DiskFull, "disk full while writing " + partial,
                              "free some space (or set HF_HUB_CACHE to a larger disk) and retry; the download resumes");

@@ -16,7 +16,8 @@ Served:
   HEAD/GET /{repo}/resolve/{rev}/{path}                   regular files: 200 with ETag = git sha1;
                                                           LFS files: 302 to /_cdn/{sha256} with
                                                           X-Linked-Etag / X-Linked-Size
-  GET  /_cdn/{sha256}                                     LFS bytes, with Range support
+  GET  /_cdn/{sha256}                                     LFS bytes, with Range support (on --cdn-host
+                                                          when given: another name for this server)
 Test control (JSON):
   POST /_fake/faults   {"path": "model.safetensors", "kind": "drop", "after": 300000, "times": 1}
                        kind: drop (close after `after` body bytes), status (answer `status`, with
@@ -190,28 +191,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "fakehub/1"
     state = None  # set in main
     verbose = False
+    cdn_host = None
 
     def log_message(self, fmt, *args):
         if self.verbose:
             sys.stderr.write("fakehub: " + (fmt % args) + "\n")
 
     # ---- plumbing -------------------------------------------------------------------------
-    def record(self, status, file_path=None, sent=0, note=None):
+    def begin(self):
+        """Logs the request as it arrives, so the log is in arrival order (a redirect's target
+        can finish before the redirect's own handler does); record() fills in the outcome."""
+        self.entry = None
         if self.path.startswith("/_fake/"):
             return  # the test's own control requests stay out of the log it reads
-        entry = {
+        self.entry = {
             "method": self.command,
             "path": self.path,
-            "file": file_path,
+            "file": None,
             "range": self.headers.get("Range"),
             "auth": self.headers.get("Authorization") is not None,
-            "status": status,
-            "sent": sent,
+            "status": None,
+            "sent": 0,
         }
-        if note:
-            entry["note"] = note
         with self.state.lock:
-            self.state.log.append(entry)
+            self.state.log.append(self.entry)
+
+    def record(self, status, file_path=None, sent=0, note=None):
+        if getattr(self, "entry", None) is None:
+            return
+        with self.state.lock:
+            self.entry.update({"file": file_path, "status": status, "sent": sent})
+            if note:
+                self.entry["note"] = note
 
     def base_url(self):
         return "http://" + (self.headers.get("Host") or "127.0.0.1:%d" % self.server.server_address[1])
@@ -256,6 +267,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.dispatch()
 
     def do_POST(self):
+        self.begin()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path = urllib.parse.urlsplit(self.path).path
@@ -274,13 +286,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def dispatch(self):
         try:
+            self.begin()
             url = urllib.parse.urlsplit(self.path)
             raw = url.path
             query = urllib.parse.parse_qs(url.query)
             if raw == "/_fake/log":
                 with self.state.lock:
-                    log = list(self.state.log)
-                body = json.dumps(log).encode()
+                    body = json.dumps(self.state.log).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -436,7 +448,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if f.lfs:
             self.send_response(302)
-            self.send_header("Location", f"{self.base_url()}/_cdn/{f.sha256}?file={urllib.parse.quote(path)}")
+            cdn = self.base_url()
+            if self.cdn_host:  # another host name, as the real CDN is: credentials must not follow
+                cdn = f"http://{self.cdn_host}:{self.server.server_address[1]}"
+            self.send_header("Location", f"{cdn}/_cdn/{f.sha256}?file={urllib.parse.quote(path)}")
             self.send_header("X-Repo-Commit", commit)
             self.send_header("ETag", f'"{f.oid}"')
             self.send_header("X-Linked-Etag", f'"{f.sha256}"')
@@ -536,6 +551,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--synthetic", type=int, default=23, help="extra search-only models fake-org/tiny-llama-NN")
     ap.add_argument("--tree-page-size", type=int, default=1000)
+    ap.add_argument("--cdn-host", help="host name in LFS redirects (e.g. localhost), to check the token stays behind")
     ap.add_argument("--watch-stdin", action="store_true", help="exit when stdin closes")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
@@ -548,6 +564,7 @@ def main():
         repos[repo_id] = Repo(repo_id, folder, private)
     Handler.state = State(repos, args.token or ["hf_fake_good_token_0123456789"], args.synthetic, args.tree_page_size)
     Handler.verbose = args.verbose
+    Handler.cdn_host = args.cdn_host
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

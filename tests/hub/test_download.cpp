@@ -79,7 +79,9 @@ private slots:
     void initTestCase() {
         QVERIFY(test::writeNestedRepo(nested_.path()));
         stories_ = test::sharedPath("models/stories260K-hf");
-        QStringList args{"--repo", QString(kNested) + "=" + nested_.path()};
+        // LFS redirects name the server "localhost" while the API is "127.0.0.1": another host, as
+        // the real CDN is.
+        QStringList args{"--repo", QString(kNested) + "=" + nested_.path(), "--cdn-host", "localhost"};
         if (!stories_.isEmpty()) args << "--repo" << QString(kStories) + "=" + stories_;
         SRS_START_FAKEHUB(hub_, args);
     }
@@ -169,6 +171,44 @@ private slots:
         QCOMPARE(fs::read_symlink((snap + "/empty.txt").toStdString()).string(), "../../blobs/" + test::gitSha1Of(QByteArray()));
         QVERIFY(QFileInfo(snap + "/empty.txt").exists());
         QCOMPARE(QFileInfo(snap + "/empty.txt").size(), qint64(0));
+    }
+
+    void theTokenGoesToTheHubButNotToTheCdn() {
+        HfClient c(envFor(hub_.url(), home_.path()), "hf_fake_good_token_0123456789", RetryPolicy{2, 20, 200});
+        auto r = downloadSnapshot(c, cache(), options(kNested));
+        QVERIFY2(r.ok(), r.ok() ? "" : errorText(r.error()).c_str());
+        int hub_requests = 0, cdn_requests = 0;
+        for (const auto& e : hub_.log()) {
+            bool cdn = e["path"].get<std::string>().rfind("/_cdn/", 0) == 0;
+            (cdn ? cdn_requests : hub_requests)++;
+            QVERIFY2(e["auth"].get<bool>() == !cdn, e.dump().c_str());
+        }
+        QCOMPARE(cdn_requests, 1);  // the one LFS file
+        QVERIFY(hub_requests > 5);
+    }
+
+    void aPinnedCommitNeedsNoRef() {
+        HfClient c = client();
+        auto first = downloadSnapshot(c, cache(), options(kNested));
+        QVERIFY(first.ok());
+        cache_dir_ = std::make_unique<QTemporaryDir>();
+        QVERIFY(hub_.reset().ok());
+        DownloadOptions o = options(kNested);
+        o.revision = first->commit;
+        auto pinned = downloadSnapshot(c, cache(), o);
+        QVERIFY2(pinned.ok(), pinned.ok() ? "" : errorText(pinned.error()).c_str());
+        QCOMPARE(pinned->commit, first->commit);
+        QVERIFY(!QFileInfo::exists(repoDir(kNested) + "/refs"));  // no branch was named
+        for (const auto& e : hub_.log()) {
+            std::string path = e["path"];
+            QVERIFY2(path.find("/api/models/" + std::string(kNested) + "/tree/" + first->commit) == 0 ||
+                         path.find("/resolve/" + first->commit + "/") != std::string::npos || path.rfind("/_cdn/", 0) == 0,
+                     path.c_str());
+        }
+        o.offline = true;
+        auto offline = downloadSnapshot(c, cache(), o);
+        QVERIFY(offline.ok());
+        QCOMPARE(offline->snapshot_dir, pinned->snapshot_dir);
     }
 
     void includePatternsChooseFiles() {

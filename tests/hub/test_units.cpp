@@ -75,8 +75,8 @@ private slots:
         QVERIFY(globMatch("*.json", "config.json"));
         QVERIFY(globMatch("*.json", "sub/config.json"));  // '*' crosses '/' like fnmatch
         QVERIFY(!globMatch("*.json", "config.jsonl"));
-        QVERIFY(globMatch("model-?????-of-*.safetensors", "model-00001-of-00002.safetensors"));
-        QVERIFY(!globMatch("model-?????-of-*.safetensors", "model-0001-of-00002.safetensors"));
+        QVERIFY(globMatch("model-\?\?\?\?\?-of-*.safetensors", "model-00001-of-00002.safetensors"));
+        QVERIFY(!globMatch("model-\?\?\?\?\?-of-*.safetensors", "model-0001-of-00002.safetensors"));
         QVERIFY(globMatch("*", ""));
         QVERIFY(!globMatch("a*b*c", "aXbY"));
     }

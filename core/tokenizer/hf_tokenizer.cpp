@@ -1301,6 +1301,13 @@ Error corrupt(const std::string& origin, const std::string& what) {
     return makeError(ErrorCode::CorruptFile, origin + ": " + what, "re-download the model's tokenizer.json");
 }
 
+// An error from a component (normalizer, pre-tokenizer, decoder), naming the file.
+Error componentError(const Error& e, const std::string& origin) {
+    Error out = e.withContext(origin);
+    if (out.hint.empty() && out.code == ErrorCode::CorruptFile) out.hint = "re-download the model's tokenizer.json";
+    return out;
+}
+
 Status loadModel(const json& m, const std::string& origin, HfTokenizer::Impl& t) {
     const std::string type = typeOf(m);
     if (!type.empty() && type != "BPE")
@@ -1449,16 +1456,16 @@ Result<std::unique_ptr<HfTokenizer>> parseHfTokenizer(const std::string& tokeniz
 
         if (j.contains("normalizer") && !j["normalizer"].is_null()) {
             auto n = makeNormalizer(j["normalizer"]);
-            if (!n) return n.error().withContext(origin);
+            if (!n) return componentError(n.error(), origin);
             t.normalizer = std::move(*n);
         }
         if (j.contains("pre_tokenizer") && !j["pre_tokenizer"].is_null()) {
             auto s = addPreTokenizer(j["pre_tokenizer"], t.pre_tokenizers);
-            if (!s) return s.error().withContext(origin);
+            if (!s) return componentError(s.error(), origin);
         }
         if (j.contains("decoder") && !j["decoder"].is_null()) {
             auto s = addDecoder(j["decoder"], t.decoders);
-            if (!s) return s.error().withContext(origin);
+            if (!s) return componentError(s.error(), origin);
         }
 
         // Added tokens extend the vocabulary (ids may lie past the model's).

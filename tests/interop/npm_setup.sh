@@ -32,7 +32,7 @@ if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
   echo "npm_setup: SKIP: npm/node not installed (apt-get install nodejs npm); tokenizer interop test skipped"
   exit 77
 fi
-if ! timeout 60 npm ping >/dev/null 2>&1; then
+if ! timeout 40 npm ping --fetch-retries=1 --fetch-timeout=15000 >/dev/null 2>&1; then
   echo "npm_setup: SKIP: the npm registry cannot be reached ($(npm config get registry)); tokenizer interop test skipped"
   exit 77
 fi

@@ -7,6 +7,7 @@ find_package(OpenMP REQUIRED)           # our own at::parallel_for needs -fopenm
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(Threads REQUIRED)
+find_package(ICU 66 REQUIRED COMPONENTS uc i18n)  # tokenizer.json regexes and Unicode normalization
 
 find_package(OpenCL QUIET)              # dnnl-config.cmake hard-requires OpenCL (BUILD.md P2)
 if(OpenCL_FOUND)

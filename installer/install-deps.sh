@@ -10,7 +10,7 @@ packages=(
   libqcustomplot-dev
   libtorch-dev libdnnl-dev ocl-icd-opencl-dev
   libopenblas0-pthread
-  nlohmann-json3-dev libcurl4-openssl-dev
+  nlohmann-json3-dev libcurl4-openssl-dev libicu-dev
   xvfb xauth x11-apps
   python3 python3-numpy nodejs npm
 )

@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -33,6 +34,18 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
     r.text = text_file;
     std::vector<std::int32_t> ids = (*tok)->encode(*text, false);
     r.tokens = ids.size();
+    // A tokenizer of another model (--tokenizer) gives ids the embedding does not have.
+    const std::int64_t model_vocab = (*source)->config().vocab_size;
+    if (!ids.empty() && model_vocab > 0) {
+        const std::int32_t max_id = *std::max_element(ids.begin(), ids.end());
+        if (max_id >= model_vocab)
+            return makeError(ErrorCode::InvalidArgument,
+                             "the tokenizer gives id " + std::to_string(max_id) + " on " + text_file + ", outside the model's vocabulary of " +
+                                 std::to_string(model_vocab) + " (a " + (*tok)->kind() + " tokenizer of " +
+                                 std::to_string((*tok)->vocabSize()) + " tokens)",
+                             opt.tokenizer_folder.empty() ? "the model's tokenizer files do not belong to its weights"
+                                                          : "--tokenizer must name this model's own tokenizer folder");
+    }
     const int window = opt.window;
     int windows = static_cast<int>(ids.size() / window);
     if (opt.max_windows > 0) windows = std::min(windows, opt.max_windows);

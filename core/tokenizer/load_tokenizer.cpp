@@ -6,6 +6,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/gguf.h"
+#include "core/tokenizer/hf_tokenizer.h"
 #include "core/tokenizer/spm_tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -34,9 +35,11 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string& folder) {
         (*t)->setAddBos(add_bos);
         return std::unique_ptr<Tokenizer>(std::move(*t));
     }
-    if (fs::exists(fs::path(folder) / "tokenizer.json", ec))
-        return makeError(ErrorCode::Unsupported, "tokenizer.json tokenizers are not supported yet in " + folder,
-                         "a folder with a SentencePiece tokenizer.model works");
+    // No tokenizer.model: the Hugging Face tokenizer.json (byte-level BPE). tokenizer_config.json,
+    // when present, gives bos/eos and add_bos_token; HfTokenizer reads it itself.
+    fs::path hf = fs::path(folder) / "tokenizer.json";
+    if (fs::exists(hf, ec))
+        return loadHfTokenizer(hf.string(), fs::exists(cfg, ec) ? cfg.string() : std::string());
     return makeError(ErrorCode::NotFound, "no tokenizer.model or tokenizer.json in " + folder, "copy the model's tokenizer files into the folder");
 }
 

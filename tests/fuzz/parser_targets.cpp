@@ -5,6 +5,7 @@
 
 #include "core/io/gguf.h"
 #include "core/io/safetensors.h"
+#include "core/tokenizer/hf_tokenizer.h"
 
 namespace srs::fuzz {
 
@@ -33,6 +34,18 @@ void fuzzGguf(const std::uint8_t* data, std::size_t size) {
         auto f = io::dequantizeGgml(t, (*g)->tensorData(t));
         (void)f;
     }
+}
+
+void fuzzTokenizerJson(const std::uint8_t* data, std::size_t size) {
+    auto t = tokenizer::parseHfTokenizer(std::string(reinterpret_cast<const char*>(data), size), "", "fuzz tokenizer.json");
+    if (!t.ok()) return;
+    for (const char* text : {"Hello world, don't 12345!", "  a\n\n\tb <|endoftext|> <s>", "caf\xC3\xA9 e\xCC\x81 \xE6\x97\xA5 \xF0\x9F\x99\x82", "\xFF\xC3"}) {
+        auto ids = (*t)->encode(text, true);
+        (void)(*t)->decode(ids);
+    }
+    (void)(*t)->decode({-1, 0, 1, 2, 255, 256, 70000, 0x7fffffff});
+    (void)(*t)->piece(-1);
+    (void)(*t)->piece(0x7fffffff);
 }
 
 }  // namespace srs::fuzz

@@ -10,5 +10,7 @@ namespace srs::fuzz {
 
 void fuzzSafetensors(const std::uint8_t* data, std::size_t size);
 void fuzzGguf(const std::uint8_t* data, std::size_t size);
+// The bytes as a tokenizer.json; a tokenizer that loads encodes and decodes a few texts.
+void fuzzTokenizerJson(const std::uint8_t* data, std::size_t size);
 
 }  // namespace srs::fuzz

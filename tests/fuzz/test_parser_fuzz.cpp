@@ -1,4 +1,4 @@
-// A bounded, deterministic mutation fuzzer over the safetensors and GGUF parsers, run in CI:
+// A bounded, deterministic mutation fuzzer over the safetensors, GGUF and tokenizer.json parsers, run in CI:
 // valid seed files are damaged in many seeded ways (bit flips, interesting values, cuts,
 // insertions, length fields rewritten) and every result must be a value or an Error.
 #include <QElapsedTimer>
@@ -7,7 +7,10 @@
 
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "core/io/safetensors_writer.h"
+#include "core/tokenizer/hf_tokenizer.h"
 #include "fuzz/parser_targets.h"
 #include "support/gguf_builder.h"
 
@@ -35,6 +38,37 @@ std::vector<std::uint8_t> ggufSeed() {
     std::vector<std::uint8_t> q8(34, 1);
     g.tensors.push_back({"blk.0.attn_q.weight", {32}, 8, q8});
     return g.build();
+}
+
+// A small tokenizer.json using most components: NFC, a Split regex with ByteLevel, BPE merges,
+// added tokens (special, lstrip, normalized), a BOS template and a decoder sequence.
+std::vector<std::uint8_t> tokenizerJsonSeed() {
+    using nlohmann::json;
+    json vocab = json::object();
+    int id = 0;
+    for (const char* p : {"H", "e", "l", "o", "Ġ", "w", "r", "d", "He", "ll", "llo", "Hello", "Ġw", "1", "2", "'", "t", "Ċ", "ĉ", "Ã", "©"})
+        vocab[p] = id++;
+    json tok = {
+        {"added_tokens",
+         {{{"id", id}, {"content", "<|endoftext|>"}, {"special", true}, {"normalized", false}},
+          {{"id", id + 1}, {"content", "<s>"}, {"special", true}, {"normalized", false}, {"lstrip", true}},
+          {{"id", id + 2}, {"content", "wor"}, {"special", false}, {"normalized", true}}}},
+        {"normalizer", {{"type", "Sequence"}, {"normalizers", {{{"type", "NFC"}}, {{"type", "Replace"}, {"pattern", {{"Regex", "\\t+"}}}, {"content", " "}}}}}},
+        {"pre_tokenizer",
+         {{"type", "Sequence"},
+          {"pretokenizers",
+           {{{"type", "Split"}, {"pattern", {{"Regex", "(?i:'s|'t)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}|\\s+(?!\\S)|\\s+"}}}, {"behavior", "Isolated"}},
+            {{"type", "Digits"}, {"individual_digits", true}},
+            {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}}},
+        {"post_processor",
+         {{"type", "TemplateProcessing"},
+          {"single", {{{"SpecialToken", {{"id", "<s>"}}}}, {{"Sequence", {{"id", "A"}}}}}},
+          {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {id + 1}}}}}}}},
+        {"decoder", {{"type", "Sequence"}, {"decoders", {{{"type", "ByteLevel"}}, {{"type", "Strip"}, {"content", " "}, {"start", 1}}}}}},
+        {"model",
+         {{"type", "BPE"}, {"byte_fallback", false}, {"vocab", vocab}, {"merges", {"H e", "l l", "ll o", "He llo", "Ġ w"}}}}};
+    const std::string s = tok.dump();
+    return std::vector<std::uint8_t>(s.begin(), s.end());
 }
 
 std::vector<std::uint8_t> mutate(const std::vector<std::uint8_t>& seed, std::mt19937_64& rng) {
@@ -91,6 +125,22 @@ private slots:
         }
         qInfo("gguf: %d mutated inputs parsed in %lld ms", runs, static_cast<long long>(t.elapsed()));
         QVERIFY(runs > 1000);
+    }
+
+    void tokenizerJson() {
+        auto seed = tokenizerJsonSeed();
+        srs::fuzz::fuzzTokenizerJson(seed.data(), seed.size());
+        QVERIFY(srs::tokenizer::parseHfTokenizer(std::string(seed.begin(), seed.end()), "", "seed").ok());
+        std::mt19937_64 rng(3);
+        QElapsedTimer t;
+        t.start();
+        int runs = 0;
+        for (; runs < 60000 && t.elapsed() < 2500; ++runs) {
+            auto m = mutate(seed, rng);
+            srs::fuzz::fuzzTokenizerJson(m.data(), m.size());
+        }
+        qInfo("tokenizer.json: %d mutated inputs parsed in %lld ms", runs, static_cast<long long>(t.elapsed()));
+        QVERIFY(runs > 200);
     }
 };
 

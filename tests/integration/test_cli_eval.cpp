@@ -2,6 +2,11 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
+#include "core/io/atomic_file.h"
+#include "core/tokenizer/spm_tokenizer.h"
+#include "support/spm_to_tokenizer_json.h"
 #include "support/test_paths.h"
 
 class TestCliEval : public QObject {
@@ -45,6 +50,61 @@ private slots:
         QCOMPARE(ppl(imported), ppl(hf));
         QVERIFY2(ppl(own).startsWith("PPL "), qPrintable(own));
         QVERIFY(std::abs(ppl(own).mid(4).toDouble() - ppl(hf).mid(4).toDouble()) < 0.01);
+    }
+
+    void tokenizerJsonFolder() {
+        // --tokenizer with a folder holding only tokenizer.json (+ tokenizer_config.json): the
+        // model's SentencePiece vocabulary written as a Llama-2 style tokenizer.json scores like
+        // the model's own tokenizer.model, up to its remove_extra_whitespaces, which tokenizer.json
+        // has no equivalent of (the text's 6 double spaces); a tokenizer of another model is
+        // refused with a clear message.
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto model = srs::io::readFile((folder + "/tokenizer.model").toStdString());
+        QVERIFY(model.ok());
+        auto vocab = srs::tokenizer::parseSpmModel(*model);
+        QVERIFY(vocab.ok());
+        QVERIFY(srs::io::writeFileAtomic(dir.filePath("tokenizer.json").toStdString(), srs::test::llamaTokenizerJsonFrom(*vocab)).ok());
+        QVERIFY(QFile::copy(folder + "/tokenizer_config.json", dir.filePath("tokenizer_config.json")));
+        auto run = [&](QStringList extra, int* code = nullptr) {
+            QProcess p;
+            p.start(srs::test::executable("signround"),
+                    QStringList{"eval", "--model", folder, "--text", text, "--window", "256", "--batch_size", "32", "--max_windows", "400", "--quiet"} +
+                        extra);
+            p.waitForFinished(600000);
+            if (code) *code = p.exitCode();
+            return QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+        };
+        const QString own = run({});
+        const QString json = run({"--tokenizer", dir.path()});
+        auto ppl = [](const QString& out) { return out.section('\n', 0, 0); };
+        QVERIFY2(ppl(own).startsWith("PPL "), qPrintable(own));
+        QVERIFY2(ppl(json).startsWith("PPL "), qPrintable(json));
+        qInfo("tokenizer.model: %s; tokenizer.json: %s", qPrintable(ppl(own)), qPrintable(ppl(json)));
+        QVERIFY(std::abs(ppl(own).mid(4).toDouble() - ppl(json).mid(4).toDouble()) < 0.01);
+
+        // A byte-level vocabulary whose ids start at 1000: every id is past the model's 512.
+        nlohmann::json bytes = nlohmann::json::object();
+        int next = 1000;
+        QTemporaryDir other;
+        QVERIFY(other.isValid());
+        // GPT-2's byte alphabet: printable bytes stand for themselves, the rest for U+0100 on.
+        int extra = 0;
+        for (int b = 0; b < 256; ++b) {
+            const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            const char32_t cp = printable ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + extra++);
+            bytes[QString::fromUcs4(&cp, 1).toStdString()] = next++;
+        }
+        nlohmann::json tok = {{"model", {{"type", "BPE"}, {"vocab", bytes}, {"merges", nlohmann::json::array()}}},
+                              {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
+                              {"decoder", {{"type", "ByteLevel"}}}};
+        QVERIFY(srs::io::writeFileAtomic(other.filePath("tokenizer.json").toStdString(), tok.dump()).ok());
+        int code = 0;
+        const QString refused = run({"--tokenizer", other.path()}, &code);
+        QCOMPARE(code, 1);
+        QVERIFY2(refused.contains("outside the model's vocabulary of 512") && refused.contains("--tokenizer must name"), qPrintable(refused));
     }
 
     void errorsAreClear() {

@@ -46,16 +46,20 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
                              opt.tokenizer_folder.empty() ? "the model's tokenizer files do not belong to its weights"
                                                           : "--tokenizer must name this model's own tokenizer folder");
     }
-    const int window = opt.window;
+    // Positions past the trained context make perplexity meaningless: windows stay within it.
+    int window = opt.window;
+    const std::int64_t context = (*source)->config().max_position_embeddings;
+    if (context > 0 && window > context) {
+        log::warn("window " + std::to_string(window) + " is longer than the model's context (max_position_embeddings " +
+                  std::to_string(context) + "); using windows of " + std::to_string(context));
+        window = static_cast<int>(context);
+    }
     int windows = static_cast<int>(ids.size() / window);
     if (opt.max_windows > 0) windows = std::min(windows, opt.max_windows);
     if (windows == 0)
         return makeError(ErrorCode::InvalidArgument, text_file + " has " + std::to_string(ids.size()) + " tokens, fewer than one window of " +
                                                          std::to_string(window),
                          "use a longer text or a smaller --window");
-    if (window > (*source)->config().max_position_embeddings)
-        log::warn("window " + std::to_string(window) + " is longer than the model's max_position_embeddings (" +
-                  std::to_string((*source)->config().max_position_embeddings) + ")");
 
     auto model = model::CausalLM::load(*source, *dtype);
     if (!model) return model.error();

@@ -8,12 +8,11 @@
 
 #include "core/common/log.h"
 #include "core/export/gguf_plan.h"
+#include "core/export/gguf_vocab.h"
 #include "core/io/atomic_file.h"
 #include "core/io/dtype.h"
 #include "core/io/ggml_quants.h"
 #include "core/io/gguf_writer.h"
-#include "core/tokenizer/load_tokenizer.h"
-#include "core/tokenizer/spm_tokenizer.h"
 
 namespace fs = std::filesystem;
 
@@ -54,54 +53,6 @@ std::vector<std::uint8_t> floatBytes(GgmlType type, const std::vector<float>& v)
         std::memcpy(&b[2 * i], &h, 2);
     }
     return b;
-}
-
-// The tokenizer and chat-template keys; the vocabulary must be SentencePiece for now.
-Status addTokenizer(io::GgufWriter& w, const io::WeightSource& source) {
-    auto tok = tokenizer::loadTokenizerFor(source);
-    if (!tok) return tok.error().withContext("GGUF export needs the model's tokenizer");
-    const auto* spm = dynamic_cast<const tokenizer::SpmTokenizer*>(tok->get());
-    if (!spm)
-        return makeError(ErrorCode::Unsupported,
-                         "GGUF export writes SentencePiece (tokenizer.model) vocabularies; this model's tokenizer is " + (*tok)->kind(),
-                         "export it as auto_round / auto_gptq / auto_awq, or convert that folder with llama.cpp's convert_hf_to_gguf.py");
-    const auto& v = spm->vocab();
-    std::vector<std::int32_t> types(v.types.size());
-    for (std::size_t i = 0; i < v.types.size(); ++i) types[i] = static_cast<std::int32_t>(v.types[i]);  // same numbering as llama.cpp
-    w.setString("tokenizer.ggml.model", "llama");
-    w.setString("tokenizer.ggml.pre", "default");
-    w.setStringArray("tokenizer.ggml.tokens", v.pieces);
-    w.setF32Array("tokenizer.ggml.scores", v.scores);
-    w.setI32Array("tokenizer.ggml.token_type", types);
-    if (v.unk_id >= 0) w.setU32("tokenizer.ggml.unknown_token_id", static_cast<std::uint32_t>(v.unk_id));
-    if (v.bos_id >= 0) w.setU32("tokenizer.ggml.bos_token_id", static_cast<std::uint32_t>(v.bos_id));
-    if (v.eos_id >= 0) w.setU32("tokenizer.ggml.eos_token_id", static_cast<std::uint32_t>(v.eos_id));
-    w.setBool("tokenizer.ggml.add_bos_token", spm->addsBosByDefault());
-    w.setBool("tokenizer.ggml.add_eos_token", false);
-
-    // Padding id and chat template: from tokenizer_config.json, or carried over from a source GGUF.
-    if (!source.tokenizerFolder().empty()) {
-        auto text = io::readFile((fs::path(source.tokenizerFolder()) / "tokenizer_config.json").string());
-        if (text) {
-            try {
-                auto j = nlohmann::json::parse(*text);
-                if (j.contains("chat_template") && j["chat_template"].is_string())
-                    w.setString("tokenizer.chat_template", j["chat_template"].get<std::string>());
-                if (j.contains("pad_token") && j["pad_token"].is_string()) {
-                    const std::string pad = j["pad_token"].get<std::string>();
-                    for (std::size_t i = 0; i < v.pieces.size(); ++i)
-                        if (v.pieces[i] == pad) w.setU32("tokenizer.ggml.padding_token_id", static_cast<std::uint32_t>(i));
-                }
-            } catch (const std::exception&) {
-                // loadTokenizerFor already accepted this file; a template we cannot read is left out.
-            }
-        }
-    } else if (auto g = io::GgufFile::open(source.path()); g) {
-        if (const auto* t = (*g)->meta("tokenizer.chat_template"); t && t->is_string()) w.setString("tokenizer.chat_template", t->get<std::string>());
-        if (const auto* p = (*g)->meta("tokenizer.ggml.padding_token_id"); p && p->is_number_unsigned() && p->get<std::uint64_t>() < v.pieces.size())
-            w.setU32("tokenizer.ggml.padding_token_id", p->get<std::uint32_t>());
-    }
-    return {};
 }
 
 Status addHyperParameters(io::GgufWriter& w, const io::ModelConfig& c) {
@@ -176,7 +127,7 @@ Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& outp
     SRS_TRY(addHyperParameters(w, cfg));
     w.setU32("general.file_type", ft->llama_ftype);
     w.setU32("general.quantization_version", 2);
-    SRS_TRY(addTokenizer(w, *m.source));
+    SRS_TRY(addGgufVocabulary(w, *m.source));
 
     // Tensors in llama.cpp's usual order: embedding, blocks, final norm, output.
     std::vector<GgufPlanInput> inputs;

@@ -6,10 +6,13 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "core/export/gguf_export.h"
 #include "core/export/gguf_plan.h"
+#include "core/export/gguf_vocab.h"
 #include "core/io/ggml_quants.h"
 #include "core/io/gguf.h"
 #include "core/io/weight_source.h"
@@ -68,6 +71,47 @@ QuantizedModel tuneAsPlanned(std::shared_ptr<srs::io::WeightSource> src, const s
         m.layers[layer] = srs::test::rtnLayer(layer, *src->loadFloat(name), scheme->bits, scheme->group_size, scheme->sym);
     }
     return m;
+}
+
+// GPT-2's byte → printable character map, as byte-level BPE vocabularies spell bytes.
+std::string byteLevelChar(int b) {
+    int cp = b;
+    if (!((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF))) {
+        int n = 0;
+        for (int x = 0; x < b; ++x)
+            if (!((x >= '!' && x <= '~') || (x >= 0xA1 && x <= 0xAC) || (x >= 0xAE && x <= 0xFF))) ++n;
+        cp = 256 + n;
+    }
+    std::string s;
+    if (cp < 0x80) s += static_cast<char>(cp);
+    else {
+        s += static_cast<char>(0xC0 | (cp >> 6));
+        s += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return s;
+}
+
+const char* kLlama3Split = R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+// A byte-level BPE tokenizer.json in Llama-3's style: 256 byte pieces, one merge, two added tokens.
+nlohmann::json byteLevelTokenizer(const std::string& split_regex) {
+    nlohmann::json vocab = nlohmann::json::object();
+    for (int b = 0; b < 256; ++b) vocab[byteLevelChar(b)] = b;
+    vocab[byteLevelChar(' ') + "t"] = 256;
+    nlohmann::json pre = {{"type", "Sequence"},
+                          {"pretokenizers",
+                           {{{"type", "Split"}, {"pattern", {{"Regex", split_regex}}}, {"behavior", "Isolated"}, {"invert", false}},
+                            {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}}}}};
+    return {{"version", "1.0"},
+            {"added_tokens",
+             {{{"id", 257}, {"content", "<|begin_of_text|>"}, {"special", true}, {"single_word", false}, {"lstrip", false}, {"rstrip", false}, {"normalized", false}},
+              {{"id", 258}, {"content", "<tool>"}, {"special", false}, {"single_word", false}, {"lstrip", false}, {"rstrip", false}, {"normalized", true}}}},
+            {"normalizer", nullptr},
+            {"pre_tokenizer", pre},
+            {"post_processor", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}}},
+            {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
+            {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"fuse_unk", false}, {"byte_fallback", false},
+                       {"ignore_merges", false}, {"vocab", vocab}, {"merges", {byteLevelChar(' ') + " t"}}}}};
 }
 
 }  // namespace
@@ -167,6 +211,59 @@ private slots:
         auto out_w = (*back)->loadFloat("lm_head.weight");
         QVERIFY(out_w.ok());
         QVERIFY(relRms(out_w->data, src->loadFloat("lm_head.weight")->data) < 0.03);  // Q6_K or Q8_0
+    }
+
+    void byteLevelBpeVocabulary() {
+        QTemporaryDir dir;
+        srs::test::TinyModelSpec spec;
+        spec.vocab = 260;  // two ids more than the tokenizer has: unused padding
+        const QString src_dir = dir.path() + "/src";
+        srs::test::writeTinyModel(src_dir, spec);
+        std::ofstream(src_dir.toStdString() + "/tokenizer.json") << byteLevelTokenizer(kLlama3Split).dump();
+        std::ofstream(src_dir.toStdString() + "/tokenizer_config.json")
+            << R"({"bos_token": "<|begin_of_text|>", "add_bos_token": true, "pad_token": "<tool>", "chat_template": "{{ messages }}"})";
+        auto src = srs::io::openWeightSource(src_dir.toStdString());
+        QVERIFY(src.ok());
+        QuantizedModel m;
+        m.source = *src;
+        const std::string out = (dir.path() + "/out").toStdString();
+        GgufExportOptions opt;
+        opt.file_type = "f16";
+        opt.model_name = "bpe";
+        auto rep = exportGguf(m, out, opt);
+        QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
+        auto g = srs::io::GgufFile::open(onlyGguf(out));
+        QVERIFY(g.ok());
+        QCOMPARE((*g)->meta("tokenizer.ggml.model")->get<std::string>(), std::string("gpt2"));
+        QCOMPARE((*g)->meta("tokenizer.ggml.pre")->get<std::string>(), std::string("llama-bpe"));
+        const auto& tokens = *(*g)->meta("tokenizer.ggml.tokens");
+        const auto& types = *(*g)->meta("tokenizer.ggml.token_type");
+        QCOMPARE(tokens.size(), std::size_t(260));
+        QCOMPARE(tokens[256].get<std::string>(), byteLevelChar(' ') + "t");
+        QCOMPARE(tokens[257].get<std::string>(), std::string("<|begin_of_text|>"));
+        QCOMPARE(types[10].get<int>(), 1);   // normal
+        QCOMPARE(types[257].get<int>(), 3);  // control
+        QCOMPARE(types[258].get<int>(), 4);  // user-defined
+        QCOMPARE(types[259].get<int>(), 5);  // unused padding
+        QCOMPARE(tokens[259].get<std::string>(), std::string("[PAD259]"));
+        QCOMPARE((*g)->meta("tokenizer.ggml.merges")->size(), std::size_t(1));
+        QCOMPARE((*g)->meta("tokenizer.ggml.merges")->at(0).get<std::string>(), byteLevelChar(' ') + " t");
+        QCOMPARE((*g)->meta("tokenizer.ggml.bos_token_id")->get<int>(), 257);
+        QCOMPARE((*g)->meta("tokenizer.ggml.padding_token_id")->get<int>(), 258);
+        QCOMPARE((*g)->meta("tokenizer.ggml.add_bos_token")->get<bool>(), true);
+        QCOMPARE((*g)->meta("tokenizer.chat_template")->get<std::string>(), std::string("{{ messages }}"));
+    }
+
+    void preTokenizerNames() {
+        QCOMPARE(*ggufPreTokenizerName(byteLevelTokenizer(kLlama3Split)), std::string("llama-bpe"));
+        std::string qwen = kLlama3Split;
+        qwen.replace(qwen.find("\\p{N}{1,3}"), std::strlen("\\p{N}{1,3}"), "\\p{N}");
+        QCOMPARE(*ggufPreTokenizerName(byteLevelTokenizer(qwen)), std::string("qwen2"));
+        nlohmann::json gpt2 = {{"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}}};
+        QCOMPARE(*ggufPreTokenizerName(gpt2), std::string("gpt-2"));
+        auto other = ggufPreTokenizerName(byteLevelTokenizer("\\s+|\\w+"));
+        QVERIFY(!other.ok());
+        QVERIFY(other.error().message.find("regex") != std::string::npos);
     }
 
     void cancelledOrFailedExportLeavesNothing() {

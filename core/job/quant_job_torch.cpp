@@ -602,7 +602,11 @@ private:
         fin.evaluations.push_back({"original", cfg_.eval_text, orig.ppl, orig_params > 0 ? orig_bits / orig_params : 0, 0});
         const double bpw = bitsPerWeight(qm);
         for (const auto& f : fin.files) {
-            auto r = check(eval::evaluatePerplexity(f.path, cfg_.eval_text, eo, {}, cancel_));
+            // A GGUF carries its own copy of the vocabulary; scoring it with the source folder's
+            // tokenizer keeps the token stream identical to the original's, so the numbers compare.
+            eval::EvalOptions feo = eo;
+            if (f.format.rfind("gguf:", 0) == 0) feo.tokenizer_folder = source_->tokenizerFolder();
+            auto r = check(eval::evaluatePerplexity(f.path, cfg_.eval_text, feo, {}, cancel_));
             // A GGUF mixes types per tensor: its bits per weight is what the file takes.
             const double file_bpw = f.format.rfind("gguf:", 0) == 0 && orig_params > 0 ? 8.0 * static_cast<double>(f.size_bytes) / orig_params : bpw;
             fin.evaluations.push_back({f.format, cfg_.eval_text, r.ppl, file_bpw, f.size_bytes});

@@ -24,8 +24,8 @@ inline Run cli(const QStringList& args, int timeout_ms = 600000) {
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
-inline double ppl(const QString& model, const QString& text) {
-    Run r = cli({"eval", "--model", model, "--text", text, "--window", "256", "--batch_size", "32", "--max_windows", "300", "--quiet"});
+inline double ppl(const QString& model, const QString& text, const QStringList& extra = {}) {
+    Run r = cli(QStringList{"eval", "--model", model, "--text", text, "--window", "256", "--batch_size", "32", "--max_windows", "300", "--quiet"} + extra);
     auto m = QRegularExpression("^PPL (\\S+)$", QRegularExpression::MultilineOption).match(r.out);
     if (r.code != 0 || !m.hasMatch()) qWarning("eval failed: %s %s", qPrintable(r.out), qPrintable(r.err));
     return m.hasMatch() ? m.captured(1).toDouble() : -1;

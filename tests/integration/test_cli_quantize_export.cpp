@@ -35,6 +35,33 @@ private slots:
         }
     }
 
+    void ggufExportScoresLikeTheTunedWeights() {
+        // Q4_0 carries W4G32 sym exactly: the tuned layers are the same numbers in the GGUF as in
+        // the fake export; only the tied embedding (Q8_0 in the GGUF, as llama.cpp writes it)
+        // differs. Q4_K_M mixes Q5_0 / F16 for stories260K's short rows; it must stay close to FP.
+        SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(calib, "text/tinystories/TinyStories-train.first2MiB.txt");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");
+        QTemporaryDir dir;
+        Run q = cli(baseArgs(model, calib, dir.path()) + QStringList{"--iters", "20", "--nsamples", "16", "--bits", "4", "--group_size", "32",
+                                                                      "--format", "gguf:q4_0,gguf:q4_k_m,fake"});
+        QVERIFY2(q.code == 0, qPrintable(q.err));
+        QVERIFY2(q.err.contains("sets each layer's scheme to its ggml type"), qPrintable(q.err));
+        const QString stem = dir.path() + "/stories260K-hf";
+        QVERIFY(QFileInfo::exists(stem + "-gguf-q4_0/stories260K-hf-Q4_0.gguf"));
+        QVERIFY(QFileInfo::exists(stem + "-gguf-q4_0/README.md"));
+        QVERIFY(QFileInfo::exists(stem + "-gguf-q4_k_m/stories260K-hf-Q4_K_M.gguf"));
+        const double fp = ppl(model, text), fake = ppl(stem + "-w4g32-fake", text);
+        const double q40 = ppl(stem + "-gguf-q4_0", text, {"--tokenizer", model});
+        const double q4km = ppl(stem + "-gguf-q4_k_m", text, {"--tokenizer", model});
+        qInfo("FP %.4f, fake W4G32 %.4f, GGUF Q4_0 %.4f, GGUF Q4_K_M %.4f", fp, fake, q40, q4km);
+        QVERIFY(fake > 0 && q40 > 0 && q4km > 0);
+        QVERIFY2(std::abs(q40 - fake) <= 0.01 * fake, "Q4_0 within 1 % of the tuned weights");
+        QVERIFY2(q4km < 1.1 * fp, "Q4_K_M within 10 % of full precision");
+        // Our own GGUF vocabulary scores within a hair of the folder's tokenizer (6 double spaces differ).
+        QVERIFY(std::abs(ppl(stem + "-gguf-q4_0", text) - q40) < 0.02);
+    }
+
     void reexportFromTheCheckpoint() {
         SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
         SRS_REQUIRE_SHARED(calib, "text/tinystories/TinyStories-train.first2MiB.txt");

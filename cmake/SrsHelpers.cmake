@@ -1,5 +1,6 @@
 # srs_add_test(NAME <name> SOURCES <files...> LIBS <targets...> [TIMEOUT s] [LABELS l...] [ENV k=v...])
-# One Qt Test executable per unit, registered with CTest, run offscreen, with SRS_SHARED_DATA
+# One Qt Test executable per unit, registered with CTest, run offscreen (Qt Test's own 300 s limit
+# per test function raised to the CTest timeout, which governs), with SRS_SHARED_DATA
 # pointing at ../shared/data (tests skip with a message where it is absent).
 set(SRS_SHARED_DATA "${CMAKE_SOURCE_DIR}/../shared/data" CACHE PATH "Folder of real models and text for tests")
 get_filename_component(SRS_SHARED_DATA "${SRS_SHARED_DATA}" ABSOLUTE)
@@ -16,7 +17,7 @@ function(srs_add_test)
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT}
     LABELS "${T_LABELS}"
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;SRS_SHARED_DATA=${SRS_SHARED_DATA};SRS_SOURCE_DIR=${CMAKE_SOURCE_DIR};SRS_BINARY_DIR=${CMAKE_BINARY_DIR};${T_ENV}")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QTEST_FUNCTION_TIMEOUT=${T_TIMEOUT}000;SRS_SHARED_DATA=${SRS_SHARED_DATA};SRS_SOURCE_DIR=${CMAKE_SOURCE_DIR};SRS_BINARY_DIR=${CMAKE_BINARY_DIR};${T_ENV}")
 endfunction()
 
 # srs_add_test_folder(PREFIX <p> LIBS <targets...> [TIMEOUT s] [LABELS l...])

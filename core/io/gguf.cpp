@@ -267,6 +267,10 @@ Result<std::vector<float>> dequantizeGgml(const GgufTensorInfo& t, const std::ui
                                                          "; importing supports F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and Q2_K..Q6_K tensors",
                              "convert the model to one of those types with llama.cpp first");
         const auto row = static_cast<std::int64_t>(t.ne[0]);
+        if (n == 0) break;
+        if (row <= 0 || n % static_cast<std::uint64_t>(row) != 0)
+            return makeError(ErrorCode::CorruptFile, "tensor '" + t.name + "' has a row of " + std::to_string(row) + " elements",
+                             "the GGUF file is damaged");
         if (auto ok = ggml::dequantizeRows(type, d, static_cast<std::int64_t>(n) / row, row, out.data()); !ok)
             return ok.error().withContext("tensor '" + t.name + "'");
     }

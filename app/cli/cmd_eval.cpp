@@ -42,13 +42,13 @@ int runEval(const std::vector<std::string>& argv) {
     if (!r) return srs::cli::fail(r.error().message, r.error().hint);
     if (json) {
         nlohmann::json j = {{"model", r->model}, {"text", r->text}, {"tokens", r->tokens}, {"scored_tokens", r->scored_tokens},
-                            {"windows", r->windows}, {"window", opt.window}, {"mean_nll", r->mean_nll}, {"ppl", r->ppl},
+                            {"windows", r->windows}, {"window", r->window}, {"mean_nll", r->mean_nll}, {"ppl", r->ppl},
                             {"elapsed_ms", r->elapsed_ms}, {"tokens_per_s", r->tokens_per_s}};
         std::printf("%s\n", j.dump(2).c_str());
     } else {
         std::printf("PPL %.4f\n", r->ppl);
         std::printf("mean NLL %.5f over %s scored tokens (%d windows of %d; %s tokens in the text)\n", r->mean_nll,
-                    srs::units::formatCount(r->scored_tokens).c_str(), r->windows, opt.window, srs::units::formatCount(r->tokens).c_str());
+                    srs::units::formatCount(r->scored_tokens).c_str(), r->windows, r->window, srs::units::formatCount(r->tokens).c_str());
         std::printf("%.0f tokens/s, %s\n", r->tokens_per_s, srs::units::formatDuration(r->elapsed_ms).c_str());
     }
     return 0;

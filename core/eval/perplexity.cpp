@@ -84,6 +84,7 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
         return makeError(ErrorCode::Internal, std::string("evaluation failed: ") + e.what());
     }
     r.windows = windows;
+    r.window = window;
     r.scored_tokens = static_cast<std::uint64_t>(windows) * (window - 1);
     r.mean_nll = nll_sum / static_cast<double>(r.scored_tokens);
     r.ppl = std::exp(r.mean_nll);

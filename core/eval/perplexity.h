@@ -28,6 +28,7 @@ struct PerplexityReport {
     std::uint64_t tokens = 0;         // ids of the whole text
     std::uint64_t scored_tokens = 0;  // predicted tokens
     int windows = 0;
+    int window = 0;                   // tokens per window actually used (clamped to the model's context)
     double mean_nll = 0.0;
     double ppl = 0.0;
     std::int64_t elapsed_ms = 0;

@@ -44,7 +44,7 @@ Result<GgufFileType> parseGgufFileType(const std::string& name) {
         if (t.name == n) return t;
     std::string all;
     for (const auto& t : fileTypes()) all += (all.empty() ? "" : ", ") + t.name;
-    return makeError(ErrorCode::InvalidArgument, "unknown GGUF type '" + name + "'", "use gguf:<type> with one of " + all);
+    return makeError(ErrorCode::InvalidArgument, "unknown GGUF type '" + n + "'", "use gguf:<type> with one of " + all);
 }
 
 std::vector<std::string> ggufFileTypeNames() {

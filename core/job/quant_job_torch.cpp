@@ -195,10 +195,11 @@ private:
         if (cfg_.formats.empty()) cfg_.formats = {"auto_round"};
         for (const auto& f : cfg_.formats) {
             if (f.rfind("gguf", 0) == 0) {
-                auto ft = exporter::parseGgufFileType(f);
-                if (!ft || f.size() < 6)
-                    throw Failure{makeError(ErrorCode::InvalidArgument, "unknown GGUF format '" + f + "'",
+                if (f.size() < 6 || f[4] != ':')
+                    throw Failure{makeError(ErrorCode::InvalidArgument, "the GGUF format '" + f + "' names no type",
                                             "use gguf:<type>, e.g. gguf:q4_k_m; types: " + joined(exporter::ggufFileTypeNames()))};
+                auto ft = exporter::parseGgufFileType(f);
+                if (!ft) throw Failure{ft.error()};
                 formats_.push_back({"gguf:" + ft->name, exporter::PackedFormat::None, *ft});
                 continue;
             }

@@ -28,6 +28,23 @@ private slots:
         QVERIFY(out.contains("1535 windows of 256"));
     }
 
+    void windowStaysWithinTheModelsContext() {
+        // stories260K was trained on 512 positions: a longer --window is clamped, with a warning,
+        // and the report says which window was used.
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");
+        QProcess p;
+        p.start(srs::test::executable("signround"),
+                {"eval", "--model", folder, "--text", text, "--window", "2048", "--max_windows", "2", "--json", "--quiet"});
+        QVERIFY(p.waitForFinished(600000));
+        QCOMPARE(p.exitCode(), 0);
+        auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+        QCOMPARE(j["window"].get<int>(), 512);
+        QCOMPARE(j["windows"].get<int>(), 2);
+        QCOMPARE(j["scored_tokens"].get<int>(), 2 * 511);
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("longer than the model's context"));
+    }
+
     void ggufImportScoresLikeTheHfFolder() {
         // The same weights through the GGUF importer: with the HF folder's tokenizer the
         // perplexity is identical; with the GGUF's own vocabulary (llama.cpp's whitespace rules)

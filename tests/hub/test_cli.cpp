@@ -233,6 +233,65 @@ private slots:
         QCOMPARE(cli({"download"}).code, 2);
         QCOMPARE(cli({"hub", "search", "x", "--limit", "zero"}).code, 2);
     }
+
+    // `signround upload` of an export folder: the commit the fake hub received (the model card
+    // inline, the weights as an LFS file with their sha256), the commit URL on stdout, --private,
+    // the message; a second run sends no blob again; no token and bad arguments fail clearly.
+    void uploadCommitsTheExportFolder() {
+        QTemporaryDir out;
+        QVERIFY(QDir(out.path()).mkpath("."));
+        const QByteArray card = "---\nbase_model: fake-org/nested\ntags:\n- auto-round\n---\n\n# nested W4G128\n";
+        QByteArray weights(120000, '\0');
+        for (int i = 0; i < weights.size(); ++i) weights[i] = static_cast<char>((i * 7919) >> 3);
+        auto put = [&](const QString& rel, const QByteArray& data) {
+            QFile f(out.path() + "/" + rel);
+            return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+        };
+        QVERIFY(put("README.md", card) && put("config.json", "{}") && put("model.safetensors", weights));
+
+        Run r = cli({"upload", "--repo_id", "tester/nested-w4", "--folder", out.path(), "--private", "--commit_message",
+                     "Upload W4A16 AutoRound"},
+                    kGoodToken);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.trimmed().startsWith(hub_.qurl() + "/tester/nested-w4/commit/"), qPrintable(r.out));
+        QVERIFY2(r.err.contains("uploaded") && r.err.contains("model.safetensors"), qPrintable(r.err));
+        QVERIFY(!r.err.contains(kGoodToken) && !r.out.contains(kGoodToken));
+
+        nlohmann::json up = hub_.uploads();
+        QCOMPARE(up["creates"][0]["request"]["private"], nlohmann::json(true));
+        QCOMPARE(up["commits"].size(), std::size_t(1));
+        const auto& commit = up["commits"][0];
+        QCOMPARE(commit["summary"], nlohmann::json("Upload W4A16 AutoRound"));
+        QCOMPARE(commit["files"].size(), std::size_t(2));
+        bool card_sent = false;
+        for (const auto& f : commit["files"])
+            if (f["path"] == "README.md")
+                card_sent = QByteArray::fromBase64(QByteArray::fromStdString(f["content"].get<std::string>())) == card;
+        QVERIFY(card_sent);
+        QCOMPARE(commit["lfsFiles"].size(), std::size_t(1));
+        QCOMPARE(commit["lfsFiles"][0]["path"], nlohmann::json("model.safetensors"));
+        QCOMPARE(commit["lfsFiles"][0]["oid"].get<std::string>(), srs::test::sha256Of(weights));
+        QCOMPARE(commit["lfsFiles"][0]["size"].get<int>(), weights.size());
+
+        Run again = cli({"upload", "--repo_id", "tester/nested-w4", "--folder", out.path()}, kGoodToken);
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+        QVERIFY2(again.err.contains("already on the Hub"), qPrintable(again.err));
+        int n_puts = 0;
+        for (const auto& e : hub_.log())
+            if (e["method"] == "PUT") ++n_puts;
+        QCOMPARE(n_puts, 1);
+
+        Run anonymous = cli({"upload", "--repo_id", "tester/nested-w4", "--folder", out.path()});
+        QCOMPARE(anonymous.code, 1);
+        QVERIFY2(anonymous.err.contains("token") && anonymous.err.contains("hint:"), qPrintable(anonymous.err));
+        QCOMPARE(cli({"upload", "--repo_id", "tester/x"}, kGoodToken).code, 2);
+        Run nofolder = cli({"upload", "--repo_id", "tester/x", "--folder", out.path() + "/missing"}, kGoodToken);
+        QCOMPARE(nofolder.code, 1);
+        QVERIFY(nofolder.err.contains("not found"));
+        Run escape = cli({"upload", "--repo_id", "tester/x", "--folder", out.path(), "--path_in_repo", "../up"}, kGoodToken);
+        QCOMPARE(escape.code, 1);
+        QVERIFY2(escape.err.contains(".."), qPrintable(escape.err));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHubCli)

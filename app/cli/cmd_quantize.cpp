@@ -16,12 +16,14 @@ int runQuantize(const std::vector<std::string>& argv);
 
 const srs::cli::Command kQuantize{
     "quantize", "Quantize a model with SignRound (AutoRound's algorithm) and export it",
-    "signround quantize --model PATH --dataset FILE[,FILE] --output_dir DIR [--scheme W4A16] [--bits 4] [--group_size 128]\n"
+    "signround quantize --model PATH --dataset FILE|ORG/NAME[:split[:column]][,...] --output_dir DIR [--scheme W4A16] [--bits 4] [--group_size 128]\n"
     "           [--sym|--asym] [--recipe auto-round|auto-round-best|auto-round-light|auto-round-opt-rtn|rtn] [--iters 200] [--nsamples 128]\n"
     "           [--seqlen 2048] [--batch_size 8] [--gradient_accumulate_steps 1] [--lr X] [--minmax_lr X] [--seed 42]\n"
     "           [--layer_config JSON] [--fp_layers a,b] [--format auto_round[,auto_gptq,auto_awq,fake]] [--device cpu]\n"
     "           [--avg_bits 3.0 --options W2A16G64,W4A16,W8A16] [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
-    "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json]",
+    "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json]\n"
+    "  --dataset takes local .txt / .jsonl files or Hub datasets (e.g. NeelNanda/pile-10k, read through the dataset viewer\n"
+    "  and cached under $HF_HOME/signround/datasets-server).",
     runQuantize};
 SRS_CLI_COMMAND(kQuantize);
 

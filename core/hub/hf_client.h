@@ -33,7 +33,7 @@ public:
 
     const HubEnv& env() const { return env_; }
     // Sends req with the token (when allowed), retrying per the policy; HTTP errors become Errors
-    // named by `what`. Public for the Hub calls still to come (upload, the dataset viewer).
+    // named by `what`. Public for the calls built on it (hub_upload.h, hub_dataset.h).
     Result<HttpResponse> send(HttpRequest req, const std::string& what, const std::string& repo_id,
                               bool token_required = false, const std::vector<long>& accepted = {});
     Result<nlohmann::json> getJson(const std::string& url, const std::string& what, const std::string& repo_id,

@@ -1,6 +1,6 @@
 // HubClient: what the app needs from a model hub, behind one interface so the Hugging Face Hub
 // and ModelScope (and test doubles) are interchangeable for browsing and downloading. Uploading
-// is Hugging Face specific and not part of this interface (not written yet; see HUB.md §3.3 d).
+// is Hugging Face specific and not part of this interface (hub_upload.h, over HfClient).
 // All calls block; the GUI runs them in worker threads. Every call takes a CancelToken.
 #pragma once
 

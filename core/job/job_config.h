@@ -39,7 +39,7 @@ struct JobConfig {
     std::uint64_t seed = 42;
     std::string amp_dtype = "bfloat16";  // "float32" with --disable_amp
     // Calibration
-    std::vector<std::string> datasets;  // local .txt / .jsonl files (comma list on the CLI)
+    std::vector<std::string> datasets;  // local .txt / .jsonl files or Hub datasets ORG/NAME[:split[:column]] (comma list on the CLI)
     // Layers
     std::string layer_config;  // AutoRound layer_config JSON (strict or relaxed)
     std::vector<std::string> fp_layers;

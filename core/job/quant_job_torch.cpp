@@ -18,6 +18,7 @@
 #include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/data/calibration.h"
+#include "core/data/dataset_source.h"
 #include "core/device/hardware.h"
 #include "core/eval/perplexity.h"
 #include "core/export/gguf_export.h"
@@ -330,11 +331,11 @@ private:
         phase("calibration");
         if (cfg_.datasets.empty())
             throw Failure{makeError(ErrorCode::InvalidArgument, "no calibration data given",
-                                    "pass local text with --dataset FILE[,FILE] (.txt or .jsonl)")};
+                                    "pass local text with --dataset FILE[,FILE] (.txt or .jsonl) or a Hub dataset (NeelNanda/pile-10k)")};
         std::vector<std::unique_ptr<data::DocumentSource>> owned;
         std::vector<const data::DocumentSource*> sources;
         for (const auto& d : cfg_.datasets) {
-            owned.push_back(check(data::openLocalDataset(d)));
+            owned.push_back(check(data::openDataset(d, cancel_)));
             sources.push_back(owned.back().get());
         }
         auto tok = check(tokenizer::loadTokenizerFor(*source_));
@@ -631,7 +632,8 @@ private:
             if (f.format.rfind("gguf:", 0) == 0) card.scheme = "llama.cpp " + f.format.substr(5) + " mix, each layer tuned in its ggml type";
             card.recipe = cfg_.recipe + " (" + std::to_string(cfg_.effectiveIters()) + " iters, " + std::to_string(cfg_.effectiveNsamples()) +
                           " samples × " + std::to_string(cfg_.effectiveSeqlen()) + " tokens)";
-            for (const auto& d : cfg_.datasets) card.calibration.push_back(fs::path(d).filename().string());
+            for (const auto& d : cfg_.datasets)
+                card.calibration.push_back(data::isHubDatasetValue(d) ? d : fs::path(d).filename().string());
             for (const auto& e : fin.evaluations)
                 if (e.model == "original" || e.model == f.format)
                     card.perplexities.push_back({e.model == "original" ? "original" : f.format + " (this model)",

@@ -74,6 +74,17 @@ public:
 
     Status addFault(const nlohmann::json& fault) { return post("/_fake/faults", fault.dump()); }
     Status reset() { return post("/_fake/reset", "{}"); }
+    Status clearFaults() { return post("/_fake/clear_faults", "{}"); }
+    Status config(const nlohmann::json& cfg) { return post("/_fake/config", cfg.dump()); }
+
+    // What uploads sent (see fakehub.py: creates, preuploads, batches, commits, lfs).
+    nlohmann::json uploads() const {
+        hub::HttpRequest req;
+        req.url = url() + "/_fake/uploads";
+        auto r = hub::httpSend(req);
+        if (!r || r->status != 200) return nlohmann::json::object();
+        return nlohmann::json::parse(r->body, nullptr, false);
+    }
 
     nlohmann::json log() const {
         hub::HttpRequest req;

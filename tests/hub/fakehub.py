@@ -18,6 +18,22 @@ Served:
                                                           X-Linked-Etag / X-Linked-Size
   GET  /_cdn/{sha256}                                     LFS bytes, with Range support (on --cdn-host
                                                           when given: another name for this server)
+Upload (HUB.md §3.3 d; needs a valid token):
+  POST /api/repos/create                     {"name","organization","type","private"|"visibility"}; 409 if it exists
+  POST /api/models/{repo}/preupload/{rev}    {"files":[{path,sample,size}]} -> uploadMode lfs|regular
+  POST /{repo}.git/info/lfs/objects/batch    upload actions per object, none for blobs the repo already has;
+                                             multipart (chunk_size + numbered part URLs) for objects larger
+                                             than the multipart chunk set with /_fake/config
+  PUT  /_lfs/basic/{repo}/{oid}              the whole blob (checked against oid and size)
+  PUT  /_lfs/part/{repo}/{oid}/{n}           one part; answers an ETag
+  POST /_lfs/complete/{repo}/{oid}           {"oid","parts":[{partNumber,etag}]}
+  POST /_lfs/verify/{repo}/{oid}             {"oid","size"}; 404 unless stored
+  POST /api/models/{repo}/commit/{rev}       NDJSON: header, file (base64), lfsFile, deletedFile; the
+                                             repository then serves the new files like the others
+Dataset viewer (datasets-server):
+  GET  /splits?dataset=ID                    {"splits":[{dataset,config,split}]}
+  GET  /rows?dataset&config&split&offset&length   pages of rows (length <= 100); 404 unknown dataset,
+                                             401 for a gated one without a valid token
 Test control (JSON):
   POST /_fake/faults   {"path": "model.safetensors", "kind": "drop", "after": 300000, "times": 1}
                        kind: drop (close after `after` body bytes), status (answer `status`, with
@@ -26,13 +42,20 @@ Test control (JSON):
                        `path` is a repo file path ("*" = any file) or, with "api": true, a
                        request path prefix such as /api/models. `method` defaults to GET;
                        `times` defaults to 1, -1 = forever.
-  POST /_fake/reset    clears faults and the request log
+                       Faults also apply to POST/PUT: "status" on an API or /_lfs/ path prefix,
+                       "drop" (close after `after` request body bytes) on a /_lfs/ path prefix.
+  POST /_fake/reset    clears faults, the request log, upload records and repositories made by uploads
+  POST /_fake/clear_faults   clears faults only (an interrupted upload's blobs stay)
+  POST /_fake/config   {"multipart_chunk": N}: LFS objects over N bytes go multipart (0 = never)
   GET  /_fake/log      every request so far: method, path, file, range, auth, status, sent
+  GET  /_fake/uploads  what uploads sent: creates, preuploads, batches, commits (files with their
+                       base64 content, lfsFiles), and the LFS objects stored per repository
 
 LFS files are those with the extensions in LFS_EXTENSIONS, as a typical .gitattributes marks
 them; a virtual .gitattributes file says so, like on the real Hub.
 """
 import argparse
+import base64
 import hashlib
 import http.server
 import json
@@ -52,11 +75,11 @@ def git_blob_sha1(data):
 
 
 class RepoFile:
-    def __init__(self, path, data):
+    def __init__(self, path, data, lfs=None):
         self.path = path
         self.data = data
         self.size = len(data)
-        self.lfs = path.endswith(LFS_EXTENSIONS)
+        self.lfs = path.endswith(LFS_EXTENSIONS) if lfs is None else lfs
         self.sha256 = hashlib.sha256(data).hexdigest()
         if self.lfs:
             pointer = f"version https://git-lfs.github.com/spec/v1\noid sha256:{self.sha256}\nsize {self.size}\n".encode()
@@ -74,19 +97,23 @@ class Repo:
     def __init__(self, repo_id, folder, private=False):
         self.id = repo_id
         self.private = private
+        self.uploaded = folder is None  # made by /api/repos/create
         self.files = {".gitattributes": RepoFile(".gitattributes", GITATTRIBUTES)}
-        for root, dirs, names in os.walk(folder):
+        for root, dirs, names in (os.walk(folder) if folder else []):
             dirs.sort()
             for name in sorted(names):
                 full = os.path.join(root, name)
                 rel = os.path.relpath(full, folder).replace(os.sep, "/")
                 with open(full, "rb") as f:
                     self.files[rel] = RepoFile(rel, f.read())
-        h = hashlib.sha1(repo_id.encode())
+        self.commit = self.hash_commit("")
+        self.revisions = {"main": self.commit}
+
+    def hash_commit(self, parent):
+        h = hashlib.sha1(self.id.encode() + parent.encode())
         for path in sorted(self.files):
             h.update(f"{path}\0{self.files[path].oid}\n".encode())
-        self.commit = h.hexdigest()
-        self.revisions = {"main": self.commit}
+        return h.hexdigest()
 
     def resolve(self, rev):
         if rev in self.revisions:
@@ -134,8 +161,13 @@ class Repo:
 
 
 class State:
-    def __init__(self, repos, tokens, synthetic, tree_page_size):
+    def __init__(self, repos, tokens, synthetic, tree_page_size, datasets=None):
         self.repos = repos
+        self.datasets = datasets or {}
+        self.multipart_chunk = 0
+        self.lfs_store = {}   # (repo id, oid) -> bytes
+        self.parts = {}       # (repo id, oid) -> {part number: bytes}
+        self.uploads = {"creates": [], "preuploads": [], "batches": [], "commits": []}
         self.tokens = set(tokens)
         self.tree_page_size = tree_page_size
         self.lock = threading.Lock()
@@ -266,11 +298,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.dispatch()
 
+    def do_PUT(self):
+        self.do_POST()
+
     def do_POST(self):
         self.begin()
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
         path = urllib.parse.urlsplit(self.path).path
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            if not path.startswith("/_fake/"):
+                fault = self.state.take_fault(self.command, api_path=path)
+                if fault and fault["kind"] == "drop":
+                    # A connection cut while the client is still sending the body.
+                    self.rfile.read(min(int(fault.get("after", 0)), length))
+                    self.record(None, None, 0, "dropped")
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                body = self.rfile.read(length) if length else b""
+                if fault and fault["kind"] == "status":
+                    self.apply_status_fault(fault)
+                    return
+            else:
+                body = self.rfile.read(length) if length else b""
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            return
+        if self.entry is not None:
+            self.entry["content_type"] = self.headers.get("Content-Type")
+            self.entry["length"] = len(body)
         if path == "/_fake/faults":
             items = json.loads(body or b"[]")
             with self.state.lock:
@@ -280,9 +336,237 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.faults.clear()
                 self.state.log.clear()
+                for key in self.state.uploads:
+                    self.state.uploads[key].clear()
+                self.state.lfs_store.clear()
+                self.state.parts.clear()
+                self.state.multipart_chunk = 0
+                for repo_id in [r for r, repo in self.state.repos.items() if repo.uploaded]:
+                    del self.state.repos[repo_id]
+                self.state.by_sha = {k: v for k, v in self.state.by_sha.items() if not v[0].uploaded}
             self.send_json(200, {"ok": True})
+        elif path == "/_fake/clear_faults":
+            with self.state.lock:
+                self.state.faults.clear()
+            self.send_json(200, {"ok": True})
+        elif path == "/_fake/config":
+            cfg = json.loads(body or b"{}")
+            with self.state.lock:
+                self.state.multipart_chunk = int(cfg.get("multipart_chunk", self.state.multipart_chunk))
+            self.send_json(200, {"ok": True})
+        elif self.command == "POST" and path == "/api/repos/create":
+            self.create_repo(body)
+        elif self.command == "POST" and path.startswith("/api/models/") and "/preupload/" in path:
+            self.preupload(path[len("/api/models/"):], body)
+        elif self.command == "POST" and path.startswith("/api/models/") and "/commit/" in path:
+            self.commit(path[len("/api/models/"):], body)
+        elif self.command == "POST" and path.endswith(".git/info/lfs/objects/batch"):
+            self.lfs_batch(urllib.parse.unquote(path[1:-len(".git/info/lfs/objects/batch")]), body)
+        elif path.startswith("/_lfs/"):
+            self.lfs_transfer(path[len("/_lfs/"):], body)
         else:
             self.hub_error(404, None, "no such endpoint")
+
+    # ---- upload ---------------------------------------------------------------------------
+    def need_token(self):
+        if self.authorized():
+            return True
+        self.hub_error(401, None, "Invalid credentials in Authorization header" if self.token() else "You must be authenticated to do this")
+        return False
+
+    def upload_repo(self, rest, marker):
+        """The repository and revision of /api/models/{repo}/{marker}/{rev}, or None after an error."""
+        repo_part, _, rev = rest.partition("/" + marker + "/")
+        repo = self.state.repos.get(urllib.parse.unquote(repo_part))
+        if repo is None:
+            self.hub_error(404, "RepoNotFound", "Repository Not Found for url: " + self.path)
+            return None, None
+        rev = urllib.parse.unquote(rev)
+        if rev not in repo.revisions:
+            self.hub_error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return None, None
+        return repo, rev
+
+    def create_repo(self, body):
+        if not self.need_token():
+            return
+        req = json.loads(body or b"{}")
+        name = req.get("name") or ""
+        repo_id = f"{req['organization']}/{name}" if req.get("organization") else name
+        private = bool(req.get("private")) or req.get("visibility") == "private"
+        with self.state.lock:
+            self.state.uploads["creates"].append({"request": req, "auth": True})
+            exists = repo_id in self.state.repos
+            if not exists:
+                self.state.repos[repo_id] = Repo(repo_id, None, private)
+        if exists:
+            self.send_json(409, {"error": "You already created this model repo", "url": f"{self.base_url()}/{repo_id}"})
+        else:
+            self.send_json(200, {"url": f"{self.base_url()}/{repo_id}", "name": repo_id})
+
+    def preupload(self, rest, body):
+        if not self.need_token():
+            return
+        repo, rev = self.upload_repo(rest, "preupload")
+        if repo is None:
+            return
+        req = json.loads(body or b"{}")
+        with self.state.lock:
+            self.state.uploads["preuploads"].append({"repo": repo.id, "revision": rev, "request": req})
+        out = []
+        for f in req.get("files", []):
+            lfs = f.get("size", 0) > 0 and (f["path"].endswith(LFS_EXTENSIONS) or f.get("size", 0) >= 10 * 1024 * 1024)
+            out.append({"path": f["path"], "uploadMode": "lfs" if lfs else "regular", "shouldIgnore": False})
+        self.send_json(200, {"files": out, "commitOid": repo.revisions[rev]})
+
+    def lfs_batch(self, repo_id, body):
+        if not self.need_token():
+            return
+        repo = self.state.repos.get(repo_id)
+        if repo is None:
+            self.hub_error(404, "RepoNotFound", "Repository not found")
+            return
+        req = json.loads(body or b"{}")
+        base = self.base_url()
+        objects = []
+        with self.state.lock:
+            self.state.uploads["batches"].append({"repo": repo_id, "request": req,
+                                                  "accept": self.headers.get("Accept"),
+                                                  "content_type": self.headers.get("Content-Type")})
+            chunk = self.state.multipart_chunk
+            for o in req.get("objects", []):
+                oid, size = o["oid"], int(o["size"])
+                have = self.state.lfs_store.get((repo_id, oid))
+                if have is not None and len(have) == size:
+                    objects.append({"oid": oid, "size": size})
+                    continue
+                verify = {"href": f"{base}/_lfs/verify/{repo_id}/{oid}"}
+                if chunk and size > chunk:
+                    n = (size + chunk - 1) // chunk
+                    header = {"chunk_size": str(chunk)}
+                    for i in range(1, n + 1):
+                        header[f"{i:05d}"] = f"{base}/_lfs/part/{repo_id}/{oid}/{i}?X-Amz-Signature=fake"
+                    upload = {"href": f"{base}/_lfs/complete/{repo_id}/{oid}?uploadId=fake", "header": header}
+                else:
+                    upload = {"href": f"{base}/_lfs/basic/{repo_id}/{oid}?X-Amz-Signature=fake"}
+                objects.append({"oid": oid, "size": size, "authenticated": True,
+                                "actions": {"upload": upload, "verify": verify}})
+        transfer = "multipart" if any("header" in o.get("actions", {}).get("upload", {}) for o in objects) else "basic"
+        body = json.dumps({"transfer": transfer, "objects": objects}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.git-lfs+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.record(200)
+
+    def lfs_transfer(self, rest, body):
+        kind, _, rest = rest.partition("/")
+        parts = rest.split("/")
+        if kind == "part":
+            repo_id, oid, number = "/".join(parts[:-2]), parts[-2], int(parts[-1])
+        else:
+            repo_id, oid, number = "/".join(parts[:-1]), parts[-1], None
+        key = (repo_id, oid)
+        if kind == "basic" and self.command == "PUT":
+            if hashlib.sha256(body).hexdigest() != oid:
+                self.hub_error(400, None, "the body does not match the oid")
+                return
+            with self.state.lock:
+                self.state.lfs_store[key] = body
+            self.send_json(200, {}, file_path=oid)
+        elif kind == "part" and self.command == "PUT":
+            with self.state.lock:
+                self.state.parts.setdefault(key, {})[number] = body
+            self.send_json(200, {}, {"ETag": '"%s"' % hashlib.md5(body).hexdigest()}, file_path=oid)
+        elif kind == "complete" and self.command == "POST":
+            req = json.loads(body or b"{}")
+            with self.state.lock:
+                have = self.state.parts.get(key, {})
+                numbers = [p["partNumber"] for p in req.get("parts", [])]
+                ok = req.get("oid") == oid and numbers == list(range(1, len(have) + 1)) and all(
+                    p["etag"] == '"%s"' % hashlib.md5(have[p["partNumber"]]).hexdigest() for p in req["parts"])
+                data = b"".join(have[n] for n in numbers) if ok else b""
+                ok = ok and hashlib.sha256(data).hexdigest() == oid
+                if ok:
+                    self.state.lfs_store[key] = data
+                    del self.state.parts[key]
+            if ok:
+                self.send_json(200, {}, file_path=oid)
+            else:
+                self.hub_error(400, None, "multipart completion does not match the parts or the oid")
+        elif kind == "verify" and self.command == "POST":
+            if not self.need_token():
+                return
+            req = json.loads(body or b"{}")
+            data = self.state.lfs_store.get(key)
+            if data is None or req.get("oid") != oid or int(req.get("size", -1)) != len(data):
+                self.hub_error(404, None, "object not found or wrong size")
+            else:
+                self.send_json(200, {"ok": True})
+        else:
+            self.hub_error(405, None, "method not allowed")
+
+    def apply_commit(self, repo, rev, header, lines, record):
+        """Applies an NDJSON commit under the state lock: ((status, message), None) or (None, new oid)."""
+        head = repo.revisions[rev]
+        if header.get("parentCommit") and header["parentCommit"] != head:
+            return (412, "A commit has happened since. Please refresh and try again."), None
+        files = dict(repo.files)
+        for line in lines[1:]:
+            key, value = line.get("key"), line.get("value", {})
+            if key == "file":
+                data = base64.b64decode(value["content"]) if value.get("encoding") == "base64" else value["content"].encode()
+                files[value["path"]] = RepoFile(value["path"], data, lfs=False)
+                record["files"].append({"path": value["path"], "content": value["content"], "encoding": value.get("encoding")})
+            elif key == "lfsFile":
+                data = self.state.lfs_store.get((repo.id, value.get("oid")))
+                if data is None or len(data) != value.get("size") or value.get("algo") != "sha256":
+                    return (400, f"LFS object of {value.get('path')} is not uploaded or has another size"), None
+                files[value["path"]] = RepoFile(value["path"], data, lfs=True)
+                record["lfsFiles"].append({"path": value["path"], "oid": value["oid"], "size": value["size"], "algo": value["algo"]})
+            elif key in ("deletedFile", "deletedFolder"):
+                p = value.get("path", "")
+                for name in [n for n in files if n == p or n.startswith(p.rstrip("/") + "/")]:
+                    del files[name]
+                record["deleted"].append(p)
+            else:
+                return (400, f"unknown key {key!r}"), None
+        repo.files = files
+        oid = repo.hash_commit(head)
+        repo.revisions[rev] = oid
+        if rev == "main":
+            repo.commit = oid
+        for f in files.values():
+            if f.lfs:
+                self.state.by_sha[f.sha256] = (repo, f)
+        record["commitOid"] = oid
+        self.state.uploads["commits"].append(record)
+        return None, oid
+
+    def commit(self, rest, body):
+        if not self.need_token():
+            return
+        repo, rev = self.upload_repo(rest, "commit")
+        if repo is None:
+            return
+        if (self.headers.get("Content-Type") or "").split(";")[0] != "application/x-ndjson":
+            self.hub_error(400, None, "expected application/x-ndjson")
+            return
+        lines = [json.loads(line) for line in body.decode().split("\n") if line.strip()]
+        if not lines or lines[0].get("key") != "header":
+            self.hub_error(400, None, "the first line must be the header")
+            return
+        header = lines[0]["value"]
+        record = {"repo": repo.id, "revision": rev, "summary": header.get("summary"),
+                  "description": header.get("description"), "parentCommit": header.get("parentCommit"),
+                  "files": [], "lfsFiles": [], "deleted": []}
+        with self.state.lock:
+            error, oid = self.apply_commit(repo, rev, header, lines, record)
+        if error:
+            self.hub_error(error[0], None, error[1])
+            return
+        self.send_json(200, {"commitUrl": f"{self.base_url()}/{repo.id}/commit/{oid}", "commitOid": oid})
 
     def dispatch(self):
         try:
@@ -299,7 +583,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(body)
                 return
-            if raw.startswith("/api/"):
+            if raw == "/_fake/uploads":
+                with self.state.lock:
+                    out = json.loads(json.dumps(self.state.uploads))
+                    out["lfs"] = {f"{r}@{o}": len(d) for (r, o), d in self.state.lfs_store.items()}
+                self.send_json(200, out)
+                return
+            if raw.startswith("/api/") or raw in ("/rows", "/splits"):
                 fault = self.state.take_fault(self.command, api_path=raw)
                 if fault and fault["kind"] == "status":
                     self.apply_status_fault(fault)
@@ -310,6 +600,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.search(query)
             elif raw.startswith("/api/models/"):
                 self.model_api(raw[len("/api/models/"):], query)
+            elif raw in ("/rows", "/splits"):
+                self.dataset_viewer(raw, query)
             elif raw.startswith("/_cdn/"):
                 self.cdn(raw[len("/_cdn/"):])
             elif "/resolve/" in raw:
@@ -422,6 +714,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = self.state.tree_page_size
         headers = self.page_link(offset + n) if offset + n < len(entries) else {}
         self.send_json(200, entries[offset:offset + n], headers)
+
+    # ---- dataset viewer -------------------------------------------------------------------
+    def dataset_viewer(self, raw, query):
+        name = query.get("dataset", [""])[0]
+        ds = self.state.datasets.get(name)
+        if ds is None:
+            self.send_json(404, {"error": "The dataset does not exist on the Hub."}, {"X-Error-Code": "DatasetNotFoundError"})
+            return
+        if ds["gated"] and not self.authorized():
+            self.send_json(401, {"error": "The dataset does not exist, or is not accessible without authentication "
+                                          "(private or gated). Please check the spelling of the dataset name or retry "
+                                          "with authentication."}, {"X-Error-Code": "ExternalUnauthenticatedError"})
+            return
+        if raw == "/splits":
+            self.send_json(200, {"splits": [{"dataset": name, "config": "default", "split": sp} for sp in ds["splits"]],
+                                 "pending": [], "failed": []})
+            return
+        config = query.get("config", [""])[0]
+        split = query.get("split", [""])[0]
+        if config != "default" or split not in ds["splits"]:
+            self.send_json(404, {"error": "Not found."}, {"X-Error-Code": "ResponseNotFound"})
+            return
+        try:
+            offset = int(query.get("offset", ["0"])[0])
+            length = int(query.get("length", ["100"])[0])
+        except ValueError:
+            self.send_json(422, {"error": "Parameters 'offset' and 'length' must be integers"})
+            return
+        if length > 100 or length < 0 or offset < 0:
+            self.send_json(422, {"error": "Parameter 'length' must not be greater than 100"}, {"X-Error-Code": "InvalidParameter"})
+            return
+        rows = ds["splits"][split]
+        names = list(rows[0].keys()) if rows else []
+        page = [{"row_idx": offset + i, "row": r, "truncated_cells": []} for i, r in enumerate(rows[offset:offset + length])]
+        self.send_json(200, {
+            "features": [{"feature_idx": i, "name": n, "type": {"dtype": "string", "_type": "Value"}} for i, n in enumerate(names)],
+            "rows": page, "num_rows_total": len(rows), "num_rows_per_page": 100, "partial": False})
 
     # ---- files ----------------------------------------------------------------------------
     def resolve(self, raw):
@@ -548,6 +877,8 @@ def main():
     ap.add_argument("--repo", action="append", default=[], help="ID=FOLDER, served publicly")
     ap.add_argument("--private-repo", action="append", default=[], help="ID=FOLDER, needs a valid token")
     ap.add_argument("--token", action="append", default=[], help="a token whoami accepts")
+    ap.add_argument("--dataset", action="append", default=[], help="ID[:SPLIT]=FILE.jsonl for the dataset viewer (split train by default)")
+    ap.add_argument("--gated-dataset", action="append", default=[], help="like --dataset, but needs a valid token")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--synthetic", type=int, default=23, help="extra search-only models fake-org/tiny-llama-NN")
     ap.add_argument("--tree-page-size", type=int, default=1000)
@@ -562,7 +893,16 @@ def main():
         if not sep or not os.path.isdir(folder):
             ap.error(f"--repo needs ID=FOLDER with an existing folder, got {spec!r}")
         repos[repo_id] = Repo(repo_id, folder, private)
-    Handler.state = State(repos, args.token or ["hf_fake_good_token_0123456789"], args.synthetic, args.tree_page_size)
+    datasets = {}
+    for spec, gated in [(s, False) for s in args.dataset] + [(s, True) for s in args.gated_dataset]:
+        ident, sep, path = spec.partition("=")
+        if not sep or not os.path.isfile(path):
+            ap.error(f"--dataset needs ID[:SPLIT]=FILE with an existing file, got {spec!r}")
+        name, _, split = ident.partition(":")
+        with open(path, encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        datasets.setdefault(name, {"gated": gated, "splits": {}})["splits"][split or "train"] = rows
+    Handler.state = State(repos, args.token or ["hf_fake_good_token_0123456789"], args.synthetic, args.tree_page_size, datasets)
     Handler.verbose = args.verbose
     Handler.cdn_host = args.cdn_host
 

@@ -32,6 +32,8 @@ class TestHubCli : public QObject {
     QTemporaryDir nested_;
     std::unique_ptr<QTemporaryDir> home_;
     QString stories_;
+    QString rows_file_;
+    QTemporaryDir rows_dir_;
 
     QProcessEnvironment env(const QString& token = {}) const {
         QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
@@ -39,6 +41,7 @@ class TestHubCli : public QObject {
                                  "HF_HUB_OFFLINE", "XDG_CACHE_HOME", "HF_HUB_DISABLE_IMPLICIT_TOKEN"})
             e.remove(name);
         e.insert("HF_ENDPOINT", hub_.qurl());
+        e.insert("SRS_DATASETS_SERVER", hub_.qurl());
         e.insert("HF_HOME", home_->path());
         if (!token.isEmpty()) e.insert("HF_TOKEN", token);
         return e;
@@ -60,6 +63,31 @@ private slots:
         stories_ = srs::test::sharedPath("models/stories260K-hf");
         QStringList args{"--repo", "fake-org/nested=" + nested_.path()};
         if (!stories_.isEmpty()) args << "--repo" << "tiny/stories260K=" + stories_;
+        // TinyStories documents served by the fake dataset viewer, for quantize --dataset ORG/NAME.
+        QString calib = srs::test::sharedPath("text/tinystories/TinyStories-train.first2MiB.txt");
+        if (!calib.isEmpty()) {
+            QString rows = rows_dir_.path() + "/tinystories-rows.jsonl";
+            rows_file_ = rows;
+            QList<QByteArray> docs = srs::test::readAll(calib).left(400000).split('\n');
+            QFile out(rows);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QByteArray doc;
+            int n = 0;
+            for (const QByteArray& line : docs) {
+                if (line.trimmed() == "<|endoftext|>") {
+                    if (!doc.trimmed().isEmpty() && n < 300) {
+                        out.write(QByteArray::fromStdString(nlohmann::json{{"text", doc.trimmed().toStdString()}}.dump()) + "\n");
+                        ++n;
+                    }
+                    doc.clear();
+                } else {
+                    doc += line + "\n";
+                }
+            }
+            out.close();
+            QVERIFY(n > 100);
+            args << "--dataset" << "fake-org/tinystories=" + rows;
+        }
         SRS_START_FAKEHUB(hub_, args);
     }
 
@@ -232,6 +260,105 @@ private slots:
         QCOMPARE(cli({"hub", "frobnicate"}).code, 2);
         QCOMPARE(cli({"download"}).code, 2);
         QCOMPARE(cli({"hub", "search", "x", "--limit", "zero"}).code, 2);
+    }
+
+    // The whole flow with no real network: quantize with calibration rows from the (fake) dataset
+    // viewer, then upload the export; the model card the export wrote names the dataset and is
+    // what the hub received. A second quantize reads the cached rows without a request.
+    void quantizeFromAHubDatasetThenUpload() {
+        if (stories_.isEmpty() || rows_file_.isEmpty()) QSKIP("needs ../shared (stories260K-hf and TinyStories text)");
+        QTemporaryDir out;
+        QStringList quantize{"quantize", "--model", stories_, "--dataset", "fake-org/tinystories", "--output_dir", out.path(),
+                             "--seqlen", "128", "--nsamples", "8", "--iters", "4", "--group_size", "32", "--format", "auto_round"};
+        Run q = cli(quantize);
+        QVERIFY2(q.code == 0, qPrintable(q.err));
+        int rows_requests = 0;
+        for (const auto& e : hub_.log())
+            if (e["path"].get<std::string>().rfind("/rows?dataset=fake-org%2Ftinystories", 0) == 0) ++rows_requests;
+        QCOMPARE(rows_requests, 3);  // 300 rows, 100 a page
+        QVERIFY(QFileInfo::exists(home_->path() + "/signround/datasets-server/datasets--fake-org--tinystories/auto/train/text-10000.jsonl"));
+
+        const QString exported = out.path() + "/stories260K-hf-w4g32-auto_round";
+        const QByteArray card = srs::test::readAll(exported + "/README.md");
+        QVERIFY2(card.contains("fake-org/tinystories"), card.constData());
+        Run u = cli({"upload", "--repo_id", "tester/stories260K-w4g32", "--folder", exported}, kGoodToken);
+        QVERIFY2(u.code == 0, qPrintable(u.err));
+        const auto commit = hub_.uploads()["commits"][0];
+        bool card_sent = false, weights_sent = false;
+        for (const auto& f : commit["files"])
+            if (f["path"] == "README.md") card_sent = QByteArray::fromBase64(QByteArray::fromStdString(f["content"].get<std::string>())) == card;
+        for (const auto& f : commit["lfsFiles"])
+            if (f["path"] == "model.safetensors")
+                weights_sent = f["oid"].get<std::string>() == srs::test::sha256Of(srs::test::readAll(exported + "/model.safetensors"));
+        QVERIFY(card_sent);
+        QVERIFY(weights_sent);
+
+        QVERIFY(hub_.reset().ok());
+        QTemporaryDir out2;
+        quantize[6] = out2.path();
+        quantize[12] = "1";  // --iters: only the calibration data matters here
+        Run again = cli(quantize);
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+        QCOMPARE(hub_.log().size(), std::size_t(0));
+    }
+
+    // `signround upload` of an export folder: the commit the fake hub received (the model card
+    // inline, the weights as an LFS file with their sha256), the commit URL on stdout, --private,
+    // the message; a second run sends no blob again; no token and bad arguments fail clearly.
+    void uploadCommitsTheExportFolder() {
+        QTemporaryDir out;
+        QVERIFY(QDir(out.path()).mkpath("."));
+        const QByteArray card = "---\nbase_model: fake-org/nested\ntags:\n- auto-round\n---\n\n# nested W4G128\n";
+        QByteArray weights(120000, '\0');
+        for (int i = 0; i < weights.size(); ++i) weights[i] = static_cast<char>((i * 7919) >> 3);
+        auto put = [&](const QString& rel, const QByteArray& data) {
+            QFile f(out.path() + "/" + rel);
+            return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+        };
+        QVERIFY(put("README.md", card) && put("config.json", "{}") && put("model.safetensors", weights));
+
+        Run r = cli({"upload", "--repo_id", "tester/nested-w4", "--folder", out.path(), "--private", "--commit_message",
+                     "Upload W4A16 AutoRound"},
+                    kGoodToken);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.trimmed().startsWith(hub_.qurl() + "/tester/nested-w4/commit/"), qPrintable(r.out));
+        QVERIFY2(r.err.contains("uploaded") && r.err.contains("model.safetensors"), qPrintable(r.err));
+        QVERIFY(!r.err.contains(kGoodToken) && !r.out.contains(kGoodToken));
+
+        nlohmann::json up = hub_.uploads();
+        QCOMPARE(up["creates"][0]["request"]["private"], nlohmann::json(true));
+        QCOMPARE(up["commits"].size(), std::size_t(1));
+        const auto& commit = up["commits"][0];
+        QCOMPARE(commit["summary"], nlohmann::json("Upload W4A16 AutoRound"));
+        QCOMPARE(commit["files"].size(), std::size_t(2));
+        bool card_sent = false;
+        for (const auto& f : commit["files"])
+            if (f["path"] == "README.md")
+                card_sent = QByteArray::fromBase64(QByteArray::fromStdString(f["content"].get<std::string>())) == card;
+        QVERIFY(card_sent);
+        QCOMPARE(commit["lfsFiles"].size(), std::size_t(1));
+        QCOMPARE(commit["lfsFiles"][0]["path"], nlohmann::json("model.safetensors"));
+        QCOMPARE(commit["lfsFiles"][0]["oid"].get<std::string>(), srs::test::sha256Of(weights));
+        QCOMPARE(commit["lfsFiles"][0]["size"].get<int>(), weights.size());
+
+        Run again = cli({"upload", "--repo_id", "tester/nested-w4", "--folder", out.path()}, kGoodToken);
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+        QVERIFY2(again.err.contains("already on the Hub"), qPrintable(again.err));
+        int n_puts = 0;
+        for (const auto& e : hub_.log())
+            if (e["method"] == "PUT") ++n_puts;
+        QCOMPARE(n_puts, 1);
+
+        Run anonymous = cli({"upload", "--repo_id", "tester/nested-w4", "--folder", out.path()});
+        QCOMPARE(anonymous.code, 1);
+        QVERIFY2(anonymous.err.contains("token") && anonymous.err.contains("hint:"), qPrintable(anonymous.err));
+        QCOMPARE(cli({"upload", "--repo_id", "tester/x"}, kGoodToken).code, 2);
+        Run nofolder = cli({"upload", "--repo_id", "tester/x", "--folder", out.path() + "/missing"}, kGoodToken);
+        QCOMPARE(nofolder.code, 1);
+        QVERIFY(nofolder.err.contains("not found"));
+        Run escape = cli({"upload", "--repo_id", "tester/x", "--folder", out.path(), "--path_in_repo", "../up"}, kGoodToken);
+        QCOMPARE(escape.code, 1);
+        QVERIFY2(escape.err.contains(".."), qPrintable(escape.err));
     }
 };
 

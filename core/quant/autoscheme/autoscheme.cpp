@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "core/data/calibration.h"
+#include "core/data/dataset_source.h"
 #include "core/io/atomic_file.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
@@ -74,7 +75,7 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
         std::vector<std::unique_ptr<data::DocumentSource>> owned;
         std::vector<const data::DocumentSource*> sources;
         for (const auto& d : o.datasets) {
-            auto s = data::openLocalDataset(d);
+            auto s = data::openDataset(d, cancel);
             if (!s) return s.error();
             owned.push_back(std::move(*s));
             sources.push_back(owned.back().get());

@@ -3,6 +3,7 @@
 // app exits: the README's screenshot and the xvfb smoke test use it. With --autostart and
 // --screenshot_dir DIR, every page is saved as DIR/<page>-page.png once the run has finished.
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
 #include <QLineEdit>
 #include <QPixmap>
@@ -40,6 +41,14 @@ int main(int argc, char** argv) {
     QCommandLineOption eval_text("eval_text", "Evaluation text to preset on the Configure page.", "file");
     QCommandLineOption shot_dir("screenshot_dir", "With --autostart: save every page as DIR/<page>-page.png after the run, then exit.", "dir");
     parser.addOption(eval_text);
+    QCommandLineOption nsamples("nsamples", "Calibration samples to preset on the Configure page.", "n");
+    QCommandLineOption group("group_size", "Group size to preset on the Configure page (32, 64, 128 or -1).", "n");
+    QCommandLineOption bits("bits", "Weight bits to preset on the Configure page.", "n");
+    parser.addOption(nsamples);
+    parser.addOption(group);
+    parser.addOption(bits);
+    QCommandLineOption seqlen("seqlen", "Sequence length to preset on the Configure page.", "n");
+    parser.addOption(seqlen);
     parser.addOption(shot_dir);
     parser.addOption(screenshot);
     parser.addOption(page);
@@ -57,6 +66,17 @@ int main(int argc, char** argv) {
     if (window.configurePage() && parser.isSet(output)) window.configurePage()->setOutputDir(parser.value(output));
     if (window.configurePage() && parser.isSet(iters))
         if (auto* spin = window.configurePage()->findChild<QSpinBox*>("iters")) spin->setValue(parser.value(iters).toInt());
+    if (window.configurePage()) {
+        auto* c = window.configurePage();
+        if (parser.isSet(nsamples))
+            if (auto* spin = c->findChild<QSpinBox*>("nsamples")) spin->setValue(parser.value(nsamples).toInt());
+        if (parser.isSet(seqlen))
+            if (auto* spin = c->findChild<QSpinBox*>("seqlen")) spin->setValue(parser.value(seqlen).toInt());
+        if (parser.isSet(bits))
+            if (auto* spin = c->findChild<QSpinBox*>("bits")) spin->setValue(parser.value(bits).toInt());
+        if (parser.isSet(group))
+            if (auto* combo = c->findChild<QComboBox*>("groupSize")) combo->setCurrentText(parser.value(group));
+    }
     if (window.configurePage() && parser.isSet(eval_text))
         if (auto* edit = window.configurePage()->findChild<QLineEdit*>("evalText")) edit->setText(parser.value(eval_text));
     const QStringList pages = {"model", "configure", "run", "results", "export"};

@@ -131,6 +131,7 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     eval_text_->setObjectName("evalText");
     eval_text_->setPlaceholderText(tr("optional: a text file to measure perplexity before and after"));
     eval_text_->setToolTip(tr("Perplexity of the original and of every export on this text, written into the model card"));
+    dl->addWidget(new QLabel(tr("Perplexity text (optional):"), data_box));
     dl->addWidget(eval_text_);
     columns->addWidget(data_box, 1);
     layout->addLayout(columns, 1);

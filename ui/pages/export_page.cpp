@@ -17,6 +17,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/common/units.h"
@@ -106,7 +108,11 @@ ExportPage::ExportPage(RunHistory history, ReexportRunner reexport, QWidget* par
     auto* action_row = new QHBoxLayout();
     action_row->addWidget(reexport_);
     action_row->addWidget(status_, 1);
-    form->addRow(tr("Format:"), format_);
+    format_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    auto* format_row = new QHBoxLayout();
+    format_row->addWidget(format_);
+    format_row->addStretch(1);
+    form->addRow(tr("Format:"), format_row);
     form->addRow(tr("Output folder:"), out_row);
     form->addRow(QString(), action_row);
     layout->addWidget(box);
@@ -134,6 +140,14 @@ void ExportPage::showRun(const RunRecord& record) {
     has_run_ = true;
     if (!same) {  // the same run again (after its re-export) keeps the folder and the last message
         output_->setText(record.output_dir);
+        // Offer the first format the run has not been written in yet.
+        for (int i = 0; i < format_->count(); ++i) {
+            const QString f = format_->itemData(i).toString();
+            if (!f.isEmpty() && std::none_of(record.exports.begin(), record.exports.end(), [&](const ExportRecord& e) { return e.format == f; })) {
+                format_->setCurrentIndex(i);
+                break;
+            }
+        }
         status_->clear();
         status_->setStyleSheet({});
     }

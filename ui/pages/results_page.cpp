@@ -277,7 +277,7 @@ void ResultsPage::fillScatter() {
             if (e.ppl <= 0 || e.bits_per_weight <= 0) continue;
             const bool current = i == current_;
             QCPGraph* g = current ? graphFor("current:" + e.format, tr("%1 (this run)").arg(e.format), formatColor(e.format), QCPScatterStyle::ssDisc, 10)
-                                  : graphFor(e.format, e.format, formatColor(e.format).lighter(140), QCPScatterStyle::ssCircle, 8);
+                                  : graphFor(e.format, tr("%1 (other runs)").arg(e.format), formatColor(e.format).lighter(140), QCPScatterStyle::ssCircle, 8);
             g->addData(e.bits_per_weight, e.ppl);
             extend(e.bits_per_weight, e.ppl);
         }
@@ -287,7 +287,7 @@ void ResultsPage::fillScatter() {
         extend(original_bpw, original_ppl);
     }
     if (any) {
-        const double dx = std::max(0.5, (xmax - xmin) * 0.08), dy = std::max(ymax * 0.02, (ymax - ymin) * 0.12);
+        const double dx = std::max(1.0, (xmax - xmin) * 0.1), dy = std::max(ymax * 0.02, (ymax - ymin) * 0.15);
         scatter_->xAxis->setRange(std::max(0.0, xmin - dx), xmax + dx);
         scatter_->yAxis->setRange(std::max(0.0, ymin - dy), ymax + dy);
     } else {

@@ -186,6 +186,29 @@ private slots:
         QCOMPARE(runs.size(), 1);
         QCOMPARE(runs[0].exports.size(), 3);
         QCOMPARE(runs[0].exports[2].format, QString("gguf:q4_0"));
+
+        // A second run with other settings into the same folder replaces the checkpoint: the
+        // first run can no longer be re-exported, and the page says why instead of writing a
+        // mislabelled export.
+        w.showPage(1);
+        w.configurePage()->findChild<QSpinBox*>("bits")->setValue(2);
+        w.configurePage()->findChild<QSpinBox*>("iters")->setValue(2);
+        finished.clear();
+        recorded.clear();
+        QTest::mouseClick(w.configurePage()->findChild<QPushButton*>("startButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(120000));
+        QVERIFY(recorded.count() == 1 || recorded.wait(5000));
+        QCOMPARE(history.load(model_).size(), 2);
+        QCOMPARE(results->tradeoffPointCount(), 3);  // both runs' auto_round and the original
+        auto* run_combo = results->findChild<QComboBox*>("resultsRun");
+        QCOMPARE(run_combo->count(), 2);
+        run_combo->setCurrentIndex(1);  // the older W4 run
+        QCOMPARE(exp->run().exports.size(), 3);
+        QSignalSpy refused(exp->reexportController(), &srs::ui::JobController::started);
+        QTest::mouseClick(exp->findChild<QPushButton*>("reexportButton"), Qt::LeftButton);
+        QVERIFY(exp->findChild<QLabel*>("reexportStatus")->text().contains("replaced the checkpoint"));
+        QCOMPARE(refused.count(), 0);
+        QVERIFY(!exp->reexportController()->running());
     }
 
     void cancelLeavesTheAppUsable() {

@@ -10,7 +10,10 @@ class SignalObserver : public job::JobObserver {
 public:
     explicit SignalObserver(JobController* c) : c_(c) {}
     void onStarted(const job::JobStarted& e) override {
-        post([c = c_, e] { emit c->started(e.num_blocks, e.layers_to_quantize, e.resumed_from_block); });
+        post([c = c_, e, settings = QString::fromStdString(e.settings.dump())] {
+            emit c->started(e.num_blocks, e.layers_to_quantize, e.resumed_from_block);
+            emit c->runSettings(QString::fromStdString(e.model), settings);
+        });
     }
     void onPhase(const job::PhaseChanged& e) override {
         post([c = c_, p = QString::fromStdString(e.phase), d = QString::fromStdString(e.detail)] { emit c->phaseChanged(p, d); });
@@ -48,6 +51,8 @@ private:
 JobController::JobController(JobRunner runner, QObject* parent) : QObject(parent), runner_(std::move(runner)) {
     qRegisterMetaType<LayerRow>();
     qRegisterMetaType<QVector<LayerRow>>();
+    qRegisterMetaType<EvalRow>();
+    qRegisterMetaType<QVector<EvalRow>>();
 }
 
 JobController::~JobController() {
@@ -56,22 +61,31 @@ JobController::~JobController() {
 }
 
 bool JobController::start(const job::JobConfig& config) {
-    if (running_ || !runner_) return false;
+    if (!runner_) return false;
+    return startTask([runner = runner_, config](job::JobObserver& obs, const CancelToken& token) { return runner(config, obs, token); });
+}
+
+bool JobController::startTask(JobTask task) {
+    if (running_ || !task) return false;
     if (worker_.joinable()) worker_.join();
     running_ = true;
     cancel_ = CancelToken();
     CancelToken token = cancel_;
-    worker_ = std::thread([this, config, token] {
+    worker_ = std::thread([this, task = std::move(task), token] {
         SignalObserver obs(this);
-        job::JobFinished fin = runner_(config, obs, token);
+        job::JobFinished fin = task(obs, token);
         QStringList files;
         for (const auto& f : fin.files)
             files << QStringLiteral("%1\t%2\t%3").arg(QString::fromStdString(f.format), QString::fromStdString(f.path)).arg(f.size_bytes);
+        QVector<EvalRow> evals;
+        for (const auto& e : fin.evaluations)
+            evals.push_back({QString::fromStdString(e.model), QString::fromStdString(e.text), e.ppl, e.bits_per_weight, e.size_bytes});
         QMetaObject::invokeMethod(
             this,
             [this, state = QString::fromLatin1(job::jobStateName(fin.state)), msg = QString::fromStdString(fin.message),
-             hint = QString::fromStdString(fin.hint), files, ms = fin.elapsed_ms] {
+             hint = QString::fromStdString(fin.hint), files, evals, ms = fin.elapsed_ms] {
                 running_ = false;
+                if (!evals.isEmpty()) emit evaluated(evals);
                 emit finished(state, msg, hint, files, ms);
             },
             Qt::QueuedConnection);

@@ -19,12 +19,25 @@
 namespace srs::ui {
 
 using JobRunner = std::function<job::JobFinished(const job::JobConfig&, job::JobObserver&, const CancelToken&)>;
+// Writes a finished run (its run folder) in other formats into an output folder: core's reexportRun.
+using ReexportRunner = std::function<job::JobFinished(const std::string& run_dir, const std::vector<std::string>& formats,
+                                                      const std::string& output_dir, job::JobObserver&, const CancelToken&)>;
+// Any job the controller can run: it reports through the observer and honours the token.
+using JobTask = std::function<job::JobFinished(job::JobObserver&, const CancelToken&)>;
 
 struct LayerRow {
     QString name;
     int bits = 0;
     int group_size = 0;
     double error_rtn = 0, error_tuned = 0, flipped = 0;
+};
+
+// Perplexity of the original model ("original") or of one export (its format) after a run.
+struct EvalRow {
+    QString model;
+    QString text;
+    double ppl = 0, bits_per_weight = 0;
+    quint64 size_bytes = 0;
 };
 
 class JobController : public QObject {
@@ -35,16 +48,22 @@ public:
 
     bool running() const { return running_; }
     bool start(const job::JobConfig& config);
+    // Runs another kind of job (a re-export) the same way; false while one is running.
+    bool startTask(JobTask task);
     void cancel();
 
 signals:
     void started(int num_blocks, int layers, int resumed_from_block);
+    // Right after started: the model and the effective settings (jobConfigToJson, recipe applied).
+    void runSettings(const QString& model, const QString& settings_json);
     void phaseChanged(const QString& phase, const QString& detail);
     void blockStarted(int block, int num_blocks, int iters);
     void iteration(int block, int iter, double loss);
     void blockFinished(int block, double rtn_loss, double best_loss, int best_iter, qint64 elapsed_ms, const QVector<srs::ui::LayerRow>& layers);
     void progress(int blocks_done, int num_blocks, qint64 elapsed_ms, qint64 eta_ms, quint64 rss_bytes, quint64 peak_rss_bytes);
     void logLine(int level, const QString& message);
+    // Just before finished, when the job measured perplexities.
+    void evaluated(const QVector<srs::ui::EvalRow>& rows);
     // state: "finished", "failed" or "cancelled"; files: "format\tpath\tbytes"
     void finished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 elapsed_ms);
 
@@ -58,3 +77,4 @@ private:
 }  // namespace srs::ui
 
 Q_DECLARE_METATYPE(srs::ui::LayerRow)
+Q_DECLARE_METATYPE(srs::ui::EvalRow)

@@ -1,6 +1,11 @@
 #include "ui/main_window.h"
 
 #include <QAction>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
 #include <QApplication>
 #include <QDockWidget>
 #include <QListWidget>
@@ -16,14 +21,18 @@
 #include "ui/log_bridge.h"
 #include "ui/pages/configure_page.h"
 #include "ui/pages/model_page.h"
+#include "ui/pages/export_page.h"
+#include "ui/pages/results_page.h"
 #include "ui/pages/run_page.h"
+#include "ui/run_recorder.h"
+#include "ui/settings_dialog.h"
 
 // Resources compiled into the static srs_ui library must be registered explicitly.
 static void initUiResources() { Q_INIT_RESOURCE(resources); }
 
 namespace srs::ui {
 
-MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, QWidget* parent)
+MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, ReexportRunner reexport, QWidget* parent)
     : QMainWindow(parent), compute_summary_(compute_summary) {
     initUiResources();
     setWindowTitle(tr("SignRound Studio"));
@@ -65,6 +74,23 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, QWidget
             job_controller_->start(c);
             showPage(run_index);
         });
+        const AppSettings settings = AppSettings::load();
+        configure_page_->applySettings(settings.output_dir, settings.device);
+
+        RunHistory history;
+        recorder_ = new RunRecorder(job_controller_, history, this);
+        results_page_ = new ResultsPage(history, this);
+        export_page_ = new ExportPage(history, std::move(reexport), this);
+        addPage(tr("Results"), results_page_, tr("Per-layer losses and the accuracy-versus-size trade-off across runs"));
+        addPage(tr("Export"), export_page_, tr("The written files, open folder, re-export in another format"));
+        connect(model_page_, &ModelPage::modelOpened, results_page_, &ResultsPage::setModel);
+        connect(recorder_, &RunRecorder::recorded, results_page_, &ResultsPage::showRun);
+        connect(results_page_, &ResultsPage::runSelected, export_page_, &ExportPage::showRun);
+        connect(export_page_, &ExportPage::reexported, results_page_, [this](const QString& state) {
+            if (state == "finished") results_page_->reload();
+        });
+        connect(job_controller_, &JobController::started, export_page_, [this] { export_page_->setBusy(true); });
+        connect(job_controller_, &JobController::finished, export_page_, [this] { export_page_->setBusy(false); });
     }
 
     auto* dock = new QDockWidget(tr("Log"), this);
@@ -89,6 +115,12 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, QWidget
     file_menu->addSeparator();
     auto* quit_action = file_menu->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit_action->setShortcut(QKeySequence::Quit);
+    if (configure_page_) {
+        auto* settings_action = file_menu->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+        settings_action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+        file_menu->insertAction(quit_action, settings_action);
+        file_menu->insertSeparator(quit_action);
+    }
     auto* view_menu = menuBar()->addMenu(tr("&View"));
     view_menu->addAction(dock->toggleViewAction());
     auto* help_menu = menuBar()->addMenu(tr("&Help"));
@@ -109,12 +141,52 @@ int MainWindow::addPage(const QString& title, QWidget* page, const QString& tool
 void MainWindow::showPage(int index) { nav_->setCurrentRow(index); }
 int MainWindow::currentPage() const { return stack_->currentIndex(); }
 
+QString MainWindow::aboutText() const {
+    auto row = [](const QString& name, const QString& value) {
+        return QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(name.toHtmlEscaped(), value.isEmpty() ? tr("unknown") : value.toHtmlEscaped());
+    };
+    QString rows = row(tr("Qt"), tr("%1 (built with %2)").arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR)));
+    rows += row(tr("LibTorch"), versions_.libtorch);
+    rows += row(tr("oneDNN"), versions_.onednn);
+    rows += row(tr("BLAS"), versions_.blas);
+    if (versions_.threads > 0) rows += row(tr("Threads"), QString::number(versions_.threads));
+    return tr("<h3>SignRound Studio %1</h3>"
+              "<p>Quantize Hugging Face language models to 2–8 bits with SignRound (AutoRound).</p>")
+               .arg(QStringLiteral(SRS_VERSION)) +
+           QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\">%1</table>").arg(rows);
+}
+
 void MainWindow::showAbout() {
-    QMessageBox::about(this, tr("About SignRound Studio"),
-                       tr("<h3>SignRound Studio %1</h3>"
-                          "<p>Quantize Hugging Face language models to 2–8 bits with SignRound (AutoRound).</p>"
-                          "<p>Qt %2<br>%3</p>")
-                           .arg(QStringLiteral(SRS_VERSION), QString::fromLatin1(qVersion()), compute_summary_.toHtmlEscaped()));
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName("aboutDialog");
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("About SignRound Studio"));
+    auto* layout = new QVBoxLayout(dialog);
+    auto* icon = new QLabel(dialog);
+    icon->setPixmap(windowIcon().pixmap(64, 64));
+    auto* text = new QLabel(aboutText(), dialog);
+    text->setObjectName("aboutText");
+    text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* row = new QHBoxLayout();
+    row->addWidget(icon, 0, Qt::AlignTop);
+    row->addWidget(text, 1);
+    layout->addLayout(row);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+    layout->addWidget(buttons);
+    dialog->open();
+}
+
+void MainWindow::showSettings() {
+    if (!configure_page_) return;
+    auto* dialog = new SettingsDialog(AppSettings::load(), configure_page_->devices(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const AppSettings a = dialog->values();
+        a.save();
+        configure_page_->applySettings(a.output_dir, a.device);
+    });
+    dialog->open();
 }
 
 }  // namespace srs::ui

@@ -17,6 +17,18 @@ class ConfigurePage;
 class RunPage;
 class JobController;
 class LogBridge;
+class ResultsPage;
+class ExportPage;
+class RunRecorder;
+
+// Library versions for the About box, as the app's compute start-up reports them (ui/ itself
+// cannot ask LibTorch).
+struct RuntimeVersions {
+    QString libtorch;
+    QString onednn;
+    QString blas;
+    int threads = 0;
+};
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -24,12 +36,20 @@ public:
     // compute_summary: the start-up line about threads/BLAS/versions, shown in the status bar
     // and the About box.
     // runner: the quantization job (the app passes core's runQuantJob); without one the
-    // Configure and Run pages are not shown.
-    explicit MainWindow(const QString& compute_summary = {}, JobRunner runner = {}, QWidget* parent = nullptr);
+    // Configure, Run, Results and Export pages are not shown.
+    // reexport: core's reexportRun, for the Export page's re-export.
+    explicit MainWindow(const QString& compute_summary = {}, JobRunner runner = {}, ReexportRunner reexport = {},
+                        QWidget* parent = nullptr);
 
     ModelPage* modelPage() const { return model_page_; }
     ConfigurePage* configurePage() const { return configure_page_; }
     RunPage* runPage() const { return run_page_; }
+    ResultsPage* resultsPage() const { return results_page_; }
+    ExportPage* exportPage() const { return export_page_; }
+    RunRecorder* runRecorder() const { return recorder_; }
+    void setRuntimeVersions(const RuntimeVersions& versions) { versions_ = versions; }
+    // The About box's version table as HTML (also what showAbout displays).
+    QString aboutText() const;
     JobController* jobController() const { return job_controller_; }
     // Adds a page to the navigator; returns its index.
     int addPage(const QString& title, QWidget* page, const QString& tooltip = {});
@@ -39,6 +59,7 @@ public:
 
 public slots:
     void showAbout();
+    void showSettings();
 
 private:
     QListWidget* nav_ = nullptr;
@@ -47,6 +68,10 @@ private:
     ModelPage* model_page_ = nullptr;
     ConfigurePage* configure_page_ = nullptr;
     RunPage* run_page_ = nullptr;
+    ResultsPage* results_page_ = nullptr;
+    ExportPage* export_page_ = nullptr;
+    RunRecorder* recorder_ = nullptr;
+    RuntimeVersions versions_;
     JobController* job_controller_ = nullptr;
     LogBridge* log_bridge_ = nullptr;
     QString compute_summary_;

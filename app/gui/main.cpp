@@ -1,8 +1,11 @@
 // signround-studio: the GUI. Usage: signround-studio [MODEL_FOLDER] [--screenshot FILE.png]
 // With --screenshot the window is rendered once the model is open (or failed), saved, and the
-// app exits: the README's screenshot and the xvfb smoke test use it.
+// app exits: the README's screenshot and the xvfb smoke test use it. With --autostart and
+// --screenshot_dir DIR, every page is saved as DIR/<page>-page.png once the run has finished.
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
+#include <QLineEdit>
 #include <QPixmap>
 #include <QSpinBox>
 #include <QTimer>
@@ -35,12 +38,26 @@ int main(int argc, char** argv) {
     parser.addOption(autostart);
     parser.addOption(output);
     parser.addOption(iters);
+    QCommandLineOption eval_text("eval_text", "Evaluation text to preset on the Configure page.", "file");
+    QCommandLineOption shot_dir("screenshot_dir", "With --autostart: save every page as DIR/<page>-page.png after the run, then exit.", "dir");
+    parser.addOption(eval_text);
+    QCommandLineOption nsamples("nsamples", "Calibration samples to preset on the Configure page.", "n");
+    QCommandLineOption group("group_size", "Group size to preset on the Configure page (32, 64, 128 or -1).", "n");
+    QCommandLineOption bits("bits", "Weight bits to preset on the Configure page.", "n");
+    parser.addOption(nsamples);
+    parser.addOption(group);
+    parser.addOption(bits);
+    QCommandLineOption seqlen("seqlen", "Sequence length to preset on the Configure page.", "n");
+    parser.addOption(seqlen);
+    parser.addOption(shot_dir);
     parser.addOption(screenshot);
     parser.addOption(page);
     parser.process(app);
 
     auto compute = srs::kernels::configureComputeRuntime();
-    srs::ui::MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob);
+    srs::ui::MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob, &srs::job::reexportRun);
+    window.setRuntimeVersions({QString::fromStdString(compute.torch_version), QString::fromStdString(compute.onednn_version),
+                               QString::fromStdString(compute.blas_name), compute.threads});
     window.show();
 
     const QStringList positional = parser.positionalArguments();
@@ -49,8 +66,21 @@ int main(int argc, char** argv) {
     if (window.configurePage() && parser.isSet(output)) window.configurePage()->setOutputDir(parser.value(output));
     if (window.configurePage() && parser.isSet(iters))
         if (auto* spin = window.configurePage()->findChild<QSpinBox*>("iters")) spin->setValue(parser.value(iters).toInt());
-    if (first_page == "configure") window.showPage(1);
-    if (first_page == "run") window.showPage(2);
+    if (window.configurePage()) {
+        auto* c = window.configurePage();
+        if (parser.isSet(nsamples))
+            if (auto* spin = c->findChild<QSpinBox*>("nsamples")) spin->setValue(parser.value(nsamples).toInt());
+        if (parser.isSet(seqlen))
+            if (auto* spin = c->findChild<QSpinBox*>("seqlen")) spin->setValue(parser.value(seqlen).toInt());
+        if (parser.isSet(bits))
+            if (auto* spin = c->findChild<QSpinBox*>("bits")) spin->setValue(parser.value(bits).toInt());
+        if (parser.isSet(group))
+            if (auto* combo = c->findChild<QComboBox*>("groupSize")) combo->setCurrentText(parser.value(group));
+    }
+    if (window.configurePage() && parser.isSet(eval_text))
+        if (auto* edit = window.configurePage()->findChild<QLineEdit*>("evalText")) edit->setText(parser.value(eval_text));
+    const QStringList pages = {"model", "configure", "run", "results", "export"};
+    if (pages.indexOf(first_page) > 0 && window.configurePage()) window.showPage(pages.indexOf(first_page));
     QString shot = parser.value(screenshot);
     auto take_shot = [&window, shot] {
         QTimer::singleShot(300, &window, [&window, shot] {
@@ -65,6 +95,21 @@ int main(int argc, char** argv) {
             QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window,
                              [&window] { window.configurePage()->requestStart(); }, Qt::QueuedConnection);
             if (!shot.isEmpty()) QObject::connect(window.jobController(), &srs::ui::JobController::finished, &window, take_shot);
+            const QString dir = parser.value(shot_dir);
+            if (!dir.isEmpty())
+                // After the recorder has filled the Results and Export pages (it is connected first).
+                QObject::connect(window.jobController(), &srs::ui::JobController::finished, &window, [&window, dir, pages] {
+                    QTimer::singleShot(300, &window, [&window, dir, pages] {
+                        bool ok = true;
+                        for (int i = 0; i < pages.size(); ++i) {
+                            window.showPage(i);
+                            QApplication::processEvents();
+                            const QString file = dir + "/" + pages[i] + "-page.png";
+                            if (!window.grab().save(file)) ok = false, srs::log::error("could not save screenshot to " + file.toStdString());
+                        }
+                        QApplication::exit(ok ? 0 : 1);
+                    });
+                });
         } else if (!shot.isEmpty()) {
             QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window, take_shot);
         }

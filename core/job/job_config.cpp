@@ -5,6 +5,10 @@ namespace srs::job {
 int JobConfig::effectiveIters() const { return iters.value_or(200); }
 int JobConfig::effectiveNsamples() const { return nsamples.value_or(128); }
 int JobConfig::effectiveSeqlen() const { return seqlen.value_or(2048); }
+std::string JobConfig::effectiveRunDir() const {
+    if (!run_dir.empty() || output_dir.empty()) return run_dir;
+    return output_dir + (output_dir.back() == '/' ? "" : "/") + ".signround-run";
+}
 
 double JobConfig::effectiveLr(int layer_bits) const {
     if (lr) return *lr;
@@ -47,6 +51,12 @@ nlohmann::json jobConfigToJson(const JobConfig& c) {
     j["lr"] = c.lr ? nlohmann::json(*c.lr) : nlohmann::json(nullptr);
     j["minmax_lr"] = c.minmax_lr ? nlohmann::json(*c.minmax_lr) : nlohmann::json(nullptr);
     j["avg_bits"] = c.avg_bits ? nlohmann::json(*c.avg_bits) : nlohmann::json(nullptr);
+    return j;
+}
+
+nlohmann::json settingsFingerprint(const JobConfig& c) {
+    nlohmann::json j = jobConfigToJson(c);
+    for (const char* k : {"output_dir", "run_dir", "eval_text", "eval_window", "device", "resume"}) j.erase(k);
     return j;
 }
 

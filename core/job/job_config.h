@@ -60,6 +60,9 @@ struct JobConfig {
     int effectiveNsamples() const;
     int effectiveSeqlen() const;
     double effectiveLr(int layer_bits) const;
+    // Where checkpoints go (and `signround export --run_dir` reads them): run_dir, or
+    // <output_dir>/.signround-run.
+    std::string effectiveRunDir() const;
 };
 
 // Fills unset recipe options ("auto-round", "auto-round-best", "auto-round-light",
@@ -67,5 +70,8 @@ struct JobConfig {
 Status applyRecipe(JobConfig& config);
 nlohmann::json jobConfigToJson(const JobConfig& config);
 Result<JobConfig> jobConfigFromJson(const nlohmann::json& j);
+// The settings that change the tuned result (jobConfigToJson without folders, evaluation and
+// device): a checkpoint made with other ones cannot be resumed, and is not the same run.
+nlohmann::json settingsFingerprint(const JobConfig& config);
 
 }  // namespace srs::job

@@ -55,12 +55,7 @@ void check(const Status& s) {
     if (!s) throw Failure{s.error()};
 }
 
-// Settings that change the tuned result; a checkpoint made with others cannot be resumed.
-nlohmann::json fingerprint(const JobConfig& c) {
-    nlohmann::json j = jobConfigToJson(c);
-    for (const char* k : {"output_dir", "run_dir", "eval_text", "eval_window", "device", "resume"}) j.erase(k);
-    return j;
-}
+nlohmann::json fingerprint(const JobConfig& c) { return settingsFingerprint(c); }
 
 io::DType dtypeOf(const at::Tensor& t) { return t.scalar_type() == at::kBFloat16 ? io::DType::BF16 : io::DType::F32; }
 
@@ -126,7 +121,7 @@ private:
         const auto& mc = source_->config();
         num_blocks_ = static_cast<int>(mc.num_hidden_layers);
         planLayers();
-        run_dir_ = cfg_.run_dir.empty() ? (fs::path(cfg_.output_dir) / ".signround-run").string() : cfg_.run_dir;
+        run_dir_ = cfg_.effectiveRunDir();
 
         JobStarted started;
         started.model = cfg_.model;

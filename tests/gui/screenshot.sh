@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the GUI under xvfb-run at 1280x800 and saves screenshots: the Model page with stories260K
-# open, the Configure page, and the Run page after a short real quantization run (when the shared
-# data is there). Checks each is a real, non-blank PNG.
+# open, then every page (Model, Configure, Run, Results, Export) after two short real
+# quantization runs with a perplexity evaluation (when the shared data is there). Checks each is a real,
+# non-blank PNG. The app's settings and run history go to a throw-away XDG home.
 # usage: screenshot.sh PATH/TO/signround-studio OUT_DIR
 set -euo pipefail
 app=$1
@@ -24,15 +25,20 @@ check() {
 }
 
 rm -f "$out"/*.png
+xdg=$(mktemp -d)
+trap 'rm -rf "$xdg"' EXIT
+export XDG_DATA_HOME="$xdg/data" XDG_CONFIG_HOME="$xdg/config" XDG_DOCUMENTS_DIR="$xdg/documents"
 if [ -d "$model" ]; then
   xvfb "$model" --screenshot "$out/model-page.png"
   check "$out/model-page.png"
-  xvfb "$model" --dataset "$calib" --page configure --screenshot "$out/configure-page.png"
-  check "$out/configure-page.png"
   run_dir=$(mktemp -d)
-  xvfb "$model" --dataset "$calib" --output_dir "$run_dir" --iters 40 --autostart --screenshot "$out/run-page.png"
+  head -c 6000 "$data/text/tinystories/TinyStories-validation.head.txt" > "$run_dir/eval.txt"
+  # Two short runs (W2G32, then W4G32) so the Results page's scatter has a trade-off to show.
+  quick=(--dataset "$calib" --output_dir "$run_dir/out" --iters 20 --nsamples 16 --seqlen 128 --group_size 32 --eval_text "$run_dir/eval.txt" --autostart)
+  xvfb "$model" "${quick[@]}" --bits 2 --screenshot "$run_dir/w2.png"
+  xvfb "$model" "${quick[@]}" --bits 4 --screenshot_dir "$out"
   rm -rf "$run_dir"
-  check "$out/run-page.png"
+  for page in model configure run results export; do check "$out/$page-page.png"; done
 else
   xvfb --screenshot "$out/model-page.png"
   check "$out/model-page.png"

@@ -15,6 +15,9 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "core/device/hardware.h"
+#include "ui/settings_dialog.h"
+
 namespace srs::ui {
 namespace {
 QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip, const char* name) {
@@ -66,7 +69,12 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Iterations:"), iters_);
     form->addRow(tr("Samples:"), nsamples_);
     form->addRow(tr("Sequence length:"), seqlen_);
+    device_ = new QComboBox(scheme_box);
+    device_->setObjectName("device");
+    for (const auto& d : device::deviceNames(device::detectHardware())) device_->addItem(QString::fromStdString(d));
+    device_->setToolTip(tr("Where the blocks are tuned; this LibTorch build runs on the CPU (default in Settings)"));
     form->addRow(tr("Batch size:"), batch_);
+    form->addRow(tr("Device:"), device_);
     columns->addWidget(scheme_box);
 
     auto* data_box = new QGroupBox(tr("Calibration data and output"), this);
@@ -76,7 +84,9 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     datasets_->setToolTip(tr("Local .txt or .jsonl (field \"text\") files the block outputs are matched on"));
     auto* data_buttons = new QHBoxLayout();
     auto* add = new QPushButton(tr("Add file…"), data_box);
+    add->setToolTip(tr("Add calibration text files"));
     auto* remove = new QPushButton(tr("Remove"), data_box);
+    remove->setToolTip(tr("Remove the selected calibration file"));
     connect(add, &QPushButton::clicked, this, [this] {
         for (const auto& f : QFileDialog::getOpenFileNames(this, tr("Calibration text"), {}, tr("Text (*.txt *.jsonl *.json)")))
             datasets_->addItem(f);
@@ -108,6 +118,7 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     output_->setObjectName("outputDir");
     output_->setToolTip(tr("Exports go to sub-folders named after the model, scheme and format"));
     auto* browse = new QPushButton(tr("Browse…"), data_box);
+    browse->setToolTip(tr("Choose the output folder"));
     connect(browse, &QPushButton::clicked, this, [this] {
         QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"));
         if (!d.isEmpty()) output_->setText(d);
@@ -120,6 +131,7 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     eval_text_->setObjectName("evalText");
     eval_text_->setPlaceholderText(tr("optional: a text file to measure perplexity before and after"));
     eval_text_->setToolTip(tr("Perplexity of the original and of every export on this text, written into the model card"));
+    dl->addWidget(new QLabel(tr("Perplexity text (optional):"), data_box));
     dl->addWidget(eval_text_);
     columns->addWidget(data_box, 1);
     layout->addLayout(columns, 1);
@@ -143,7 +155,7 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
 void ConfigurePage::setModel(const QString& folder) {
     model_ = folder;
     model_label_->setText(tr("Model: %1").arg(folder));
-    if (output_->text().isEmpty()) output_->setText(QDir::homePath() + "/SignRound Studio/exports");
+    if (output_->text().isEmpty()) output_->setText(default_output_.isEmpty() ? AppSettings::load().output_dir : default_output_);
 }
 
 void ConfigurePage::setMaxSeqlen(int max_positions) {
@@ -156,6 +168,22 @@ void ConfigurePage::setCalibrationFiles(const QStringList& files) {
 }
 
 void ConfigurePage::setOutputDir(const QString& dir) { output_->setText(dir); }
+
+void ConfigurePage::applySettings(const QString& default_output_dir, const QString& device) {
+    // A folder the user typed stays; one that only came from the old default follows the new one.
+    if (output_->text().isEmpty() || output_->text() == default_output_) {
+        if (!model_.isEmpty() || !output_->text().isEmpty()) output_->setText(default_output_dir);
+    }
+    default_output_ = default_output_dir;
+    if (device_->findText(device) < 0) device_->addItem(device);
+    device_->setCurrentText(device);
+}
+
+QStringList ConfigurePage::devices() const {
+    QStringList list;
+    for (int i = 0; i < device_->count(); ++i) list << device_->itemText(i);
+    return list;
+}
 
 void ConfigurePage::applyPreset(const QString& name) {
     if (name == "W4A16") bits_->setValue(4), group_->setCurrentText("128");
@@ -195,6 +223,7 @@ bool ConfigurePage::buildConfig(job::JobConfig* c, QString* error) const {
     c->nsamples = nsamples_->value();
     c->seqlen = seqlen_->value();
     c->batch_size = batch_->value();
+    c->device = device_->currentText().toStdString();
     c->datasets.clear();
     for (int i = 0; i < datasets_->count(); ++i) c->datasets.push_back(datasets_->item(i)->text().toStdString());
     c->formats.clear();

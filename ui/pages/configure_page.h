@@ -26,6 +26,9 @@ public:
     void setMaxSeqlen(int max_positions);
     void setCalibrationFiles(const QStringList& files);
     void setOutputDir(const QString& dir);
+    // Defaults from the Settings dialog: output folder (when none is chosen yet) and device.
+    void applySettings(const QString& default_output_dir, const QString& device);
+    QStringList devices() const;
     // Fills a JobConfig from the form; false (and the reason shown on the page) when incomplete.
     bool buildConfig(job::JobConfig* config, QString* error) const;
 
@@ -48,6 +51,8 @@ private:
     QSpinBox* nsamples_ = nullptr;
     QSpinBox* seqlen_ = nullptr;
     QSpinBox* batch_ = nullptr;
+    QComboBox* device_ = nullptr;
+    QString default_output_;
     QListWidget* datasets_ = nullptr;
     QCheckBox* fmt_auto_round_ = nullptr;
     QCheckBox* fmt_gptq_ = nullptr;

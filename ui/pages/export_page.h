@@ -1,0 +1,60 @@
+// The Export page: the folders and files a finished run wrote, with sizes; "Open folder" in the
+// system's file manager; and re-export of the run in another format (packed or a llama.cpp GGUF
+// mix) from its checkpoint, without tuning again. The re-export runs core's reexportRun on a
+// worker thread through its own JobController; its files are added to the run's history record.
+#pragma once
+
+#include <QWidget>
+
+#include "ui/run_history.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTreeWidget;
+
+namespace srs::ui {
+
+class ExportPage : public QWidget {
+    Q_OBJECT
+public:
+    // reexport: core's reexportRun; without one the re-export controls are hidden.
+    ExportPage(RunHistory history, ReexportRunner reexport, QWidget* parent = nullptr);
+
+    void showRun(const RunRecord& record);
+    bool hasRun() const { return has_run_; }
+    const RunRecord& run() const { return run_; }
+    QTreeWidget* filesTree() const { return tree_; }
+    JobController* reexportController() const { return controller_; }
+    // Blocks re-export while a quantization run may be rewriting the checkpoint.
+    void setBusy(bool busy);
+
+public slots:
+    void openSelectedFolder();
+    void startReexport();
+
+signals:
+    // After a re-export; state as JobController::finished.
+    void reexported(const QString& state, const srs::ui::RunRecord& record);
+
+private:
+    void refresh();
+    void onReexportFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files);
+
+    RunHistory history_;
+    RunRecord run_;
+    bool has_run_ = false;
+    bool busy_ = false;
+    JobController* controller_ = nullptr;
+    ReexportRunner reexport_runner_;
+    QLabel* summary_ = nullptr;
+    QTreeWidget* tree_ = nullptr;
+    QPushButton* open_ = nullptr;
+    QComboBox* format_ = nullptr;
+    QLineEdit* output_ = nullptr;
+    QPushButton* reexport_ = nullptr;
+    QLabel* status_ = nullptr;
+};
+
+}  // namespace srs::ui

@@ -1,0 +1,304 @@
+#include "ui/pages/results_page.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/common/units.h"
+
+namespace srs::ui {
+namespace {
+
+QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& x, const QString& y) {
+    auto* p = new QCustomPlot(parent);
+    p->setObjectName(name);
+    p->setMinimumHeight(240);
+    p->xAxis->setLabel(x);
+    p->yAxis->setLabel(y);
+    p->legend->setVisible(true);
+    p->legend->setFont(QFont(p->font().family(), 8));
+    return p;
+}
+
+QColor formatColor(const QString& format) {
+    static const std::map<QString, QColor> kColors = {{"auto_round", QColor("#1f4e79")}, {"auto_gptq", QColor("#2e7d32")},
+                                                       {"auto_awq", QColor("#6a1b9a")},  {"fake", QColor("#616161")}};
+    auto it = kColors.find(format);
+    if (it != kColors.end()) return it->second;
+    return format.startsWith("gguf") ? QColor("#b05a00") : QColor("#00838f");
+}
+
+QTableWidgetItem* number(double v, int precision, char f = 'g') {
+    auto* item = new QTableWidgetItem(QString::number(v, f, precision));
+    item->setData(Qt::UserRole, v);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+}  // namespace
+
+ResultsPage::ResultsPage(RunHistory history, QWidget* parent) : QWidget(parent), history_(std::move(history)) {
+    auto* layout = new QVBoxLayout(this);
+    auto* top = new QHBoxLayout();
+    run_combo_ = new QComboBox(this);
+    run_combo_->setObjectName("resultsRun");
+    run_combo_->setToolTip(tr("Finished runs of this model, newest first (from the run history)"));
+    run_combo_->setMinimumContentsLength(36);
+    run_combo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    top->addWidget(new QLabel(tr("Run:"), this));
+    top->addWidget(run_combo_);
+    summary_ = new QLabel(tr("No finished run yet: results appear here when a run ends."), this);
+    summary_->setObjectName("resultsSummary");
+    summary_->setWordWrap(true);
+    top->addWidget(summary_, 1);
+    layout->addLayout(top);
+
+    auto* plots = new QHBoxLayout();
+    bars_ = makePlot(this, "lossBars", tr("block"), tr("block output MSE"));
+    bars_->setToolTip(tr("Per block: loss with round-to-nearest (initial) and with the tuned rounding (best)"));
+    bars_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    bars_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    bars_->yAxis->setNumberFormat("eb");
+    bars_->yAxis->setNumberPrecision(0);
+    bars_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    scatter_ = makePlot(this, "tradeoffPlot", tr("bits per weight"), tr("perplexity"));
+    scatter_->setToolTip(tr("Every evaluated export of every run of this model: lower and further left is better"));
+    scatter_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plots->addWidget(bars_, 1);
+    plots->addWidget(scatter_, 1);
+    layout->addLayout(plots, 3);
+
+    table_ = new QTableWidget(0, 7, this);
+    table_->setObjectName("resultsLayers");
+    table_->setHorizontalHeaderLabels(
+        {tr("Layer"), tr("Bits / group"), tr("Initial loss"), tr("Best loss"), tr("Improvement"), tr("Weight error RTN → tuned"), tr("Flipped")});
+    const QStringList tips = {tr("Quantized linear layer"),
+                              tr("Weight bits and group size (-1: one group per output channel)"),
+                              tr("Output MSE of the layer's block with round-to-nearest (the layers of a block are tuned together)"),
+                              tr("Output MSE of the block with the tuned rounding and clipping that were kept"),
+                              tr("How much lower the tuned loss is than round-to-nearest's"),
+                              tr("Relative weight error ||W − Q(W)|| / ||W||: tuning trades it for a lower output loss"),
+                              tr("Share of weights rounded the other way than round-to-nearest")};
+    for (int c = 0; c < tips.size(); ++c) table_->horizontalHeaderItem(c)->setToolTip(tips[c]);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    table_->verticalHeader()->setVisible(false);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setAlternatingRowColors(true);
+    layout->addWidget(table_, 2);
+
+    connect(run_combo_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, &ResultsPage::select);
+}
+
+void ResultsPage::setModel(const QString& model) {
+    model_ = model;
+    reload();
+}
+
+void ResultsPage::reload() {
+    const QString keep = current_ >= 0 ? runs_[current_].id : QString();
+    runs_ = model_.isEmpty() ? QVector<RunRecord>() : history_.load(model_);
+    QSignalBlocker block(run_combo_);
+    run_combo_->clear();
+    int index = runs_.isEmpty() ? -1 : 0;
+    for (int i = 0; i < runs_.size(); ++i) {
+        const auto& r = runs_[i];
+        QDateTime t = QDateTime::fromString(r.time, Qt::ISODateWithMs).toLocalTime();
+        run_combo_->addItem(QStringLiteral("%1 · %2").arg(t.toString("yyyy-MM-dd HH:mm"), r.schemeLabel()));
+        if (r.id == keep) index = i;
+    }
+    current_ = -1;
+    run_combo_->setCurrentIndex(index);
+    select(index);
+}
+
+void ResultsPage::showRun(const RunRecord& record) {
+    model_ = record.model;
+    current_ = -1;
+    runs_.clear();
+    reload();
+    for (int i = 0; i < runs_.size(); ++i)
+        if (runs_[i].id == record.id) {
+            run_combo_->setCurrentIndex(i);  // select() follows through the signal
+            select(i);
+            return;
+        }
+    // Not in the history (it could not be written): show it on its own.
+    runs_.prepend(record);
+    QSignalBlocker block(run_combo_);
+    run_combo_->insertItem(0, record.schemeLabel());
+    run_combo_->setCurrentIndex(0);
+    current_ = -1;
+    select(0);
+}
+
+void ResultsPage::select(int index) {
+    if (index < 0 || index >= runs_.size()) {
+        current_ = -1;
+        table_->setRowCount(0);
+        bars_->clearPlottables();
+        bars_->replot();
+        fillScatter();
+        summary_->setText(model_.isEmpty() ? tr("No finished run yet: results appear here when a run ends.")
+                                            : tr("No finished run of %1 in the history yet.").arg(QFileInfo(model_).fileName()));
+        return;
+    }
+    if (index == current_) return;
+    current_ = index;
+    const RunRecord& r = runs_[index];
+    double rtn = 0, best = 0;
+    for (const auto& b : r.blocks) rtn += b.rtn_loss, best += b.best_loss;
+    QString text = tr("%1: %2 layers in %3 blocks, %4.")
+                       .arg(QFileInfo(r.model).fileName())
+                       .arg(r.layerCount())
+                       .arg(r.blocks.size())
+                       .arg(QString::fromStdString(units::formatDuration(r.elapsed_ms)));
+    if (rtn > 0) text += " " + tr("Summed block loss %1 % lower than round-to-nearest.").arg(100.0 * (rtn - best) / rtn, 0, 'f', 1);
+    summary_->setText(text);
+    fillTable(r);
+    fillBars(r);
+    fillScatter();
+    emit runSelected(r);
+}
+
+void ResultsPage::fillTable(const RunRecord& r) {
+    table_->setSortingEnabled(false);
+    table_->setRowCount(0);
+    for (const auto& b : r.blocks) {
+        const double gain = b.rtn_loss > 0 ? (b.rtn_loss - b.best_loss) / b.rtn_loss : 0.0;
+        for (const auto& l : b.layers) {
+            const int row = table_->rowCount();
+            table_->insertRow(row);
+            auto* name = new QTableWidgetItem(l.name.startsWith("model.layers.") ? l.name : tr("block %1 · %2").arg(b.block + 1).arg(l.name));
+            table_->setItem(row, 0, name);
+            table_->setItem(row, 1, new QTableWidgetItem(QStringLiteral("%1 / %2").arg(l.bits).arg(l.group_size)));
+            table_->setItem(row, 2, number(b.rtn_loss, 4));
+            table_->setItem(row, 3, number(b.best_loss, 4));
+            auto* g = number(100.0 * gain, 1, 'f');
+            g->setText(g->text() + " %");
+            table_->setItem(row, 4, g);
+            auto* err = new QTableWidgetItem(QStringLiteral("%1 → %2").arg(l.error_rtn, 0, 'f', 4).arg(l.error_tuned, 0, 'f', 4));
+            err->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            table_->setItem(row, 5, err);
+            auto* flipped = number(100.0 * l.flipped, 1, 'f');
+            flipped->setText(flipped->text() + " %");
+            table_->setItem(row, 6, flipped);
+        }
+    }
+}
+
+void ResultsPage::fillBars(const RunRecord& r) {
+    bars_->clearPlottables();
+    auto* group = bars_->findChild<QCPBarsGroup*>("lossBarsGroup");
+    if (!group) {
+        group = new QCPBarsGroup(bars_);
+        group->setObjectName("lossBarsGroup");
+        group->setSpacingType(QCPBarsGroup::stAbsolute);
+        group->setSpacing(2);
+    }
+    auto* initial = new QCPBars(bars_->xAxis, bars_->yAxis);
+    initial->setName(tr("initial (RTN)"));
+    initial->setBrush(QColor("#e3a35c"));
+    initial->setPen(QPen(QColor("#b05a00")));
+    auto* best = new QCPBars(bars_->xAxis, bars_->yAxis);
+    best->setName(tr("best (SignRound)"));
+    best->setBrush(QColor("#6f9fcf"));
+    best->setPen(QPen(QColor("#1f4e79")));
+    double lo = 0, hi = 0;
+    for (const auto& b : r.blocks)
+        for (double v : {b.rtn_loss, b.best_loss})
+            if (v > 0) lo = lo > 0 ? std::min(lo, v) : v, hi = std::max(hi, v);
+    for (auto* bars : {initial, best}) {
+        bars->setWidth(0.35);
+        bars->setBarsGroup(group);
+    }
+    for (const auto& b : r.blocks) {
+        if (b.rtn_loss > 0) initial->addData(b.block + 1, b.rtn_loss);
+        if (b.best_loss > 0) best->addData(b.block + 1, b.best_loss);
+    }
+    if (lo > 0) {
+        // On a log axis a bar needs a positive base; start them a little below the smallest loss.
+        const double base = lo / 4;
+        initial->setBaseValue(base);
+        best->setBaseValue(base);
+        bars_->yAxis->setRange(base, hi * 4);
+    }
+    bars_->xAxis->setRange(0.4, std::max<int>(1, r.blocks.size()) + 0.6);
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    bars_->xAxis->setTicker(ticker);
+    bars_->replot();
+}
+
+int ResultsPage::tradeoffPointCount() const {
+    int n = 0;
+    for (int i = 0; i < scatter_->graphCount(); ++i) n += scatter_->graph(i)->dataCount();
+    return n;
+}
+
+void ResultsPage::fillScatter() {
+    scatter_->clearGraphs();
+    scatter_->clearItems();
+    std::map<QString, QCPGraph*> by_format;
+    auto graphFor = [&](const QString& key, const QString& name, QColor color, QCPScatterStyle::ScatterShape shape, double size) {
+        auto it = by_format.find(key);
+        if (it != by_format.end()) return it->second;
+        auto* g = scatter_->addGraph();
+        g->setName(name);
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(shape, color, color, size));
+        by_format[key] = g;
+        return g;
+    };
+    double original_ppl = 0, original_bpw = 0;
+    double xmin = 0, xmax = 0, ymin = 0, ymax = 0;
+    bool any = false;
+    auto extend = [&](double x, double y) {
+        if (!any) xmin = xmax = x, ymin = ymax = y, any = true;
+        xmin = std::min(xmin, x), xmax = std::max(xmax, x), ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+    };
+    for (int i = 0; i < runs_.size(); ++i) {
+        const auto& r = runs_[i];
+        if (r.original_ppl > 0 && r.original_bits_per_weight > 0 && original_ppl == 0)
+            original_ppl = r.original_ppl, original_bpw = r.original_bits_per_weight;
+        for (const auto& e : r.exports) {
+            if (e.ppl <= 0 || e.bits_per_weight <= 0) continue;
+            const bool current = i == current_;
+            QCPGraph* g = current ? graphFor("current:" + e.format, tr("%1 (this run)").arg(e.format), formatColor(e.format), QCPScatterStyle::ssDisc, 10)
+                                  : graphFor(e.format, tr("%1 (other runs)").arg(e.format), formatColor(e.format).lighter(140), QCPScatterStyle::ssCircle, 8);
+            g->addData(e.bits_per_weight, e.ppl);
+            extend(e.bits_per_weight, e.ppl);
+        }
+    }
+    if (original_ppl > 0) {
+        graphFor("original", tr("original"), QColor("#b00020"), QCPScatterStyle::ssStar, 11)->addData(original_bpw, original_ppl);
+        extend(original_bpw, original_ppl);
+    }
+    if (any) {
+        const double dx = std::max(1.0, (xmax - xmin) * 0.1), dy = std::max(ymax * 0.02, (ymax - ymin) * 0.15);
+        scatter_->xAxis->setRange(std::max(0.0, xmin - dx), xmax + dx);
+        scatter_->yAxis->setRange(std::max(0.0, ymin - dy), ymax + dy);
+    } else {
+        auto* note = new QCPItemText(scatter_);
+        note->position->setType(QCPItemPosition::ptAxisRectRatio);
+        note->position->setCoords(0.5, 0.5);
+        note->setText(tr("No perplexities yet: give an evaluation text on the Configure page"));
+        note->setColor(QColor("#616161"));
+    }
+    scatter_->legend->setVisible(any);
+    scatter_->replot();
+}
+
+}  // namespace srs::ui

@@ -1,0 +1,64 @@
+#include "ui/run_recorder.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/log.h"
+#include "core/job/job_config.h"
+
+namespace srs::ui {
+
+RunRecorder::RunRecorder(JobController* controller, RunHistory history, QObject* parent)
+    : QObject(parent), history_(std::move(history)) {
+    qRegisterMetaType<RunRecord>();
+    connect(controller, &JobController::runSettings, this, [this](const QString& model, const QString& settings) {
+        current_ = RunRecord();
+        evals_.clear();
+        current_.model = model;
+        current_.settings_json = settings;
+        auto cfg = job::jobConfigFromJson(nlohmann::json::parse(settings.toStdString(), nullptr, false));
+        if (cfg) {
+            current_.run_dir = QString::fromStdString(cfg->effectiveRunDir());
+            current_.output_dir = QString::fromStdString(cfg->output_dir);
+        }
+    });
+    connect(controller, &JobController::blockFinished, this,
+            [this](int block, double rtn, double best, int best_iter, qint64 ms, const QVector<LayerRow>& layers) {
+                current_.blocks.push_back({block, rtn, best, best_iter, ms, layers});
+            });
+    connect(controller, &JobController::evaluated, this, [this](const QVector<EvalRow>& rows) { evals_ = rows; });
+    connect(controller, &JobController::finished, this,
+            [this](const QString& state, const QString&, const QString&, const QStringList& files, qint64 ms) { onFinished(state, files, ms); });
+}
+
+void RunRecorder::onFinished(const QString& state, const QStringList& files, qint64 elapsed_ms) {
+    // Only a quantization run announces its settings; a re-export through the same controller
+    // reaches here with an empty record and is recorded by the Export page instead.
+    if (state != "finished" || current_.model.isEmpty()) {
+        current_ = RunRecord();
+        return;
+    }
+    RunRecord r = std::move(current_);
+    current_ = RunRecord();
+    r.elapsed_ms = elapsed_ms;
+    for (const auto& f : files) {
+        const QStringList parts = f.split('\t');
+        if (parts.size() == 3) r.exports.push_back({parts[0], parts[1], parts[2].toULongLong(), 0, 0});
+    }
+    for (const auto& e : evals_) {
+        if (e.model == "original") {
+            r.eval_text = e.text;
+            r.original_ppl = e.ppl;
+            r.original_bits_per_weight = e.bits_per_weight;
+            continue;
+        }
+        for (auto& x : r.exports)
+            if (x.format == e.model) x.ppl = e.ppl, x.bits_per_weight = e.bits_per_weight;
+    }
+    if (auto ok = history_.append(r); !ok)
+        log::error("could not save the run to the history: " + ok.error().message);
+    else
+        log::info("run saved to the history: " + (history_.folder() + "/" + r.id + ".json").toStdString());
+    emit recorded(r);
+}
+
+}  // namespace srs::ui

@@ -196,8 +196,17 @@ Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& outp
         if (heads > 0) order = ropeRowOrder(rows, heads);
 
         const std::string layer = p.hf.size() > 7 ? p.hf.substr(0, p.hf.size() - 7) : p.hf;
-        const bool tuned = m.layers.count(layer) > 0 && p.hf.compare(p.hf.size() - 7, 7, ".weight") == 0;
-        if (p.type == GgmlType::F32 || p.type == GgmlType::F16 || p.type == GgmlType::BF16) {
+        bool tuned = m.layers.count(layer) > 0 && p.hf.compare(p.hf.size() - 7, 7, ".weight") == 0;
+        const bool float_type = p.type == GgmlType::F32 || p.type == GgmlType::F16 || p.type == GgmlType::BF16;
+        if (tuned) {
+            // A type finer than the tuned grid would only store the tuned scheme's few levels
+            // (a Q8_0 written from 4-bit weights is a 4-bit model): it gets the original weights.
+            // Types as coarse as the tuned scheme or coarser start from the tuned weights, whose
+            // rounding SignRound chose.
+            const auto carried = schemeForGgmlType(p.type);
+            if (float_type || (carried && carried->bits > m.layers.at(layer).bits)) tuned = false;
+        }
+        if (float_type) {
             std::vector<float> v;
             if (tuned) {
                 auto l = m.layerData(layer);

@@ -624,7 +624,16 @@ private:
             }
             card.scheme = "W" + std::to_string(cfg_.bits) + "A16 " +
                           (cfg_.group_size > 0 ? "G" + std::to_string(cfg_.group_size) : std::string("per-channel")) + (cfg_.sym ? " sym" : " asym");
-            if (f.format.rfind("gguf:", 0) == 0) card.scheme = "llama.cpp " + f.format.substr(5) + " mix, each layer tuned in its ggml type";
+            if (f.format.rfind("gguf:", 0) == 0) {
+                // Only the first GGUF format of a run sets the tuning schemes (applyGgufSchemes).
+                std::string first;
+                for (const auto& g : formats_)
+                    if (g.gguf && first.empty()) first = g.name;
+                card.scheme = "llama.cpp " + f.format.substr(5) + " mix, " +
+                              (f.format == first ? std::string("each layer tuned in its ggml type")
+                                                 : "written from the layers tuned for " + first.substr(5) +
+                                                       " where its type is as coarse or coarser, from the original weights where finer");
+            }
             card.recipe = cfg_.recipe + " (" + std::to_string(cfg_.effectiveIters()) + " iters, " + std::to_string(cfg_.effectiveNsamples()) +
                           " samples × " + std::to_string(cfg_.effectiveSeqlen()) + " tokens)";
             for (const auto& d : cfg_.datasets)

@@ -17,6 +17,7 @@
 #include "core/io/gguf.h"
 #include "core/io/weight_source.h"
 #include "support/rtn_layer.h"
+#include "support/file_size_limit.h"
 #include "support/test_paths.h"
 #include "support/tiny_model.h"
 
@@ -213,6 +214,44 @@ private slots:
         QVERIFY(relRms(out_w->data, src->loadFloat("lm_head.weight")->data) < 0.03);  // Q6_K or Q8_0
     }
 
+    void finerTypesStartFromTheOriginalWeights() {
+        // Layers tuned at 2 bits written as Q8_0 / F16: the file must hold the original weights
+        // (8-bit close), not an 8-bit copy of the 2-bit grid; written as Q2_K they keep the
+        // tuned rounding.
+        SRS_REQUIRE_SHARED(tok, "models/stories260K-hf/tokenizer.model");
+        QTemporaryDir dir;
+        auto src = kQuantModel(dir.path() + "/src");
+        QVERIFY(src);
+        QuantizedModel m = tuneAsPlanned(src, "q2_k_s");
+        for (const char* type : {"q8_0", "f16", "q2_k_s"}) {
+            const std::string out = (dir.path() + "/out-" + type).toStdString();
+            GgufExportOptions opt;
+            opt.file_type = type;
+            opt.model_name = "tiny";
+            GgufTensorStats stats;
+            auto rep = exportGguf(m, out, opt, {}, {}, &stats);
+            QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
+            auto back = srs::io::openWeightSource(out);
+            QVERIFY(back.ok());
+            double to_orig = 0, to_tuned = 0;
+            for (const auto& [name, layer] : m.layers) {
+                auto got = (*back)->loadFloat(name + ".weight");
+                QVERIFY2(got.ok(), name.c_str());
+                to_orig = std::max(to_orig, relRms(got->data, src->loadFloat(name + ".weight")->data));
+                to_tuned = std::max(to_tuned, relRms(got->data, layer.dequantize()));
+            }
+            qInfo("%s: worst relative RMS to the original %.5f, to the 2-bit tuned %.5f", type, to_orig, to_tuned);
+            if (std::string(type) == "q2_k_s") {
+                QCOMPARE(stats.tuned, 14);
+                QVERIFY(to_tuned < 0.10);
+            } else {
+                QCOMPARE(stats.tuned, 0);
+                QVERIFY(to_orig < 0.01);
+                QVERIFY(to_tuned > 0.1);
+            }
+        }
+    }
+
     void byteLevelBpeVocabulary() {
         QTemporaryDir dir;
         srs::test::TinyModelSpec spec;
@@ -295,6 +334,28 @@ private slots:
         auto unknown = exportGguf(m, out, GgufExportOptions{"q9_x", "", ""});
         QVERIFY(!unknown.ok());
         QVERIFY(unknown.error().hint.find("q4_k_m") != std::string::npos);
+    }
+    void fullDiskIsAClearErrorAndLeavesNothing() {
+        SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
+        auto src = srs::io::openWeightSource(model.toStdString());
+        QVERIFY(src.ok());
+        QuantizedModel m;
+        m.source = *src;
+        QTemporaryDir dir;
+        const std::string out = (dir.path() + "/out").toStdString();
+        GgufExportOptions opt;
+        opt.file_type = "q8_0";
+        srs::Result<ExportReport> rep = srs::makeError(srs::ErrorCode::Internal, "not run");
+        {
+            srs::test::FileSizeLimit limit(64 * 1024);  // the Q8_0 file is ~290 KB
+            QVERIFY(limit.active());
+            rep = exportGguf(m, out, opt);
+        }
+        QVERIFY(!rep.ok());
+        qInfo("%s", rep.error().message.c_str());
+        QVERIFY2(rep.error().message.find(".gguf") != std::string::npos, rep.error().message.c_str());
+        QVERIFY(!fs::exists(out));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden), QStringList());
     }
 };
 

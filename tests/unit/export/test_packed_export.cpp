@@ -12,6 +12,7 @@
 #include "core/export/packed_export.h"
 #include "core/io/atomic_file.h"
 #include "core/io/weight_source.h"
+#include "support/file_size_limit.h"
 #include "support/rtn_layer.h"
 #include "support/test_paths.h"
 #include "support/tiny_model.h"
@@ -194,6 +195,28 @@ private slots:
         // The earlier complete export is untouched and no temporary folder is left behind.
         QCOMPARE(*srs::io::readFile(out + "/config.json"), before);
         QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 2);
+    }
+    void fullDiskIsAClearErrorAndLeavesNothing() {
+        QTemporaryDir dir;
+        srs::test::TinyModelSpec spec;
+        spec.hidden = 64;
+        spec.intermediate = 128;
+        srs::test::writeTinyModel(dir.path() + "/src", spec);
+        auto src = srs::io::openWeightSource((dir.path() + "/src").toStdString());
+        QuantizedModel m = quantizeTiny(*src, 4, 32, true, false);
+        const std::string out = (dir.path() + "/out").toStdString();
+        srs::Result<ExportReport> r = srs::makeError(srs::ErrorCode::Internal, "not run");
+        {
+            srs::test::FileSizeLimit limit(16 * 1024);  // the shard is larger than this
+            QVERIFY(limit.active());
+            r = exportPacked(m, out, {});
+        }
+        QVERIFY(!r.ok());
+        qInfo("%s", r.error().message.c_str());
+        QVERIFY2(r.error().message.find("model") != std::string::npos, r.error().message.c_str());  // names the file
+        QVERIFY(!std::filesystem::exists(out));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList{"src"});
+        QVERIFY(exportPacked(m, out, {}).ok());  // with room again, the same export works
     }
 };
 

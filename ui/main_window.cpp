@@ -18,7 +18,10 @@
 #include <QTime>
 
 #include "core/common/log.h"
+#include "ui/hub_session.h"
 #include "ui/log_bridge.h"
+#include "ui/pages/hub_page.h"
+#include "ui/upload_dialog.h"
 #include "ui/pages/configure_page.h"
 #include "ui/pages/model_page.h"
 #include "ui/pages/export_page.h"
@@ -92,6 +95,21 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
         connect(job_controller_, &JobController::started, export_page_, [this] { export_page_->setBusy(true); });
         connect(job_controller_, &JobController::finished, export_page_, [this] { export_page_->setBusy(false); });
     }
+
+    // The Hub page comes last so the other pages keep their positions (--page, screenshots).
+    hub_session_ = new HubSession(this);
+    hub_page_ = new HubPage(hub_session_, this);
+    hub_index_ = addPage(tr("Hub"), hub_page_, tr("Find and download models from the Hugging Face Hub or ModelScope; models in the local cache"));
+    connect(hub_page_, &HubPage::openModelRequested, this, [this](const QString& folder) {
+        showPage(0);
+        model_page_->openModel(folder);
+    });
+    if (export_page_)
+        connect(export_page_, &ExportPage::uploadRequested, this, [this](const QString& folder) {
+            auto* dialog = new UploadDialog(folder, hub_session_, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->open();
+        });
 
     auto* dock = new QDockWidget(tr("Log"), this);
     dock->setObjectName("logDock");

@@ -20,6 +20,8 @@ class LogBridge;
 class ResultsPage;
 class ExportPage;
 class RunRecorder;
+class HubPage;
+class HubSession;
 
 // Library versions for the About box, as the app's compute start-up reports them (ui/ itself
 // cannot ask LibTorch).
@@ -47,6 +49,10 @@ public:
     ResultsPage* resultsPage() const { return results_page_; }
     ExportPage* exportPage() const { return export_page_; }
     RunRecorder* runRecorder() const { return recorder_; }
+    // The Hub page (search, download, local cache) and the session behind it and the upload dialog.
+    HubPage* hubPage() const { return hub_page_; }
+    HubSession* hubSession() const { return hub_session_; }
+    int hubPageIndex() const { return hub_index_; }
     void setRuntimeVersions(const RuntimeVersions& versions) { versions_ = versions; }
     // The About box's version table as HTML (also what showAbout displays).
     QString aboutText() const;
@@ -71,6 +77,9 @@ private:
     ResultsPage* results_page_ = nullptr;
     ExportPage* export_page_ = nullptr;
     RunRecorder* recorder_ = nullptr;
+    HubSession* hub_session_ = nullptr;
+    HubPage* hub_page_ = nullptr;
+    int hub_index_ = -1;
     RuntimeVersions versions_;
     JobController* job_controller_ = nullptr;
     LogBridge* log_bridge_ = nullptr;

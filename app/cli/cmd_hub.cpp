@@ -15,6 +15,7 @@
 #include "core/common/units.h"
 #include "core/hub/hf_client.h"
 #include "core/hub/hub_download.h"
+#include "core/hub/modelscope.h"
 
 namespace {
 
@@ -26,16 +27,20 @@ int runDownload(const std::vector<std::string>& argv);
 const cli::Command kHub{
     "hub", "Search the Hugging Face Hub, list a model's files, check your token",
     "signround hub search QUERY [--limit 20] [--author ORG] [--filter TAG[,TAG]] [--sort downloads|likes|lastModified|createdAt|trendingScore] [--json]\n"
-    "       signround hub files REPO [--revision main] [--json]\n"
+    "       signround hub files REPO [--revision main] [--source huggingface|modelscope] [--json]\n"
     "       signround hub whoami\n"
-    "  The endpoint is HF_ENDPOINT (default https://huggingface.co); the token HF_TOKEN or the token file ($HF_HOME/token).",
+    "  The endpoint is HF_ENDPOINT (default https://huggingface.co); the token HF_TOKEN or the token file ($HF_HOME/token).\n"
+    "  --source modelscope lists files on ModelScope (MODELSCOPE_ENDPOINT, default https://www.modelscope.cn); it has no search here.",
     runHub};
 SRS_CLI_COMMAND(kHub);
 
 const cli::Command kDownload{
     "download", "Download a model from the Hugging Face Hub into the shared cache (resumable)",
     "signround download REPO [--revision main] [--include GLOB[,GLOB]] [--cache_dir DIR] [--offline] [--parallel 4]\n"
+    "                   [--source huggingface|modelscope]\n"
     "  Files go to the Hugging Face cache ($HF_HUB_CACHE, default $HF_HOME/hub); the snapshot folder is printed last.\n"
+    "  --source modelscope downloads from ModelScope (MODELSCOPE_ENDPOINT, default https://www.modelscope.cn; revision\n"
+    "  master by default) into $MODELSCOPE_CACHE/hub (default ~/.cache/modelscope/hub), in the same layout.\n"
     "  Ctrl-C stops (exit 130) and keeps partial files: the next run resumes them.",
     runDownload};
 SRS_CLI_COMMAND(kDownload);
@@ -69,8 +74,14 @@ std::string dateOnly(const std::string& iso) { return iso.size() >= 10 ? iso.sub
 int hubSearch(const std::vector<std::string>& argv) {
     cli::Args args;
     std::string error;
-    if (!args.parse(argv, {"limit", "author", "filter", "sort"}, {"json"}, &error)) return cli::usageError(kHub, error);
+    if (!args.parse(argv, {"limit", "author", "filter", "sort", "source"}, {"json"}, &error)) return cli::usageError(kHub, error);
     if (args.positional().size() != 1) return cli::usageError(kHub, "hub search takes one QUERY");
+    const std::string source = args.getOr("source", "huggingface");
+    if (source != "huggingface" && source != "modelscope") return cli::usageError(kHub, "--source is huggingface or modelscope");
+    if (source == "modelscope") {
+        hub::ModelScopeClient ms(hub::modelScopeEnvFromEnvironment());
+        return failWith(ms.searchModels({}).error());
+    }
     long long limit = 20;
     if (!args.getInt("limit", &limit, &error)) return cli::usageError(kHub, error);
     if (limit < 1 || limit > 10000) return cli::usageError(kHub, "--limit must be between 1 and 10000");
@@ -125,12 +136,20 @@ int hubSearch(const std::vector<std::string>& argv) {
 int hubFiles(const std::vector<std::string>& argv) {
     cli::Args args;
     std::string error;
-    if (!args.parse(argv, {"revision"}, {"json"}, &error)) return cli::usageError(kHub, error);
+    if (!args.parse(argv, {"revision", "source"}, {"json"}, &error)) return cli::usageError(kHub, error);
     if (args.positional().size() != 1) return cli::usageError(kHub, "hub files takes one REPO (org/name)");
+    const std::string source = args.getOr("source", "huggingface");
+    if (source != "huggingface" && source != "modelscope") return cli::usageError(kHub, "--source is huggingface or modelscope");
     const std::string repo = args.positional()[0];
-    const std::string revision = args.getOr("revision", "main");
-    hub::HfClient client = makeClient(hub::hubEnvFromEnvironment());
-    auto files = client.listFiles(repo, revision);
+    const std::string revision = args.getOr("revision", source == "modelscope" ? "master" : "main");
+    Result<std::vector<hub::RepoFile>> files = std::vector<hub::RepoFile>{};
+    if (source == "modelscope") {
+        hub::ModelScopeClient ms(hub::modelScopeEnvFromEnvironment());
+        files = ms.listFiles(repo, revision);
+    } else {
+        hub::HfClient client = makeClient(hub::hubEnvFromEnvironment());
+        files = client.listFiles(repo, revision);
+    }
     if (!files) return failWith(files.error());
     std::sort(files->begin(), files->end(), [](const hub::RepoFile& a, const hub::RepoFile& b) { return a.path < b.path; });
     if (args.flag("json")) {
@@ -241,22 +260,31 @@ private:
 int runDownload(const std::vector<std::string>& argv) {
     cli::Args args;
     std::string error;
-    if (!args.parse(argv, {"revision", "include", "cache_dir", "parallel"}, {"offline"}, &error))
+    if (!args.parse(argv, {"revision", "include", "cache_dir", "parallel", "source"}, {"offline"}, &error))
         return cli::usageError(kDownload, error);
+    const std::string source = args.getOr("source", "huggingface");
+    if (source != "huggingface" && source != "modelscope")
+        return cli::usageError(kDownload, "--source is huggingface or modelscope");
+    const bool modelscope = source == "modelscope";
     if (args.positional().size() != 1) return cli::usageError(kDownload, "give exactly one REPO (org/name)");
     long long parallel = 4;
     if (!args.getInt("parallel", &parallel, &error)) return cli::usageError(kDownload, error);
     if (parallel < 1 || parallel > 32) return cli::usageError(kDownload, "--parallel must be between 1 and 32");
 
     hub::HubEnv env = hub::hubEnvFromEnvironment();
+    hub::ModelScopeEnv ms_env = hub::modelScopeEnvFromEnvironment();
+    if (modelscope) env.hub_cache = ms_env.cache_root;
     if (auto dir = args.get("cache_dir")) env.hub_cache = std::filesystem::absolute(*dir).lexically_normal().string();
-    if (args.flag("offline")) env.offline = true;
-    hub::HfClient client = makeClient(env);
+    if (args.flag("offline")) env.offline = ms_env.offline = true;
+    if (modelscope) env.offline = ms_env.offline;
+    hub::HfClient hf_client = makeClient(env);
+    hub::ModelScopeClient ms_client(ms_env);
+    hub::HubClient& client = modelscope ? static_cast<hub::HubClient&>(ms_client) : hf_client;
     hub::HubCache cache(env.hub_cache);
 
     hub::DownloadOptions o;
     o.repo_id = args.positional()[0];
-    o.revision = args.getOr("revision", "main");
+    o.revision = args.getOr("revision", modelscope ? "master" : "main");
     o.patterns = splitList(args.getOr("include", ""));
     o.parallel = static_cast<int>(parallel);
     o.offline = env.offline;
@@ -265,8 +293,9 @@ int runDownload(const std::vector<std::string>& argv) {
     g_hub_cancel = &cancel;
     std::signal(SIGINT, onHubSignal);
     std::signal(SIGTERM, onHubSignal);
-    std::fprintf(stderr, "downloading %s (%s) from %s into %s\n", o.repo_id.c_str(), o.revision.c_str(),
-                 env.offline ? "the cache only" : client.endpoint().c_str(), cache.root().c_str());
+    std::fprintf(stderr, "downloading %s (%s) from %s%s into %s\n", o.repo_id.c_str(), o.revision.c_str(),
+                 env.offline ? "the cache only" : client.endpoint().c_str(), modelscope ? " (ModelScope)" : "",
+                 cache.root().c_str());
     DownloadPrinter printer;
     auto result = hub::downloadSnapshot(client, cache, o, [&](const hub::DownloadProgress& p) { printer(p); }, cancel);
     printer.finish();

@@ -1,4 +1,6 @@
 // signround-studio: the GUI. Usage: signround-studio [MODEL_FOLDER] [--screenshot FILE.png]
+// Without a model folder it starts on the Hub page (--page hub does so too; --hub_search QUERY
+// also searches).
 // With --screenshot the window is rendered once the model is open (or failed), saved, and the
 // app exits: the README's screenshot and the xvfb smoke test use it. With --autostart and
 // --screenshot_dir DIR, every page is saved as DIR/<page>-page.png once the run has finished.
@@ -15,6 +17,7 @@
 #include "kernels/compute_runtime.h"
 #include "ui/main_window.h"
 #include "ui/pages/configure_page.h"
+#include "ui/pages/hub_page.h"
 #include "ui/pages/model_page.h"
 
 int main(int argc, char** argv) {
@@ -29,7 +32,9 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     parser.addPositionalArgument("model", "Model folder to open at start");
     QCommandLineOption screenshot("screenshot", "Save a PNG of the window, then exit.", "file");
-    QCommandLineOption page("page", "Page to show first: model, configure or run.", "name");
+    QCommandLineOption page("page", "Page to show first: model, configure, run, results, export or hub.", "name");
+    QCommandLineOption hub_search("hub_search", "Open the Hub page and search for QUERY (with --screenshot: once the results are shown).", "query");
+    parser.addOption(hub_search);
     QCommandLineOption dataset("dataset", "Calibration text file(s) to preset on the Configure page.", "file");
     parser.addOption(dataset);
     QCommandLineOption autostart("autostart", "Start quantizing the given model with the Configure page's settings once it is open.");
@@ -81,6 +86,9 @@ int main(int argc, char** argv) {
         if (auto* edit = window.configurePage()->findChild<QLineEdit*>("evalText")) edit->setText(parser.value(eval_text));
     const QStringList pages = {"model", "configure", "run", "results", "export"};
     if (pages.indexOf(first_page) > 0 && window.configurePage()) window.showPage(pages.indexOf(first_page));
+    // No model to open, or asked for: start on the Hub page, to find one.
+    const bool hub_first = first_page == "hub" || parser.isSet(hub_search) || (positional.isEmpty() && first_page.isEmpty());
+    if (hub_first) window.showPage(window.hubPageIndex());
     QString shot = parser.value(screenshot);
     auto take_shot = [&window, shot] {
         QTimer::singleShot(300, &window, [&window, shot] {
@@ -115,6 +123,9 @@ int main(int argc, char** argv) {
         }
         if (!shot.isEmpty()) QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelFailed, &window, take_shot);
         window.modelPage()->openModel(positional.first());
+    } else if (parser.isSet(hub_search)) {
+        if (!shot.isEmpty()) QObject::connect(window.hubPage(), &srs::ui::HubPage::searchShown, &window, take_shot);
+        window.hubPage()->searchFor(parser.value(hub_search));
     } else if (!shot.isEmpty()) {
         take_shot();
     }

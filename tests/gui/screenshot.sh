@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the GUI under xvfb-run at 1280x800 and saves screenshots: the Model page with stories260K
-# open, then every page (Model, Configure, Run, Results, Export) after two short real
+# open, the Hub page with search results from the fake hub, then every page (Model, Configure,
+# Run, Results, Export) after two short real
 # quantization runs with a perplexity evaluation (when the shared data is there). Checks each is a real,
 # non-blank PNG. The app's settings and run history go to a throw-away XDG home.
 # usage: screenshot.sh PATH/TO/signround-studio OUT_DIR
@@ -40,6 +41,17 @@ if [ -d "$model" ]; then
   rm -rf "$run_dir"
   for page in model configure run results export; do check "$out/$page-page.png"; done
 else
-  xvfb --screenshot "$out/model-page.png"
+  xvfb --page model --screenshot "$out/model-page.png"
   check "$out/model-page.png"
 fi
+
+# The Hub page with search results, against tests/hub/fakehub.py (a loopback fake Hub serving
+# stories260K, when present, and 23 synthetic models); the HF cache is a throw-away folder.
+fakehub=$(dirname "$0")/../hub/fakehub.py
+repo_args=()
+[ -d "$model" ] && repo_args=(--repo "tiny/stories260K=$model")
+coproc FAKEHUB { exec python3 "$fakehub" --watch-stdin "${repo_args[@]}"; }
+read -r -t 20 port <&"${FAKEHUB[0]}" || { echo "fakehub.py did not start" >&2; exit 1; }
+HF_ENDPOINT="http://127.0.0.1:$port" HF_HOME="$xdg/hf" HF_TOKEN= xvfb --hub_search tiny --screenshot "$out/hub-page.png"
+eval "exec ${FAKEHUB[1]}>&-"
+check "$out/hub-page.png"

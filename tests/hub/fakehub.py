@@ -30,6 +30,10 @@ Upload (HUB.md §3.3 d; needs a valid token):
   POST /_lfs/verify/{repo}/{oid}             {"oid","size"}; 404 unless stored
   POST /api/models/{repo}/commit/{rev}       NDJSON: header, file (base64), lfsFile, deletedFile; the
                                              repository then serves the new files like the others
+ModelScope (HUB.md 3.4; the same repositories, default branch "master"):
+  GET  /api/v1/models/{repo}/repo/files?Revision=&Recursive=   {"Code":200,"Success":true,"Data":{"Files":[
+                                             {Name,Path,Type:blob|tree,Size,Sha256,IsLFS,Revision}]}}; 404 envelope
+  GET  /api/v1/models/{repo}/repo?Revision=&FilePath=          the file's bytes, with Range support and faults
 Dataset viewer (datasets-server):
   GET  /splits?dataset=ID                    {"splits":[{dataset,config,split}]}
   GET  /rows?dataset&config&split&offset&length   pages of rows (length <= 100); 404 unknown dataset,
@@ -598,6 +602,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.whoami()
             elif raw == "/api/models":
                 self.search(query)
+            elif raw.startswith("/api/v1/models/"):
+                self.modelscope(raw[len("/api/v1/models/"):], query)
             elif raw.startswith("/api/models/"):
                 self.model_api(raw[len("/api/models/"):], query)
             elif raw in ("/rows", "/splits"):
@@ -714,6 +720,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = self.state.tree_page_size
         headers = self.page_link(offset + n) if offset + n < len(entries) else {}
         self.send_json(200, entries[offset:offset + n], headers)
+
+    # ---- ModelScope (HUB.md 3.4) ------------------------------------------------------------
+    def ms_error(self, status, message):
+        self.send_json(status, {"Code": 10010205001, "Message": message, "RequestId": "fakehub", "Success": False})
+
+    def modelscope(self, rest, query):
+        """The same repositories as ModelScope serves them: the default branch is master."""
+        rest = urllib.parse.unquote(rest)
+        if rest.endswith("/repo/files"):
+            repo_id, kind = rest[:-len("/repo/files")], "files"
+        elif rest.endswith("/repo"):
+            repo_id, kind = rest[:-len("/repo")], "file"
+        else:
+            self.ms_error(404, "no such endpoint")
+            return
+        repo = self.state.repos.get(repo_id)
+        if repo is None or (repo.private and not self.authorized()):
+            self.ms_error(404, f"model {repo_id} not found")
+            return
+        rev = query.get("Revision", ["master"])[0]
+        commit = repo.resolve("main" if rev == "master" else rev)
+        if commit is None:
+            self.ms_error(404, f"revision {rev} not found")
+            return
+        if kind == "files":
+            recursive = query.get("Recursive", ["false"])[0].lower() in ("1", "true")
+            files = []
+            for d in sorted(repo.dirs()):
+                if recursive or "/" not in d:
+                    files.append({"Name": d.rsplit("/", 1)[-1], "Path": d, "Type": "tree", "Size": 0, "Sha256": "",
+                                  "IsLFS": False, "Revision": commit, "CommittedDate": 1704067200})
+            for path in sorted(repo.files):
+                if not recursive and "/" in path:
+                    continue
+                f = repo.files[path]
+                files.append({"Name": path.rsplit("/", 1)[-1], "Path": path, "Type": "blob", "Size": f.size,
+                              "Sha256": f.sha256, "IsLFS": f.lfs, "Revision": commit, "CommittedDate": 1704067200})
+            self.send_json(200, {"Code": 200, "Data": {"Files": files, "LatestCommitter": {}}, "Message": "success",
+                                 "RequestId": "fakehub", "Success": True})
+            return
+        path = query.get("FilePath", [""])[0]
+        f = repo.files.get(path)
+        if f is None:
+            self.ms_error(404, f"file {path} not found")
+            return
+        fault = self.state.take_fault(self.command, file_path=path)
+        if fault and fault["kind"] == "status":
+            self.apply_status_fault(fault, path)
+            return
+        self.send_body(f, {"ETag": f'"{f.sha256}"'}, fault)
 
     # ---- dataset viewer -------------------------------------------------------------------
     def dataset_viewer(self, raw, query):

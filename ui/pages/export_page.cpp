@@ -72,6 +72,12 @@ ExportPage::ExportPage(RunHistory history, ReexportRunner reexport, QWidget* par
     open_->setEnabled(false);
     connect(open_, &QPushButton::clicked, this, &ExportPage::openSelectedFolder);
     buttons->addWidget(open_);
+    upload_ = new QPushButton(tr("Upload to Hub…"), this);
+    upload_->setObjectName("uploadToHubButton");
+    upload_->setToolTip(tr("Upload the selected export to a Hugging Face model repository, with its model card"));
+    upload_->setEnabled(false);
+    connect(upload_, &QPushButton::clicked, this, &ExportPage::requestUpload);
+    buttons->addWidget(upload_);
     buttons->addStretch();
     layout->addLayout(buttons);
 
@@ -199,7 +205,17 @@ void ExportPage::refresh() {
                                      .arg(bytes(total), run_.run_dir)
                                : tr("No finished run yet: its exports appear here."));
     open_->setEnabled(tree_->topLevelItemCount() > 0);
+    upload_->setEnabled(tree_->topLevelItemCount() > 0);
     setBusy(busy_);
+}
+
+void ExportPage::requestUpload() {
+    QTreeWidgetItem* item = tree_->currentItem();
+    if (!item && tree_->topLevelItemCount() > 0) item = tree_->topLevelItem(0);
+    if (!item) return;
+    QString dir = item->data(0, Qt::UserRole).toString();
+    if (QFileInfo(dir).isFile()) dir = QFileInfo(dir).absolutePath();
+    emit uploadRequested(dir);
 }
 
 void ExportPage::openSelectedFolder() {

@@ -33,8 +33,11 @@ public:
 public slots:
     void openSelectedFolder();
     void startReexport();
+    // Emits uploadRequested for the selected export's folder (the first one when none is selected).
+    void requestUpload();
 
 signals:
+    void uploadRequested(const QString& folder);
     // After a re-export; state as JobController::finished.
     void reexported(const QString& state, const srs::ui::RunRecord& record);
 
@@ -51,6 +54,7 @@ private:
     QLabel* summary_ = nullptr;
     QTreeWidget* tree_ = nullptr;
     QPushButton* open_ = nullptr;
+    QPushButton* upload_ = nullptr;
     QComboBox* format_ = nullptr;
     QLineEdit* output_ = nullptr;
     QPushButton* reexport_ = nullptr;

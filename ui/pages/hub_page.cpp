@@ -1,0 +1,532 @@
+#include "ui/pages/hub_page.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "core/common/units.h"
+
+namespace srs::ui {
+namespace {
+
+QString bytes(quint64 b) { return QString::fromStdString(units::formatBytes(b)); }
+QString count(qint64 n) { return QString::fromStdString(units::formatCount(static_cast<std::uint64_t>(std::max<qint64>(0, n)))); }
+QString duration(qint64 ms) { return ms < 0 ? QObject::tr("?") : QString::fromStdString(units::formatDuration(ms)); }
+
+// A read-only cell that sorts by `key` when given.
+QTableWidgetItem* cell(const QString& text, const QVariant& key = {}) {
+    auto* item = new QTableWidgetItem(text);
+    item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+    if (key.isValid()) item->setData(Qt::UserRole, key);
+    return item;
+}
+
+enum ResultCol { RId = 0, RDownloads, RLikes, RUpdated, RParams, RSize, RNotes, RCount };
+enum FileCol { FName = 0, FSize, FState, FCount };
+enum CacheCol { CRepo = 0, CSource, CSize, CFiles, CSnapshot, CModified, CCount };
+
+}  // namespace
+
+HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), session_(session) {
+    auto* layout = new QVBoxLayout(this);
+
+    // Search row, with the account on the right.
+    auto* top = new QHBoxLayout();
+    source_ = new QComboBox(this);
+    source_->setObjectName("hubSource");
+    source_->addItem(tr("Hugging Face"), static_cast<int>(HubSource::HuggingFace));
+    source_->addItem(tr("ModelScope"), static_cast<int>(HubSource::ModelScope));
+    source_->setToolTip(tr("Where to find models: the Hugging Face Hub (search) or ModelScope (by model id; no search)"));
+    top->addWidget(source_);
+    search_ = new QLineEdit(this);
+    search_->setObjectName("hubSearch");
+    search_->setClearButtonEnabled(true);
+    search_->setToolTip(tr("Search models by name as you type; Enter on an exact id (org/name) lists its files"));
+    top->addWidget(search_, 1);
+    sort_ = new QComboBox(this);
+    sort_->setObjectName("hubSort");
+    sort_->addItem(tr("Most downloads"), "downloads");
+    sort_->addItem(tr("Most likes"), "likes");
+    sort_->addItem(tr("Recently updated"), "lastModified");
+    sort_->addItem(tr("Trending"), "trendingScore");
+    sort_->setToolTip(tr("Order of the search results"));
+    top->addWidget(sort_);
+    layout->addLayout(top);
+
+    auto* login_row = new QHBoxLayout();
+    account_ = new QLabel(this);
+    account_->setObjectName("hubAccount");
+    account_->setToolTip(tr("The Hugging Face account the token belongs to; needed for gated and private models and for uploads"));
+    login_row->addWidget(account_, 1);
+    token_ = new QLineEdit(this);
+    token_->setObjectName("hubToken");
+    token_->setEchoMode(QLineEdit::Password);
+    token_->setPlaceholderText(tr("hf_… access token"));
+    token_->setToolTip(tr("A Hugging Face access token (Settings → Access Tokens on the Hub); read access to download, write to upload"));
+    token_->setMaximumWidth(260);
+    login_row->addWidget(token_);
+    remember_ = new QCheckBox(tr("Remember"), this);
+    remember_->setObjectName("hubRemember");
+    remember_->setToolTip(tr("Save the token in this app's settings so it is used next time (it is never written to the log)"));
+    login_row->addWidget(remember_);
+    login_ = new QPushButton(tr("Log in"), this);
+    login_->setObjectName("hubLogin");
+    login_->setToolTip(tr("Check the token with the Hub (whoami) and use it for this session"));
+    login_row->addWidget(login_);
+    logout_ = new QPushButton(tr("Log out"), this);
+    logout_->setObjectName("hubLogout");
+    logout_->setToolTip(tr("Stop using the token and remove a saved one from the app's settings"));
+    login_row->addWidget(logout_);
+    layout->addLayout(login_row);
+
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName("hubTabs");
+    layout->addWidget(tabs_, 1);
+
+    // --- Search tab: results above, the selected repository's files below.
+    auto* search_tab = new QWidget(tabs_);
+    auto* search_layout = new QVBoxLayout(search_tab);
+    auto* split = new QSplitter(Qt::Vertical, search_tab);
+    auto* results_box = new QWidget(split);
+    auto* results_layout = new QVBoxLayout(results_box);
+    results_layout->setContentsMargins(0, 0, 0, 0);
+    results_ = new QTableWidget(0, RCount, results_box);
+    results_->setObjectName("hubResults");
+    results_->setHorizontalHeaderLabels({tr("Model"), tr("Downloads"), tr("Likes"), tr("Updated"), tr("Parameters"), tr("Size"), tr("Notes")});
+    results_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    results_->setSelectionMode(QAbstractItemView::SingleSelection);
+    results_->verticalHeader()->hide();
+    results_->horizontalHeader()->setSectionResizeMode(RId, QHeaderView::Stretch);
+    for (int c = RDownloads; c < RCount; ++c) results_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    results_->setToolTip(tr("Search results; select one to see its files. Size is the weights' size from their parameter counts"));
+    results_layout->addWidget(results_, 1);
+    auto* more_row = new QHBoxLayout();
+    search_status_ = new QLabel(results_box);
+    search_status_->setObjectName("hubSearchStatus");
+    search_status_->setWordWrap(true);
+    search_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    more_row->addWidget(search_status_, 1);
+    more_ = new QPushButton(tr("More results"), results_box);
+    more_->setObjectName("hubMore");
+    more_->setToolTip(tr("Load the next page of results"));
+    more_->setEnabled(false);
+    more_row->addWidget(more_);
+    results_layout->addLayout(more_row);
+    split->addWidget(results_box);
+
+    auto* files_box = new QWidget(split);
+    auto* files_layout = new QVBoxLayout(files_box);
+    files_layout->setContentsMargins(0, 0, 0, 0);
+    repo_label_ = new QLabel(tr("Select a model to see its files."), files_box);
+    repo_label_->setObjectName("hubRepo");
+    repo_label_->setWordWrap(true);
+    files_layout->addWidget(repo_label_);
+    files_ = new QTableWidget(0, FCount, files_box);
+    files_->setObjectName("hubFiles");
+    files_->setHorizontalHeaderLabels({tr("File"), tr("Size"), tr("Download")});
+    files_->verticalHeader()->hide();
+    files_->setSelectionMode(QAbstractItemView::NoSelection);
+    files_->horizontalHeader()->setSectionResizeMode(FName, QHeaderView::Stretch);
+    files_->horizontalHeader()->setSectionResizeMode(FSize, QHeaderView::ResizeToContents);
+    files_->horizontalHeader()->setSectionResizeMode(FState, QHeaderView::ResizeToContents);
+    files_->setToolTip(tr("Ticked files are downloaded; the ones a quantization needs are ticked for you"));
+    files_layout->addWidget(files_, 1);
+    auto* dl_row = new QHBoxLayout();
+    pick_needed_ = new QPushButton(tr("Needed files"), files_box);
+    pick_needed_->setObjectName("hubPickNeeded");
+    pick_needed_->setToolTip(tr("Tick only config, tokenizer and safetensors weights: what a quantization needs"));
+    pick_all_ = new QPushButton(tr("All"), files_box);
+    pick_all_->setObjectName("hubPickAll");
+    pick_all_->setToolTip(tr("Tick every file"));
+    pick_none_ = new QPushButton(tr("None"), files_box);
+    pick_none_->setObjectName("hubPickNone");
+    pick_none_->setToolTip(tr("Untick every file"));
+    download_ = new QPushButton(tr("Download"), files_box);
+    download_->setObjectName("hubDownload");
+    download_->setToolTip(tr("Download the ticked files into the shared cache (resumes an interrupted download), then open the model"));
+    download_->setEnabled(false);
+    cancel_ = new QPushButton(tr("Cancel"), files_box);
+    cancel_->setObjectName("hubCancel");
+    cancel_->setToolTip(tr("Stop downloading; partial files are kept and resumed next time"));
+    cancel_->setEnabled(false);
+    for (auto* b : {pick_needed_, pick_all_, pick_none_}) dl_row->addWidget(b);
+    dl_row->addStretch();
+    dl_row->addWidget(download_);
+    dl_row->addWidget(cancel_);
+    files_layout->addLayout(dl_row);
+    progress_ = new QProgressBar(files_box);
+    progress_->setObjectName("hubProgress");
+    progress_->setRange(0, 1000);
+    progress_->setValue(0);
+    progress_->setToolTip(tr("Bytes downloaded of all ticked files"));
+    files_layout->addWidget(progress_);
+    download_status_ = new QLabel(files_box);
+    download_status_->setObjectName("hubDownloadStatus");
+    download_status_->setWordWrap(true);
+    download_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    files_layout->addWidget(download_status_);
+    split->addWidget(files_box);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    search_layout->addWidget(split);
+    tabs_->addTab(search_tab, tr("Search"));
+
+    // --- Local cache tab.
+    auto* cache_tab = new QWidget(tabs_);
+    auto* cache_layout = new QVBoxLayout(cache_tab);
+    cache_ = new QTableWidget(0, CCount, cache_tab);
+    cache_->setObjectName("hubCache");
+    cache_->setHorizontalHeaderLabels({tr("Model"), tr("Source"), tr("Size"), tr("Files"), tr("Snapshot"), tr("Downloaded")});
+    cache_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    cache_->setSelectionMode(QAbstractItemView::SingleSelection);
+    cache_->verticalHeader()->hide();
+    cache_->horizontalHeader()->setSectionResizeMode(CRepo, QHeaderView::Stretch);
+    for (int c = CSource; c < CCount; ++c) cache_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    cache_->setToolTip(tr("Models in the shared caches (also those downloaded by transformers, vLLM or llama.cpp); double-click to open"));
+    cache_layout->addWidget(cache_, 1);
+    auto* cache_row = new QHBoxLayout();
+    cache_status_ = new QLabel(cache_tab);
+    cache_status_->setObjectName("hubCacheStatus");
+    cache_status_->setWordWrap(true);
+    cache_row->addWidget(cache_status_, 1);
+    auto* refresh = new QPushButton(tr("Refresh"), cache_tab);
+    refresh->setObjectName("hubCacheRefresh");
+    refresh->setToolTip(tr("Scan the caches again"));
+    open_cached_ = new QPushButton(tr("Open"), cache_tab);
+    open_cached_->setObjectName("hubCacheOpen");
+    open_cached_->setToolTip(tr("Open the selected model's snapshot on the Model page"));
+    open_cached_->setEnabled(false);
+    cache_row->addWidget(refresh);
+    cache_row->addWidget(open_cached_);
+    cache_layout->addLayout(cache_row);
+    tabs_->addTab(cache_tab, tr("Local cache"));
+
+    debounce_ = new QTimer(this);
+    debounce_->setSingleShot(true);
+    debounce_->setInterval(350);
+    connect(debounce_, &QTimer::timeout, this, &HubPage::runSearch);
+    connect(search_, &QLineEdit::textEdited, this, [this] {
+        if (source() == HubSource::HuggingFace) debounce_->start();
+    });
+    connect(search_, &QLineEdit::returnPressed, this, [this] {
+        const QString text = search_->text().trimmed();
+        if (source() == HubSource::ModelScope || (text.count('/') == 1 && !text.contains(' '))) {
+            debounce_->stop();
+            if (source() == HubSource::HuggingFace) runSearch();
+            selectRepo(text);
+        } else {
+            debounce_->stop();
+            runSearch();
+        }
+    });
+    connect(sort_, &QComboBox::currentIndexChanged, this, [this] {
+        if (!search_->text().trimmed().isEmpty()) runSearch();
+    });
+    connect(source_, &QComboBox::currentIndexChanged, this, &HubPage::onSourceChanged);
+    connect(results_, &QTableWidget::itemSelectionChanged, this, [this] {
+        auto rows = results_->selectionModel()->selectedRows();
+        if (rows.isEmpty()) return;
+        QString id = results_->item(rows.first().row(), RId)->data(Qt::UserRole).toString();
+        if (id != repo_) selectRepo(id);
+    });
+    connect(more_, &QPushButton::clicked, this, [this] {
+        if (next_url_.isEmpty()) return;
+        more_->setEnabled(false);
+        pending_search_ = session_->nextPage(next_url_);
+    });
+    auto tick_all = [this](int mode) {  // 0 none, 1 all, 2 needed
+        for (int r = 0; r < files_->rowCount(); ++r) {
+            auto* item = files_->item(r, FName);
+            bool on = mode == 1 || (mode == 2 && item->data(Qt::UserRole + 1).toBool());
+            item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+        }
+        updateSelectionSummary();
+    };
+    connect(pick_none_, &QPushButton::clicked, this, [tick_all] { tick_all(0); });
+    connect(pick_all_, &QPushButton::clicked, this, [tick_all] { tick_all(1); });
+    connect(pick_needed_, &QPushButton::clicked, this, [tick_all] { tick_all(2); });
+    connect(files_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+        if (item->column() == FName) updateSelectionSummary();
+    });
+    connect(download_, &QPushButton::clicked, this, &HubPage::startDownload);
+    connect(cancel_, &QPushButton::clicked, session_, &HubSession::cancelDownload);
+    connect(login_, &QPushButton::clicked, this, [this] {
+        login_->setEnabled(false);
+        account_->setText(tr("Checking the token…"));
+        session_->login(token_->text(), remember_->isChecked());
+    });
+    connect(token_, &QLineEdit::returnPressed, login_, &QPushButton::click);
+    connect(logout_, &QPushButton::clicked, this, [this] {
+        session_->logout();
+        token_->clear();
+        onLoggedIn({}, {}, {}, {});
+    });
+    connect(refresh, &QPushButton::clicked, this, &HubPage::refreshCache);
+    connect(open_cached_, &QPushButton::clicked, this, &HubPage::openSelectedCached);
+    connect(cache_, &QTableWidget::itemDoubleClicked, this, &HubPage::openSelectedCached);
+    connect(cache_, &QTableWidget::itemSelectionChanged, this,
+            [this] { open_cached_->setEnabled(!cache_->selectionModel()->selectedRows().isEmpty()); });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == 1) refreshCache();
+    });
+
+    connect(session_, &HubSession::searchDone, this, &HubPage::onSearchDone);
+    connect(session_, &HubSession::filesListed, this, &HubPage::onFiles);
+    connect(session_, &HubSession::downloadProgress, this, &HubPage::onProgress);
+    connect(session_, &HubSession::downloadDone, this, &HubPage::onDownloadDone);
+    connect(session_, &HubSession::loggedIn, this, &HubPage::onLoggedIn);
+    connect(session_, &HubSession::cacheScanned, this, &HubPage::onCache);
+
+    onSourceChanged();
+    onLoggedIn({}, {}, {}, {});
+}
+
+HubSource HubPage::source() const { return static_cast<HubSource>(source_->currentData().toInt()); }
+
+void HubPage::onSourceChanged() {
+    const bool hf = source() == HubSource::HuggingFace;
+    search_->setPlaceholderText(hf ? tr("Search models on %1, e.g. llama 1B").arg(session_->endpoint(HubSource::HuggingFace))
+                                   : tr("ModelScope model id (owner/name), then Enter — ModelScope has no search here"));
+    sort_->setEnabled(hf);
+    results_->setEnabled(hf);
+    more_->setEnabled(hf && !next_url_.isEmpty());
+    search_status_->setText(hf ? QString() : tr("Search is not available for ModelScope: type a model id and press Enter."));
+}
+
+void HubPage::searchFor(const QString& text) {
+    search_->setText(text);
+    if (source() == HubSource::HuggingFace) runSearch();
+    else selectRepo(text.trimmed());
+}
+
+void HubPage::runSearch() {
+    if (source() != HubSource::HuggingFace) return;
+    const QString text = search_->text().trimmed();
+    search_status_->setStyleSheet({});
+    search_status_->setText(text.isEmpty() ? tr("Searching the most downloaded models…") : tr("Searching “%1”…").arg(text));
+    next_url_.clear();
+    more_->setEnabled(false);
+    pending_search_ = session_->search(text, sort_->currentData().toString(), 30);
+}
+
+void HubPage::showError(QLabel* label, const QString& text) {
+    label->setStyleSheet("color: #b00020;");
+    label->setText(text);
+}
+
+void HubPage::onSearchDone(quint64 request, const QVector<HubModelRow>& rows, const QString& next, bool append, const QString& error) {
+    if (request != pending_search_) return;  // a newer search is on its way
+    if (!error.isEmpty()) {
+        showError(search_status_, error);
+        more_->setEnabled(!next_url_.isEmpty());
+        emit searchShown(0);
+        return;
+    }
+    search_status_->setStyleSheet({});
+    results_->setSortingEnabled(false);
+    if (!append) results_->setRowCount(0);
+    for (const auto& m : rows) {
+        int r = results_->rowCount();
+        results_->insertRow(r);
+        auto* id = cell(m.id, m.id);
+        id->setToolTip(m.tags.join(", "));
+        results_->setItem(r, RId, id);
+        results_->setItem(r, RDownloads, cell(count(m.downloads)));
+        results_->setItem(r, RLikes, cell(count(m.likes)));
+        results_->setItem(r, RUpdated, cell(m.updated));
+        results_->setItem(r, RParams, cell(m.parameters ? QString::fromStdString(units::formatParams(m.parameters)) : tr("—")));
+        results_->setItem(r, RSize, cell(m.weight_bytes ? bytes(m.weight_bytes) : tr("—")));
+        QStringList notes;
+        if (!m.gated.isEmpty()) notes << tr("gated");
+        if (m.is_private) notes << tr("private");
+        if (m.tags.contains("gguf")) notes << tr("GGUF");
+        auto* note = cell(notes.join(" · "));
+        if (!m.gated.isEmpty()) note->setToolTip(tr("Gated: accept the conditions on the model's Hub page while logged in, then log in here"));
+        results_->setItem(r, RNotes, note);
+    }
+    next_url_ = next;
+    more_->setEnabled(!next_url_.isEmpty());
+    search_status_->setText(results_->rowCount() == 0 ? tr("No models match.")
+                                                      : tr("%n model(s) shown%1", nullptr, results_->rowCount())
+                                                            .arg(next_url_.isEmpty() ? QString() : tr("; more available")));
+    emit searchShown(static_cast<int>(rows.size()));
+}
+
+void HubPage::selectRepo(const QString& repo_id) {
+    if (repo_id.isEmpty()) return;
+    repo_ = repo_id;
+    files_->setRowCount(0);
+    download_->setEnabled(false);
+    repo_label_->setStyleSheet({});
+    repo_label_->setText(tr("Listing the files of %1…").arg(repo_id));
+    session_->listFiles(source(), repo_id);
+}
+
+void HubPage::onFiles(const QString& repo, const QVector<HubFileRow>& files, const QString& error) {
+    if (repo != repo_) return;
+    if (!error.isEmpty()) {
+        showError(repo_label_, error);
+        emit filesShown(0);
+        return;
+    }
+    files_->blockSignals(true);
+    files_->setRowCount(0);
+    for (const auto& f : files) {
+        int r = files_->rowCount();
+        files_->insertRow(r);
+        auto* name = cell(f.path + (f.lfs ? tr("  (LFS)") : QString()), f.path);
+        name->setFlags(name->flags() | Qt::ItemIsUserCheckable);
+        name->setCheckState(f.needed ? Qt::Checked : Qt::Unchecked);
+        name->setData(Qt::UserRole + 1, f.needed);
+        name->setData(Qt::UserRole + 2, static_cast<qulonglong>(f.size));
+        files_->setItem(r, FName, name);
+        files_->setItem(r, FSize, cell(bytes(f.size)));
+        files_->setItem(r, FState, cell({}));
+    }
+    files_->blockSignals(false);
+    repo_label_->setStyleSheet({});
+    updateSelectionSummary();
+    emit filesShown(static_cast<int>(files.size()));
+}
+
+QStringList HubPage::checkedFiles() const {
+    QStringList out;
+    for (int r = 0; r < files_->rowCount(); ++r)
+        if (files_->item(r, FName)->checkState() == Qt::Checked) out << files_->item(r, FName)->data(Qt::UserRole).toString();
+    return out;
+}
+
+void HubPage::updateSelectionSummary() {
+    quint64 total = 0;
+    int n = 0;
+    for (int r = 0; r < files_->rowCount(); ++r)
+        if (files_->item(r, FName)->checkState() == Qt::Checked) {
+            total += files_->item(r, FName)->data(Qt::UserRole + 2).toULongLong();
+            ++n;
+        }
+    repo_label_->setText(tr("%1 on %2: %3 of %4 files ticked, %5")
+                             .arg(repo_, source() == HubSource::HuggingFace ? tr("Hugging Face") : tr("ModelScope"))
+                             .arg(n)
+                             .arg(files_->rowCount())
+                             .arg(bytes(total)));
+    download_->setEnabled(n > 0 && !session_->downloading());
+}
+
+void HubPage::startDownload() {
+    const QStringList files = checkedFiles();
+    if (files.isEmpty() || repo_.isEmpty()) return;
+    if (!session_->download(source(), repo_, files)) {
+        showError(download_status_, tr("A download is already running."));
+        return;
+    }
+    downloading_repo_ = repo_;
+    download_->setEnabled(false);
+    cancel_->setEnabled(true);
+    progress_->setValue(0);
+    download_status_->setStyleSheet({});
+    download_status_->setText(tr("Starting the download of %1 into %2…").arg(repo_, session_->cacheRoot(source())));
+}
+
+void HubPage::onProgress(const HubDownloadStatus& s) {
+    progress_->setValue(s.total ? static_cast<int>(1000.0 * static_cast<double>(s.done) / static_cast<double>(s.total)) : 0);
+    download_status_->setText(tr("%1 of %2 · %3/s · ETA %4 · %5 of %6 files")
+                                  .arg(bytes(s.done), bytes(s.total), bytes(static_cast<quint64>(s.bytes_per_s)), duration(s.eta_ms))
+                                  .arg(s.files_done)
+                                  .arg(s.files_total));
+    if (downloading_repo_ != repo_) return;
+    for (const auto& f : s.files)
+        for (int r = 0; r < files_->rowCount(); ++r) {
+            if (files_->item(r, FName)->data(Qt::UserRole).toString() != f.path) continue;
+            QString text = f.state == "downloading" && f.total
+                               ? tr("%1 %")
+                                     .arg(QString::number(100.0 * static_cast<double>(f.done) / static_cast<double>(f.total), 'f', 0))
+                               : f.state;
+            auto* item = files_->item(r, FState);
+            item->setText(text);
+            item->setToolTip(f.error);
+        }
+}
+
+void HubPage::onDownloadDone(const QString& repo, const QString& dir, const QString& state, const QString& error) {
+    cancel_->setEnabled(false);
+    updateSelectionSummary();
+    if (state != "finished") {
+        showError(download_status_, error);
+        return;
+    }
+    progress_->setValue(1000);
+    download_status_->setStyleSheet({});
+    download_status_->setText(tr("Downloaded %1 into %2; opening it on the Model page.").arg(repo, dir));
+    emit openModelRequested(dir);
+}
+
+void HubPage::onLoggedIn(const QString& user, const QStringList& orgs, const QString& role, const QString& error) {
+    login_->setEnabled(true);
+    if (!error.isEmpty()) {
+        showError(account_, error);
+        return;
+    }
+    account_->setStyleSheet({});
+    if (!user.isEmpty()) {
+        QString text = tr("Logged in as %1").arg(user);
+        if (!role.isEmpty()) text += tr(" (%1 token)").arg(role);
+        if (!orgs.isEmpty()) text += tr("; organizations: %1").arg(orgs.join(", "));
+        account_->setText(text);
+        token_->clear();
+    } else if (session_->hasToken()) {
+        account_->setText(tr("Using the token %1 from %2").arg(session_->maskedToken(), session_->tokenWhere()));
+    } else {
+        account_->setText(tr("Not logged in: public models only. Gated and private models and uploads need a token."));
+    }
+    logout_->setEnabled(session_->hasToken());
+}
+
+void HubPage::refreshCache() {
+    cache_status_->setText(tr("Scanning %1 and %2…").arg(session_->cacheRoot(HubSource::HuggingFace), session_->cacheRoot(HubSource::ModelScope)));
+    session_->scanCache();
+}
+
+void HubPage::onCache(const QVector<HubCacheRow>& rows) {
+    cache_->setRowCount(0);
+    for (const auto& c : rows) {
+        int r = cache_->rowCount();
+        cache_->insertRow(r);
+        auto* id = cell(c.repo_id, c.snapshot_dir);
+        id->setToolTip(c.snapshot_dir);
+        cache_->setItem(r, CRepo, id);
+        cache_->setItem(r, CSource, cell(c.source));
+        cache_->setItem(r, CSize, cell(bytes(c.size)));
+        cache_->setItem(r, CFiles, cell(QString::number(c.files)));
+        cache_->setItem(r, CSnapshot, cell(c.commit.left(12) + (c.refs.isEmpty() ? QString() : " (" + c.refs.join(", ") + ")")));
+        cache_->setItem(r, CModified, cell(c.modified_s ? QDateTime::fromSecsSinceEpoch(c.modified_s).toString("yyyy-MM-dd HH:mm") : QString()));
+    }
+    cache_status_->setText(rows.isEmpty() ? tr("No models in %1 or %2 yet.").arg(session_->cacheRoot(HubSource::HuggingFace),
+                                                                               session_->cacheRoot(HubSource::ModelScope))
+                                          : tr("%n model(s) in the caches.", nullptr, rows.size()));
+}
+
+void HubPage::openSelectedCached() {
+    auto rows = cache_->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return;
+    const QString dir = cache_->item(rows.first().row(), CRepo)->data(Qt::UserRole).toString();
+    if (!QFileInfo(dir).isDir()) {
+        showError(cache_status_, tr("%1 is gone; press Refresh.").arg(dir));
+        return;
+    }
+    emit openModelRequested(dir);
+}
+
+}  // namespace srs::ui

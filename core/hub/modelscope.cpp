@@ -10,6 +10,7 @@
 #include "core/common/log.h"
 #include "core/common/text.h"
 #include "core/hub/hf_client.h"
+#include "core/hub/hub_cache.h"
 #include "core/hub/sha.h"
 
 namespace srs::hub {

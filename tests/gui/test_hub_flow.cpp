@@ -216,6 +216,7 @@ private slots:
         QCOMPARE(dialog->resultUrl(), hub.qurl() + "/" + repo_id);
         QVERIFY(child<QLabel>(dialog, "uploadStatus")->text().contains(hub.qurl() + "/" + repo_id));
         QCOMPARE(srs::test::readAll(folder + "/README.md"), card_on_disk);  // the export is unchanged
+        if (qEnvironmentVariableIsSet("SRS_SHOT_DIR")) dialog->grab().save(qEnvironmentVariable("SRS_SHOT_DIR") + "/upload-dialog.png");
 
         // What the fake Hub received.
         nlohmann::json up = hub.uploads();

@@ -19,9 +19,25 @@
 
 namespace srs::ui {
 namespace {
-// A repository name from a folder name: the Hub allows letters, digits, '-', '_' and '.'.
-QString repoNameFrom(const QString& folder) {
+// The model card's base_model (front matter), or "".
+QString baseModelOf(const QString& card) {
+    if (!card.startsWith("---")) return {};
+    for (const QString& line : card.split('\n')) {
+        if (line.startsWith("base_model:")) {
+            QString v = line.mid(11).trimmed();
+            if (v.size() >= 2 && (v.startsWith('"') || v.startsWith('\''))) v = v.mid(1, v.size() - 2);
+            return v;
+        }
+    }
+    return {};
+}
+
+// A repository name from a folder name: the Hub allows letters, digits, '-', '_' and '.'. A
+// folder named after a cache snapshot (a 40-digit commit) is renamed after its base model.
+QString repoNameFrom(const QString& folder, const QString& base_model) {
     QString name = QFileInfo(folder).fileName();
+    static const QRegularExpression commit("^[0-9a-f]{40}(?=-|$)");
+    if (!base_model.isEmpty()) name.replace(commit, base_model.section('/', -1));
     name.replace(QRegularExpression("[^A-Za-z0-9._-]+"), "-");
     name.replace(QRegularExpression("-{2,}"), "-");
     while (name.startsWith('-') || name.startsWith('.')) name.remove(0, 1);
@@ -41,7 +57,9 @@ UploadDialog::UploadDialog(const QString& folder, HubSession* session, QWidget* 
     layout->addWidget(intro);
 
     auto* form = new QFormLayout();
-    repo_ = new QLineEdit(repoNameFrom(folder), this);
+    QFile f(folder + "/README.md");
+    if (f.open(QIODevice::ReadOnly)) original_card_ = QString::fromUtf8(f.readAll());
+    repo_ = new QLineEdit(repoNameFrom(folder, baseModelOf(original_card_)), this);
     repo_->setObjectName("uploadRepo");
     repo_->setToolTip(tr("The repository to create or update, as account/name (or organization/name)"));
     form->addRow(tr("Repository"), repo_);
@@ -50,7 +68,7 @@ UploadDialog::UploadDialog(const QString& folder, HubSession* session, QWidget* 
     private_->setChecked(true);
     private_->setToolTip(tr("Create the repository as private; has no effect on a repository that already exists"));
     form->addRow(QString(), private_);
-    message_ = new QLineEdit(tr("Upload %1 with SignRound Studio").arg(QFileInfo(folder).fileName()), this);
+    message_ = new QLineEdit(tr("Upload %1 with SignRound Studio").arg(repo_->text()), this);
     message_->setObjectName("uploadMessage");
     message_->setToolTip(tr("The commit message of the upload"));
     form->addRow(tr("Commit message"), message_);
@@ -60,8 +78,6 @@ UploadDialog::UploadDialog(const QString& folder, HubSession* session, QWidget* 
     card_ = new QPlainTextEdit(this);
     card_->setObjectName("uploadCard");
     card_->setToolTip(tr("The model card uploaded as README.md; edits here are uploaded, the export folder is not changed"));
-    QFile f(folder + "/README.md");
-    if (f.open(QIODevice::ReadOnly)) original_card_ = QString::fromUtf8(f.readAll());
     card_->setPlainText(original_card_);
     layout->addWidget(card_, 1);
 

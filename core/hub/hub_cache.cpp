@@ -298,4 +298,26 @@ FileLock::~FileLock() {
     }
 }
 
+std::string repoIdFromSnapshotPath(const std::string& path) {
+    std::vector<std::string> parts;
+    std::string part;
+    for (char c : path + "/") {
+        if (c == '/') {
+            if (!part.empty()) parts.push_back(part);
+            part.clear();
+        } else {
+            part += c;
+        }
+    }
+    for (std::size_t i = 0; i + 2 < parts.size(); ++i) {
+        if (parts[i].rfind("models--", 0) != 0 || parts[i + 1] != "snapshots" || !isCommitHash(parts[i + 2])) continue;
+        std::string rest = parts[i].substr(8);
+        auto sep = rest.find("--");
+        if (sep == std::string::npos) return rest;  // a repository without an owner
+        if (rest.find("--", sep + 2) != std::string::npos) return {};
+        return rest.substr(0, sep) + "/" + rest.substr(sep + 2);
+    }
+    return {};
+}
+
 }  // namespace srs::hub

@@ -29,6 +29,11 @@ Status validateRemotePath(const std::string& path, const std::string& repo_id = 
 
 bool isCommitHash(const std::string& revision);
 
+// "org/name" when path is (a file or folder inside) a cache snapshot,
+// .../models--org--name/snapshots/<commit>[/…]; empty otherwise. Lets a model card name the Hub
+// model a downloaded folder came from (base_model).
+std::string repoIdFromSnapshotPath(const std::string& path);
+
 class HubCache {
 public:
     explicit HubCache(std::string root, RepoType type = RepoType::Model) : root_(std::move(root)), type_(type) {}

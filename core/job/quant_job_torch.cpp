@@ -25,6 +25,7 @@
 #include "core/export/gguf_plan.h"
 #include "core/export/model_card.h"
 #include "core/export/packed_export.h"
+#include "core/hub/hub_cache.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/io/safetensors_writer.h"
@@ -617,6 +618,8 @@ private:
             auto readme = io::readFile((fs::path(source_->tokenizerFolder()) / "README.md").string());
             if (readme) card.source_readme = *readme;
             card.format = f.format;
+            // A model downloaded into the Hub cache names its source: base_model in the card.
+            card.base_model = hub::repoIdFromSnapshotPath(fs::absolute(cfg_.model).lexically_normal().string());
             if (f.format.rfind("gguf:", 0) == 0) {
                 std::error_code ec;
                 for (const auto& e : fs::directory_iterator(f.path, ec))

@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -202,7 +203,12 @@ private slots:
         auto* dialog = w.findChild<srs::ui::UploadDialog*>();
         QVERIFY(dialog);
         auto* repo = child<QLineEdit>(dialog, "uploadRepo");
-        QCOMPARE(repo->text(), "tester/" + QFileInfo(folder).fileName());
+        // The export folder is named after the snapshot (a commit hash); the card names the Hub
+        // model it came from, and the repository is named after that.
+        QVERIFY(card_on_disk.contains("base_model: \"tiny/stories260K\""));
+        const QString repo_name = QFileInfo(folder).fileName().replace(QRegularExpression("^[0-9a-f]{40}"), "stories260K");
+        QVERIFY(repo_name.startsWith("stories260K-"));
+        QCOMPARE(repo->text(), "tester/" + repo_name);
         QVERIFY(child<QCheckBox>(dialog, "uploadPrivate")->isChecked());
         auto* card = child<QPlainTextEdit>(dialog, "uploadCard");
         QCOMPARE(card->toPlainText().toUtf8(), card_on_disk);
@@ -221,7 +227,7 @@ private slots:
         // What the fake Hub received.
         nlohmann::json up = hub.uploads();
         QCOMPARE(up["creates"].size(), std::size_t(1));
-        QCOMPARE(up["creates"][0]["request"]["name"].get<std::string>(), QFileInfo(folder).fileName().toStdString());
+        QCOMPARE(up["creates"][0]["request"]["name"].get<std::string>(), repo_name.toStdString());
         const auto& req = up["creates"][0]["request"];
         QVERIFY(req.value("private", false) || req.value("visibility", std::string()) == "private");
         QCOMPARE(up["commits"].size(), std::size_t(1));

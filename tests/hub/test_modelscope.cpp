@@ -75,6 +75,15 @@ private slots:
         QCOMPARE(e.token, std::string("ms-secret"));
     }
 
+    void snapshotPathNamesTheRepo() {
+        const std::string c(40, 'a');
+        QCOMPARE(repoIdFromSnapshotPath("/x/hub/models--tiny--stories260K/snapshots/" + c), std::string("tiny/stories260K"));
+        QCOMPARE(repoIdFromSnapshotPath("/x/hub/models--gpt2/snapshots/" + c + "/"), std::string("gpt2"));
+        QCOMPARE(repoIdFromSnapshotPath("/x/hub/models--a--b/snapshots/" + c + "/sub/file"), std::string("a/b"));
+        QVERIFY(repoIdFromSnapshotPath("/x/hub/models--a--b/snapshots/main").empty());
+        QVERIFY(repoIdFromSnapshotPath("/data/models/stories260K-hf").empty());
+    }
+
     void listsFilesRecursively() {
         auto c = client();
         QVERIFY(!c.supportsSearch());

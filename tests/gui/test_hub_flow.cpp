@@ -5,7 +5,8 @@
 // quantization, the Export page's "Upload to Hub…" dialog (name from whoami + folder, private,
 // an edited model card) uploads it, and the commit the fake Hub received is checked: the files,
 // the LFS oids (sha256 of the exported files) and the edited card. Also: a start without a model
-// shows the Hub page's login state, and ModelScope (no search) downloads by id.
+// shows the Hub page's login state, ModelScope (no search) downloads by id, and a rate-limited
+// or unreachable Hub gives an error that says what to do.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -296,10 +297,16 @@ private slots:
         QVERIFY2(dir.startsWith(home_.path() + "/ms/hub/models--fake-org--nested/snapshots/"), qPrintable(dir));
         QCOMPARE(srs::test::readAll(dir + "/sub/dir/weights.safetensors"), srs::test::readAll(repo_dir.path() + "/sub/dir/weights.safetensors"));
 
-        // The Hugging Face side with the server gone: a network error with a hint.
+        // The Hugging Face side rate-limited (429 on every try): it says to wait.
         source->setCurrentIndex(source->findData(static_cast<int>(srs::ui::HubSource::HuggingFace)));
-        hub.stop();
+        QVERIFY(hub.addFault({{"api", true}, {"path", "/api/models"}, {"kind", "status"}, {"status", 429}, {"retry_after", 1}, {"times", -1}}).ok());
         QSignalSpy shown(page, &srs::ui::HubPage::searchShown);
+        page->searchFor("tiny");
+        QVERIFY(shown.wait(30000));
+        QVERIFY2(child<QLabel>(page, "hubSearchStatus")->text().contains("rate-limiting"),
+                 qPrintable(child<QLabel>(page, "hubSearchStatus")->text()));
+        // The server gone: a network error with a hint.
+        hub.stop();
         page->searchFor("llama");
         QVERIFY(shown.wait(30000));
         QVERIFY2(child<QLabel>(page, "hubSearchStatus")->text().contains("What to do:"),

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 #include "ui/job_controller.h"
+#include "ui/unfinished_runs.h"
 
 class QListWidget;
 class QStackedWidget;
@@ -20,6 +21,7 @@ class LogBridge;
 class ResultsPage;
 class ExportPage;
 class RunRecorder;
+class ResumeBanner;
 
 // Library versions for the About box, as the app's compute start-up reports them (ui/ itself
 // cannot ask LibTorch).
@@ -41,6 +43,11 @@ public:
     explicit MainWindow(const QString& compute_summary = {}, JobRunner runner = {}, ReexportRunner reexport = {},
                         QWidget* parent = nullptr);
 
+    // Offers the unfinished runs (Resume / Discard) at the top of the window; hidden when none.
+    ResumeBanner* resumeBanner() const { return resume_banner_; }
+    const UnfinishedRuns& unfinishedRuns() const { return unfinished_; }
+    // Starts a quantization run (the Configure page's Start, or a resumed run) and shows the Run page.
+    bool startRun(const job::JobConfig& config);
     ModelPage* modelPage() const { return model_page_; }
     ConfigurePage* configurePage() const { return configure_page_; }
     RunPage* runPage() const { return run_page_; }
@@ -71,6 +78,10 @@ private:
     ResultsPage* results_page_ = nullptr;
     ExportPage* export_page_ = nullptr;
     RunRecorder* recorder_ = nullptr;
+    ResumeBanner* resume_banner_ = nullptr;
+    UnfinishedRuns unfinished_;
+    QString current_run_dir_;  // of the quantization run in progress, to forget it once finished
+    int run_index_ = -1;
     RuntimeVersions versions_;
     JobController* job_controller_ = nullptr;
     LogBridge* log_bridge_ = nullptr;

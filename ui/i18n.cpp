@@ -6,6 +6,8 @@
 #include <QSettings>
 #include <QTranslator>
 
+#include <cstring>
+
 #include "core/common/log.h"
 
 namespace srs::ui {
@@ -13,6 +15,21 @@ namespace {
 const char* kLanguageKey = "settings/language";
 
 QString qmPath(const QString& code) { return QStringLiteral(":/i18n/signround_%1.qm").arg(code); }
+
+// lupdate (6.4) does not read C++17 nested namespaces (`namespace srs::ui {`), so the .ts files
+// name our classes' contexts without "srs::ui::" while tr() asks with it: look up both.
+class UiTranslator : public QTranslator {
+public:
+    using QTranslator::QTranslator;
+    QString translate(const char* context, const char* source, const char* disambiguation, int n) const override {
+        static const char kPrefix[] = "srs::ui::";
+        if (context && std::strncmp(context, kPrefix, sizeof kPrefix - 1) == 0) {
+            QString t = QTranslator::translate(context + sizeof kPrefix - 1, source, disambiguation, n);
+            if (!t.isNull()) return t;
+        }
+        return QTranslator::translate(context, source, disambiguation, n);
+    }
+};
 
 QTranslator*& ours() {
     static QTranslator* t = nullptr;
@@ -43,7 +60,7 @@ bool installTranslation(const QString& code) {
         }
     }
     if (code.isEmpty() || code == "en") return true;
-    auto* t = new QTranslator(qApp);
+    auto* t = new UiTranslator(qApp);
     if (!t->load(qmPath(code))) {
         delete t;
         log::warn("no translation for language '" + code.toStdString() + "' is built in; the interface stays in English");

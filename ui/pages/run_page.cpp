@@ -13,6 +13,7 @@
 #include <qcustomplot.h>
 
 #include "core/common/units.h"
+#include "ui/theme.h"
 
 namespace srs::ui {
 namespace {
@@ -29,6 +30,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& x, const QString& y, const
     p->legend->setVisible(true);
     p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
     p->legend->setFont(QFont(p->font().family(), 8));
+    followPalette(p);  // axes, text and background in the theme's colours
     return p;
 }
 // Rescales to the data with some room above and below, so no point sits on the frame.

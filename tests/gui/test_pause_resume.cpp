@@ -129,8 +129,10 @@ private slots:
         QSignalSpy finished(w.jobController(), &srs::ui::JobController::finished);
         QTest::mouseClick(w.configurePage()->findChild<QPushButton*>("startButton"), Qt::LeftButton);
         QVERIFY(iterations.wait(60000));
-        QTest::keyClick(w.runPage(), Qt::Key_P, Qt::ControlModifier);  // the shortcut
-        QVERIFY(w.jobController()->paused());
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QTest::keyClick(&w, Qt::Key_P, Qt::ControlModifier);  // the shortcut (an animated click)
+        QTRY_VERIFY_WITH_TIMEOUT(w.jobController()->paused(), 2000);
         QVERIFY(waitForPausedLine(log));
         QElapsedTimer t;
         t.start();

@@ -96,7 +96,7 @@ private slots:
         QVERIFY(w.palette().color(QPalette::WindowText).lightness() > 180);
         QCOMPARE(QApplication::style()->name().toLower(), QString("fusion"));
         // The plots follow: dark background, light axis text.
-        QVERIFY(plot->background().color().lightness() < 80);
+        QVERIFY(plot->axisRect()->backgroundBrush().color().lightness() < 80);
         QVERIFY(plot->xAxis->tickLabelColor().lightness() > 180);
         QVERIFY(plot->xAxis->labelColor().lightness() > 180);
         // A data colour meant for white paper is lifted on the dark one.
@@ -106,7 +106,7 @@ private slots:
         srs::ui::applyTheme(srs::ui::Theme::Light);
         QCoreApplication::processEvents();
         QVERIFY(w.palette().color(QPalette::Window).lightness() > 180);
-        QVERIFY(plot->background().color().lightness() > 200);
+        QVERIFY(plot->axisRect()->backgroundBrush().color().lightness() > 200);
         QVERIFY(plot->xAxis->tickLabelColor().lightness() < 80);
         QCOMPARE(blocks->graph(1)->pen().color(), QColor("#1f4e79"));
 

@@ -93,7 +93,8 @@ void stylePlottables(QCustomPlot* plot, bool dark) {
         }
         if (auto* g = qobject_cast<QCPGraph*>(pl)) {
             QCPScatterStyle ss = g->scatterStyle();
-            if (!ss.isNone()) {
+            // A scatter style without its own pen draws with the graph's (already adapted).
+            if (!ss.isNone() && ss.isPenDefined()) {
                 QPen sp = ss.pen();
                 sp.setColor(adapt(remembered(g, "srsScatterPenColor", sp.color()), dark));
                 ss.setPen(sp);

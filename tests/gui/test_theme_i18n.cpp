@@ -102,6 +102,8 @@ private slots:
         // A data colour meant for white paper is lifted on the dark one.
         auto* blocks = w.runPage()->blockPlot();
         QVERIFY(blocks->graph(1)->pen().color().lightness() > QColor("#1f4e79").lightness());
+        // Its markers keep drawing in the line's colour (no pen of their own is made up).
+        QVERIFY(!blocks->graph(1)->scatterStyle().isPenDefined());
 
         srs::ui::applyTheme(srs::ui::Theme::Light);
         QCoreApplication::processEvents();

@@ -18,6 +18,8 @@ fi
 cd "$root"
 for ts in translations/*.ts; do
   log=$("$lupdate" -no-obsolete -locations none -extensions cpp,h ui app/gui -ts "$ts" 2>&1) || { echo "$log" >&2; exit 1; }
-  echo "$log" | grep -v '^Scanning' || true
+  # lupdate 6.4 does not follow `namespace srs::ui {` and says so for every member function; the
+  # contexts it writes lack the namespace, which ui/i18n.cpp's translator allows for.
+  echo "$log" | grep -v -e '^Scanning' -e 'Qualifying with unknown namespace/class' || true
 done
 "$here/check_ts.sh" || true

@@ -1,7 +1,6 @@
 #include "ui/resume_banner.h"
 
 #include <QDateTime>
-#include <QLocale>
 
 #include <algorithm>
 #include <QFileInfo>
@@ -55,7 +54,7 @@ void ResumeBanner::rebuild() {
         auto* row = new QHBoxLayout();
         const QDateTime started = QDateTime::fromString(run.started, Qt::ISODateWithMs).toLocalTime();
         auto* text = new QLabel(tr("Unfinished run of %1 (%2), started %3: %4 of %5 blocks done.")
-                                    .arg(QFileInfo(run.model).fileName(), run.scheme, QLocale().toString(started, QLocale::ShortFormat))
+                                    .arg(QFileInfo(run.model).fileName(), run.scheme, started.toString("yyyy-MM-dd HH:mm"))
                                     .arg(run.next_block)
                                     .arg(run.num_blocks),
                                 this);

@@ -1,6 +1,6 @@
 # Every external package, found once. Facts behind each line: shared/docs/BUILD.md.
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Concurrent Network Test PrintSupport)
-find_package(Qt6 QUIET COMPONENTS LinguistTools)
+find_package(Qt6 REQUIRED COMPONENTS LinguistTools)  # lupdate/lrelease: translations/ (qt6-l10n-tools)
 find_package(QCustomPlotQt6 REQUIRED)   # needs Qt6::PrintSupport found first (BUILD.md P1)
 find_package(Torch REQUIRED)
 find_package(OpenMP REQUIRED)           # our own at::parallel_for needs -fopenmp (BUILD.md P4)

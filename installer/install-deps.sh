@@ -11,7 +11,7 @@ packages=(
   libtorch-dev libdnnl-dev ocl-icd-opencl-dev
   libopenblas0-pthread
   nlohmann-json3-dev libcurl4-openssl-dev libicu-dev
-  xvfb xauth x11-apps
+  xvfb xauth x11-apps fonts-wqy-microhei
   python3 python3-numpy nodejs npm
 )
 

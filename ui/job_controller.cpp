@@ -85,6 +85,10 @@ bool JobController::startTask(JobTask task) {
             [this, state = QString::fromLatin1(job::jobStateName(fin.state)), msg = QString::fromStdString(fin.message),
              hint = QString::fromStdString(fin.hint), files, evals, ms = fin.elapsed_ms] {
                 running_ = false;
+                if (paused_) {
+                    paused_ = false;
+                    emit pausedChanged(false);
+                }
                 if (!evals.isEmpty()) emit evaluated(evals);
                 emit finished(state, msg, hint, files, ms);
             },
@@ -94,5 +98,19 @@ bool JobController::startTask(JobTask task) {
 }
 
 void JobController::cancel() { cancel_.cancel(); }
+
+void JobController::pause() {
+    if (!running_ || paused_) return;
+    cancel_.pause();
+    paused_ = true;
+    emit pausedChanged(true);
+}
+
+void JobController::resume() {
+    if (!paused_) return;
+    cancel_.resume();
+    paused_ = false;
+    emit pausedChanged(false);
+}
 
 }  // namespace srs::ui

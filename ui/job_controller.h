@@ -51,6 +51,12 @@ public:
     // Runs another kind of job (a re-export) the same way; false while one is running.
     bool startTask(JobTask task);
     void cancel();
+    // Pause holds the job at its next safe point (an iteration, a block, a file) without using the
+    // CPU; resume continues it. Cancel still works while paused. Paused time is not counted in
+    // the job's elapsed time or ETA.
+    void pause();
+    void resume();
+    bool paused() const { return paused_; }
 
 signals:
     void started(int num_blocks, int layers, int resumed_from_block);
@@ -66,12 +72,15 @@ signals:
     void evaluated(const QVector<srs::ui::EvalRow>& rows);
     // state: "finished", "failed" or "cancelled"; files: "format\tpath\tbytes"
     void finished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 elapsed_ms);
+    // After pause() / resume() (and false again when a paused job ends).
+    void pausedChanged(bool paused);
 
 private:
     JobRunner runner_;
     CancelToken cancel_;
     std::thread worker_;
     bool running_ = false;
+    bool paused_ = false;
 };
 
 }  // namespace srs::ui

@@ -27,8 +27,10 @@
 #include "ui/pages/export_page.h"
 #include "ui/pages/results_page.h"
 #include "ui/pages/run_page.h"
+#include "ui/resume_banner.h"
 #include "ui/run_recorder.h"
 #include "ui/settings_dialog.h"
+#include "ui/theme.h"
 
 // Resources compiled into the static srs_ui library must be registered explicitly.
 static void initUiResources() { Q_INIT_RESOURCE(resources); }
@@ -42,7 +44,14 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
     setWindowIcon(QIcon(":/icons/signround-studio.svg"));
     resize(1280, 800);
 
-    auto* splitter = new QSplitter(this);
+    auto* central = new QWidget(this);
+    auto* central_layout = new QVBoxLayout(central);
+    central_layout->setContentsMargins(0, 0, 0, 0);
+    central_layout->setSpacing(0);
+    resume_banner_ = new ResumeBanner(central);
+    central_layout->addWidget(resume_banner_);
+    auto* splitter = new QSplitter(central);
+    central_layout->addWidget(splitter, 1);
     nav_ = new QListWidget(splitter);
     nav_->setObjectName("pageList");
     nav_->setMaximumWidth(180);
@@ -54,7 +63,7 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
     splitter->setStretchFactor(1, 1);
     splitter->setCollapsible(0, false);
     splitter->setSizes({160, 1120});
-    setCentralWidget(splitter);
+    setCentralWidget(central);
     connect(nav_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
 
     model_page_ = new ModelPage(this);
@@ -64,19 +73,30 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
         configure_page_ = new ConfigurePage(this);
         run_page_ = new RunPage(job_controller_, this);
         addPage(tr("Configure"), configure_page_, tr("Scheme, recipe, calibration data and formats"));
-        int run_index = addPage(tr("Run"), run_page_, tr("Live loss curves, progress and results"));
+        run_index_ = addPage(tr("Run"), run_page_, tr("Live loss curves, progress and results"));
         connect(model_page_, &ModelPage::modelOpened, this, [this](const QString& folder) {
             configure_page_->setModel(folder);
             configure_page_->setMaxSeqlen(static_cast<int>(model_page_->summary().config.max_position_embeddings));
         });
-        connect(configure_page_, &ConfigurePage::startRequested, this, [this, run_index](const job::JobConfig& c) {
-            if (job_controller_->running()) {
-                statusBar()->showMessage(tr("A run is already in progress"), 5000);
-                return;
+        connect(configure_page_, &ConfigurePage::startRequested, this, [this](const job::JobConfig& c) {
+            if (startRun(c)) {
+                // Registered so that the next start of the app can offer to resume it.
+                if (auto ok = unfinished_.add(c); !ok) srs::log::warn("cannot remember the run for resuming: " + ok.error().message);
             }
-            job_controller_->start(c);
-            showPage(run_index);
         });
+        connect(job_controller_, &JobController::finished, this, [this](const QString& state) {
+            if (state == "finished") unfinished_.remove(current_run_dir_);
+            current_run_dir_.clear();
+        });
+        connect(resume_banner_, &ResumeBanner::resumeRequested, this, [this](const UnfinishedRun& run) {
+            if (startRun(run.config)) resume_banner_->removeRun(run.id);
+        });
+        connect(resume_banner_, &ResumeBanner::discardRequested, this, [this](const UnfinishedRun& run) {
+            if (auto ok = unfinished_.discard(run); !ok)
+                QMessageBox::warning(this, tr("Discard"), QString::fromStdString(ok.error().toString()));
+            resume_banner_->removeRun(run.id);
+        });
+        resume_banner_->setRuns(unfinished_.find());
         const AppSettings settings = AppSettings::load();
         configure_page_->applySettings(settings.output_dir, settings.device);
 
@@ -148,6 +168,19 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
     if (!compute_summary_.isEmpty()) srs::log::info(compute_summary_.toStdString());
 }
 
+bool MainWindow::startRun(const job::JobConfig& config) {
+    if (!job_controller_) return false;
+    if (job_controller_->running()) {
+        statusBar()->showMessage(tr("A run is already in progress"), 5000);
+        return false;
+    }
+    if (!job_controller_->start(config)) return false;
+    job::JobConfig c = config;
+    current_run_dir_ = QString::fromStdString(c.effectiveRunDir());
+    showPage(run_index_);
+    return true;
+}
+
 int MainWindow::addPage(const QString& title, QWidget* page, const QString& tooltip) {
     int index = stack_->addWidget(page);
     auto* item = new QListWidgetItem(title, nav_);
@@ -199,10 +232,14 @@ void MainWindow::showSettings() {
     if (!configure_page_) return;
     auto* dialog = new SettingsDialog(AppSettings::load(), configure_page_->devices(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    const QString language_before = AppSettings::load().language;
+    connect(dialog, &QDialog::accepted, this, [this, dialog, language_before] {
         const AppSettings a = dialog->values();
         a.save();
         configure_page_->applySettings(a.output_dir, a.device);
+        applyTheme(themeFromKey(a.theme));
+        if (a.language != language_before)
+            statusBar()->showMessage(tr("The new language applies when SignRound Studio starts again."), 10000);
     });
     dialog->open();
 }

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 #include "ui/job_controller.h"
+#include "ui/unfinished_runs.h"
 
 class QListWidget;
 class QStackedWidget;
@@ -22,6 +23,7 @@ class ExportPage;
 class RunRecorder;
 class HubPage;
 class HubSession;
+class ResumeBanner;
 
 // Library versions for the About box, as the app's compute start-up reports them (ui/ itself
 // cannot ask LibTorch).
@@ -43,6 +45,11 @@ public:
     explicit MainWindow(const QString& compute_summary = {}, JobRunner runner = {}, ReexportRunner reexport = {},
                         QWidget* parent = nullptr);
 
+    // Offers the unfinished runs (Resume / Discard) at the top of the window; hidden when none.
+    ResumeBanner* resumeBanner() const { return resume_banner_; }
+    const UnfinishedRuns& unfinishedRuns() const { return unfinished_; }
+    // Starts a quantization run (the Configure page's Start, or a resumed run) and shows the Run page.
+    bool startRun(const job::JobConfig& config);
     ModelPage* modelPage() const { return model_page_; }
     ConfigurePage* configurePage() const { return configure_page_; }
     RunPage* runPage() const { return run_page_; }
@@ -80,6 +87,10 @@ private:
     HubSession* hub_session_ = nullptr;
     HubPage* hub_page_ = nullptr;
     int hub_index_ = -1;
+    ResumeBanner* resume_banner_ = nullptr;
+    UnfinishedRuns unfinished_;
+    QString current_run_dir_;  // of the quantization run in progress, to forget it once finished
+    int run_index_ = -1;
     RuntimeVersions versions_;
     JobController* job_controller_ = nullptr;
     LogBridge* log_bridge_ = nullptr;

@@ -12,10 +12,16 @@
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
+#include "ui/i18n.h"
+#include "ui/theme.h"
+
 namespace srs::ui {
 namespace {
 const char* kOutputKey = "settings/output_dir";
 const char* kDeviceKey = "settings/device";
+const char* kThemeKey = "settings/theme";
 }  // namespace
 
 QString AppSettings::defaultOutputDir() {
@@ -29,6 +35,8 @@ AppSettings AppSettings::load() {
     AppSettings a;
     a.output_dir = s.value(kOutputKey, defaultOutputDir()).toString();
     a.device = s.value(kDeviceKey, "cpu").toString();
+    a.theme = themeKey(themeFromKey(s.value(kThemeKey, "system").toString()));
+    a.language = savedLanguage();
     return a;
 }
 
@@ -36,6 +44,8 @@ void AppSettings::save() const {
     QSettings s;
     s.setValue(kOutputKey, output_dir);
     s.setValue(kDeviceKey, device);
+    s.setValue(kThemeKey, theme);
+    saveLanguage(language);
 }
 
 SettingsDialog::SettingsDialog(const AppSettings& current, const QStringList& devices, QWidget* parent) : QDialog(parent) {
@@ -63,9 +73,28 @@ SettingsDialog::SettingsDialog(const AppSettings& current, const QStringList& de
     device_->setCurrentText(current.device);
     device_->setToolTip(tr("Device new runs tune on; this build of LibTorch runs on the CPU"));
     form->addRow(tr("Device:"), device_);
+    initial_theme_ = current.theme;
+    theme_ = new QComboBox(this);
+    theme_->setObjectName("settingsTheme");
+    theme_->addItem(tr("System"), "system");
+    theme_->addItem(tr("Light"), "light");
+    theme_->addItem(tr("Dark"), "dark");
+    theme_->setCurrentIndex(std::max(0, theme_->findData(current.theme)));
+    theme_->setToolTip(tr("System follows the desktop; Light and Dark use the same look on every platform"));
+    // Previewed at once; Cancel puts the old one back.
+    connect(theme_, &QComboBox::currentIndexChanged, this, [this] { applyTheme(themeFromKey(theme_->currentData().toString())); });
+    form->addRow(tr("Theme:"), theme_);
+    language_ = new QComboBox(this);
+    language_->setObjectName("settingsLanguage");
+    for (const Language& l : availableLanguages()) language_->addItem(l.name, l.code);
+    if (language_->findData(current.language) < 0) language_->addItem(current.language, current.language);
+    language_->setCurrentIndex(std::max(0, language_->findData(current.language)));
+    language_->setToolTip(tr("Language of the interface"));
+    form->addRow(tr("Language:"), language_);
     layout->addLayout(form);
-    auto* note = new QLabel(tr("The theme follows the system."), this);
-    note->setStyleSheet("color: #616161;");
+    auto* note = new QLabel(tr("A new language applies when SignRound Studio starts again."), this);
+    note->setObjectName("settingsLanguageNote");
+    note->setEnabled(false);  // the palette's quiet text colour, in light and dark themes
     layout->addWidget(note);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -77,7 +106,14 @@ AppSettings SettingsDialog::values() const {
     AppSettings a;
     a.output_dir = output_->text().trimmed();
     a.device = device_->currentText();
+    a.theme = theme_->currentData().toString();
+    a.language = language_->currentData().toString();
     return a;
+}
+
+void SettingsDialog::reject() {
+    if (theme_->currentData().toString() != initial_theme_) applyTheme(themeFromKey(initial_theme_));
+    QDialog::reject();
 }
 
 }  // namespace srs::ui

@@ -1,6 +1,7 @@
 // signround-studio: the GUI. Usage: signround-studio [MODEL_FOLDER] [--screenshot FILE.png]
 // Without a model folder it starts on the Hub page (--page hub does so too; --hub_search QUERY
 // also searches).
+// [--language en|zh_CN] [--theme system|light|dark]
 // With --screenshot the window is rendered once the model is open (or failed), saved, and the
 // app exits: the README's screenshot and the xvfb smoke test use it. With --autostart and
 // --screenshot_dir DIR, every page is saved as DIR/<page>-page.png once the run has finished.
@@ -15,10 +16,13 @@
 #include "core/common/log.h"
 #include "core/job/quant_job.h"
 #include "kernels/compute_runtime.h"
+#include "ui/i18n.h"
 #include "ui/main_window.h"
 #include "ui/pages/configure_page.h"
 #include "ui/pages/hub_page.h"
 #include "ui/pages/model_page.h"
+#include "ui/settings_dialog.h"
+#include "ui/theme.h"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -26,38 +30,53 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("SignRound Studio");
     QApplication::setApplicationVersion(SRS_VERSION);
 
+    // The language (Settings, or --language for this start) is installed before any text is made,
+    // the command-line help included.
+    QString language = srs::ui::savedLanguage();
+    for (int i = 1; i < argc; ++i) {
+        const QString a = QString::fromLocal8Bit(argv[i]);
+        if (a == "--language" && i + 1 < argc) language = QString::fromLocal8Bit(argv[i + 1]);
+        if (a.startsWith("--language=")) language = a.mid(11);
+    }
+    srs::ui::installTranslation(language);
+
     QCommandLineParser parser;
-    parser.setApplicationDescription("SignRound Studio: quantize language models with SignRound");
+    parser.setApplicationDescription(QCoreApplication::translate("main", "SignRound Studio: quantize language models with SignRound"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("model", "Model folder to open at start");
-    QCommandLineOption screenshot("screenshot", "Save a PNG of the window, then exit.", "file");
-    QCommandLineOption page("page", "Page to show first: model, configure, run, results, export or hub.", "name");
-    QCommandLineOption hub_search("hub_search", "Open the Hub page and search for QUERY (with --screenshot: once the results are shown).", "query");
+    parser.addPositionalArgument("model", QCoreApplication::translate("main", "Model folder to open at start"));
+    QCommandLineOption screenshot("screenshot", QCoreApplication::translate("main", "Save a PNG of the window, then exit."), "file");
+    QCommandLineOption page("page", QCoreApplication::translate("main", "Page to show first: model, configure, run, results, export or hub."), "name");
+    QCommandLineOption dataset("dataset", QCoreApplication::translate("main", "Calibration text file(s) to preset on the Configure page."), "file");
+    QCommandLineOption hub_search("hub_search", QCoreApplication::translate("main", "Open the Hub page and search for QUERY (with --screenshot: once the results are shown)."), "query");
     parser.addOption(hub_search);
-    QCommandLineOption dataset("dataset", "Calibration text file(s) to preset on the Configure page.", "file");
     parser.addOption(dataset);
-    QCommandLineOption autostart("autostart", "Start quantizing the given model with the Configure page's settings once it is open.");
-    QCommandLineOption output("output_dir", "Output folder to preset on the Configure page.", "dir");
-    QCommandLineOption iters("iters", "Iterations to preset on the Configure page.", "n");
+    QCommandLineOption autostart("autostart", QCoreApplication::translate("main", "Start quantizing the given model with the Configure page's settings once it is open."));
+    QCommandLineOption output("output_dir", QCoreApplication::translate("main", "Output folder to preset on the Configure page."), "dir");
+    QCommandLineOption iters("iters", QCoreApplication::translate("main", "Iterations to preset on the Configure page."), "n");
     parser.addOption(autostart);
     parser.addOption(output);
     parser.addOption(iters);
-    QCommandLineOption eval_text("eval_text", "Evaluation text to preset on the Configure page.", "file");
-    QCommandLineOption shot_dir("screenshot_dir", "With --autostart: save every page as DIR/<page>-page.png after the run, then exit.", "dir");
+    QCommandLineOption eval_text("eval_text", QCoreApplication::translate("main", "Evaluation text to preset on the Configure page."), "file");
+    QCommandLineOption shot_dir("screenshot_dir", QCoreApplication::translate("main", "With --autostart: save every page as DIR/<page>-page.png after the run, then exit."), "dir");
     parser.addOption(eval_text);
-    QCommandLineOption nsamples("nsamples", "Calibration samples to preset on the Configure page.", "n");
-    QCommandLineOption group("group_size", "Group size to preset on the Configure page (32, 64, 128 or -1).", "n");
-    QCommandLineOption bits("bits", "Weight bits to preset on the Configure page.", "n");
+    QCommandLineOption nsamples("nsamples", QCoreApplication::translate("main", "Calibration samples to preset on the Configure page."), "n");
+    QCommandLineOption group("group_size", QCoreApplication::translate("main", "Group size to preset on the Configure page (32, 64, 128 or -1)."), "n");
+    QCommandLineOption bits("bits", QCoreApplication::translate("main", "Weight bits to preset on the Configure page."), "n");
     parser.addOption(nsamples);
     parser.addOption(group);
     parser.addOption(bits);
-    QCommandLineOption seqlen("seqlen", "Sequence length to preset on the Configure page.", "n");
+    QCommandLineOption seqlen("seqlen", QCoreApplication::translate("main", "Sequence length to preset on the Configure page."), "n");
     parser.addOption(seqlen);
     parser.addOption(shot_dir);
     parser.addOption(screenshot);
     parser.addOption(page);
+    QCommandLineOption language_opt("language", QCoreApplication::translate("main", "Interface language for this start: en or zh_CN (default: Settings)."), "code");
+    QCommandLineOption theme_opt("theme", QCoreApplication::translate("main", "Theme for this start: system, light or dark (default: Settings)."), "name");
+    parser.addOption(language_opt);
+    parser.addOption(theme_opt);
     parser.process(app);
+    srs::ui::applyTheme(srs::ui::themeFromKey(parser.isSet(theme_opt) ? parser.value(theme_opt) : srs::ui::AppSettings::load().theme));
 
     auto compute = srs::kernels::configureComputeRuntime();
     srs::ui::MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob, &srs::job::reexportRun);

@@ -83,6 +83,7 @@ public:
     JobFinished run(const std::string& reexport_dir = {}) {
         JobFinished fin;
         start_ = Clock::now();
+        paused_at_start_ = cancel_.pausedMs();
         int sink = log::addSink([this](log::Level l, const std::string& m) { obs_.onLog(static_cast<int>(l), m); });
         try {
             if (reexport_dir.empty())
@@ -101,7 +102,7 @@ public:
             fin.message = std::string("unexpected error: ") + e.what();
         }
         log::removeSink(sink);
-        fin.elapsed_ms = msSince(start_);
+        fin.elapsed_ms = activeMsSince(start_, paused_at_start_);
         fin.peak_rss_bytes = device::peakRssBytes();
         obs_.onFinished(fin);
         return fin;
@@ -109,6 +110,21 @@ public:
 
 private:
     void phase(const std::string& p, const std::string& detail = {}) { obs_.onPhase({p, detail}); }
+
+    // Wall time since t minus the time spent paused since then (paused_then: pausedMs() at t).
+    std::int64_t activeMsSince(Clock::time_point t, std::int64_t paused_then) const {
+        return std::max<std::int64_t>(0, msSince(t) - (cancel_.pausedMs() - paused_then));
+    }
+
+    // A safe point that says so in the log when the run is paused there: waits (no CPU) until
+    // continued or cancelled. check() waits silently at every other safe point.
+    void pausePoint(const std::string& where) {
+        if (!cancel_.paused()) return;
+        const std::int64_t before = cancel_.pausedMs();
+        log::info("paused " + where);
+        cancel_.waitWhilePaused();
+        if (!cancel_.cancelled()) log::info("continued after " + units::formatDuration(cancel_.pausedMs() - before) + " paused");
+    }
 
     void runSteps(JobFinished& fin) {
         check(applyRecipe(cfg_));
@@ -370,8 +386,10 @@ private:
     }
 
     void tuneOne(int k) {
+        pausePoint("before block " + std::to_string(k + 1));
         check(cancel_.check("tuning"));
         const auto t0 = Clock::now();
+        const std::int64_t paused0 = cancel_.pausedMs();
         auto block = check(model::DecoderBlock::load(*source_, k, compute_dtype_));
         std::vector<quant::LayerPlan> plan;
         std::map<std::string, at::Tensor> weights;
@@ -407,14 +425,18 @@ private:
         quant::BlockTuneResult r;
         if (!plan.empty()) {
             r = check(quant::tuneBlock(forward, weights, input, fp_out, plan, opt,
-                                       [&](int it, double loss, double lr) { obs_.onIteration({k, it, opt.iters, loss, lr}); }, cancel_));
+                                       [&](int it, double loss, double lr) {
+                                           obs_.onIteration({k, it, opt.iters, loss, lr});
+                                           pausePoint("at block " + std::to_string(k + 1) + ", iteration " + std::to_string(it + 1));
+                                       },
+                                       cancel_));
         }
         at::Tensor q_out = runBlock(*block, input, &r.qdq_weights);
 
         // Checkpoint: the block's quantized layers, then the next block's inputs, then the state.
         std::vector<exporter::QuantizedLayer> layers;
         for (const auto& t : r.layers) layers.push_back(quant::toQuantizedLayer(prefix + t.name, t, block->bias(t.name)));
-        BlockFinished bf{k, num_blocks_, r.rtn_loss, r.best_loss, r.best_iter, msSince(t0), {}};
+        BlockFinished bf{k, num_blocks_, r.rtn_loss, r.best_loss, r.best_iter, activeMsSince(t0, paused0), {}};
         for (const auto& t : r.layers) bf.layers.push_back(t.stats);
         writeBlockFile(k, layers, bf);
         fp_in_ = fp_out;
@@ -429,7 +451,7 @@ private:
         pu.blocks_done = k + 1;
         pu.num_blocks = num_blocks_;
         pu.fraction = static_cast<double>(k + 1) / num_blocks_;
-        pu.elapsed_ms = msSince(start_);
+        pu.elapsed_ms = activeMsSince(start_, paused_at_start_);
         pu.eta_ms = block_ms_total_ / blocks_timed_ * (num_blocks_ - k - 1);
         pu.rss_bytes = device::currentRssBytes();
         pu.peak_rss_bytes = device::peakRssBytes();
@@ -543,6 +565,7 @@ private:
 
     void exportAll(const exporter::QuantizedModel& qm, JobFinished& fin) {
         for (const auto& f : formats_) {
+            pausePoint("before writing " + f.name);
             check(cancel_.check("exporting"));
             std::string out = (fs::path(cfg_.output_dir) / exportName(f)).string();
             exporter::ExportReport rep;
@@ -655,6 +678,7 @@ private:
     JobObserver& obs_;
     CancelToken cancel_;
     Clock::time_point start_;
+    std::int64_t paused_at_start_ = 0;
     std::vector<FormatSpec> formats_;
     at::ScalarType compute_dtype_ = at::kFloat;
     std::shared_ptr<io::WeightSource> source_;

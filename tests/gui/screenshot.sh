@@ -2,7 +2,8 @@
 # Runs the GUI under xvfb-run at 1280x800 and saves screenshots: the Model page with stories260K
 # open, the Hub page with search results from the fake hub, then every page (Model, Configure,
 # Run, Results, Export) after two short real
-# quantization runs with a perplexity evaluation (when the shared data is there). Checks each is a real,
+# quantization runs with a perplexity evaluation (when the shared data is there), then the Configure
+# page in Simplified Chinese and the Results page in the Dark theme. Checks each is a real,
 # non-blank PNG. The app's settings and run history go to a throw-away XDG home.
 # usage: screenshot.sh PATH/TO/signround-studio OUT_DIR
 set -euo pipefail
@@ -40,6 +41,11 @@ if [ -d "$model" ]; then
   xvfb "$model" "${quick[@]}" --bits 4 --screenshot_dir "$out"
   rm -rf "$run_dir"
   for page in model configure run results export; do check "$out/$page-page.png"; done
+  # The Configure page in Simplified Chinese, and the Results page (from the run history) in Dark.
+  xvfb "$model" --language zh_CN --page configure --screenshot "$out/configure-page-zh_CN.png"
+  check "$out/configure-page-zh_CN.png"
+  xvfb "$model" --theme dark --page results --screenshot "$out/results-page-dark.png"
+  check "$out/results-page-dark.png"
 else
   xvfb --page model --screenshot "$out/model-page.png"
   check "$out/model-page.png"

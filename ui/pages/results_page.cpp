@@ -15,6 +15,7 @@
 #include <map>
 
 #include "core/common/units.h"
+#include "ui/theme.h"
 
 namespace srs::ui {
 namespace {
@@ -27,6 +28,7 @@ QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& x, const
     p->yAxis->setLabel(y);
     p->legend->setVisible(true);
     p->legend->setFont(QFont(p->font().family(), 8));
+    followPalette(p);  // axes, text and background in the theme's colours
     return p;
 }
 

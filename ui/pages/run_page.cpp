@@ -13,6 +13,7 @@
 #include <qcustomplot.h>
 
 #include "core/common/units.h"
+#include "ui/theme.h"
 
 namespace srs::ui {
 namespace {
@@ -29,6 +30,7 @@ QCustomPlot* makePlot(QWidget* parent, const QString& x, const QString& y, const
     p->legend->setVisible(true);
     p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
     p->legend->setFont(QFont(p->font().family(), 8));
+    followPalette(p);  // axes, text and background in the theme's colours
     return p;
 }
 // Rescales to the data with some room above and below, so no point sits on the frame.
@@ -53,7 +55,20 @@ RunPage::RunPage(JobController* controller, QWidget* parent) : QWidget(parent), 
     cancel_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     cancel_->setToolTip(tr("Stop after the current step; finished blocks stay checkpointed for --resume (Ctrl+.)"));
     connect(cancel_, &QPushButton::clicked, controller_, &JobController::cancel);
+    pause_ = new QPushButton(tr("Pause"), this);
+    pause_->setObjectName("pauseButton");
+    pause_->setEnabled(false);
+    pause_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    pause_->setToolTip(tr("Hold the run at its next step without using the CPU; press again to continue (Ctrl+P)"));
+    connect(pause_, &QPushButton::clicked, this, [this] {
+        if (controller_->paused())
+            controller_->resume();
+        else
+            controller_->pause();
+    });
+    connect(controller_, &JobController::pausedChanged, this, &RunPage::onPausedChanged);
     top->addWidget(status_, 1);
+    top->addWidget(pause_);
     top->addWidget(cancel_);
     layout->addLayout(top);
     progress_ = new QProgressBar(this);
@@ -103,7 +118,7 @@ RunPage::RunPage(JobController* controller, QWidget* parent) : QWidget(parent), 
     connect(controller_, &JobController::progress, this, &RunPage::onProgress);
     connect(controller_, &JobController::finished, this, &RunPage::onFinished);
     connect(controller_, &JobController::phaseChanged, this, [this](const QString& phase, const QString& detail) {
-        status_->setText(detail.isEmpty() ? tr("Phase: %1").arg(phase) : tr("Phase: %1 (%2)").arg(phase, detail));
+        setStatus(detail.isEmpty() ? tr("Phase: %1").arg(phaseName(phase)) : tr("Phase: %1 (%2)").arg(phaseName(phase), detail));
     });
 }
 
@@ -119,6 +134,9 @@ void RunPage::onStarted(int num_blocks, int layers, int resumed_from) {
     progress_->setRange(0, num_blocks);
     progress_->setValue(resumed_from > 0 ? resumed_from : 0);
     cancel_->setEnabled(true);
+    pause_->setEnabled(true);
+    pause_->setText(tr("Pause"));
+    status_->setStyleSheet({});
     status_->setText(resumed_from >= 0 ? tr("Resuming at block %1 of %2").arg(resumed_from + 1).arg(num_blocks)
                                        : tr("Quantizing %1 linear layers in %2 blocks").arg(layers).arg(num_blocks));
 }
@@ -130,7 +148,7 @@ void RunPage::onIteration(int block, int iter, double loss) {
         loss_plot_->addGraph();
         loss_plot_->graph(0)->setName(tr("block %1").arg(block + 1));
         loss_plot_->graph(0)->setPen(QPen(QColor("#1f4e79"), 1.5));
-        status_->setText(tr("Tuning block %1 of %2").arg(block + 1).arg(points_per_block_.size()));
+        setStatus(tr("Tuning block %1 of %2").arg(block + 1).arg(points_per_block_.size()));
     }
     if (block >= 0 && block < points_per_block_.size()) ++points_per_block_[block];
     if (loss > 0) loss_plot_->graph(0)->addData(iter, loss);
@@ -154,7 +172,7 @@ void RunPage::onBlockFinished(int block, double rtn, double best, int best_iter,
         layers_->setItem(r, 4, new QTableWidgetItem(QString::number(100.0 * l.flipped, 'f', 1) + " %"));
     }
     double gain = rtn > 0 ? 100.0 * (rtn - best) / rtn : 0.0;
-    status_->setText(tr("Block %1: loss %2 → %3 (%4 % lower, best at iteration %5) in %6")
+    setStatus(tr("Block %1: loss %2 → %3 (%4 % lower, best at iteration %5) in %6")
                          .arg(block + 1)
                          .arg(rtn, 0, 'g', 4)
                          .arg(best, 0, 'g', 4)
@@ -175,8 +193,36 @@ void RunPage::onProgress(int done, int total, qint64 elapsed, qint64 eta, quint6
                         .arg(bytes(peak)));
 }
 
+void RunPage::setStatus(const QString& text) {
+    // While paused the banner line stays; the latest status comes back on Continue.
+    if (controller_->paused())
+        status_before_pause_ = text;
+    else
+        status_->setText(text);
+}
+
+QString RunPage::phaseName(const QString& phase) {
+    if (phase == "calibration") return tr("calibration");
+    if (phase == "tuning") return tr("tuning");
+    if (phase == "exporting") return tr("exporting");
+    if (phase == "evaluating") return tr("evaluating");
+    return phase;
+}
+
+void RunPage::onPausedChanged(bool paused) {
+    pause_->setText(paused ? tr("Continue") : tr("Pause"));
+    if (paused) {
+        status_before_pause_ = status_->text();
+        status_->setText(tr("Paused — press Continue (Ctrl+P) to go on, or Cancel to stop"));
+    } else if (!status_before_pause_.isEmpty() && controller_->running()) {
+        status_->setText(status_before_pause_);
+    }
+}
+
 void RunPage::onFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 ms) {
     cancel_->setEnabled(false);
+    pause_->setEnabled(false);
+    pause_->setText(tr("Pause"));
     for (const auto& f : files) {
         const QStringList parts = f.split('\t');
         if (parts.size() == 3) {

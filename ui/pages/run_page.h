@@ -1,6 +1,6 @@
 // The Run page: the live loss of the block being tuned (per iteration, log scale), RTN versus
 // tuned loss for every finished block, progress, ETA, memory, per-layer results, the written
-// files, and Cancel. Fed only by JobController's signals.
+// files, Pause / Continue and Cancel. Fed only by JobController's signals.
 #pragma once
 
 #include <QWidget>
@@ -31,6 +31,10 @@ private:
     void onIteration(int block, int iter, double loss);
     void onBlockFinished(int block, double rtn, double best, int best_iter, qint64 ms, const QVector<LayerRow>& layers);
     void onProgress(int done, int total, qint64 elapsed, qint64 eta, quint64 rss, quint64 peak);
+    void onPausedChanged(bool paused);
+    void setStatus(const QString& text);
+    // The job's phase names ("tuning", ...) in the user's language.
+    static QString phaseName(const QString& phase);
     void onFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 ms);
 
     JobController* controller_;
@@ -40,6 +44,8 @@ private:
     QLabel* status_ = nullptr;
     QLabel* stats_ = nullptr;
     QPushButton* cancel_ = nullptr;
+    QPushButton* pause_ = nullptr;
+    QString status_before_pause_;
     QTableWidget* layers_ = nullptr;
     QListWidget* files_ = nullptr;
     QVector<int> points_per_block_;

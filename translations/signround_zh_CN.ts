@@ -1,0 +1,1099 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ConfigurePage</name>
+    <message>
+        <source>No model open: open one on the Model page first.</source>
+        <translation>尚未打开模型：请先在“模型”页打开一个。</translation>
+    </message>
+    <message>
+        <source>Scheme and recipe</source>
+        <translation>量化方案与配方</translation>
+    </message>
+    <message>
+        <source>custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>AutoRound scheme presets: weight bits, 16-bit activations, group size 128 unless named</source>
+        <translation>AutoRound 方案预设：权重位数、16 位激活，未注明时分组大小为 128</translation>
+    </message>
+    <message>
+        <source>Bits per weight: 2, 3, 4 or 8</source>
+        <translation>每个权重的位数：2、3、4 或 8</translation>
+    </message>
+    <message>
+        <source>Weights sharing one scale; -1 = one group per output channel. Smaller groups: more accurate, larger file</source>
+        <translation>共用一个缩放因子的权重个数；-1 = 每个输出通道一组。分组越小越精确，文件越大</translation>
+    </message>
+    <message>
+        <source>symmetric</source>
+        <translation>对称</translation>
+    </message>
+    <message>
+        <source>Symmetric (full-range, no zero point per group) or asymmetric (a zero point per group)</source>
+        <translation>对称（全范围，每组无零点）或非对称（每组一个零点）</translation>
+    </message>
+    <message>
+        <source>auto-round: 200 iterations; -best: 1000 iterations, 512 samples; -light: 50 iterations; RTN: no tuning</source>
+        <translation>auto-round：200 次迭代；-best：1000 次迭代、512 个样本；-light：50 次迭代；RTN：不调优</translation>
+    </message>
+    <message>
+        <source>SignSGD steps per block; 0 = round-to-nearest</source>
+        <translation>每个块的 SignSGD 步数；0 = 就近取整</translation>
+    </message>
+    <message>
+        <source>Calibration sequences</source>
+        <translation>校准序列数</translation>
+    </message>
+    <message>
+        <source>Tokens per calibration sequence (at most the model&apos;s context)</source>
+        <translation>每个校准序列的词元数（不超过模型的上下文长度）</translation>
+    </message>
+    <message>
+        <source>Sequences per tuning step</source>
+        <translation>每个调优步的序列数</translation>
+    </message>
+    <message>
+        <source>Preset:</source>
+        <translation>预设：</translation>
+    </message>
+    <message>
+        <source>Bits:</source>
+        <translation>位数：</translation>
+    </message>
+    <message>
+        <source>Group size:</source>
+        <translation>分组大小：</translation>
+    </message>
+    <message>
+        <source>Recipe:</source>
+        <translation>配方：</translation>
+    </message>
+    <message>
+        <source>Iterations:</source>
+        <translation>迭代次数：</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>样本数：</translation>
+    </message>
+    <message>
+        <source>Sequence length:</source>
+        <translation>序列长度：</translation>
+    </message>
+    <message>
+        <source>Where the blocks are tuned; this LibTorch build runs on the CPU (default in Settings)</source>
+        <translation>在哪个设备上调优各块；此 LibTorch 版本在 CPU 上运行（默认值见“设置”）</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>批大小：</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Calibration data and output</source>
+        <translation>校准数据与输出</translation>
+    </message>
+    <message>
+        <source>Local .txt or .jsonl (field &quot;text&quot;) files the block outputs are matched on</source>
+        <translation>用于匹配块输出的本地 .txt 或 .jsonl（字段 &quot;text&quot;）文件</translation>
+    </message>
+    <message>
+        <source>Add file…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Add calibration text files</source>
+        <translation>添加校准文本文件</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the selected calibration file</source>
+        <translation>移除所选的校准文件</translation>
+    </message>
+    <message>
+        <source>Calibration text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.jsonl *.json)</source>
+        <translation>文本 (*.txt *.jsonl *.json)</translation>
+    </message>
+    <message>
+        <source>Calibration files:</source>
+        <translation>校准文件：</translation>
+    </message>
+    <message>
+        <source>AutoRound format, loadable by transformers (with auto-round) and vLLM</source>
+        <translation>AutoRound 格式，可由 transformers（配合 auto-round）和 vLLM 加载</translation>
+    </message>
+    <message>
+        <source>GPTQ format for GPTQ kernels</source>
+        <translation>供 GPTQ 内核使用的 GPTQ 格式</translation>
+    </message>
+    <message>
+        <source>AWQ format (4-bit only)</source>
+        <translation>AWQ 格式（仅 4 位）</translation>
+    </message>
+    <message>
+        <source>Dequantized weights as a plain model: for evaluation, and for layers packed formats cannot hold</source>
+        <translation>反量化后的权重，保存为普通模型：用于评估，以及打包格式无法容纳的层</translation>
+    </message>
+    <message>
+        <source>Export formats:</source>
+        <translation>导出格式：</translation>
+    </message>
+    <message>
+        <source>Exports go to sub-folders named after the model, scheme and format</source>
+        <translation>导出结果写入以模型、方案和格式命名的子文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose the output folder</source>
+        <translation>选择输出文件夹</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>Output folder:</source>
+        <translation>输出文件夹：</translation>
+    </message>
+    <message>
+        <source>optional: a text file to measure perplexity before and after</source>
+        <translation>可选：用于测量量化前后困惑度的文本文件</translation>
+    </message>
+    <message>
+        <source>Perplexity of the original and of every export on this text, written into the model card</source>
+        <translation>原始模型和每个导出结果在此文本上的困惑度，写入模型卡</translation>
+    </message>
+    <message>
+        <source>Perplexity text (optional):</source>
+        <translation>困惑度文本（可选）：</translation>
+    </message>
+    <message>
+        <source>Start quantization</source>
+        <translation>开始量化</translation>
+    </message>
+    <message>
+        <source>Run SignRound on the model with these settings (Ctrl+R)</source>
+        <translation>用这些设置对模型运行 SignRound（Ctrl+R）</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <source>Open a model on the Model page first.</source>
+        <translation>请先在“模型”页打开一个模型。</translation>
+    </message>
+    <message>
+        <source>Add at least one calibration file.</source>
+        <translation>请至少添加一个校准文件。</translation>
+    </message>
+    <message>
+        <source>Calibration file not found: %1</source>
+        <translation>找不到校准文件：%1</translation>
+    </message>
+    <message>
+        <source>Choose an output folder.</source>
+        <translation>请选择输出文件夹。</translation>
+    </message>
+    <message>
+        <source>Evaluation text not found: %1</source>
+        <translation>找不到评估文本：%1</translation>
+    </message>
+    <message>
+        <source>Choose at least one export format.</source>
+        <translation>请至少选择一种导出格式。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportPage</name>
+    <message>
+        <source>No finished run yet: its exports appear here.</source>
+        <translation>还没有完成的运行：其导出结果会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Export / file</source>
+        <translation>导出 / 文件</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Each export is a folder ready to load or upload; double-click to open it</source>
+        <translation>每个导出结果都是可直接加载或上传的文件夹；双击打开</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Show the selected export&apos;s folder in the file manager</source>
+        <translation>在文件管理器中显示所选导出结果的文件夹</translation>
+    </message>
+    <message>
+        <source>Re-export in another format</source>
+        <translation>以其他格式重新导出</translation>
+    </message>
+    <message>
+        <source>Packed formats keep the tuned scheme; GGUF mixes write each tensor in llama.cpp&apos;s type for that mix</source>
+        <translation>打包格式保留调优时的方案；GGUF 混合格式按 llama.cpp 为该混合选择的类型写入每个张量</translation>
+    </message>
+    <message>
+        <source>The new export goes into a sub-folder named after the model, scheme and format</source>
+        <translation>新的导出结果写入以模型、方案和格式命名的子文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>Re-export</source>
+        <translation>重新导出</translation>
+    </message>
+    <message>
+        <source>Write the finished run in the chosen format from its checkpoint, without tuning again</source>
+        <translation>从检查点以所选格式写出已完成的运行，无需重新调优</translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <source>Output folder:</source>
+        <translation>输出文件夹：</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>%1 — %2: %3 export(s), %4 in all. Checkpoint: %5</source>
+        <translation>%1 — %2：%3 个导出结果，共 %4。检查点：%5</translation>
+    </message>
+    <message>
+        <source>Could not open %1: no file manager is registered. The path is in the Folder column.</source>
+        <translation>无法打开 %1：系统未注册文件管理器。路径见“文件夹”列。</translation>
+    </message>
+    <message>
+        <source>Choose a format.</source>
+        <translation>请选择一种格式。</translation>
+    </message>
+    <message>
+        <source>Choose an output folder.</source>
+        <translation>请选择输出文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot re-export this run: %1. Quantize it again to export it.</source>
+        <translation>无法重新导出此运行：%1。请重新量化后再导出。</translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation>正在写入 %1…</translation>
+    </message>
+    <message>
+        <source>Wrote %1.</source>
+        <translation>已写入 %1。</translation>
+    </message>
+    <message>
+        <source>(not saved to the run history: %1)</source>
+        <translation>（未保存到运行历史：%1）</translation>
+    </message>
+    <message>
+        <source>Re-export cancelled: %1</source>
+        <translation>重新导出已取消：%1</translation>
+    </message>
+    <message>
+        <source>Re-export failed: %1</source>
+        <translation>重新导出失败：%1</translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation>解决办法：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>SignRound Studio</source>
+        <translation>SignRound Studio</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Open a model and see what is in it</source>
+        <translation>打开一个模型，查看其中的内容</translation>
+    </message>
+    <message>
+        <source>Configure</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Scheme, recipe, calibration data and formats</source>
+        <translation>方案、配方、校准数据和格式</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Live loss curves, progress and results</source>
+        <translation>实时损失曲线、进度和结果</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Per-layer losses and the accuracy-versus-size trade-off across runs</source>
+        <translation>逐层损失，以及各次运行在精度与大小之间的权衡</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>The written files, open folder, re-export in another format</source>
+        <translation>已写入的文件、打开文件夹、以其他格式重新导出</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open model folder…</source>
+        <translation>打开模型文件夹(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About SignRound Studio</source>
+        <translation>关于 SignRound Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>A run is already in progress</source>
+        <translation>已有一个运行正在进行</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <source>%1 (built with %2)</source>
+        <translation>%1（编译时为 %2）</translation>
+    </message>
+    <message>
+        <source>LibTorch</source>
+        <translation>LibTorch</translation>
+    </message>
+    <message>
+        <source>oneDNN</source>
+        <translation>oneDNN</translation>
+    </message>
+    <message>
+        <source>BLAS</source>
+        <translation>BLAS</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>线程数</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;SignRound Studio %1&lt;/h3&gt;&lt;p&gt;Quantize Hugging Face language models to 2–8 bits with SignRound (AutoRound).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;SignRound Studio %1&lt;/h3&gt;&lt;p&gt;用 SignRound（AutoRound）将 Hugging Face 语言模型量化到 2–8 位。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About SignRound Studio</source>
+        <translation>关于 SignRound Studio</translation>
+    </message>
+    <message>
+        <source>The new language applies when SignRound Studio starts again.</source>
+        <translation>新的语言将在 SignRound Studio 下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPage</name>
+    <message>
+        <source>Open model folder…</source>
+        <translation>打开模型文件夹…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder (config.json + *.safetensors) (Ctrl+O)</source>
+        <translation>打开 Hugging Face 模型文件夹（config.json + *.safetensors）（Ctrl+O）</translation>
+    </message>
+    <message>
+        <source>Models opened before</source>
+        <translation>以前打开过的模型</translation>
+    </message>
+    <message>
+        <source>Recent:</source>
+        <translation>最近：</translation>
+    </message>
+    <message>
+        <source>No model open. Open a local model folder to begin.</source>
+        <translation>尚未打开模型。请打开一个本地模型文件夹开始。</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>概要</translation>
+    </message>
+    <message>
+        <source>Linear layers to quantize</source>
+        <translation>要量化的线性层</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Shape (out × in)</source>
+        <translation>形状（输出 × 输入）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Open model folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <source>Reading %1 …</source>
+        <translation>正在读取 %1 …</translation>
+    </message>
+    <message>
+        <source>%1 (model_type %2)</source>
+        <translation>%1（model_type %2）</translation>
+    </message>
+    <message>
+        <source>%1 / %2 KV heads, head_dim %3</source>
+        <translation>%1 / %2 个 KV 头，head_dim %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 in %n safetensors file(s)</source>
+        <translation>
+            <numerusform>%1，共 %n 个 safetensors 文件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 linear layers, %2 parameters</source>
+        <translation>%1 个线性层，%2 个参数</translation>
+    </message>
+    <message>
+        <source>Layers marked &apos;ragged group&apos; have a dimension that is not a multiple of 32: they are tuned with a shorter last group, and the packed auto_round / GPTQ / AWQ exports keep them in full precision.</source>
+        <translation>标为“不整分组”的层有一个维度不是 32 的倍数：它们以较短的最后一组进行调优，打包的 auto_round / GPTQ / AWQ 导出会将其保留为全精度。</translation>
+    </message>
+    <message>
+        <source>ragged group; full precision in packed exports</source>
+        <translation>不整分组；打包导出中为全精度</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <source>Could not open %1:
+%2</source>
+        <translation>无法打开 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation>解决办法：%1</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>the run&apos;s checkpoint folder is not known</source>
+        <translation>不知道此运行的检查点文件夹</translation>
+    </message>
+    <message>
+        <source>its checkpoint is gone from %1</source>
+        <translation>它的检查点已不在 %1 中</translation>
+    </message>
+    <message>
+        <source>%1/state.json is damaged</source>
+        <translation>%1/state.json 已损坏</translation>
+    </message>
+    <message>
+        <source>the checkpoint in %1 is of an unfinished run</source>
+        <translation>%1 中的检查点属于一个未完成的运行</translation>
+    </message>
+    <message>
+        <source>a later run with other settings replaced the checkpoint in %1</source>
+        <translation>之后一次使用其他设置的运行替换了 %1 中的检查点</translation>
+    </message>
+    <message>
+        <source>unknown settings</source>
+        <translation>未知设置</translation>
+    </message>
+    <message>
+        <source>%1 %2, %3 iters</source>
+        <translation>%1 %2，%3 次迭代</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsPage</name>
+    <message>
+        <source>Finished runs of this model, newest first (from the run history)</source>
+        <translation>此模型已完成的运行，最新的在前（来自运行历史）</translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation>运行：</translation>
+    </message>
+    <message>
+        <source>No finished run yet: results appear here when a run ends.</source>
+        <translation>还没有完成的运行：运行结束后结果会显示在这里。</translation>
+    </message>
+    <message>
+        <source>block</source>
+        <translation>块</translation>
+    </message>
+    <message>
+        <source>block output MSE</source>
+        <translation>块输出均方误差</translation>
+    </message>
+    <message>
+        <source>Per block: loss with round-to-nearest (initial) and with the tuned rounding (best)</source>
+        <translation>每个块：就近取整的损失（初始）与调优后取整的损失（最佳）</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>Every evaluated export of every run of this model: lower and further left is better</source>
+        <translation>此模型每次运行的每个已评估导出：越低、越靠左越好</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Bits / group</source>
+        <translation>位数 / 分组</translation>
+    </message>
+    <message>
+        <source>Initial loss</source>
+        <translation>初始损失</translation>
+    </message>
+    <message>
+        <source>Best loss</source>
+        <translation>最佳损失</translation>
+    </message>
+    <message>
+        <source>Improvement</source>
+        <translation>改进</translation>
+    </message>
+    <message>
+        <source>Weight error RTN → tuned</source>
+        <translation>权重误差 RTN → 调优后</translation>
+    </message>
+    <message>
+        <source>Flipped</source>
+        <translation>翻转</translation>
+    </message>
+    <message>
+        <source>Quantized linear layer</source>
+        <translation>已量化的线性层</translation>
+    </message>
+    <message>
+        <source>Weight bits and group size (-1: one group per output channel)</source>
+        <translation>权重位数与分组大小（-1：每个输出通道一组）</translation>
+    </message>
+    <message>
+        <source>Output MSE of the layer&apos;s block with round-to-nearest (the layers of a block are tuned together)</source>
+        <translation>该层所在块在就近取整下的输出均方误差（同一块的各层一起调优）</translation>
+    </message>
+    <message>
+        <source>Output MSE of the block with the tuned rounding and clipping that were kept</source>
+        <translation>块在保留的调优取整和裁剪下的输出均方误差</translation>
+    </message>
+    <message>
+        <source>How much lower the tuned loss is than round-to-nearest&apos;s</source>
+        <translation>调优后的损失比就近取整低多少</translation>
+    </message>
+    <message>
+        <source>Relative weight error ||W − Q(W)|| / ||W||: tuning trades it for a lower output loss</source>
+        <translation>相对权重误差 ||W − Q(W)|| / ||W||：调优以它换取更低的输出损失</translation>
+    </message>
+    <message>
+        <source>Share of weights rounded the other way than round-to-nearest</source>
+        <translation>与就近取整方向相反取整的权重所占比例</translation>
+    </message>
+    <message>
+        <source>No finished run of %1 in the history yet.</source>
+        <translation>历史中还没有 %1 已完成的运行。</translation>
+    </message>
+    <message>
+        <source>%1: %2 layers in %3 blocks, %4.</source>
+        <translation>%1：%3 个块中的 %2 个层，%4。</translation>
+    </message>
+    <message>
+        <source>Summed block loss %1 % lower than round-to-nearest.</source>
+        <translation>块损失之和比就近取整低 %1 %。</translation>
+    </message>
+    <message>
+        <source>block %1 · %2</source>
+        <translation>块 %1 · %2</translation>
+    </message>
+    <message>
+        <source>initial (RTN)</source>
+        <translation>初始（RTN）</translation>
+    </message>
+    <message>
+        <source>best (SignRound)</source>
+        <translation>最佳（SignRound）</translation>
+    </message>
+    <message>
+        <source>%1 (this run)</source>
+        <translation>%1（本次运行）</translation>
+    </message>
+    <message>
+        <source>%1 (other runs)</source>
+        <translation>%1（其他运行）</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>原始模型</translation>
+    </message>
+    <message>
+        <source>No perplexities yet: give an evaluation text on the Configure page</source>
+        <translation>还没有困惑度：请在“配置”页指定评估文本</translation>
+    </message>
+</context>
+<context>
+    <name>ResumeBanner</name>
+    <message>
+        <source>Unfinished run of %1 (%2), started %3: %4 of %5 blocks done.</source>
+        <translation>未完成的运行：%1（%2），开始于 %3：已完成 %4 / %5 个块。</translation>
+    </message>
+    <message>
+        <source>Checkpoint in %1</source>
+        <translation>检查点位于 %1</translation>
+    </message>
+    <message>
+        <source>Resume (block %1 of %2)</source>
+        <translation>继续运行（第 %1 块，共 %2 块）</translation>
+    </message>
+    <message>
+        <source>Continue this run from its checkpoint with the settings it was started with</source>
+        <translation>用启动时的设置从检查点继续此运行</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>Delete this run&apos;s checkpoint and stop offering it</source>
+        <translation>删除此运行的检查点，不再提示</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more unfinished run(s) will be offered after these.</source>
+        <translation>
+            <numerusform>处理完这些之后，还会提示另外 %n 个未完成的运行。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RunPage</name>
+    <message>
+        <source>No run yet. Configure one and press Start.</source>
+        <translation>还没有运行。请先配置，然后点击“开始”。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop after the current step; finished blocks stay checkpointed for --resume (Ctrl+.)</source>
+        <translation>在当前步骤后停止；已完成的块保存在检查点中，可用 --resume 继续（Ctrl+.）</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Hold the run at its next step without using the CPU; press again to continue (Ctrl+P)</source>
+        <translation>在下一步暂停运行，不占用 CPU；再按一次继续（Ctrl+P）</translation>
+    </message>
+    <message>
+        <source>iteration</source>
+        <translation>迭代</translation>
+    </message>
+    <message>
+        <source>block output MSE</source>
+        <translation>块输出均方误差</translation>
+    </message>
+    <message>
+        <source>Mini-batch loss of the block being tuned, per SignSGD iteration</source>
+        <translation>正在调优的块在每次 SignSGD 迭代的小批量损失</translation>
+    </message>
+    <message>
+        <source>block</source>
+        <translation>块</translation>
+    </message>
+    <message>
+        <source>Per block: round-to-nearest loss against the loss with the tuned rounding</source>
+        <translation>每个块：就近取整的损失与调优后取整的损失对比</translation>
+    </message>
+    <message>
+        <source>RTN</source>
+        <translation>RTN</translation>
+    </message>
+    <message>
+        <source>SignRound</source>
+        <translation>SignRound</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Scheme</source>
+        <translation>方案</translation>
+    </message>
+    <message>
+        <source>Error RTN</source>
+        <translation>RTN 误差</translation>
+    </message>
+    <message>
+        <source>Error tuned</source>
+        <translation>调优后误差</translation>
+    </message>
+    <message>
+        <source>Flipped</source>
+        <translation>翻转</translation>
+    </message>
+    <message>
+        <source>Relative weight error ||W − Q(W)|| / ||W|| with round-to-nearest and tuned; share of weights rounded the other way</source>
+        <translation>就近取整与调优后的相对权重误差 ||W − Q(W)|| / ||W||；反向取整的权重比例</translation>
+    </message>
+    <message>
+        <source>Exports written by the run</source>
+        <translation>本次运行写出的导出结果</translation>
+    </message>
+    <message>
+        <source>Phase: %1</source>
+        <translation>阶段：%1</translation>
+    </message>
+    <message>
+        <source>Phase: %1 (%2)</source>
+        <translation>阶段：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Resuming at block %1 of %2</source>
+        <translation>从第 %1 块继续（共 %2 块）</translation>
+    </message>
+    <message>
+        <source>Quantizing %1 linear layers in %2 blocks</source>
+        <translation>正在量化 %2 个块中的 %1 个线性层</translation>
+    </message>
+    <message>
+        <source>block %1</source>
+        <translation>块 %1</translation>
+    </message>
+    <message>
+        <source>Tuning block %1 of %2</source>
+        <translation>正在调优第 %1 块（共 %2 块）</translation>
+    </message>
+    <message>
+        <source>block %1 · %2</source>
+        <translation>块 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Block %1: loss %2 → %3 (%4 % lower, best at iteration %5) in %6</source>
+        <translation>第 %1 块：损失 %2 → %3（降低 %4 %，最佳在第 %5 次迭代），用时 %6</translation>
+    </message>
+    <message>
+        <source>%1 of %2 blocks · elapsed %3 · ETA %4 · memory %5 (peak %6)</source>
+        <translation>%1 / %2 个块 · 已用 %3 · 剩余 %4 · 内存 %5（峰值 %6）</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>calibration</source>
+        <translation>校准</translation>
+    </message>
+    <message>
+        <source>tuning</source>
+        <translation>调优</translation>
+    </message>
+    <message>
+        <source>exporting</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>evaluating</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Paused — press Continue (Ctrl+P) to go on, or Cancel to stop</source>
+        <translation>已暂停 — 点击“继续”（Ctrl+P）接着运行，或点击“取消”停止</translation>
+    </message>
+    <message>
+        <source>Finished in %1.</source>
+        <translation>已完成，用时 %1。</translation>
+    </message>
+    <message>
+        <source>Cancelled: %1</source>
+        <translation>已取消：%1</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation>解决办法：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Where new runs write their exports unless the Configure page says otherwise</source>
+        <translation>新运行写出导出结果的位置（除非“配置”页另行指定）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Default output folder</source>
+        <translation>默认输出文件夹</translation>
+    </message>
+    <message>
+        <source>Default output folder:</source>
+        <translation>默认输出文件夹：</translation>
+    </message>
+    <message>
+        <source>Device new runs tune on; this build of LibTorch runs on the CPU</source>
+        <translation>新运行用于调优的设备；此 LibTorch 版本在 CPU 上运行</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>System follows the desktop; Light and Dark use the same look on every platform</source>
+        <translation>“跟随系统”与桌面一致；“浅色”和“深色”在各平台外观相同</translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <source>Language of the interface</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>A new language applies when SignRound Studio starts again.</source>
+        <translation>新的语言将在 SignRound Studio 下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>SignRound Studio: quantize language models with SignRound</source>
+        <translation>SignRound Studio：用 SignRound 量化语言模型</translation>
+    </message>
+    <message>
+        <source>Model folder to open at start</source>
+        <translation>启动时打开的模型文件夹</translation>
+    </message>
+    <message>
+        <source>Save a PNG of the window, then exit.</source>
+        <translation>保存窗口的 PNG 截图，然后退出。</translation>
+    </message>
+    <message>
+        <source>Page to show first: model, configure or run.</source>
+        <translation>首先显示的页面：model、configure 或 run。</translation>
+    </message>
+    <message>
+        <source>Calibration text file(s) to preset on the Configure page.</source>
+        <translation>在“配置”页预设的校准文本文件。</translation>
+    </message>
+    <message>
+        <source>Start quantizing the given model with the Configure page&apos;s settings once it is open.</source>
+        <translation>模型打开后，立即用“配置”页的设置开始量化。</translation>
+    </message>
+    <message>
+        <source>Output folder to preset on the Configure page.</source>
+        <translation>在“配置”页预设的输出文件夹。</translation>
+    </message>
+    <message>
+        <source>Iterations to preset on the Configure page.</source>
+        <translation>在“配置”页预设的迭代次数。</translation>
+    </message>
+    <message>
+        <source>Evaluation text to preset on the Configure page.</source>
+        <translation>在“配置”页预设的评估文本。</translation>
+    </message>
+    <message>
+        <source>With --autostart: save every page as DIR/&lt;page&gt;-page.png after the run, then exit.</source>
+        <translation>与 --autostart 一起使用：运行结束后将每个页面保存为 DIR/&lt;page&gt;-page.png，然后退出。</translation>
+    </message>
+    <message>
+        <source>Calibration samples to preset on the Configure page.</source>
+        <translation>在“配置”页预设的校准样本数。</translation>
+    </message>
+    <message>
+        <source>Group size to preset on the Configure page (32, 64, 128 or -1).</source>
+        <translation>在“配置”页预设的分组大小（32、64、128 或 -1）。</translation>
+    </message>
+    <message>
+        <source>Weight bits to preset on the Configure page.</source>
+        <translation>在“配置”页预设的权重位数。</translation>
+    </message>
+    <message>
+        <source>Sequence length to preset on the Configure page.</source>
+        <translation>在“配置”页预设的序列长度。</translation>
+    </message>
+    <message>
+        <source>Interface language for this start: en or zh_CN (default: Settings).</source>
+        <translation>本次启动的界面语言：en 或 zh_CN（默认：见“设置”）。</translation>
+    </message>
+    <message>
+        <source>Theme for this start: system, light or dark (default: Settings).</source>
+        <translation>本次启动的主题：system、light 或 dark（默认：见“设置”）。</translation>
+    </message>
+</context>
+<context>
+    <name>srs::ui::ModelPage</name>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>Hidden size</source>
+        <translation>隐藏层大小</translation>
+    </message>
+    <message>
+        <source>Intermediate size</source>
+        <translation>中间层大小</translation>
+    </message>
+    <message>
+        <source>Attention heads</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Data types</source>
+        <translation>数据类型</translation>
+    </message>
+    <message>
+        <source>Size on disk</source>
+        <translation>磁盘占用</translation>
+    </message>
+    <message>
+        <source>Quantizable</source>
+        <translation>可量化</translation>
+    </message>
+</context>
+</TS>

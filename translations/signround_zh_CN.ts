@@ -338,6 +338,384 @@
         <source>What to do: %1</source>
         <translation>解决办法：%1</translation>
     </message>
+    <message>
+        <source>Upload to Hub…</source>
+        <translation>上传到 Hub…</translation>
+    </message>
+    <message>
+        <source>Upload the selected export to a Hugging Face model repository, with its model card</source>
+        <translation>将所选导出连同模型卡上传到 Hugging Face 模型仓库</translation>
+    </message>
+</context>
+<context>
+    <name>HubPage</name>
+    <message>
+        <source>Hugging Face</source>
+        <translation>Hugging Face</translation>
+    </message>
+    <message>
+        <source>ModelScope</source>
+        <translation>ModelScope</translation>
+    </message>
+    <message>
+        <source>Where to find models: the Hugging Face Hub (search) or ModelScope (by model id; no search)</source>
+        <translation>在哪里查找模型：Hugging Face Hub（可搜索）或 ModelScope（按模型 ID；不支持搜索）</translation>
+    </message>
+    <message>
+        <source>Search models by name as you type; Enter on an exact id (org/name) lists its files</source>
+        <translation>输入时按名称搜索模型；输入确切 ID（组织/名称）后按回车列出其文件</translation>
+    </message>
+    <message>
+        <source>Most downloads</source>
+        <translation>下载最多</translation>
+    </message>
+    <message>
+        <source>Most likes</source>
+        <translation>点赞最多</translation>
+    </message>
+    <message>
+        <source>Recently updated</source>
+        <translation>最近更新</translation>
+    </message>
+    <message>
+        <source>Trending</source>
+        <translation>热门趋势</translation>
+    </message>
+    <message>
+        <source>Order of the search results</source>
+        <translation>搜索结果的排序方式</translation>
+    </message>
+    <message>
+        <source>The Hugging Face account the token belongs to; needed for gated and private models and for uploads</source>
+        <translation>令牌所属的 Hugging Face 账户；访问受限模型、私有模型和上传时需要</translation>
+    </message>
+    <message>
+        <source>hf_… access token</source>
+        <translation>hf_… 访问令牌</translation>
+    </message>
+    <message>
+        <source>A Hugging Face access token (Settings → Access Tokens on the Hub); read access to download, write to upload</source>
+        <translation>Hugging Face 访问令牌（Hub 上的 Settings → Access Tokens）；下载需读取权限，上传需写入权限</translation>
+    </message>
+    <message>
+        <source>Remember</source>
+        <translation>记住</translation>
+    </message>
+    <message>
+        <source>Save the token in this app&apos;s settings so it is used next time (it is never written to the log)</source>
+        <translation>将令牌保存在本应用的设置中供下次使用（绝不会写入日志）</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Check the token with the Hub (whoami) and use it for this session</source>
+        <translation>通过 Hub（whoami）验证令牌，并在本次会话中使用</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Stop using the token and remove a saved one from the app&apos;s settings</source>
+        <translation>停止使用令牌，并从应用设置中删除已保存的令牌</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>下载量</translation>
+    </message>
+    <message>
+        <source>Likes</source>
+        <translation>点赞</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Search results; select one to see its files. Size is the weights&apos; size from their parameter counts</source>
+        <translation>搜索结果；选择一项查看其文件。大小为根据参数量计算的权重大小</translation>
+    </message>
+    <message>
+        <source>More results</source>
+        <translation>更多结果</translation>
+    </message>
+    <message>
+        <source>Load the next page of results</source>
+        <translation>加载下一页结果</translation>
+    </message>
+    <message>
+        <source>Select a model to see its files.</source>
+        <translation>选择一个模型以查看其文件。</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Ticked files are downloaded; the ones a quantization needs are ticked for you</source>
+        <translation>勾选的文件将被下载；量化所需的文件已为你勾选</translation>
+    </message>
+    <message>
+        <source>Needed files</source>
+        <translation>所需文件</translation>
+    </message>
+    <message>
+        <source>Tick only config, tokenizer and safetensors weights: what a quantization needs</source>
+        <translation>只勾选配置、分词器和 safetensors 权重：即量化所需的文件</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Tick every file</source>
+        <translation>勾选所有文件</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>全不选</translation>
+    </message>
+    <message>
+        <source>Untick every file</source>
+        <translation>取消勾选所有文件</translation>
+    </message>
+    <message>
+        <source>Download the ticked files into the shared cache (resumes an interrupted download), then open the model</source>
+        <translation>将勾选的文件下载到共享缓存（可续传中断的下载），然后打开模型</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop downloading; partial files are kept and resumed next time</source>
+        <translation>停止下载；已下载的部分文件会保留，下次继续</translation>
+    </message>
+    <message>
+        <source>Bytes downloaded of all ticked files</source>
+        <translation>所有勾选文件已下载的字节数</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件数</translation>
+    </message>
+    <message>
+        <source>Snapshot</source>
+        <translation>快照</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>下载时间</translation>
+    </message>
+    <message>
+        <source>Models in the shared caches (also those downloaded by transformers, vLLM or llama.cpp); double-click to open</source>
+        <translation>共享缓存中的模型（包括 transformers、vLLM 或 llama.cpp 下载的模型）；双击打开</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Scan the caches again</source>
+        <translation>重新扫描缓存</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open the selected model&apos;s snapshot on the Model page</source>
+        <translation>在“模型”页打开所选模型的快照</translation>
+    </message>
+    <message>
+        <source>Local cache</source>
+        <translation>本地缓存</translation>
+    </message>
+    <message>
+        <source>Checking the token…</source>
+        <translation>正在验证令牌…</translation>
+    </message>
+    <message>
+        <source>Search models on %1, e.g. llama 1B</source>
+        <translation>在 %1 上搜索模型，例如 llama 1B</translation>
+    </message>
+    <message>
+        <source>ModelScope model id (owner/name), then Enter — ModelScope has no search here</source>
+        <translation>输入 ModelScope 模型 ID（所有者/名称）后按回车——此处不支持搜索 ModelScope</translation>
+    </message>
+    <message>
+        <source>Search is not available for ModelScope: type a model id and press Enter.</source>
+        <translation>ModelScope 不支持搜索：请输入模型 ID 并按回车。</translation>
+    </message>
+    <message>
+        <source>Searching the most downloaded models…</source>
+        <translation>正在搜索下载最多的模型…</translation>
+    </message>
+    <message>
+        <source>Searching “%1”…</source>
+        <translation>正在搜索“%1”…</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>gated</source>
+        <translation>受限</translation>
+    </message>
+    <message>
+        <source>private</source>
+        <translation>私有</translation>
+    </message>
+    <message>
+        <source>GGUF</source>
+        <translation>GGUF</translation>
+    </message>
+    <message>
+        <source>Gated: accept the conditions on the model&apos;s Hub page while logged in, then log in here</source>
+        <translation>受限：请先登录并在该模型的 Hub 页面上接受条款，然后在此登录</translation>
+    </message>
+    <message>
+        <source>No models match.</source>
+        <translation>没有匹配的模型。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) shown%1</source>
+        <translation>
+            <numerusform>已显示 %n 个模型%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; more available</source>
+        <translation>；还有更多</translation>
+    </message>
+    <message>
+        <source>Listing the files of %1…</source>
+        <translation>正在列出 %1 的文件…</translation>
+    </message>
+    <message>
+        <source>  (LFS)</source>
+        <translation>  (LFS)</translation>
+    </message>
+    <message>
+        <source>%1 on %2: %3 of %4 files ticked, %5</source>
+        <translation>%2 上的 %1：已勾选 %3/%4 个文件，共 %5</translation>
+    </message>
+    <message>
+        <source>A download is already running.</source>
+        <translation>已有下载正在进行。</translation>
+    </message>
+    <message>
+        <source>Starting the download of %1 into %2…</source>
+        <translation>开始将 %1 下载到 %2…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 · %3/s · ETA %4 · %5 of %6 files</source>
+        <translation>%1 / %2 · %3/s · 剩余 %4 · %5/%6 个文件</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Downloaded %1 into %2; opening it on the Model page.</source>
+        <translation>已将 %1 下载到 %2；正在“模型”页中打开。</translation>
+    </message>
+    <message>
+        <source>Logged in as %1</source>
+        <translation>已登录为 %1</translation>
+    </message>
+    <message>
+        <source> (%1 token)</source>
+        <translation>（%1 令牌）</translation>
+    </message>
+    <message>
+        <source>; organizations: %1</source>
+        <translation>；组织：%1</translation>
+    </message>
+    <message>
+        <source>Using the token %1 from %2</source>
+        <translation>正在使用来自 %2 的令牌 %1</translation>
+    </message>
+    <message>
+        <source>Not logged in: public models only. Gated and private models and uploads need a token.</source>
+        <translation>未登录：仅限公开模型。受限模型、私有模型和上传需要令牌。</translation>
+    </message>
+    <message>
+        <source>Scanning %1 and %2…</source>
+        <translation>正在扫描 %1 和 %2…</translation>
+    </message>
+    <message>
+        <source>No models in %1 or %2 yet.</source>
+        <translation>%1 和 %2 中还没有模型。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) in the caches.</source>
+        <translation>
+            <numerusform>缓存中有 %n 个模型。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 is gone; press Refresh.</source>
+        <translation>%1 已不存在；请点击“刷新”。</translation>
+    </message>
+</context>
+<context>
+    <name>HubSession</name>
+    <message>
+        <source>Download cancelled; the partial files are kept and the next download resumes them.</source>
+        <translation>下载已取消；部分文件已保留，下次下载时将继续。</translation>
+    </message>
+    <message>
+        <source>Paste a token first: create one at %1/settings/tokens.</source>
+        <translation>请先粘贴令牌：可在 %1/settings/tokens 创建。</translation>
+    </message>
+    <message>
+        <source>No token is set: log in with a token from %1/settings/tokens.</source>
+        <translation>未设置令牌：请使用在 %1/settings/tokens 创建的令牌登录。</translation>
+    </message>
+    <message>
+        <source>Hugging Face</source>
+        <translation>Hugging Face</translation>
+    </message>
+    <message>
+        <source>ModelScope</source>
+        <translation>ModelScope</translation>
+    </message>
+    <message>
+        <source>Upload cancelled; blobs already sent are skipped by the next attempt.</source>
+        <translation>上传已取消；已发送的数据块在下次尝试时会跳过。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -464,6 +842,14 @@
     <message>
         <source>The new language applies when SignRound Studio starts again.</source>
         <translation>新的语言将在 SignRound Studio 下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Hub</source>
+        <translation>Hub</translation>
+    </message>
+    <message>
+        <source>Find and download models from the Hugging Face Hub or ModelScope; models in the local cache</source>
+        <translation>从 Hugging Face Hub 或 ModelScope 查找并下载模型；查看本地缓存中的模型</translation>
     </message>
 </context>
 <context>
@@ -594,6 +980,14 @@
     <message>
         <source>%1 %2, %3 iters</source>
         <translation>%1 %2，%3 次迭代</translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation>解决办法：%1</translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation>?</translation>
     </message>
 </context>
 <context>
@@ -987,6 +1381,117 @@
     </message>
 </context>
 <context>
+    <name>UploadDialog</name>
+    <message>
+        <source>Upload to Hub</source>
+        <translation>上传到 Hub</translation>
+    </message>
+    <message>
+        <source>Upload %1 to %2 as a model repository.</source>
+        <translation>将 %1 作为模型仓库上传到 %2。</translation>
+    </message>
+    <message>
+        <source>The repository to create or update, as account/name (or organization/name)</source>
+        <translation>要创建或更新的仓库，格式为 账户/名称（或 组织/名称）</translation>
+    </message>
+    <message>
+        <source>Repository</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <source>Private (only you and your organization can see it)</source>
+        <translation>私有（仅你和你的组织可见）</translation>
+    </message>
+    <message>
+        <source>Create the repository as private; has no effect on a repository that already exists</source>
+        <translation>将仓库创建为私有；对已存在的仓库无效</translation>
+    </message>
+    <message>
+        <source>Upload %1 with SignRound Studio</source>
+        <translation>使用 SignRound Studio 上传 %1</translation>
+    </message>
+    <message>
+        <source>The commit message of the upload</source>
+        <translation>本次上传的提交说明</translation>
+    </message>
+    <message>
+        <source>Commit message</source>
+        <translation>提交说明</translation>
+    </message>
+    <message>
+        <source>Model card (README.md):</source>
+        <translation>模型卡（README.md）：</translation>
+    </message>
+    <message>
+        <source>The model card uploaded as README.md; edits here are uploaded, the export folder is not changed</source>
+        <translation>作为 README.md 上传的模型卡；此处的修改会被上传，导出文件夹保持不变</translation>
+    </message>
+    <message>
+        <source>Bytes sent (or found already on the Hub) of the whole upload</source>
+        <translation>整个上传中已发送（或 Hub 上已存在）的字节数</translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>Create the repository if needed and upload the folder in one commit</source>
+        <translation>如有需要则创建仓库，并在一次提交中上传该文件夹</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Cancel a running upload, or close</source>
+        <translation>取消正在进行的上传，或关闭</translation>
+    </message>
+    <message>
+        <source>Checking the token…</source>
+        <translation>正在验证令牌…</translation>
+    </message>
+    <message>
+        <source>Uploading needs a token with write access: log in on the Hub page first.</source>
+        <translation>上传需要具有写入权限的令牌：请先在 Hub 页登录。</translation>
+    </message>
+    <message>
+        <source>Logged in as %1.</source>
+        <translation>已登录为 %1。</translation>
+    </message>
+    <message>
+        <source>Give the repository as account/name.</source>
+        <translation>请以 账户/名称 的格式填写仓库。</translation>
+    </message>
+    <message>
+        <source>Another upload is running.</source>
+        <translation>另一个上传正在进行。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Uploading to %1…</source>
+        <translation>正在上传到 %1…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3 · ETA %4 · %5 of %6 files</source>
+        <translation>%1：%2 / %3 · 剩余 %4 · %5/%6 个文件</translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation>?</translation>
+    </message>
+    <message>
+        <source>Uploaded: &lt;a href=&quot;%1&quot;&gt;%1&lt;/a&gt; (commit &lt;a href=&quot;%2&quot;&gt;%2&lt;/a&gt;)</source>
+        <translation>已上传：&lt;a href=&quot;%1&quot;&gt;%1&lt;/a&gt;（提交 &lt;a href=&quot;%2&quot;&gt;%2&lt;/a&gt;）</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>SignRound Studio: quantize language models with SignRound</source>
@@ -999,10 +1504,6 @@
     <message>
         <source>Save a PNG of the window, then exit.</source>
         <translation>保存窗口的 PNG 截图，然后退出。</translation>
-    </message>
-    <message>
-        <source>Page to show first: model, configure or run.</source>
-        <translation>首先显示的页面：model、configure 或 run。</translation>
     </message>
     <message>
         <source>Calibration text file(s) to preset on the Configure page.</source>
@@ -1051,6 +1552,14 @@
     <message>
         <source>Theme for this start: system, light or dark (default: Settings).</source>
         <translation>本次启动的主题：system、light 或 dark（默认：见“设置”）。</translation>
+    </message>
+    <message>
+        <source>Page to show first: model, configure, run, results, export or hub.</source>
+        <translation>首先显示的页面：model、configure、run、results、export 或 hub。</translation>
+    </message>
+    <message>
+        <source>Open the Hub page and search for QUERY (with --screenshot: once the results are shown).</source>
+        <translation>打开 Hub 页并搜索 QUERY（配合 --screenshot：在结果显示后截图）。</translation>
     </message>
 </context>
 <context>

@@ -845,7 +845,7 @@
     </message>
     <message>
         <source>Hub</source>
-        <translation>Hub</translation>
+        <translation>模型中心</translation>
     </message>
     <message>
         <source>Find and download models from the Hugging Face Hub or ModelScope; models in the local cache</source>

@@ -64,7 +64,7 @@ private slots:
         {
             srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob);
             const QStringList titles = pageTitles(w);
-            QCOMPARE(titles.size(), 5);
+            QCOMPARE(titles.size(), 6);  // Model, Configure, Run, Results, Export, Hub
             for (const QString& t : titles) QVERIFY2(hasChinese(t), qPrintable(t));
             QCOMPARE(titles[0], QString::fromUtf8("模型"));
             for (QAction* a : w.menuBar()->actions()) QVERIFY2(hasChinese(a->text()), qPrintable(a->text()));
@@ -80,7 +80,7 @@ private slots:
         // Back to English: the source strings.
         QVERIFY(srs::ui::installTranslation("en"));
         srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob);
-        QCOMPARE(pageTitles(w), QStringList({"Model", "Configure", "Run", "Results", "Export"}));
+        QCOMPARE(pageTitles(w), QStringList({"Model", "Configure", "Run", "Results", "Export", "Hub"}));
         QVERIFY(!srs::ui::installTranslation("xx_YY"));  // not built in: stays English, says so
     }
 

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
 
     if (auto* c = window.configurePage()) {
         c->setAutoSchemeRunner(&srs::quant::autoscheme::runAutoScheme);
-        c->setMatmulRateProvider(&srs::device::measureMatmulGflops);
+        c->setTuningRateProvider(&srs::device::measureTuningGflops);
     }
 
     const QStringList positional = parser.positionalArguments();

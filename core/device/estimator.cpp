@@ -173,6 +173,12 @@ Result<std::vector<PlannedLayer>> planLayers(const io::WeightSource& source, con
     return layers;
 }
 
+double blockForwardFlopsPerToken(const io::ModelConfig& mc, double block_linear_params, int seqlen) {
+    const double heads = static_cast<double>(mc.num_attention_heads);
+    const double hd = static_cast<double>(mc.head_dim > 0 ? mc.head_dim : mc.hidden_size / std::max<std::int64_t>(1, mc.num_attention_heads));
+    return 2.0 * block_linear_params + 4.0 * seqlen * heads * hd;
+}
+
 int matmulProbeSize(std::int64_t hidden) {
     const std::int64_t n = (std::max<std::int64_t>(hidden, 1) + 31) / 32 * 32;
     return static_cast<int>(std::clamp<std::int64_t>(n, 128, 1024));
@@ -201,7 +207,6 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     const double N = c.effectiveNsamples(), T = c.effectiveSeqlen(), B = std::max(1, c.batch_size);
     const double H = static_cast<double>(mc.hidden_size), I = static_cast<double>(mc.intermediate_size);
     const double heads = static_cast<double>(mc.num_attention_heads);
-    const double hd = static_cast<double>(mc.head_dim > 0 ? mc.head_dim : mc.hidden_size / std::max<std::int64_t>(1, mc.num_attention_heads));
     const double V = static_cast<double>(mc.vocab_size);
     const double cd = c.amp_dtype == "float32" ? 4.0 : 2.0;  // bytes per activation in the compute dtype
     const int iters = c.effectiveIters();
@@ -220,13 +225,13 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     // the FP inputs, FP outputs, quantized-chain inputs and the quantized outputs being assembled
     // (its pieces plus the concatenation) are alive: five caches. While tuning, three caches plus
     // the autograd graph of one mini-batch: per token about 8·hidden + 4·intermediate values of
-    // the compute dtype and, per head, a row of fp32 scores and its softmax, kept for backward
-    // and mirrored by the gradients.
+    // the compute dtype and, per head, a row of scores in fp32 (scaled, masked, softmax) and in
+    // the compute dtype, kept for backward and mirrored by the gradients.
     const double act = N * T * H * cd;
     const double block_weights = P * cd + P * 4.0;  // the block in the compute dtype + the mapped pages read
     const double tuned_weights = iters > 0 ? Pq * 4.0 * 6.0  // fp32 copy, V, its gradient, best V, qdq weight and its gradient
                                            : Pq * 4.0 * 3.0;  // fp32 copy, qdq weight, RTN result
-    const double per_token_graph = (8.0 * H + 4.0 * I) * cd + heads * T * (4.0 + cd);
+    const double per_token_graph = (8.0 * H + 4.0 * I) * cd + heads * T * (3.0 * 4.0 + cd);
     const double graph = iters > 0 ? 2.0 * B * T * per_token_graph : 0.0;
     const double forward_batch = B * T * ((4.0 * H + 3.0 * I) * cd) + 8.0 * 1024 * 1024;  // no-grad block forward + one score chunk
     double tuning = block_weights + tuned_weights + std::max(3.0 * act + std::max(graph, forward_batch), 5.0 * act);
@@ -255,14 +260,13 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     e.job_memory_bytes = static_cast<std::uint64_t>(peak);
     e.peak_rss_bytes = rates.base_rss_bytes + e.job_memory_bytes;
 
-    // Time. Per token, a block's forward costs 2·P for the linears and 4·seqlen·head_dim per
-    // head for the scores and the context (the full seqlen × seqlen product is computed, then
-    // masked). Tuning runs iters × accumulation steps mini-batches forward and backward (≈ 3
-    // forwards) and four forwards over all samples (FP target, RTN and best loss, quantized output).
-    const double f_tok = 2.0 * P + 4.0 * T * heads * hd;
+    // Time. Tuning runs iters × accumulation steps mini-batches forward and backward (≈ 3
+    // forwards) and four forwards over all samples (FP target, RTN and best loss, quantized output),
+    // at the rate a measured tuning step runs.
+    const double f_tok = blockForwardFlopsPerToken(mc, P, static_cast<int>(T));
     const double per_block = iters * c.gradient_accumulate_steps * 3.0 * B * T * f_tok + 4.0 * N * T * f_tok;
     e.flops = per_block * blocks;
-    if (rates.matmul_gflops > 0) e.seconds = e.flops / (rates.matmul_gflops * 1e9);
+    if (rates.tuning_gflops > 0) e.seconds = e.flops / (rates.tuning_gflops * 1e9);
 
     // Outputs, from the exporters' own plans.
     exporter::QuantizedModel qm;

@@ -36,7 +36,7 @@ struct PlannedLayer {
 Result<std::vector<PlannedLayer>> planLayers(const io::WeightSource& source, const job::JobConfig& config);
 
 struct MachineRates {
-    double matmul_gflops = 0.0;        // measured (measureMatmulGflops); 0: unknown, no time estimate
+    double tuning_gflops = 0.0;        // measured (measureTuningGflops); 0: unknown, no time estimate
     std::uint64_t base_rss_bytes = 0;  // resident memory of the process before the run
 };
 
@@ -51,7 +51,7 @@ struct JobEstimate {
     std::uint64_t job_memory_bytes = 0;  // what the run adds to its process at its peak
     std::uint64_t peak_rss_bytes = 0;    // base_rss_bytes + job_memory_bytes
     double flops = 0.0;                  // tuning and forward passes, all blocks
-    double seconds = -1.0;               // flops / matmul rate; -1 when the rate is unknown
+    double seconds = -1.0;               // flops / tuning rate; -1 when the rate is unknown
     std::vector<OutputEstimate> outputs;
 };
 
@@ -59,12 +59,25 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
 // Opens config.model first.
 Result<JobEstimate> estimateJob(const job::JobConfig& config, const MachineRates& rates);
 
+// FLOPs of one decoder block's forward per token: 2 per weight of its linears, and per head
+// 4·seqlen·head_dim for the scores and the context (the full seqlen × seqlen product is
+// computed, then masked).
+double blockForwardFlopsPerToken(const io::ModelConfig& config, double block_linear_params, int seqlen);
+
 // The square matmul size the rate is measured at for a model: its hidden width, within [128, 1024].
 int matmulProbeSize(std::int64_t hidden_size);
-// The matmul rate of this machine in GFLOP/s for an n×n×n multiply in dtype ("float32",
-// "bfloat16"), measured once per (n, dtype) for about half a second and then cached. Thread-safe;
-// implemented with LibTorch (estimator_torch.cpp), so only programs linking srs_core have it —
-// the GUI receives it as a function from app/gui/main.cpp.
+
+// Implemented with LibTorch (estimator_torch.cpp), so only programs linking srs_core have them;
+// the GUI receives the tuning rate as a function from app/gui/main.cpp. Thread-safe, cached.
+//
+// The plain matmul rate in GFLOP/s for an n×n×n multiply in dtype ("float32", "bfloat16"),
+// measured once per (n, dtype) for about half a second.
 double measureMatmulGflops(int n, const std::string& dtype);
+// The rate a tuning step really runs at on this machine, in GFLOP/s of block forward FLOPs × 3
+// (forward and backward): forward and backward passes of the model's first decoder block, its
+// weights replaced by differentiable copies as the tuner does, on random batch × seqlen inputs in
+// the run's compute dtype (at most 2048 tokens, sequences of at most 512): the best of three
+// windows of 0.15 s. Cached per (model, probe shape, dtype); 0 when the model cannot be read.
+double measureTuningGflops(const job::JobConfig& config);
 
 }  // namespace srs::device

@@ -123,11 +123,18 @@ AutoSchemePanel::AutoSchemePanel(QWidget* parent) : QWidget(parent) {
     plot_ = new QCustomPlot(split);
     plot_->setObjectName("autoschemePlot");
     plot_->setToolTip(tr("Loss increase of each layer at the cheapest scheme (log scale), coloured by the scheme chosen for it"));
-    plot_->setMinimumHeight(220);
+    plot_->setMinimumHeight(240);
     plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     plot_->yAxis->setLabel(tr("sensitivity"));
     plot_->xAxis->setLabel(tr("layer"));
+    // The legend (one entry per chosen scheme) in a row above the chart, clear of the bars.
+    plot_->axisRect()->insetLayout()->take(plot_->legend);
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(0, 0, plot_->legend);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot_->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot_->legend->setBorderPen(Qt::NoPen);
     plot_->legend->setVisible(false);
     table_ = new QTableWidget(0, 0, split);
     table_->setObjectName("autoschemeTable");
@@ -312,9 +319,11 @@ void AutoSchemePanel::showResult(const AutoSchemeResult& r) {
     plot_->xAxis->setTickLabelRotation(60);
     plot_->xAxis->setRange(-1, static_cast<double>(r.layers.size()));
     if (hi > 0) plot_->yAxis->setRange(lo / 2, hi * 2);
-    plot_->yAxis->setLabel(cheapest >= 0 ? tr("loss increase at %1").arg(QString::fromStdString(r.options[cheapest].name)) : tr("sensitivity"));
+    plot_->yAxis->setLabel(tr("sensitivity"));
+    plot_->setToolTip(cheapest >= 0 ? tr("Loss increase of each layer at %1 (log scale), coloured by the scheme chosen for it")
+                                            .arg(QString::fromStdString(r.options[cheapest].name))
+                                    : plot_->toolTip());
     plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot_->replot();
 
     // Table.

@@ -211,7 +211,7 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     estimate_ = new QLabel(tr("Estimate: open a model first."), this);
     estimate_->setObjectName("estimate");
     estimate_->setWordWrap(true);
-    estimate_->setToolTip(tr("Pre-flight estimate: peak memory of the run, tuning time at this machine's measured matmul rate, "
+    estimate_->setToolTip(tr("Pre-flight estimate: peak memory of the run, tuning time at the rate a tuning step measured on this machine runs, "
                              "and the size of every export"));
     layout->addWidget(estimate_);
     error_ = new QLabel(this);
@@ -256,6 +256,7 @@ void ConfigurePage::setModel(const QString& folder) {
     model_ = folder;
     model_label_->setText(tr("Model: %1").arg(folder));
     if (output_->text().isEmpty()) output_->setText(default_output_.isEmpty() ? AppSettings::load().output_dir : default_output_);
+    estimate_->setText(tr("Estimate: computing…"));
     scheduleEstimate();
 }
 
@@ -295,7 +296,7 @@ QStringList ConfigurePage::devices() const {
 
 void ConfigurePage::setAutoSchemeRunner(AutoSchemeRunner runner) { autoscheme_->setRunner(std::move(runner)); }
 
-void ConfigurePage::setMatmulRateProvider(MatmulRateFn rate) {
+void ConfigurePage::setTuningRateProvider(TuningRateFn rate) {
     rate_ = std::move(rate);
     scheduleEstimate();
 }
@@ -420,7 +421,7 @@ void ConfigurePage::runEstimate() {
     }
     const job::JobConfig config = currentConfig();
     const int generation = ++estimate_generation_;
-    const MatmulRateFn rate = rate_;
+    const TuningRateFn rate = rate_;
     const std::uint64_t base_rss = device::currentRssBytes();
     estimate_watcher_->setFuture(QtConcurrent::run([config, generation, rate, base_rss]() {
         EstimateOutcome out;
@@ -432,7 +433,7 @@ void ConfigurePage::runEstimate() {
         }
         device::MachineRates rates;
         rates.base_rss_bytes = base_rss;
-        if (rate) rates.matmul_gflops = rate(device::matmulProbeSize((*source)->config().hidden_size), config.amp_dtype);
+        if (rate) rates.tuning_gflops = rate(config);
         auto e = device::estimateJob(*source, config, rates);
         if (!e) {
             out.error = e.error().message + (e.error().hint.empty() ? "" : " (" + e.error().hint + ")");

@@ -30,9 +30,9 @@ class QTimer;
 
 namespace srs::ui {
 
-// The machine's matmul rate in GFLOP/s for an n×n×n multiply in a dtype (measured with LibTorch;
-// given by app/gui/main.cpp). Called off the GUI thread.
-using MatmulRateFn = std::function<double(int n, const std::string& dtype)>;
+// The rate in GFLOP/s a tuning step of this model runs at with these settings (measured with
+// LibTorch: device::measureTuningGflops, given by app/gui/main.cpp). Called off the GUI thread.
+using TuningRateFn = std::function<double(const job::JobConfig& config)>;
 
 // What the estimate worker hands back (default-constructible, for QFuture).
 struct EstimateOutcome {
@@ -61,8 +61,8 @@ public:
 
     // The scoring function of the AutoScheme tab (runAutoScheme, from app/gui/main.cpp).
     void setAutoSchemeRunner(AutoSchemeRunner runner);
-    // Enables the time estimate: the rate is measured once, off the GUI thread.
-    void setMatmulRateProvider(MatmulRateFn rate);
+    // Enables the time estimate: the rate is measured once per model and batch shape, off the GUI thread.
+    void setTuningRateProvider(TuningRateFn rate);
     AutoSchemePanel* autoSchemePanel() const { return autoscheme_; }
     LayerOverridesEditor* overridesEditor() const { return overrides_; }
     // Shows a tab: 0 Settings, 1 Per-layer overrides, 2 AutoScheme.
@@ -119,7 +119,7 @@ private:
     LayerOverridesEditor* overrides_ = nullptr;
     AutoSchemePanel* autoscheme_ = nullptr;
 
-    MatmulRateFn rate_;
+    TuningRateFn rate_;
     QTimer* estimate_timer_ = nullptr;
     QFutureWatcher<EstimateOutcome>* estimate_watcher_ = nullptr;
     int estimate_generation_ = 0;

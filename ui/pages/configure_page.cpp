@@ -37,13 +37,13 @@ QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip, c
     return s;
 }
 
-QDoubleSpinBox* rateSpin(QWidget* parent, const QString& tip, const char* name) {
+QDoubleSpinBox* rateSpin(QWidget* parent, const QString& tip, const QString& automatic, const char* name) {
     auto* s = new QDoubleSpinBox(parent);
     s->setRange(0.0, 1.0);
     s->setDecimals(5);
     s->setSingleStep(0.0005);
     s->setValue(0.0);
-    s->setSpecialValueText(QObject::tr("auto"));
+    s->setSpecialValueText(automatic);
     s->setToolTip(tip);
     s->setObjectName(name);
     return s;
@@ -102,8 +102,8 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     nsamples_ = spin(tune_box, 1, 100000, 128, tr("Calibration sequences"), "nsamples");
     seqlen_ = spin(tune_box, 2, 1 << 16, 2048, tr("Tokens per calibration sequence (at most the model's context)"), "seqlen");
     batch_ = spin(tune_box, 1, 4096, 8, tr("Sequences per tuning step"), "batchSize");
-    lr_ = rateSpin(tune_box, tr("Learning rate of the rounding offsets; auto = 1/iterations"), "lr");
-    minmax_lr_ = rateSpin(tune_box, tr("Learning rate of the min/max clipping; auto = the learning rate"), "minmaxLr");
+    lr_ = rateSpin(tune_box, tr("Learning rate of the rounding offsets; auto = 1/iterations"), tr("auto"), "lr");
+    minmax_lr_ = rateSpin(tune_box, tr("Learning rate of the min/max clipping; auto = the learning rate"), tr("auto"), "minmaxLr");
     device_ = new QComboBox(tune_box);
     device_->setObjectName("device");
     for (const auto& d : device::deviceNames(device::detectHardware())) device_->addItem(QString::fromStdString(d));

@@ -76,8 +76,8 @@ double measureMatmulGflops(int n, const std::string& dtype);
 // The rate a tuning step really runs at on this machine, in GFLOP/s of block forward FLOPs × 3
 // (forward and backward): forward and backward passes of the model's first decoder block, its
 // weights replaced by differentiable copies as the tuner does, on random batch × seqlen inputs in
-// the run's compute dtype (at most 2048 tokens, sequences of at most 512): the best of three
-// windows of 0.15 s. Cached per (model, probe shape, dtype); 0 when the model cannot be read.
+// the run's compute dtype (at most 2048 tokens, sequences of at most 512): the median of three
+// windows of 0.15 s, i.e. the machine as busy as it is now. Cached per (model, probe shape, dtype); 0 when the model cannot be read.
 double measureTuningGflops(const job::JobConfig& config);
 
 }  // namespace srs::device

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <tuple>
+#include <vector>
 
 #include "core/device/estimator.h"
 #include "core/model/llama_model.h"
@@ -58,9 +59,10 @@ double measureTuningGflops(const job::JobConfig& config) {
             out.to(at::kFloat).pow(2).mean().backward();
         };
         step();  // warm-up: first-call dispatch, allocations
-        // The best of three short windows: on a busy machine that is the step's own speed, not
-        // the share of the CPU other programs left it at that moment.
+        // The median of three short windows: the speed a step has on this machine as it is
+        // now, busy or not (a run started now shares the CPU the same way).
         const double per_step = 3.0 * batch * seqlen * blockForwardFlopsPerToken(mc, params, seqlen);
+        std::vector<double> rates;
         for (int window = 0; window < 3; ++window) {
             int steps = 0;
             const auto t0 = std::chrono::steady_clock::now();
@@ -70,8 +72,10 @@ double measureTuningGflops(const job::JobConfig& config) {
                 ++steps;
                 elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             } while (elapsed < 0.15);
-            rate = std::max(rate, per_step * steps / elapsed / 1e9);
+            rates.push_back(per_step * steps / elapsed / 1e9);
         }
+        std::sort(rates.begin(), rates.end());
+        rate = rates[1];
     } catch (const std::exception&) {
         rate = 0.0;
     }

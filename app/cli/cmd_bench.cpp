@@ -3,6 +3,7 @@
 //   bench eval      perplexity-evaluation tokens/s of a model
 //   bench quantize  peak memory of a 4-layer vs a 32-layer synthetic model (streaming), tuning
 //                   throughput and its fraction of matmul FLOP/s, time per block
+//   bench autoscheme  AutoScheme's scoring time for a model (fresh, then from the cache)
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "core/eval/perplexity.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors_writer.h"
+#include "core/quant/autoscheme/autoscheme.h"
 #include "core/tokenizer/spm_tokenizer.h"
 #include "kernels/matmul_bench.h"
 
@@ -30,10 +32,12 @@ namespace {
 int runBench(const std::vector<std::string>& argv);
 
 const srs::cli::Command kBench{
-    "bench", "Benchmarks: evaluation speed, quantization memory and tuning throughput",
+    "bench", "Benchmarks: evaluation speed, quantization memory and tuning throughput, AutoScheme scoring time",
     "signround bench eval --model PATH --text FILE [--window 256] [--max_windows 200]\n"
     "       signround bench quantize --tokenizer tokenizer.model --dataset FILE [--hidden 512] [--intermediate 1536] [--iters 20]\n"
-    "                                [--nsamples 32] [--seqlen 256] [--layers 4,32] [--workdir DIR]",
+    "                                [--nsamples 32] [--seqlen 256] [--layers 4,32] [--workdir DIR]\n"
+    "       signround bench autoscheme --model PATH --dataset FILE [--options W2A16G64,W4A16,W8A16] [--avg_bits 3.0]\n"
+    "                                  [--nsamples 16] [--seqlen 256]",
     runBench};
 SRS_CLI_COMMAND(kBench);
 
@@ -228,17 +232,54 @@ int benchQuantize(const srs::cli::Args& a) {
     return 0;
 }
 
+// Scores a model's layers with an empty cache (the time a first search costs), then searches again
+// (served from the cache), and prints both with the matmul rate as the yardstick.
+int benchAutoScheme(const srs::cli::Args& a) {
+    if (!a.get("model") || !a.get("dataset")) return srs::cli::usageError(kBench, "bench autoscheme needs --model and --dataset");
+    srs::quant::autoscheme::AutoSchemeOptions o;
+    o.model = *a.get("model");
+    std::stringstream ss(*a.get("dataset"));
+    for (std::string d; std::getline(ss, d, ',');)
+        if (!d.empty()) o.datasets.push_back(d);
+    o.options = a.getOr("options", o.options);
+    o.avg_bits = std::stod(a.getOr("avg_bits", "3.0"));
+    o.nsamples = std::stoi(a.getOr("nsamples", "16"));
+    o.seqlen = std::stoi(a.getOr("seqlen", "256"));
+    const fs::path cache = fs::temp_directory_path() / ("signround-bench-autoscheme-" + std::to_string(getpid()));
+    o.cache_dir = cache.string();
+    auto mm32 = srs::kernels::measureMatmul(1024, "float32");
+    std::printf("matmul fp32 1024^3: %.1f GFLOP/s\n", mm32.gflops);
+    auto first = srs::quant::autoscheme::runAutoScheme(o);
+    std::error_code ec;
+    if (!first) {
+        fs::remove_all(cache, ec);
+        return srs::cli::fail(first.error().message, first.error().hint);
+    }
+    auto second = srs::quant::autoscheme::runAutoScheme(o);
+    fs::remove_all(cache, ec);
+    if (!second) return srs::cli::fail(second.error().message, second.error().hint);
+    int quantized_options = 0;
+    for (const auto& opt : first->options) quantized_options += opt.full_precision() ? 0 : 1;
+    std::printf("autoscheme %s: %zu layers, options %s, %d samples x %d tokens\n", o.model.c_str(), first->layers.size(), o.options.c_str(),
+                o.nsamples, o.seqlen);
+    std::printf("scoring time: %.2f s (%.2f s per quantized option); search from the cache: %lld ms\n", first->scoring_ms / 1000.0,
+                quantized_options ? first->scoring_ms / 1000.0 / quantized_options : 0.0, static_cast<long long>(second->scoring_ms));
+    std::printf("chosen mix: %.4f bits per weight for a target of %.2f\n", first->allocation.avg_bits(), o.avg_bits);
+    return 0;
+}
+
 int runBench(const std::vector<std::string>& argv) {
-    if (argv.empty()) return srs::cli::usageError(kBench, "give a benchmark: eval or quantize");
+    if (argv.empty()) return srs::cli::usageError(kBench, "give a benchmark: eval, quantize or autoscheme");
     srs::cli::Args a;
     std::string err;
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (!a.parse(rest, {"model", "text", "window", "max_windows", "tokenizer", "dataset", "hidden", "intermediate", "iters", "nsamples",
-                        "seqlen", "layers", "workdir"},
+                        "seqlen", "layers", "workdir", "options", "avg_bits"},
                  {}, &err))
         return srs::cli::usageError(kBench, err);
     if (argv[0] == "eval") return benchEval(a);
     if (argv[0] == "quantize") return benchQuantize(a);
+    if (argv[0] == "autoscheme") return benchAutoScheme(a);
     return srs::cli::usageError(kBench, "unknown benchmark '" + argv[0] + "'");
 }
 

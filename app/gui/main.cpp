@@ -14,7 +14,9 @@
 #include <QTimer>
 
 #include "core/common/log.h"
+#include "core/device/estimator.h"
 #include "core/job/quant_job.h"
+#include "core/quant/autoscheme/autoscheme.h"
 #include "kernels/compute_runtime.h"
 #include "ui/i18n.h"
 #include "ui/main_window.h"
@@ -68,6 +70,9 @@ int main(int argc, char** argv) {
     parser.addOption(bits);
     QCommandLineOption seqlen("seqlen", QCoreApplication::translate("main", "Sequence length to preset on the Configure page."), "n");
     parser.addOption(seqlen);
+    QCommandLineOption autoscheme("autoscheme", "Score the layers on the Configure page's AutoScheme tab for this average bits per weight "
+                                                "once the model is open, and use the mix.", "bits");
+    parser.addOption(autoscheme);
     parser.addOption(shot_dir);
     parser.addOption(screenshot);
     parser.addOption(page);
@@ -83,6 +88,11 @@ int main(int argc, char** argv) {
     window.setRuntimeVersions({QString::fromStdString(compute.torch_version), QString::fromStdString(compute.onednn_version),
                                QString::fromStdString(compute.blas_name), compute.threads});
     window.show();
+
+    if (auto* c = window.configurePage()) {
+        c->setAutoSchemeRunner(&srs::quant::autoscheme::runAutoScheme);
+        c->setTuningRateProvider(&srs::device::measureTuningGflops);
+    }
 
     const QStringList positional = parser.positionalArguments();
     const QString first_page = parser.value(page).toLower();
@@ -137,6 +147,20 @@ int main(int argc, char** argv) {
                         QApplication::exit(ok ? 0 : 1);
                     });
                 });
+        } else if (parser.isSet(autoscheme) && window.configurePage()) {
+            auto* c = window.configurePage();
+            const double target = parser.value(autoscheme).toDouble();
+            QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window, [&window, c, target] {
+                window.showPage(1);
+                c->showTab(2);
+                c->autoSchemePanel()->setTargetBits(target);
+                c->autoSchemePanel()->startScoring();
+            }, Qt::QueuedConnection);
+            QObject::connect(c->autoSchemePanel(), &srs::ui::AutoSchemePanel::scoringFinished, &window, [c, take_shot, shot](bool ok) {
+                if (ok) c->autoSchemePanel()->useMix();
+                else srs::log::error("AutoScheme did not finish: see the AutoScheme tab");
+                if (!shot.isEmpty()) take_shot();
+            });
         } else if (!shot.isEmpty()) {
             QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window, take_shot);
         }

@@ -113,33 +113,31 @@ std::string ggufTensorName(const std::string& g) {
     return "";
 }
 
-Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& output_dir, const GgufExportOptions& opt,
-                                const ExportProgressFn& progress, const CancelToken& cancel, GgufTensorStats* stats_out) {
-    auto ft = parseGgufFileType(opt.file_type);
-    if (!ft) return ft.error();
-    const io::ModelConfig& cfg = m.source->config();
+namespace {
 
-    io::GgufWriter w;
-    const std::string name = opt.model_name.empty() ? "model" : opt.model_name;
+// The file's metadata, vocabulary and tensor infos, and the type and size of every tensor, in
+// llama.cpp's usual order: embedding, blocks, final norm, output.
+Status planGgufFile(const io::WeightSource& source, const GgufFileType& ft, const std::string& name, io::GgufWriter& w,
+                    std::vector<PlannedTensor>& plan) {
+    const io::ModelConfig& cfg = source.config();
     w.setString("general.architecture", "llama");
     w.setString("general.type", "model");
     w.setString("general.name", name);
     SRS_TRY(addHyperParameters(w, cfg));
-    w.setU32("general.file_type", ft->llama_ftype);
+    w.setU32("general.file_type", ft.llama_ftype);
     w.setU32("general.quantization_version", 2);
-    SRS_TRY(addGgufVocabulary(w, *m.source));
+    SRS_TRY(addGgufVocabulary(w, source));
 
-    // Tensors in llama.cpp's usual order: embedding, blocks, final norm, output.
     std::vector<GgufPlanInput> inputs;
-    for (const auto& n : m.source->tensorNames()) {
+    for (const auto& n : source.tensorNames()) {
         if (n.find("rotary_emb.inv_freq") != std::string::npos) continue;
         if (ggufTensorName(n).empty())
             return makeError(ErrorCode::Unsupported, "tensor '" + n + "' has no place in a llama GGUF", "export it as auto_round instead");
-        auto shape = m.source->shape(n);
+        auto shape = source.shape(n);
         if (!shape) return shape.error();
         inputs.push_back({n, *shape});
     }
-    auto types = planGgufTypes(*ft, cfg, inputs);
+    auto types = planGgufTypes(ft, cfg, inputs);
     auto rank = [](const std::string& hf) -> std::pair<long, int> {
         static const std::vector<std::string> kOrder = {"input_layernorm", "q_proj", "k_proj", "v_proj", "o_proj", "post_attention_layernorm",
                                                         "gate_proj", "up_proj", "down_proj"};
@@ -155,7 +153,6 @@ Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& outp
     };
     std::stable_sort(inputs.begin(), inputs.end(), [&](const GgufPlanInput& a, const GgufPlanInput& b) { return rank(a.hf_name) < rank(b.hf_name); });
 
-    std::vector<PlannedTensor> plan;
     for (const auto& in : inputs) {
         PlannedTensor p{in.hf_name, ggufTensorName(in.hf_name), in.shape, types.at(in.hf_name), 0};
         const std::int64_t cols = in.shape.back();
@@ -166,6 +163,30 @@ Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& outp
         SRS_TRY(w.addTensor(p.gguf, ne, static_cast<std::uint32_t>(p.type), p.bytes));
         plan.push_back(std::move(p));
     }
+    return {};
+}
+
+}  // namespace
+
+Result<std::uint64_t> ggufExportFileBytes(const io::WeightSource& source, const std::string& file_type, const std::string& model_name) {
+    auto ft = parseGgufFileType(file_type);
+    if (!ft) return ft.error();
+    io::GgufWriter w;
+    std::vector<PlannedTensor> plan;
+    SRS_TRY(planGgufFile(source, *ft, model_name.empty() ? "model" : model_name, w, plan));
+    return w.fileBytes();
+}
+
+Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& output_dir, const GgufExportOptions& opt,
+                                const ExportProgressFn& progress, const CancelToken& cancel, GgufTensorStats* stats_out) {
+    auto ft = parseGgufFileType(opt.file_type);
+    if (!ft) return ft.error();
+    const io::ModelConfig& cfg = m.source->config();
+
+    io::GgufWriter w;
+    const std::string name = opt.model_name.empty() ? "model" : opt.model_name;
+    std::vector<PlannedTensor> plan;
+    SRS_TRY(planGgufFile(*m.source, *ft, name, w, plan));
 
     std::uint64_t total = w.headerBytes().size();
     for (const auto& p : plan) total += p.bytes + 32;

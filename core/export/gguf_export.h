@@ -33,6 +33,11 @@ Result<ExportReport> exportGguf(const QuantizedModel& model, const std::string& 
                                 const ExportProgressFn& progress = {}, const CancelToken& cancel = {},
                                 GgufTensorStats* stats = nullptr);
 
+// The size in bytes of the .gguf file exportGguf writes for this model and file type (header,
+// metadata, vocabulary and every tensor in its planned type), computed without quantizing: the
+// types and therefore the sizes depend on the shapes alone.
+Result<std::uint64_t> ggufExportFileBytes(const io::WeightSource& source, const std::string& file_type, const std::string& model_name);
+
 // llama.cpp's tensor name for a Hugging Face one ("model.layers.3.mlp.down_proj.weight" →
 // "blk.3.ffn_down.weight"); empty when llama.cpp's llama architecture has no such tensor.
 std::string ggufTensorName(const std::string& hf_name);

@@ -240,22 +240,12 @@ std::vector<io::TensorToWrite> layerTensorShapes(const QuantizedLayer& l, const 
 
 }  // namespace
 
-Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& output_dir, const PackedExportOptions& opt,
-                                  const ExportProgressFn& progress, const CancelToken& cancel) {
-    if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
-    const PackedFormat f = opt.format;
-    const std::string packing = packingFormatFor(m, f);
-    for (const auto& [name, l] : m.layers) {
-        if (!l.q.empty() && (l.q.size() != static_cast<std::size_t>(l.out_features * l.in_features) ||
-                             l.scales.size() != static_cast<std::size_t>(l.out_features * l.groups()) || l.zeros.size() != l.scales.size()))
-            return makeError(ErrorCode::Internal, "layer " + name + " has inconsistent quantization data");
-        auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size);
-        if (!ok) return ok.error().withContext(name);
-    }
+namespace {
 
-    // Plan every output tensor with its size, before producing any bytes.
+// Every output tensor with its size, sorted by name, and how they are split into shards.
+Status planPackedTensors(const QuantizedModel& m, PackedFormat f, const std::string& packing, std::uint64_t max_shard_bytes,
+                         std::vector<PlannedTensor>& plan, std::vector<std::vector<std::size_t>>& shards, std::uint64_t& total_bytes) {
     std::set<std::string> replaced;
-    std::vector<PlannedTensor> plan;
     for (const auto& [name, l] : m.layers) {
         replaced.insert(name + ".weight");
         replaced.insert(name + ".bias");
@@ -272,10 +262,11 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     }
     std::sort(plan.begin(), plan.end(), [](const PlannedTensor& a, const PlannedTensor& b) { return a.desc.name < b.desc.name; });
 
-    std::vector<std::vector<std::size_t>> shards(1);
-    std::uint64_t current = 0, total_bytes = 0;
+    shards.assign(1, {});
+    std::uint64_t current = 0;
+    total_bytes = 0;
     for (std::size_t i = 0; i < plan.size(); ++i) {
-        if (current > 0 && current + plan[i].size > opt.max_shard_bytes) {
+        if (current > 0 && current + plan[i].size > max_shard_bytes) {
             shards.emplace_back();
             current = 0;
         }
@@ -283,6 +274,86 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
         current += plan[i].size;
         total_bytes += plan[i].size;
     }
+    return {};
+}
+
+std::string shardName(std::size_t s, std::size_t count) {
+    char name[64];
+    if (count == 1)
+        std::snprintf(name, sizeof name, "model.safetensors");
+    else
+        std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", s + 1, count);
+    return name;
+}
+
+// config.json of the export: the source's, with quantization_config for the packed formats.
+nlohmann::json exportConfig(const QuantizedModel& m, PackedFormat f, const std::string& packing) {
+    nlohmann::json config = m.source->config().raw;
+    if (f != PackedFormat::Fake) {
+        config["quantization_config"] = buildQuantizationConfig(m, f);
+        if (f != PackedFormat::AutoRound || packing == "auto_round:auto_awq") config["torch_dtype"] = "float16";
+    }
+    return config;
+}
+
+}  // namespace
+
+Result<std::uint64_t> packedExportBytes(const QuantizedModel& m, const PackedExportOptions& opt) {
+    if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
+    const PackedFormat f = opt.format;
+    const std::string packing = packingFormatFor(m, f);
+    std::vector<PlannedTensor> plan;
+    std::vector<std::vector<std::size_t>> shards;
+    std::uint64_t tensor_bytes = 0;
+    SRS_TRY(planPackedTensors(m, f, packing, opt.max_shard_bytes, plan, shards, tensor_bytes));
+    std::uint64_t total = 0;
+    nlohmann::json weight_map = nlohmann::json::object();
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+        std::vector<io::TensorToWrite> descs;
+        for (std::size_t i : shards[s]) {
+            descs.push_back(plan[i].desc);
+            weight_map[plan[i].desc.name] = shardName(s, shards.size());
+        }
+        auto bytes = io::safetensorsFileBytes(descs, {{"format", "pt"}});
+        if (!bytes) return bytes.error();
+        total += *bytes;
+    }
+    if (shards.size() > 1)
+        total += nlohmann::json({{"metadata", {{"total_size", tensor_bytes}}}, {"weight_map", weight_map}}).dump(2).size();
+    total += exportConfig(m, f, packing).dump(2).size();
+    if (f != PackedFormat::Fake) total += buildQuantizationConfig(m, f).dump(2).size();
+    const std::string src = m.source->tokenizerFolder();
+    std::error_code ec;
+    if (!src.empty()) {
+        for (const char* file : kCopiedFiles) {
+            const auto size = fs::file_size(fs::path(src) / file, ec);
+            if (!ec) total += size;
+        }
+        for (const auto& e : fs::directory_iterator(src, ec))
+            if (e.path().extension() == ".py") total += e.file_size(ec);
+    }
+    total += opt.model_card.size();
+    return total;
+}
+
+Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& output_dir, const PackedExportOptions& opt,
+                                  const ExportProgressFn& progress, const CancelToken& cancel) {
+    if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
+    const PackedFormat f = opt.format;
+    const std::string packing = packingFormatFor(m, f);
+    for (const auto& [name, l] : m.layers) {
+        if (!l.q.empty() && (l.q.size() != static_cast<std::size_t>(l.out_features * l.in_features) ||
+                             l.scales.size() != static_cast<std::size_t>(l.out_features * l.groups()) || l.zeros.size() != l.scales.size()))
+            return makeError(ErrorCode::Internal, "layer " + name + " has inconsistent quantization data");
+        auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size);
+        if (!ok) return ok.error().withContext(name);
+    }
+
+    // Plan every output tensor with its size, before producing any bytes.
+    std::vector<PlannedTensor> plan;
+    std::vector<std::vector<std::size_t>> shards;
+    std::uint64_t total_bytes = 0;
+    SRS_TRY(planPackedTensors(m, f, packing, opt.max_shard_bytes, plan, shards, total_bytes));
 
     auto free = io::freeDiskBytes(output_dir);
     if (free.ok() && *free < total_bytes + (16ull << 20))
@@ -302,11 +373,7 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     std::map<std::string, OwnedTensor> cached;
     nlohmann::json weight_map = nlohmann::json::object();
     for (std::size_t s = 0; s < shards.size(); ++s) {
-        char name[64];
-        if (shards.size() == 1)
-            std::snprintf(name, sizeof name, "model.safetensors");
-        else
-            std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
+        const std::string name = shardName(s, shards.size());
         std::vector<io::TensorToWrite> descs;
         for (std::size_t i : shards[s]) {
             descs.push_back(plan[i].desc);
@@ -343,13 +410,8 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
         SRS_TRY(io::writeFileAtomic(tmp + "/model.safetensors.index.json", index.dump(2)));
     }
 
-    nlohmann::json config = m.source->config().raw;
-    if (f != PackedFormat::Fake) {
-        nlohmann::json qc = buildQuantizationConfig(m, f);
-        config["quantization_config"] = qc;
-        if (f != PackedFormat::AutoRound || packing == "auto_round:auto_awq") config["torch_dtype"] = "float16";
-        SRS_TRY(io::writeFileAtomic(tmp + "/quantization_config.json", qc.dump(2)));
-    }
+    nlohmann::json config = exportConfig(m, f, packing);
+    if (f != PackedFormat::Fake) SRS_TRY(io::writeFileAtomic(tmp + "/quantization_config.json", buildQuantizationConfig(m, f).dump(2)));
     SRS_TRY(io::writeFileAtomic(tmp + "/config.json", config.dump(2)));
 
     const std::string src = m.source->tokenizerFolder();

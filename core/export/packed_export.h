@@ -45,6 +45,10 @@ using ExportProgressFn = std::function<void(int done, int total, const std::stri
 Result<ExportReport> exportPacked(const QuantizedModel& model, const std::string& output_dir, const PackedExportOptions& options,
                                   const ExportProgressFn& progress = {}, const CancelToken& cancel = {});
 
+// The bytes exportPacked would write for this model (every file of the folder), from the layers'
+// schemes and shapes alone (entries without data are fine): for estimates before a run.
+Result<std::uint64_t> packedExportBytes(const QuantizedModel& model, const PackedExportOptions& options);
+
 // The quantization_config block exactly as it is written into config.json.
 nlohmann::json buildQuantizationConfig(const QuantizedModel& model, PackedFormat format);
 

@@ -60,6 +60,8 @@ public:
                                 const CancelToken& cancel = {}) const;
     // Header + metadata + tensor infos + padding, i.e. everything before the data section.
     std::vector<std::uint8_t> headerBytes() const;
+    // The size of the file write() writes: the header and the padded data section.
+    std::uint64_t fileBytes() const { return headerBytes().size() + data_size_; }
 
 private:
     struct Tensor {

@@ -9,13 +9,16 @@
 
 namespace srs::io {
 
-Status writeSafetensorsStreamed(const std::string& path, const std::vector<TensorToWrite>& tensors, const TensorProducer& produce,
-                                const std::map<std::string, std::string>& metadata) {
+namespace {
+
+// The JSON header (padded to a multiple of 8) and each tensor's byte size.
+Result<std::string> buildHeader(const std::string& path, const std::vector<TensorToWrite>& tensors,
+                                const std::map<std::string, std::string>& metadata, std::vector<std::uint64_t>* sizes,
+                                std::uint64_t* data_bytes) {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     std::set<std::string> seen;
-    std::vector<std::uint64_t> sizes;
-    std::uint64_t offset = 0;
+    std::uint64_t offset = 0, end = 0;
     for (const auto& t : tensors) {
         if (t.name.empty() || t.name == "__metadata__" || !seen.insert(t.name).second)
             return makeError(ErrorCode::InvalidArgument, "bad or duplicate tensor name '" + t.name + "' for " + path);
@@ -27,12 +30,34 @@ Status writeSafetensorsStreamed(const std::string& path, const std::vector<Tenso
         }
         std::uint64_t size = numel * dtypeSize(t.dtype);
         header[t.name] = {{"dtype", dtypeName(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + size}}};
-        sizes.push_back(size);
+        sizes->push_back(size);
         offset += size;
+        end = offset;
         offset += (8 - offset % 8) % 8;  // keep every tensor 8-byte aligned
     }
     std::string h = header.dump();
     h.append((8 - h.size() % 8) % 8, ' ');
+    *data_bytes = end;
+    return h;
+}
+
+}  // namespace
+
+Result<std::uint64_t> safetensorsFileBytes(const std::vector<TensorToWrite>& tensors, const std::map<std::string, std::string>& metadata) {
+    std::vector<std::uint64_t> sizes;
+    std::uint64_t data = 0;
+    auto h = buildHeader("a safetensors file", tensors, metadata, &sizes, &data);
+    if (!h) return h.error();
+    return 8 + h->size() + data;
+}
+
+Status writeSafetensorsStreamed(const std::string& path, const std::vector<TensorToWrite>& tensors, const TensorProducer& produce,
+                                const std::map<std::string, std::string>& metadata) {
+    std::vector<std::uint64_t> sizes;
+    std::uint64_t data_bytes = 0;
+    auto header = buildHeader(path, tensors, metadata, &sizes, &data_bytes);
+    if (!header) return header.error();
+    const std::string& h = *header;
 
     auto file = AtomicFile::create(path);
     if (!file) return file.error();

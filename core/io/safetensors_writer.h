@@ -35,5 +35,9 @@ struct TensorBytes {
 using TensorProducer = std::function<Result<TensorBytes>(std::size_t index)>;
 Status writeSafetensorsStreamed(const std::string& path, const std::vector<TensorToWrite>& tensors, const TensorProducer& produce,
                                 const std::map<std::string, std::string>& metadata = {});
+// The size in bytes of the file those writers would write (header, padding and data), without
+// writing it: for estimates before a run.
+Result<std::uint64_t> safetensorsFileBytes(const std::vector<TensorToWrite>& tensors,
+                                           const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace srs::io

@@ -1,5 +1,6 @@
 #include "core/quant/layer_config.h"
 
+#include <cctype>
 #include <regex>
 
 namespace srs::quant {

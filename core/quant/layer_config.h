@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/result.h"
-#include "core/quant/quant_math.h"
+#include "core/quant/quant_scheme.h"
 
 namespace srs::quant {
 

@@ -15,26 +15,9 @@
 #include <string>
 
 #include "core/common/result.h"
+#include "core/quant/quant_scheme.h"
 
 namespace srs::quant {
-
-struct QuantScheme {
-    int bits = 4;
-    int group_size = 128;  // > 0, or -1 (per output channel)
-    bool sym = true;
-    bool fp16_scale = true;  // false: fp32 scales (GGUF)
-
-    int effectiveGroupSize(std::int64_t in_features) const {
-        return group_size <= 0 || group_size > in_features ? static_cast<int>(in_features) : group_size;
-    }
-    std::int64_t groups(std::int64_t in_features) const {
-        const int gs = effectiveGroupSize(in_features);
-        return (in_features + gs - 1) / gs;
-    }
-    std::string name() const;  // "W4G128 sym"
-};
-
-Status validateScheme(const QuantScheme& s);
 
 // Per-group extremes of the full-precision weight, computed once (not from the tuned weight).
 struct GroupRange {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the GUI under xvfb-run at 1280x800 and saves screenshots: the Model page with stories260K
-# open, the Hub page with search results from the fake hub, then every page (Model, Configure,
-# Run, Results, Export) after two short real
+# open, the Configure page's AutoScheme tab after scoring, the Hub page with search results from
+# the fake hub, then every page (Model, Configure, Run, Results, Export) after two short real
 # quantization runs with a perplexity evaluation (when the shared data is there), then the Configure
 # page in Simplified Chinese and the Results page in the Dark theme. Checks each is a real,
 # non-blank PNG. The app's settings and run history go to a throw-away XDG home.
@@ -29,10 +29,13 @@ check() {
 rm -f "$out"/*.png
 xdg=$(mktemp -d)
 trap 'rm -rf "$xdg"' EXIT
-export XDG_DATA_HOME="$xdg/data" XDG_CONFIG_HOME="$xdg/config" XDG_DOCUMENTS_DIR="$xdg/documents"
+export XDG_DATA_HOME="$xdg/data" XDG_CONFIG_HOME="$xdg/config" XDG_DOCUMENTS_DIR="$xdg/documents" XDG_CACHE_HOME="$xdg/cache"
 if [ -d "$model" ]; then
   xvfb "$model" --screenshot "$out/model-page.png"
   check "$out/model-page.png"
+  # The Configure page's AutoScheme tab after scoring the layers for 3 bits per weight.
+  xvfb "$model" --dataset "$calib" --page configure --autoscheme 3.0 --screenshot "$out/configure-autoscheme.png"
+  check "$out/configure-autoscheme.png"
   run_dir=$(mktemp -d)
   head -c 6000 "$data/text/tinystories/TinyStories-validation.head.txt" > "$run_dir/eval.txt"
   # Two short runs (W2G32, then W4G32) so the Results page's scatter has a trade-off to show.
@@ -41,6 +44,7 @@ if [ -d "$model" ]; then
   xvfb "$model" "${quick[@]}" --bits 4 --screenshot_dir "$out"
   rm -rf "$run_dir"
   for page in model configure run results export; do check "$out/$page-page.png"; done
+  check "$out/configure-autoscheme.png"
   # The Configure page in Simplified Chinese, and the Results page (from the run history) in Dark.
   xvfb "$model" --language zh_CN --page configure --screenshot "$out/configure-page-zh_CN.png"
   check "$out/configure-page-zh_CN.png"

@@ -1,25 +1,52 @@
 // The Configure page: scheme, recipe and tuning knobs, calibration files, export formats and
-// output folder for the model opened on the Model page; Start hands a JobConfig to the run.
+// output folder for the model opened on the Model page (Settings tab), per-layer overrides that
+// become the run's layer_config, and an AutoScheme tab that scores the layers and proposes a
+// mix. A pre-flight estimate of peak memory, tuning time and output sizes is recomputed off the
+// GUI thread whenever a setting changes. Start hands a JobConfig to the run.
 #pragma once
 
+#include <QFutureWatcher>
 #include <QWidget>
 
+#include <functional>
+#include <string>
+
+#include "core/common/result.h"
+#include "core/device/estimator.h"
 #include "core/job/job_config.h"
+#include "ui/pages/autoscheme_panel.h"
+#include "ui/pages/layer_overrides.h"
 
 class QComboBox;
 class QSpinBox;
+class QDoubleSpinBox;
 class QCheckBox;
 class QLineEdit;
 class QListWidget;
 class QLabel;
 class QPushButton;
+class QTabWidget;
+class QTimer;
 
 namespace srs::ui {
+
+// The rate in GFLOP/s a tuning step of this model runs at with these settings (measured with
+// LibTorch: device::measureTuningGflops, given by app/gui/main.cpp). Called off the GUI thread.
+using TuningRateFn = std::function<double(const job::JobConfig& config)>;
+
+// What the estimate worker hands back (default-constructible, for QFuture).
+struct EstimateOutcome {
+    int generation = 0;
+    bool ok = false;
+    std::string error;
+    device::JobEstimate estimate;
+};
 
 class ConfigurePage : public QWidget {
     Q_OBJECT
 public:
     explicit ConfigurePage(QWidget* parent = nullptr);
+    ~ConfigurePage() override;
 
     void setModel(const QString& folder);
     // Keeps the sequence length within the model's context.
@@ -32,16 +59,37 @@ public:
     // Fills a JobConfig from the form; false (and the reason shown on the page) when incomplete.
     bool buildConfig(job::JobConfig* config, QString* error) const;
 
+    // The scoring function of the AutoScheme tab (runAutoScheme, from app/gui/main.cpp).
+    void setAutoSchemeRunner(AutoSchemeRunner runner);
+    // Enables the time estimate: the rate is measured once per model and batch shape, off the GUI thread.
+    void setTuningRateProvider(TuningRateFn rate);
+    AutoSchemePanel* autoSchemePanel() const { return autoscheme_; }
+    LayerOverridesEditor* overridesEditor() const { return overrides_; }
+    // Shows a tab: 0 Settings, 1 Per-layer overrides, 2 AutoScheme.
+    void showTab(int index);
+    // The text of the estimate line, and the last estimate (for tests and the status bar).
+    QString estimateText() const;
+
 public slots:
     void applyPreset(const QString& name);
     void applyRecipe(const QString& recipe);
     void requestStart();
+    // Recomputes the estimate shortly (coalescing bursts of changes).
+    void scheduleEstimate();
 
 signals:
     void startRequested(const srs::job::JobConfig& config);
+    void estimateUpdated(const QString& text);
 
 private:
+    // The form as a JobConfig without the completeness checks of buildConfig (for the estimate).
+    job::JobConfig currentConfig() const;
+    QStringList calibrationFiles() const;
+    void runEstimate();
+    void showEstimate(const EstimateOutcome& outcome);
+
     QString model_;
+    QTabWidget* tabs_ = nullptr;
     QComboBox* preset_ = nullptr;
     QSpinBox* bits_ = nullptr;
     QComboBox* group_ = nullptr;
@@ -51,6 +99,8 @@ private:
     QSpinBox* nsamples_ = nullptr;
     QSpinBox* seqlen_ = nullptr;
     QSpinBox* batch_ = nullptr;
+    QDoubleSpinBox* lr_ = nullptr;
+    QDoubleSpinBox* minmax_lr_ = nullptr;
     QComboBox* device_ = nullptr;
     QString default_output_;
     QListWidget* datasets_ = nullptr;
@@ -58,11 +108,22 @@ private:
     QCheckBox* fmt_gptq_ = nullptr;
     QCheckBox* fmt_awq_ = nullptr;
     QCheckBox* fmt_fake_ = nullptr;
+    QCheckBox* fmt_gguf_ = nullptr;
+    QComboBox* gguf_type_ = nullptr;
     QLineEdit* output_ = nullptr;
     QLineEdit* eval_text_ = nullptr;
     QLabel* model_label_ = nullptr;
+    QLabel* estimate_ = nullptr;
     QLabel* error_ = nullptr;
     QPushButton* start_ = nullptr;
+    LayerOverridesEditor* overrides_ = nullptr;
+    AutoSchemePanel* autoscheme_ = nullptr;
+
+    TuningRateFn rate_;
+    QTimer* estimate_timer_ = nullptr;
+    QFutureWatcher<EstimateOutcome>* estimate_watcher_ = nullptr;
+    int estimate_generation_ = 0;
+    bool estimate_pending_ = false;
 };
 
 }  // namespace srs::ui

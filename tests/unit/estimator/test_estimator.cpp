@@ -1,0 +1,202 @@
+// The pre-flight estimate against real runs of the quantization job (the one `signround
+// quantize` runs): the bytes of every export within ±3 % of what is written, the peak memory the
+// run adds within ×1.5 of the measured peak-RSS growth, the run time within ×4. Also the layer
+// plan: layer_config, fp_layers, GGUF types and unstorable shapes as the pipeline decides them.
+#include <malloc.h>
+
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/device/estimator.h"
+#include "core/device/hardware.h"
+#include "core/job/quant_job.h"
+#include "kernels/compute_runtime.h"
+#include "support/test_paths.h"
+
+using namespace srs;
+
+namespace {
+
+std::uint64_t folderBytes(const QString& dir) {
+    std::uint64_t total = 0;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) total += static_cast<std::uint64_t>(QFileInfo(it.next()).size());
+    return total;
+}
+
+// Resets the kernel's peak-RSS mark (VmHWM) to the current RSS; false where not allowed.
+bool resetPeakRss() {
+    QFile f("/proc/self/clear_refs");
+    if (!f.open(QIODevice::WriteOnly)) return false;
+    return f.write("5") == 1;
+}
+
+class Observer : public job::JobObserver {
+public:
+    void onStarted(const job::JobStarted& e) override { layers_to_quantize = e.layers_to_quantize; }
+    int layers_to_quantize = -1;
+};
+
+struct Measured {
+    job::JobFinished fin;
+    int layers_to_quantize = -1;
+    double seconds = 0;
+    std::uint64_t rss_growth = 0;
+    bool rss_measured = false;
+};
+
+Measured runJob(const job::JobConfig& c) {
+    Measured m;
+    Observer obs;
+    malloc_trim(0);  // memory freed by earlier work goes back to the system, not into this run's count
+    m.rss_measured = resetPeakRss();
+    const std::uint64_t before = device::currentRssBytes();
+    QElapsedTimer t;
+    t.start();
+    m.fin = job::runQuantJob(c, obs, {});
+    m.layers_to_quantize = obs.layers_to_quantize;
+    m.seconds = t.elapsed() / 1000.0;
+    const std::uint64_t peak = device::peakRssBytes();
+    m.rss_growth = peak > before ? peak - before : 0;
+    return m;
+}
+
+const device::PlannedLayer* findLayer(const std::vector<device::PlannedLayer>& v, const std::string& name) {
+    for (const auto& l : v)
+        if (l.name == name) return &l;
+    return nullptr;
+}
+
+}  // namespace
+
+class TestEstimator : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { kernels::configureComputeRuntime(); }
+
+    void plansLayersAsThePipeline() {
+        SRS_REQUIRE_SHARED(model, "models/tinystories-llama-5M-hf");
+        auto src = io::openWeightSource(model.toStdString());
+        QVERIFY(src.ok());
+        job::JobConfig c;
+        c.model = model.toStdString();
+        c.bits = 4;
+        c.group_size = 128;
+        c.layer_config = "{mlp.down_proj: {bits: 8, group_size: 32}, 'model.layers.0.self_attn.q_proj': BF16}";
+        c.fp_layers = {"layers.5"};
+        auto plan = device::planLayers(**src, c);
+        QVERIFY2(plan.ok(), plan.ok() ? "" : plan.error().message.c_str());
+        QCOMPARE(plan->size(), std::size_t(6 * 7));
+        auto* down = findLayer(*plan, "model.layers.1.mlp.down_proj");
+        QVERIFY(down && down->quantized);
+        QCOMPARE(down->bits, 8);
+        QCOMPARE(down->group_size, 32);
+        auto* up = findLayer(*plan, "model.layers.1.mlp.up_proj");
+        QVERIFY(up && up->quantized && up->bits == 4 && up->group_size == 128);
+        QVERIFY(!findLayer(*plan, "model.layers.0.self_attn.q_proj")->quantized);
+        QVERIFY(!findLayer(*plan, "model.layers.5.mlp.up_proj")->quantized);
+
+        // A layer_config key that matches nothing is the same error as in the pipeline.
+        c.layer_config = "{no_such_layer: {bits: 8}}";
+        auto bad = device::planLayers(**src, c);
+        QVERIFY(!bad.ok());
+        QVERIFY(QString::fromStdString(bad.error().message).contains("no_such_layer"));
+
+        // A GGUF mix tunes each layer in its ggml type: q4_k_m gives Q4_K (W4G32 asym) to q_proj.
+        job::JobConfig g;
+        g.model = model.toStdString();
+        g.formats = {"gguf:q4_k_m"};
+        auto gp = device::planLayers(**src, g);
+        QVERIFY(gp.ok());
+        auto* q = findLayer(*gp, "model.layers.2.self_attn.q_proj");
+        QVERIFY(q && q->quantized && q->bits == 4 && q->group_size == 32 && !q->sym);
+    }
+
+    // stories260K: its 172-wide MLP cannot be packed, so auto_round keeps it in full precision
+    // while fake quantizes it; the GGUF falls back to other types for its narrow rows.
+    void outputSizesMatchARunOnStories260K() {
+        SRS_REQUIRE_SHARED(model, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-train.first2MiB.txt");
+        QTemporaryDir dir;
+        job::JobConfig c;
+        c.model = model.toStdString();
+        c.datasets = {text.toStdString()};
+        c.output_dir = dir.path().toStdString();
+        c.bits = 4;
+        c.group_size = 32;
+        c.iters = 5;
+        c.nsamples = 8;
+        c.seqlen = 64;
+        c.formats = {"auto_round", "auto_gptq", "fake", "gguf:q4_0"};
+        auto est = device::estimateJob(c, {});
+        QVERIFY2(est.ok(), est.ok() ? "" : est.error().message.c_str());
+        Measured m = runJob(c);
+        QVERIFY2(m.fin.state == job::JobState::Finished, m.fin.message.c_str());
+        QCOMPARE(est->layers_quantized, m.layers_to_quantize);
+        QCOMPARE(m.fin.files.size(), est->outputs.size());
+        for (std::size_t i = 0; i < est->outputs.size(); ++i) {
+            const std::uint64_t real = folderBytes(QString::fromStdString(m.fin.files[i].path));
+            const double ratio = static_cast<double>(est->outputs[i].bytes) / static_cast<double>(real);
+            qDebug("stories260K %-12s written %10llu bytes, estimated %10llu (ratio %.4f)", est->outputs[i].format.c_str(),
+                   static_cast<unsigned long long>(real), static_cast<unsigned long long>(est->outputs[i].bytes), ratio);
+            QVERIFY2(ratio > 0.97 && ratio < 1.03, est->outputs[i].format.c_str());
+        }
+    }
+
+    // The 5M model, every dimension a multiple of 32: memory and time as well as sizes.
+    void estimateMatchesAMeasuredRunOf5M() {
+        SRS_REQUIRE_SHARED(model, "models/tinystories-llama-5M-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-train.first2MiB.txt");
+        QTemporaryDir dir;
+        job::JobConfig c;
+        c.model = model.toStdString();
+        c.datasets = {text.toStdString()};
+        c.output_dir = dir.path().toStdString();
+        c.bits = 4;
+        c.group_size = 128;
+        c.iters = 20;
+        c.nsamples = 32;
+        c.seqlen = 256;
+        c.batch_size = 8;
+        c.formats = {"auto_round", "auto_awq", "gguf:q4_k_m"};
+        // The run first, so that no earlier measurement's memory is reused by it.
+        Measured m = runJob(c);
+        QVERIFY2(m.fin.state == job::JobState::Finished, m.fin.message.c_str());
+        auto src = io::openWeightSource(c.model);
+        QVERIFY(src.ok());
+        device::MachineRates rates;
+        rates.tuning_gflops = device::measureTuningGflops(c);
+        QVERIFY(rates.tuning_gflops > 0);
+        const double matmul = device::measureMatmulGflops(1024, "bfloat16");
+        auto est = device::estimateJob(*src, c, rates);
+        QVERIFY2(est.ok(), est.ok() ? "" : est.error().message.c_str());
+        // q4_k_m gives some layers Q6_K, which auto_round / auto_awq cannot store: the same layers
+        // stay in full precision in the plan and in the run.
+        QCOMPARE(est->layers_quantized, m.layers_to_quantize);
+        QVERIFY(est->layers_quantized < 6 * 7);
+
+        for (std::size_t i = 0; i < est->outputs.size(); ++i) {
+            const std::uint64_t real = folderBytes(QString::fromStdString(m.fin.files[i].path));
+            const double ratio = static_cast<double>(est->outputs[i].bytes) / static_cast<double>(real);
+            qDebug("5M %-12s written %10llu bytes, estimated %10llu (ratio %.4f)", est->outputs[i].format.c_str(),
+                   static_cast<unsigned long long>(real), static_cast<unsigned long long>(est->outputs[i].bytes), ratio);
+            QVERIFY2(ratio > 0.97 && ratio < 1.03, est->outputs[i].format.c_str());
+        }
+        const double time_ratio = est->seconds / m.seconds;
+        qDebug("5M time: measured %.2f s, estimated %.2f s (ratio %.2f; %.3g FLOP at a measured tuning step rate of %.1f GFLOP/s; "
+               "plain bf16 matmul 1024^3: %.1f GFLOP/s)",
+               m.seconds, est->seconds, time_ratio, est->flops, rates.tuning_gflops, matmul);
+        QVERIFY(time_ratio > 0.25 && time_ratio < 4.0);
+        if (!m.rss_measured) QSKIP("cannot reset the peak-RSS mark (/proc/self/clear_refs): memory not checked");
+        const double rss_ratio = static_cast<double>(est->job_memory_bytes) / static_cast<double>(m.rss_growth);
+        qDebug("5M peak RSS growth: measured %.1f MiB, estimated %.1f MiB (ratio %.2f)", m.rss_growth / 1048576.0,
+               est->job_memory_bytes / 1048576.0, rss_ratio);
+        QVERIFY(rss_ratio > 1 / 1.5 && rss_ratio < 1.5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEstimator)
+#include "test_estimator.moc"

@@ -1,5 +1,7 @@
 #include "core/model/llama_model.h"
 
+#include "kernels/linear.h"
+
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -179,7 +181,8 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
             else
                 it->second.add_(sq);
         }
-        return at::linear(x, w->scalar_type() == dt ? *w : w->to(dt), b.defined() ? b.to(dt) : at::Tensor());
+        // kernels::linear is at::linear unless the caller opened a FastLinearScope (tuning with kernels).
+        return kernels::linear(x, w->scalar_type() == dt ? *w : w->to(dt), b.defined() ? b.to(dt) : at::Tensor());
     };
     const std::int64_t B = hidden.size(0), T = hidden.size(1), H = c.num_attention_heads, KV = c.num_key_value_heads, D = c.head_dim;
 

@@ -92,9 +92,10 @@ struct LinearFunction : public torch::autograd::Function<LinearFunction> {
         at::Tensor x2 = x.reshape({-1, K});
         const LinearChoice& c = choiceFor(x2.size(0), N, K, x.scalar_type());
         at::Tensor y = mm(c.forward_onednn, x2, w.t());
-        if (b.defined()) y.add_(b);
+        const bool has_bias = b.numel() > 0;  // no bias travels as an empty tensor
+        if (has_bias) y.add_(b);
         ctx->save_for_backward({x2, w});
-        ctx->saved_data["bias"] = b.defined();
+        ctx->saved_data["bias"] = has_bias;
         ctx->saved_data["x_sizes"] = x.sizes().vec();
         std::vector<std::int64_t> out_sizes = x.sizes().vec();
         out_sizes.back() = N;
@@ -118,7 +119,7 @@ struct LinearFunction : public torch::autograd::Function<LinearFunction> {
 
 std::string ms(double v) {
     char b[32];
-    std::snprintf(b, sizeof b, "%.1f ms", v);
+    std::snprintf(b, sizeof b, "%.2f ms", v);
     return b;
 }
 
@@ -140,7 +141,7 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b)
     const bool supported = x.scalar_type() == w.scalar_type() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) &&
                            x.device().is_cpu() && w.dim() == 2 && x.dim() >= 2;
     if (!t_fast || !supported) return at::linear(x, w, b);
-    return LinearFunction::apply(x, w, b);
+    return LinearFunction::apply(x, w, b.defined() ? b : at::empty({0}, x.options()));
 }
 
 std::vector<LinearChoice> linearChoices() {

@@ -23,7 +23,9 @@ kernels::QdqShape shapeOf(const at::Tensor& w, std::int64_t bits, std::int64_t g
     return s;
 }
 
-const float* ptr(const at::Tensor& t) { return t.defined() ? t.data_ptr<float>() : nullptr; }
+// Absent parameters travel as empty tensors (Function::apply does not take undefined ones).
+bool present(const at::Tensor& t) { return t.defined() && t.numel() > 0; }
+const float* ptr(const at::Tensor& t) { return present(t) ? t.data_ptr<float>() : nullptr; }
 
 at::Tensor f32(const at::Tensor& t) { return t.defined() ? t.detach().to(at::kFloat).contiguous() : t; }
 
@@ -56,9 +58,9 @@ struct QdqFunction : public torch::autograd::Function<QdqFunction> {
         kernels::QdqInputs in{ptr(weight), ptr(v), ptr(alpha), ptr(beta), ptr(get("wmin")), ptr(get("wmax"))};
         at::Tensor gd = grads[0].to(at::kFloat).contiguous();
         at::Tensor gv, ga, gb;
-        if (v.defined() && ctx->needs_input_grad(0)) gv = at::empty({s.groupRows(), s.group_size}, weight.options());
-        if (alpha.defined() && ctx->needs_input_grad(1)) ga = at::empty({s.groupRows()}, weight.options());
-        if (beta.defined() && ctx->needs_input_grad(2)) gb = at::empty({s.groupRows()}, weight.options());
+        if (present(v) && ctx->needs_input_grad(0)) gv = at::empty({s.groupRows(), s.group_size}, weight.options());
+        if (present(alpha) && ctx->needs_input_grad(1)) ga = at::empty({s.groupRows()}, weight.options());
+        if (present(beta) && ctx->needs_input_grad(2)) gb = at::empty({s.groupRows()}, weight.options());
         if (gv.defined() || ga.defined() || gb.defined())
             kernels::qdqBackward(s, in, gd.data_ptr<float>(), gv.defined() ? gv.data_ptr<float>() : nullptr,
                                  ga.defined() ? ga.data_ptr<float>() : nullptr, gb.defined() ? gb.data_ptr<float>() : nullptr);
@@ -73,7 +75,10 @@ at::Tensor quantDequantFused(const at::Tensor& weight, const QuantScheme& s, con
     const int gs = s.effectiveGroupSize(weight.size(1));
     // The kernel reads the parameters' storage directly; they are float32 contiguous leaves in
     // the tuner, and anything else is converted (the gradient then flows through the copy).
-    auto param = [](const at::Tensor& t) { return t.defined() && (t.scalar_type() != at::kFloat || !t.is_contiguous()) ? t.to(at::kFloat).contiguous() : t; };
+    auto param = [](const at::Tensor& t) {
+        if (!t.defined()) return at::empty({0}, at::kFloat);
+        return t.scalar_type() != at::kFloat || !t.is_contiguous() ? t.to(at::kFloat).contiguous() : t;
+    };
     return QdqFunction::apply(param(v), param(alpha), param(beta), f32(weight), f32(range.wmin), f32(range.wmax),
                               static_cast<std::int64_t>(s.bits), static_cast<std::int64_t>(gs), s.sym, s.fp16_scale);
 }

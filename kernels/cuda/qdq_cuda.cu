@@ -65,7 +65,7 @@ __device__ Group makeGroup(const QdqShape& p, const QdqInputs& in, std::int64_t 
 __device__ float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
 __global__ void forwardKernel(QdqShape p, QdqInputs in, float* deq) {
-    const std::int64_t r = blockIdx.x, G = p.groups();
+    const std::int64_t r = blockIdx.x, G = (p.in + p.group_size - 1) / p.group_size;
     const int gs = p.group_size;
     const std::int64_t o = r / G, c0 = (r % G) * gs;
     const std::int64_t n = p.in - c0 < gs ? p.in - c0 : gs;
@@ -90,7 +90,7 @@ __global__ void forwardKernel(QdqShape p, QdqInputs in, float* deq) {
 }
 
 __global__ void backwardKernel(QdqShape p, QdqInputs in, const float* grad_deq, float* grad_v, float* grad_alpha, float* grad_beta) {
-    const std::int64_t r = blockIdx.x, G = p.groups();
+    const std::int64_t r = blockIdx.x, G = (p.in + p.group_size - 1) / p.group_size;
     const int gs = p.group_size;
     const std::int64_t o = r / G, c0 = (r % G) * gs;
     const std::int64_t n = p.in - c0 < gs ? p.in - c0 : gs;

@@ -4,6 +4,7 @@
 //   bench quantize  peak memory of a 4-layer vs a 32-layer synthetic model (streaming), tuning
 //                   throughput and its fraction of matmul FLOP/s, time per block
 //   bench autoscheme  AutoScheme's scoring time for a model (fresh, then from the cache)
+//   bench tune      SignRound time per block, reference path vs kernels path, in one run
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,11 +18,13 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/eval/perplexity.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors_writer.h"
 #include "core/quant/autoscheme/autoscheme.h"
+#include "core/quant/tune_bench.h"
 #include "core/tokenizer/spm_tokenizer.h"
 #include "kernels/matmul_bench.h"
 
@@ -37,7 +40,9 @@ const srs::cli::Command kBench{
     "       signround bench quantize --tokenizer tokenizer.model --dataset FILE [--hidden 512] [--intermediate 1536] [--iters 20]\n"
     "                                [--nsamples 32] [--seqlen 256] [--layers 4,32] [--workdir DIR]\n"
     "       signround bench autoscheme --model PATH --dataset FILE [--options W2A16G64,W4A16,W8A16] [--avg_bits 3.0]\n"
-    "                                  [--nsamples 16] [--seqlen 256]",
+    "                                  [--nsamples 16] [--seqlen 256]\n"
+    "       signround bench tune [--hidden 1024] [--intermediate 3072] [--heads 16] [--kv_heads 8] [--head_dim 128] [--seqlen 2048]\n"
+    "                            [--batch 8] [--iters 2] [--warmup 1] [--disable_amp]",
     runBench};
 SRS_CLI_COMMAND(kBench);
 
@@ -268,18 +273,58 @@ int benchAutoScheme(const srs::cli::Args& a) {
     return 0;
 }
 
+// bench tune: the reference path and the kernels path timed in the same run (core/quant/tune_bench).
+int benchTune(const srs::cli::Args& a) {
+    srs::quant::TuneBenchOptions o;
+    std::string err;
+    long long v = 0;
+    for (auto [flag, dst] : std::initializer_list<std::pair<const char*, int*>>{
+             {"hidden", &o.hidden}, {"intermediate", &o.intermediate}, {"heads", &o.heads}, {"kv_heads", &o.kv_heads}, {"head_dim", &o.head_dim},
+             {"seqlen", &o.seqlen}, {"batch", &o.batch}, {"iters", &o.iters}, {"warmup", &o.warmup}}) {
+        if (!a.get(flag)) continue;
+        if (!a.getInt(flag, &v, &err)) return srs::cli::usageError(kBench, err);
+        *dst = static_cast<int>(v);
+    }
+    if (a.flag("disable_amp")) o.dtype = "float32";
+    std::printf("bench tune: one decoder block, hidden %d, intermediate %d, %d/%d heads, head_dim %d, random weights; W%dG%d %s, %s,\n"
+                "  batch %d x seqlen %d; %d measured iteration(s) per path after %d warm-up, reference and kernels in this run\n",
+                o.hidden, o.intermediate, o.heads, o.kv_heads, o.head_dim, o.bits, o.group_size, o.sym ? "sym" : "asym", o.dtype.c_str(), o.batch,
+                o.seqlen, o.iters, o.warmup);
+    std::fflush(stdout);
+    auto r = srs::quant::runTuneBench(o, [](const std::string& m) { srs::log::info(m); });
+    if (!r) return srs::cli::fail(r.error().message, r.error().hint);
+    std::printf("matmul %s %d^3: %.1f GFLOP/s (LibTorch, the yardstick)\n", o.dtype.c_str(), o.matmul_n, r->matmul_gflops);
+    std::printf("qdq kernels: %s\n", r->qdq_isa.c_str());
+    for (const auto& c : r->linear_choices) std::printf("kernels %s\n", c.c_str());
+    std::printf("per-op profile, ms per iteration (outermost LibTorch ops, attributed by the tuner's phases):\n");
+    std::printf("  %-16s %12s %12s\n", "op", "reference", "kernels");
+    for (std::size_t i = 0; i < r->reference.ops.size(); ++i)
+        std::printf("  %-16s %12.1f %12.1f\n", r->reference.ops[i].first.c_str(), r->reference.ops[i].second, r->kernels.ops[i].second);
+    const int fwd_batches = 4 * ((o.default_nsamples + o.batch - 1) / o.batch);
+    std::printf("per block at the defaults = %d iters x iteration + %d no-grad forwards of a batch (FP target, RTN loss, best loss,\n"
+                "  next block's input over %d samples):\n",
+                o.default_iters, fwd_batches, o.default_nsamples);
+    for (const auto* p : {&r->reference, &r->kernels})
+        std::printf("  %-9s %9.1f ms per iteration, %8.1f ms per forward -> %s per block; %.1f GFLOP/s = %.2f of matmul\n", p->name.c_str(),
+                    p->iter_ms, p->forward_ms, srs::units::formatDuration(static_cast<std::int64_t>(p->block_s * 1000)).c_str(), p->gflops,
+                    r->matmul_gflops > 0 ? p->gflops / r->matmul_gflops : 0.0);
+    std::printf("speedup %.2f  matmul_fraction %.2f\n", r->speedup(), r->matmulFraction());
+    return 0;
+}
+
 int runBench(const std::vector<std::string>& argv) {
-    if (argv.empty()) return srs::cli::usageError(kBench, "give a benchmark: eval, quantize or autoscheme");
+    if (argv.empty()) return srs::cli::usageError(kBench, "give a benchmark: eval, quantize, autoscheme or tune");
     srs::cli::Args a;
     std::string err;
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (!a.parse(rest, {"model", "text", "window", "max_windows", "tokenizer", "dataset", "hidden", "intermediate", "iters", "nsamples",
-                        "seqlen", "layers", "workdir", "options", "avg_bits"},
-                 {}, &err))
+                        "seqlen", "layers", "workdir", "options", "avg_bits", "heads", "kv_heads", "head_dim", "batch", "warmup"},
+                 {"disable_amp"}, &err))
         return srs::cli::usageError(kBench, err);
     if (argv[0] == "eval") return benchEval(a);
     if (argv[0] == "quantize") return benchQuantize(a);
     if (argv[0] == "autoscheme") return benchAutoScheme(a);
+    if (argv[0] == "tune") return benchTune(a);
     return srs::cli::usageError(kBench, "unknown benchmark '" + argv[0] + "'");
 }
 

@@ -21,6 +21,7 @@ const srs::cli::Command kQuantize{
     "           [--seqlen 2048] [--batch_size 8] [--gradient_accumulate_steps 1] [--lr X] [--minmax_lr X] [--seed 42]\n"
     "           [--layer_config JSON] [--fp_layers a,b] [--format auto_round[,auto_gptq,auto_awq,fake]] [--device cpu]\n"
     "           [--avg_bits 3.0 --options W2A16G64,W4A16,W8A16] [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
+    "           [--kernels auto|fused|reference]\n"
     "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json]\n"
     "  --dataset takes local .txt / .jsonl files or Hub datasets (e.g. NeelNanda/pile-10k, read through the dataset viewer\n"
     "  and cached under $HF_HOME/signround/datasets-server).",
@@ -47,7 +48,7 @@ int runQuantize(const std::vector<std::string>& argv) {
     const std::set<std::string> values = {"model", "scheme", "bits", "group_size", "recipe", "iters", "nsamples", "seqlen", "batch_size",
                                           "gradient_accumulate_steps", "lr", "minmax_lr", "seed", "dataset", "layer_config", "fp_layers",
                                           "ignore_layers", "format", "device", "output_dir", "run_dir", "eval_text", "eval_window",
-                                          "dynamic_max_gap", "avg_bits", "target_bits", "options"};
+                                          "dynamic_max_gap", "avg_bits", "target_bits", "options", "kernels"};
     const std::set<std::string> bools = {"sym", "asym", "resume", "json", "disable_amp", "disable_minmax_tuning", "disable_quanted_input",
                                          "not_use_best_mse", "disable_opt_rtn"};
     if (!a.parse(argv, values, bools, &err)) return srs::cli::usageError(kQuantize, err);
@@ -109,6 +110,11 @@ int runQuantize(const std::vector<std::string>& argv) {
     c.enable_quanted_input = !a.flag("disable_quanted_input");
     c.not_use_best_mse = a.flag("not_use_best_mse");
     if (a.flag("disable_opt_rtn")) c.disable_opt_rtn = true;
+    if (auto k = a.get("kernels")) {  // fused quant-dequant and measured matmul backends, or plain LibTorch
+        if (*k != "auto" && *k != "fused" && *k != "reference")
+            return srs::cli::usageError(kQuantize, "unknown --kernels '" + *k + "': use auto, fused or reference");
+        c.kernels = *k;
+    }
 
     srs::CancelToken cancel;
     g_cancel = &cancel;

@@ -48,7 +48,7 @@ nlohmann::json jobConfigToJson(const JobConfig& c) {
                         {"nsamples", c.effectiveNsamples()}, {"seqlen", c.effectiveSeqlen()}, {"batch_size", c.batch_size},
                         {"gradient_accumulate_steps", c.gradient_accumulate_steps}, {"enable_minmax_tuning", c.enable_minmax_tuning},
                         {"enable_quanted_input", c.enable_quanted_input}, {"not_use_best_mse", c.not_use_best_mse}, {"disable_opt_rtn", c.disable_opt_rtn},
-                        {"dynamic_max_gap", c.dynamic_max_gap}, {"seed", c.seed}, {"amp_dtype", c.amp_dtype},
+                        {"dynamic_max_gap", c.dynamic_max_gap}, {"seed", c.seed}, {"amp_dtype", c.amp_dtype}, {"kernels", c.kernels},
                         {"datasets", c.datasets}, {"layer_config", c.layer_config}, {"fp_layers", c.fp_layers},
                         {"quant_lm_head", c.quant_lm_head}, {"options", c.options}, {"device", c.device}, {"formats", c.formats},
                         {"run_dir", c.run_dir}, {"eval_text", c.eval_text}, {"eval_window", c.eval_window}};
@@ -60,7 +60,7 @@ nlohmann::json jobConfigToJson(const JobConfig& c) {
 
 nlohmann::json settingsFingerprint(const JobConfig& c) {
     nlohmann::json j = jobConfigToJson(c);
-    for (const char* k : {"output_dir", "run_dir", "eval_text", "eval_window", "device", "resume"}) j.erase(k);
+    for (const char* k : {"output_dir", "run_dir", "eval_text", "eval_window", "device", "resume", "kernels"}) j.erase(k);
     return j;
 }
 
@@ -117,6 +117,7 @@ Result<JobConfig> jobConfigFromJson(const nlohmann::json& j) {
         c.dynamic_max_gap = j.value("dynamic_max_gap", c.dynamic_max_gap);
         c.seed = j.value("seed", c.seed);
         c.amp_dtype = j.value("amp_dtype", c.amp_dtype);
+        c.kernels = j.value("kernels", c.kernels);
         c.datasets = j.value("datasets", c.datasets);
         c.layer_config = j.value("layer_config", c.layer_config);
         c.fp_layers = j.value("fp_layers", c.fp_layers);

@@ -38,6 +38,7 @@ struct JobConfig {
     int dynamic_max_gap = -1;
     std::uint64_t seed = 42;
     std::string amp_dtype = "bfloat16";  // "float32" with --disable_amp
+    std::string kernels = "fused";       // "auto" | "fused" | "reference" (quant::KernelPath)
     // Calibration
     std::vector<std::string> datasets;  // local .txt / .jsonl files or Hub datasets ORG/NAME[:split[:column]] (comma list on the CLI)
     // Layers

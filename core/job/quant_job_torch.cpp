@@ -420,6 +420,7 @@ private:
         opt.dynamic_max_gap = cfg_.dynamic_max_gap;
         opt.seed = cfg_.seed + static_cast<std::uint64_t>(k);  // per block, so a resumed run samples the same
         if (opt_rtn) opt.imatrix = &imatrix;
+        opt.kernels = check(quant::parseKernelPath(cfg_.kernels));
         const model::DecoderBlock* bp = block.get();
         auto forward = [this, bp](const at::Tensor& x, const std::map<std::string, at::Tensor>& o) { return bp->forward(x, cos_, sin_, &o); };
         quant::BlockTuneResult r;

@@ -1,6 +1,7 @@
 #include "core/quant/signround.h"
 
 #include <ATen/ATen.h>
+#include <ATen/record_function.h>
 #include <c10/core/GradMode.h>
 
 #include <algorithm>
@@ -8,11 +9,30 @@
 #include <numeric>
 #include <random>
 
+#include "core/quant/qdq_fused.h"
+#include "kernels/linear.h"
+
 namespace srs::quant {
 
 double autoLearningRate(int iters, int bits) {
     if (iters <= 0) return 0.0;
     return (iters >= 1000 && bits <= 3 ? 2.0 : 1.0) / iters;
+}
+
+Result<KernelPath> parseKernelPath(const std::string& name) {
+    if (name == "auto") return KernelPath::Auto;
+    if (name == "fused") return KernelPath::Fused;
+    if (name == "reference") return KernelPath::Reference;
+    return makeError(ErrorCode::InvalidArgument, "unknown kernels '" + name + "'", "use --kernels auto, fused or reference");
+}
+
+const char* kernelPathName(KernelPath k) {
+    switch (k) {
+        case KernelPath::Auto: return "auto";
+        case KernelPath::Fused: return "fused";
+        case KernelPath::Reference: return "reference";
+    }
+    return "auto";
 }
 
 namespace {
@@ -113,6 +133,19 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
             lp.minmax_lr = opt.minmax_lr > 0 ? opt.minmax_lr : lp.lr;
             params.push_back(lp);
         }
+        // The fused kernels work on CPU float32 weights (all the tuner holds today).
+        bool fused = opt.kernels != KernelPath::Reference;
+        for (const auto& lp : params) fused = fused && lp.weight.device().is_cpu();
+        kernels::FastLinearScope fast_linear(fused);
+        // The dequantized weights the training forward uses, differentiable in V / α / β.
+        auto trainingWeights = [&]() {
+            RECORD_USER_SCOPE("srs::qdq");
+            std::map<std::string, at::Tensor> o;
+            for (auto& lp : params)
+                o[lp.plan->name] = fused ? quantDequantFused(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta)
+                                         : quantDequant(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta).weight;
+            return o;
+        };
         auto qdqAll = [&](bool with_params) {
             std::map<std::string, QdqResult> out;
             for (auto& lp : params) {
@@ -144,7 +177,7 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
         for (int it = 0; it < opt.iters; ++it) {
             SRS_TRY(cancel.check("tuning"));
             const double factor = 1.0 - static_cast<double>(it) / opt.iters;
-            {
+            if (!fused) {  // the fused step clamps α / β as it moves them
                 at::NoGradGuard ng;
                 for (auto& lp : params)
                     if (lp.alpha.defined()) {
@@ -160,8 +193,12 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
                 const std::int64_t k = std::min<std::int64_t>(opt.batch_size, global_batch - m0);
                 at::Tensor sel = index.narrow(0, m0, k);
                 at::Tensor x = inputs.index_select(0, sel), y = targets.index_select(0, sel);
-                at::Tensor out = forward(x, overridesOf(qdqAll(true)));
-                at::Tensor loss = maskedMse(out, y);
+                at::Tensor out = forward(x, trainingWeights());
+                at::Tensor loss;
+                {
+                    RECORD_USER_SCOPE("srs::loss");
+                    loss = maskedMse(out, y);
+                }
                 total += loss.item<double>();
                 (loss * 1000.0 / static_cast<double>((global_batch + opt.batch_size - 1) / opt.batch_size)).backward();
             }
@@ -170,6 +207,7 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
             // Keep the parameters that produced this loss, before they are stepped.
             const bool keep = opt.not_use_best_mse ? it == opt.iters - 1 : total < best;
             if (keep) {
+                RECORD_USER_SCOPE("srs::keep_best");
                 best = total;
                 last_best = it;
                 for (std::size_t i = 0; i < params.size(); ++i) {
@@ -180,7 +218,15 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
                     }
                 }
             }
-            {
+            if (fused) {
+                RECORD_USER_SCOPE("srs::optimizer");
+                for (auto& lp : params) {
+                    signSgdStepFused(lp.v, lp.lr * factor, false);
+                    signSgdStepFused(lp.alpha, lp.minmax_lr * factor, true);
+                    signSgdStepFused(lp.beta, lp.minmax_lr * factor, true);
+                }
+            } else {
+                RECORD_USER_SCOPE("srs::optimizer");
                 at::NoGradGuard ng;
                 for (auto& lp : params) {
                     auto step = [](at::Tensor& p, double lr) {

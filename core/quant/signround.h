@@ -21,6 +21,14 @@
 
 namespace srs::quant {
 
+// Which implementation tunes: `reference` is plain LibTorch ops (quant_math.cpp and at::linear);
+// `fused` uses the fused quant-dequant / SignSGD kernels (kernels/cpu/qdq.h) and the block's
+// linears through kernels::linear (LibTorch or oneDNN per product, measured once per shape);
+// `auto` is `fused` where those kernels exist (CPU tensors), else `reference`.
+enum class KernelPath { Auto, Fused, Reference };
+Result<KernelPath> parseKernelPath(const std::string& name);  // "auto" | "fused" | "reference"
+const char* kernelPathName(KernelPath k);
+
 struct TuneOptions {
     int iters = 200;
     double lr = 0.0;         // <= 0: auto per layer, 1/iters (2/iters when iters >= 1000 and bits <= 3)
@@ -31,6 +39,7 @@ struct TuneOptions {
     bool not_use_best_mse = false;
     int dynamic_max_gap = -1;
     std::uint64_t seed = 42;
+    KernelPath kernels = KernelPath::Fused;
     // iters = 0 only: optimized RTN with these per-layer input statistics (Σx² per input
     // channel), for symmetric layers below 8 bits; null = plain RTN.
     const std::map<std::string, at::Tensor>* imatrix = nullptr;

@@ -1,0 +1,311 @@
+#include "core/quant/tune_bench.h"
+
+#include <ATen/ATen.h>
+#include <ATen/SequenceNumber.h>
+#include <ATen/record_function.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "core/io/weight_source.h"
+#include "core/model/llama_model.h"
+#include "core/quant/signround.h"
+#include "kernels/cpu/qdq.h"
+#include "kernels/linear.h"
+#include "kernels/matmul_bench.h"
+
+namespace srs::quant {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// One decoder block of the requested shape with random N(0, 0.02) weights, held in memory.
+class RandomBlockSource : public io::WeightSource {
+public:
+    explicit RandomBlockSource(const TuneBenchOptions& o) {
+        c_.model_type = "qwen3";
+        c_.architectures = {"Qwen3ForCausalLM"};
+        c_.hidden_size = o.hidden;
+        c_.intermediate_size = o.intermediate;
+        c_.num_hidden_layers = 1;
+        c_.num_attention_heads = o.heads;
+        c_.num_key_value_heads = o.kv_heads;
+        c_.head_dim = o.head_dim;
+        c_.vocab_size = 1;
+        c_.max_position_embeddings = o.seqlen;
+        c_.rms_norm_eps = 1e-6;
+        c_.rope_theta = 1000000.0;
+        c_.qk_norm = true;
+        const std::int64_t q = o.heads * o.head_dim, kv = o.kv_heads * o.head_dim, h = o.hidden, f = o.intermediate;
+        const std::string p = "model.layers.0.";
+        shapes_ = {{p + "self_attn.q_proj.weight", {q, h}},     {p + "self_attn.k_proj.weight", {kv, h}},
+                   {p + "self_attn.v_proj.weight", {kv, h}},    {p + "self_attn.o_proj.weight", {h, q}},
+                   {p + "mlp.gate_proj.weight", {f, h}},        {p + "mlp.up_proj.weight", {f, h}},
+                   {p + "mlp.down_proj.weight", {h, f}},        {p + "input_layernorm.weight", {h}},
+                   {p + "post_attention_layernorm.weight", {h}}, {p + "self_attn.q_norm.weight", {o.head_dim}},
+                   {p + "self_attn.k_norm.weight", {o.head_dim}}};
+    }
+    const io::ModelConfig& config() const override { return c_; }
+    std::vector<std::string> tensorNames() const override {
+        std::vector<std::string> n;
+        for (const auto& [k, s] : shapes_) n.push_back(k);
+        return n;
+    }
+    bool has(const std::string& name) const override { return shapes_.count(name) > 0; }
+    Result<std::vector<std::int64_t>> shape(const std::string& name) const override {
+        auto it = shapes_.find(name);
+        if (it == shapes_.end()) return makeError(ErrorCode::NotFound, name);
+        return it->second;
+    }
+    Result<io::FloatTensor> loadFloat(const std::string& name) const override {
+        auto it = shapes_.find(name);
+        if (it == shapes_.end()) return makeError(ErrorCode::NotFound, name);
+        io::FloatTensor t;
+        t.shape = it->second;
+        std::uint64_t n = 1;
+        for (auto d : t.shape) n *= static_cast<std::uint64_t>(d);
+        t.data.resize(n);
+        if (t.shape.size() == 1) {
+            std::fill(t.data.begin(), t.data.end(), 1.0f);
+        } else {
+            std::mt19937 rng(static_cast<std::uint32_t>(std::hash<std::string>()(name)));
+            std::normal_distribution<float> dist(0.0f, 0.02f);
+            for (auto& x : t.data) x = dist(rng);
+        }
+        return t;
+    }
+    std::string storedDtype(const std::string&) const override { return "F32"; }
+    const std::string& path() const override { return path_; }
+    std::string tokenizerFolder() const override { return {}; }
+
+private:
+    io::ModelConfig c_;
+    std::map<std::string, std::vector<std::int64_t>> shapes_;
+    std::string path_ = "<random block>";
+};
+
+// Per-op profile from LibTorch's RecordFunction callbacks, on the tuning thread only. Only the
+// outermost recorded op is timed (nested ones are inside its time). The tuner marks its phases
+// with user scopes (srs::qdq, srs::loss, srs::optimizer, srs::keep_best); backward nodes are
+// attributed by the sequence number of the forward op that made them, so the reference path's
+// many small quant-dequant backward nodes count as "qdq backward".
+struct Profiler {
+    static Profiler& get() {
+        static Profiler p;
+        return p;
+    }
+    std::mutex mu;
+    bool on = false;
+    std::thread::id thread;
+    std::map<std::string, double> ms;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> qdq_seq, loss_seq;
+};
+thread_local int t_depth = 0;
+
+struct OpCtx : public at::ObserverContext {
+    Clock::time_point t0;
+    bool counted = false, transparent = false;
+    std::string category;
+    std::uint64_t seq0 = 0;
+};
+
+bool startsWith(const char* s, const char* p) { return std::strncmp(s, p, std::strlen(p)) == 0; }
+bool contains(const std::string& s, const char* p) { return s.find(p) != std::string::npos; }
+
+bool inRanges(std::uint64_t seq, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
+    for (const auto& [a, b] : ranges)
+        if (seq >= a && seq < b) return true;
+    return false;
+}
+
+std::string classify(const at::RecordFunction& fn, Profiler& p) {
+    const std::string name = fn.name();
+    if (fn.scope() == at::RecordScope::BACKWARD_FUNCTION) {
+        const std::int64_t seq = fn.seqNr();
+        if (seq >= 0 && inRanges(static_cast<std::uint64_t>(seq), p.qdq_seq)) return "qdq backward";
+        if (seq >= 0 && inRanges(static_cast<std::uint64_t>(seq), p.loss_seq)) return "loss";
+        if (contains(name, "AccumulateGrad")) return "optimizer";
+        if (contains(name, "MmBackward") || contains(name, "AddmmBackward") || contains(name, "BmmBackward") || contains(name, "LinearFunction") ||
+            contains(name, "MatmulBackward"))
+            return "matmuls";
+        for (const char* m : {"ToCopyBackward", "IndexSelectBackward", "CatBackward", "CloneBackward", "RepeatInterleave", "ExpandBackward",
+                              "UnsafeViewBackward", "ViewBackward", "ReshapeAliasBackward", "TransposeBackward", "TBackward", "PermuteBackward",
+                              "SliceBackward", "NarrowBackward", "SelectBackward", "UnsqueezeBackward", "SqueezeBackward", "ConstantPadNdBackward"})
+            if (contains(name, m)) return "data movement";
+        return "other";
+    }
+    if (name == "srs::qdq" || name == "srs::qdq_forward") return "qdq forward";
+    if (name == "srs::loss") return "loss";
+    if (name == "srs::optimizer") return "optimizer";
+    if (name == "srs::keep_best") return "data movement";
+    if (name == "srs::linear") return "matmuls";
+    for (const char* m : {"aten::linear", "aten::matmul", "aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm"})
+        if (name == m) return "matmuls";
+    for (const char* m : {"aten::to", "aten::_to_copy", "aten::copy_", "aten::index_select", "aten::cat", "aten::contiguous", "aten::clone",
+                          "aten::repeat_interleave", "aten::reshape", "aten::constant_pad_nd", "aten::narrow", "aten::item",
+                          "aten::_local_scalar_dense", "aten::empty", "aten::zeros", "aten::ones", "aten::tensor"})
+        if (name == m) return "data movement";
+    return "other";
+}
+
+std::unique_ptr<at::ObserverContext> onStart(const at::RecordFunction& fn) {
+    Profiler& p = Profiler::get();
+    auto c = std::make_unique<OpCtx>();
+    if (std::this_thread::get_id() != p.thread) return c;
+    const char* name = fn.name();
+    // The engine's wrapper around each node and the call into backward() hold everything else.
+    if (startsWith(name, "autograd::engine::evaluate_function") || std::strcmp(name, "aten::_backward") == 0) {
+        c->transparent = true;
+        return c;
+    }
+    c->counted = t_depth == 0;
+    ++t_depth;
+    if (c->counted) {
+        std::lock_guard<std::mutex> lock(p.mu);
+        c->category = classify(fn, p);
+    }
+    if (std::strcmp(name, "srs::qdq") == 0 || std::strcmp(name, "srs::loss") == 0) c->seq0 = at::sequence_number::peek();
+    c->t0 = Clock::now();
+    return c;
+}
+
+void onEnd(const at::RecordFunction& fn, at::ObserverContext* ctx) {
+    Profiler& p = Profiler::get();
+    if (std::this_thread::get_id() != p.thread) return;
+    auto* c = static_cast<OpCtx*>(ctx);
+    if (!c || c->transparent) return;
+    --t_depth;
+    const double ms = msSince(c->t0);
+    std::lock_guard<std::mutex> lock(p.mu);
+    const char* name = fn.name();
+    if (std::strcmp(name, "srs::qdq") == 0) p.qdq_seq.push_back({c->seq0, at::sequence_number::peek()});
+    if (std::strcmp(name, "srs::loss") == 0) p.loss_seq.push_back({c->seq0, at::sequence_number::peek()});
+    if (c->counted && p.on) p.ms[c->category] += ms;
+}
+
+// FLOPs of one tuning iteration as the block computes it: the linears forward, ∂w for all and ∂x
+// where the input carries a gradient (not q/k/v, whose input is the block's input), and attention
+// computed over full T×T score matrices (masked, not skipped), forward and backward.
+double flopsPerIteration(const TuneBenchOptions& o) {
+    const double M = static_cast<double>(o.batch) * o.seqlen;
+    const double q = o.heads * o.head_dim, kv = o.kv_heads * o.head_dim, h = o.hidden, f = o.intermediate;
+    const double qkv = h * (q + 2 * kv), rest = q * h + 3 * h * f;
+    const double linear = 2 * M * (qkv + rest) /*fwd*/ + 2 * M * (qkv + rest) /*dw*/ + 2 * M * rest /*dx*/;
+    const double attn_fwd = 2.0 * 2.0 * o.batch * o.heads * static_cast<double>(o.seqlen) * o.seqlen * o.head_dim;
+    return linear + 3 * attn_fwd;
+}
+
+PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& inputs,
+                   const at::Tensor& targets, const TuneBenchOptions& o, double flops, const std::function<void(const std::string&)>& progress,
+                   Status* status) {
+    PathTiming t;
+    t.name = path == KernelPath::Reference ? "reference" : "kernels";
+    std::map<std::string, at::Tensor> weights;
+    std::vector<LayerPlan> plan;
+    for (const auto& name : model::blockLinearNames()) {
+        weights[name] = block.weight(name).to(at::kFloat);
+        QuantScheme s;
+        s.bits = o.bits;
+        s.group_size = o.group_size;
+        s.sym = o.sym;
+        plan.push_back({name, s});
+    }
+    auto forward = [&](const at::Tensor& x, const std::map<std::string, at::Tensor>& ov) { return block.forward(x, cos, sin, &ov); };
+    TuneOptions opt;
+    opt.iters = o.warmup + o.iters;
+    opt.batch_size = o.batch;
+    opt.kernels = path;
+    Profiler& p = Profiler::get();
+    {
+        std::lock_guard<std::mutex> lock(p.mu);
+        p.ms.clear();
+        p.qdq_seq.clear();
+        p.loss_seq.clear();
+        p.on = false;
+        p.thread = std::this_thread::get_id();
+    }
+    auto handle = at::addGlobalCallback(at::RecordFunctionCallback(onStart, onEnd));
+    std::vector<Clock::time_point> stamps;
+    auto r = tuneBlock(forward, weights, inputs, targets, plan, opt,
+                       [&](int it, double loss, double) {
+                           stamps.push_back(Clock::now());
+                           std::lock_guard<std::mutex> lock(p.mu);
+                           p.on = it >= o.warmup - 1 && it < opt.iters - 1;
+                           if (progress) progress(t.name + ": iteration " + std::to_string(it + 1) + "/" + std::to_string(opt.iters) + ", loss " + std::to_string(loss));
+                       },
+                       CancelToken());
+    at::removeCallback(handle);
+    if (!r) {
+        *status = r.error();
+        return t;
+    }
+    const int first = o.warmup - 1;  // stamp before the first measured iteration (-1: the start)
+    const double measured_ms = std::chrono::duration<double, std::milli>(stamps.back() - stamps[static_cast<std::size_t>(first)]).count();
+    t.iter_ms = measured_ms / o.iters;
+    {
+        kernels::FastLinearScope fast(path != KernelPath::Reference);
+        blockLoss(forward, r->qdq_weights, inputs, targets, o.batch);  // warm
+        const auto t0 = Clock::now();
+        blockLoss(forward, r->qdq_weights, inputs, targets, o.batch);
+        t.forward_ms = msSince(t0) / std::max<std::int64_t>(1, (inputs.size(0) + o.batch - 1) / o.batch);
+    }
+    // Per block at the defaults: default_iters iterations, plus four no-grad passes over all
+    // samples (FP target, RTN loss, best loss, quantized output for the next block).
+    const double fwd_batches = 4.0 * ((o.default_nsamples + o.batch - 1) / o.batch);
+    t.block_s = (o.default_iters * t.iter_ms + fwd_batches * t.forward_ms) / 1000.0;
+    t.gflops = flops / (t.iter_ms / 1000.0) / 1e9;
+    double tracked = 0;
+    for (const char* k : {"matmuls", "qdq forward", "qdq backward", "loss", "optimizer", "data movement", "other"}) {
+        const double v = p.ms.count(k) ? p.ms[k] / o.iters : 0.0;
+        tracked += v;
+        t.ops.push_back({k, v});
+    }
+    t.ops.push_back({"untracked", std::max(0.0, t.iter_ms - tracked)});
+    t.ops.push_back({"total", t.iter_ms});
+    return t;
+}
+
+}  // namespace
+
+Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::function<void(const std::string&)>& progress) {
+    if (o.hidden < 1 || o.intermediate < 1 || o.heads < 1 || o.kv_heads < 1 || o.head_dim < 2 || o.head_dim % 2 || o.heads % o.kv_heads ||
+        o.seqlen < 2 || o.batch < 1 || o.iters < 1 || o.warmup < 1)
+        return makeError(ErrorCode::InvalidArgument, "bench tune: sizes must be positive (heads a multiple of kv_heads, head_dim even, seqlen ≥ 2, iters and warmup ≥ 1)");
+    auto dt = model::parseComputeDtype(o.dtype);
+    if (!dt) return dt.error();
+    TuneBenchResult res;
+    try {
+        if (progress) progress("measuring the plain matmul rate");
+        res.matmul_gflops = kernels::measureMatmul(o.matmul_n, o.dtype).gflops;
+        RandomBlockSource src(o);
+        auto block = model::DecoderBlock::load(src, 0, *dt);
+        if (!block) return block.error();
+        model::Rope rope(src.config());
+        auto [cos, sin] = rope.cosSin(at::arange(o.seqlen, at::kLong));
+        at::manual_seed(1);
+        at::Tensor inputs = at::randn({o.batch, o.seqlen, o.hidden}).to(*dt);
+        at::Tensor targets;
+        {
+            at::NoGradGuard ng;
+            targets = (*block)->forward(inputs, cos, sin);
+        }
+        res.flops_per_iter = flopsPerIteration(o);
+        res.qdq_isa = kernels::qdqIsa();
+        Status st;
+        res.reference = runPath(KernelPath::Reference, **block, cos, sin, inputs, targets, o, res.flops_per_iter, progress, &st);
+        if (!st) return st.error();
+        res.kernels = runPath(KernelPath::Fused, **block, cos, sin, inputs, targets, o, res.flops_per_iter, progress, &st);
+        if (!st) return st.error();
+        for (const auto& c : kernels::linearChoices()) res.linear_choices.push_back(c.describe());
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Internal, std::string("bench tune failed: ") + e.what());
+    }
+    return res;
+}
+
+}  // namespace srs::quant

@@ -1,0 +1,51 @@
+// `signround bench tune`: SignRound tuning time per block with the reference path (plain
+// LibTorch) and with the kernels path (fused quant-dequant and SignSGD, measured matmul backends),
+// both measured in one run on a block of a given shape with random weights, plus the tuning
+// FLOP/s against the plain matmul rate and a per-op profile of one iteration for each path.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace srs::quant {
+
+struct TuneBenchOptions {
+    // Default: Qwen3-0.6B's block.
+    int hidden = 1024, intermediate = 3072, heads = 16, kv_heads = 8, head_dim = 128;
+    int seqlen = 2048, batch = 8;
+    int iters = 2;   // measured iterations per path
+    int warmup = 1;  // iterations run first and not counted (the kernels path picks its matmul backends here)
+    int bits = 4, group_size = 128;
+    bool sym = true;
+    std::string dtype = "bfloat16";  // the tuner's default (AutoRound's amp on CPU); "float32" = --disable_amp
+    // What the per-block time is extrapolated to (AutoRound's defaults).
+    int default_iters = 200, default_nsamples = 128;
+    int matmul_n = 2048;  // the yardstick: an n×n×n multiply in `dtype`
+};
+
+struct PathTiming {
+    std::string name;                                  // "reference" or "kernels"
+    double iter_ms = 0;                                // mean over the measured iterations
+    double forward_ms = 0;                             // one no-grad forward of a batch
+    double block_s = 0;                                // extrapolated to the defaults
+    double gflops = 0;                                 // tuning FLOP/s
+    std::vector<std::pair<std::string, double>> ops;   // per-op ms per iteration, in print order
+};
+
+struct TuneBenchResult {
+    double matmul_gflops = 0;
+    double flops_per_iter = 0;
+    std::string qdq_isa;
+    std::vector<std::string> linear_choices;
+    PathTiming reference, kernels;
+    double speedup() const { return kernels.block_s > 0 ? reference.block_s / kernels.block_s : 0; }
+    double matmulFraction() const { return matmul_gflops > 0 ? kernels.gflops / matmul_gflops : 0; }
+};
+
+Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& options, const std::function<void(const std::string&)>& progress);
+
+}  // namespace srs::quant

@@ -1,0 +1,89 @@
+#include "kernels/cpu/onednn_matmul.h"
+
+#include <ATen/ATen.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <tuple>
+
+namespace srs::kernels {
+namespace {
+
+using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, int>;
+
+struct Engine {
+    dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+    std::mutex mu;
+    struct Prim {
+        dnnl::matmul prim;
+        dnnl::memory::desc a, b, c;
+    };
+    std::map<Key, Prim> prims;
+};
+
+Engine& engine() {
+    static Engine e;
+    return e;
+}
+
+dnnl::memory::data_type dnnlType(at::ScalarType t) {
+    if (t == at::kFloat) return dnnl::memory::data_type::f32;
+    if (t == at::kBFloat16) return dnnl::memory::data_type::bf16;
+    throw std::invalid_argument("onednnMatmul: only float32 and bfloat16 are supported");
+}
+
+at::Tensor plain2d(const at::Tensor& t) {
+    if (t.dim() != 2) throw std::invalid_argument("onednnMatmul: 2-D tensors expected");
+    if (t.stride(1) == 1 || t.stride(0) == 1) return t;
+    return t.contiguous();
+}
+
+}  // namespace
+
+at::Tensor onednnMatmul(const at::Tensor& a_in, const at::Tensor& b_in, c10::optional<at::ScalarType> out_dtype) {
+    at::Tensor a = plain2d(a_in), b = plain2d(b_in);
+    if (a.scalar_type() != b.scalar_type()) throw std::invalid_argument("onednnMatmul: operands differ in dtype");
+    if (a.size(1) != b.size(0)) throw std::invalid_argument("onednnMatmul: inner dimensions differ");
+    const std::int64_t M = a.size(0), K = a.size(1), N = b.size(1);
+    const at::ScalarType ct = out_dtype.value_or(a.scalar_type());
+    at::Tensor c = at::empty({M, N}, a.options().dtype(ct));
+    if (M == 0 || N == 0) return c;
+    if (K == 0) return c.zero_();
+    // A size-1 dimension's stride is arbitrary in ATen; give oneDNN a consistent one.
+    auto strides = [](const at::Tensor& t) {
+        std::int64_t s0 = t.stride(0), s1 = t.stride(1);
+        if (t.size(0) == 1) s0 = t.stride(1) == 1 ? t.size(1) : 1;
+        if (t.size(1) == 1) s1 = t.stride(0) == 1 ? t.size(0) : 1;
+        return std::make_pair(s0, s1);
+    };
+    auto [as0, as1] = strides(a);
+    auto [bs0, bs1] = strides(b);
+    Engine& e = engine();
+    const Key key{M, K, N, as0, as1, bs0, bs1, static_cast<int>(a.scalar_type()), static_cast<int>(ct)};
+    Engine::Prim prim;
+    {
+        std::lock_guard<std::mutex> lock(e.mu);
+        auto it = e.prims.find(key);
+        if (it == e.prims.end()) {
+            using md = dnnl::memory::desc;
+            md a_md({M, K}, dnnlType(a.scalar_type()), dnnl::memory::dims{as0, as1});
+            md b_md({K, N}, dnnlType(b.scalar_type()), dnnl::memory::dims{bs0, bs1});
+            md c_md({M, N}, dnnlType(ct), dnnl::memory::dims{N, 1});
+            dnnl::matmul::desc d(a_md, b_md, c_md);
+            dnnl::matmul::primitive_desc pd(d, e.engine);
+            it = e.prims.emplace(key, Engine::Prim{dnnl::matmul(pd), a_md, b_md, c_md}).first;
+        }
+        prim = it->second;
+    }
+    dnnl::memory am(prim.a, e.engine, a.data_ptr());
+    dnnl::memory bm(prim.b, e.engine, b.data_ptr());
+    dnnl::memory cm(prim.c, e.engine, c.data_ptr());
+    dnnl::stream s(e.engine);
+    prim.prim.execute(s, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+    s.wait();
+    return c;
+}
+
+}  // namespace srs::kernels

@@ -2,6 +2,169 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AutoSchemePanel</name>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Average bits per weight the mix must meet or stay just under</source>
+        <translation>混合方案的每权重平均位数须等于或略低于此值</translation>
+    </message>
+    <message>
+        <source>Target bits:</source>
+        <translation>目标位数：</translation>
+    </message>
+    <message>
+        <source>Allow keeping a layer in full precision (16 bits per weight)</source>
+        <translation>允许某层保持全精度（每权重 16 位）</translation>
+    </message>
+    <message>
+        <source>Allow this scheme for a layer</source>
+        <translation>允许某层使用此方案</translation>
+    </message>
+    <message>
+        <source>Options:</source>
+        <translation>选项：</translation>
+    </message>
+    <message>
+        <source>Calibration sequences the sensitivities are measured on (AutoScheme&apos;s default: 16)</source>
+        <translation>用于测量敏感度的校准序列数（AutoScheme 默认：16）</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>样本数：</translation>
+    </message>
+    <message>
+        <source>Tokens per calibration sequence for scoring</source>
+        <translation>评分时每条校准序列的词元数</translation>
+    </message>
+    <message>
+        <source>Sequence length:</source>
+        <translation>序列长度：</translation>
+    </message>
+    <message>
+        <source>ignore scale / zero bits</source>
+        <translation>忽略缩放 / 零点位数</translation>
+    </message>
+    <message>
+        <source>Count only the weights&apos; bits, not the per-group scales and zero points</source>
+        <translation>只计权重本身的位数，不计每组的缩放和零点</translation>
+    </message>
+    <message>
+        <source>Score layers</source>
+        <translation>为各层评分</translation>
+    </message>
+    <message>
+        <source>Measure each layer&apos;s sensitivity on the calibration files and choose the mix</source>
+        <translation>在校准文件上测量每层的敏感度并选出混合方案</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop scoring</source>
+        <translation>停止评分</translation>
+    </message>
+    <message>
+        <source>Scoring progress: one pass per scheme option</source>
+        <translation>评分进度：每个方案选项一遍</translation>
+    </message>
+    <message>
+        <source>Not scored yet.</source>
+        <translation>尚未评分。</translation>
+    </message>
+    <message>
+        <source>Use this mix</source>
+        <translation>使用此混合方案</translation>
+    </message>
+    <message>
+        <source>Copy the chosen scheme of every layer into the per-layer overrides (editable before the run)</source>
+        <translation>把每层选定的方案复制到逐层覆盖表（运行前可编辑）</translation>
+    </message>
+    <message>
+        <source>Loss increase of each layer at the cheapest scheme (log scale), coloured by the scheme chosen for it</source>
+        <translation>每层在最省位方案下的损失增量（对数刻度），颜色表示为其选定的方案</translation>
+    </message>
+    <message>
+        <source>sensitivity</source>
+        <translation>敏感度</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Per layer: parameters, sensitivity under each option, and the chosen scheme</source>
+        <translation>逐层：参数量、各选项下的敏感度和选定的方案</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>AutoScheme is not available in this build.</source>
+        <translation>此版本不提供 AutoScheme。</translation>
+    </message>
+    <message>
+        <source>Open a model on the Model page first.</source>
+        <translation>请先在“模型”页打开一个模型。</translation>
+    </message>
+    <message>
+        <source>Add calibration files on the Settings tab first.</source>
+        <translation>请先在“设置”标签页添加校准文件。</translation>
+    </message>
+    <message>
+        <source>Tick at least one option.</source>
+        <translation>请至少勾选一个选项。</translation>
+    </message>
+    <message>
+        <source>Scoring…</source>
+        <translation>正在评分…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>%1 layers: %2; %3 bits per weight (target %4); scores %5 in %6.</source>
+        <translation>%1 层：%2；每权重 %3 位（目标 %4）；评分%5，用时 %6。</translation>
+    </message>
+    <message>
+        <source>from the cache</source>
+        <translation>来自缓存</translation>
+    </message>
+    <message>
+        <source>computed</source>
+        <translation>已计算</translation>
+    </message>
+    <message>
+        <source>Loss increase of each layer at %1 (log scale), coloured by the scheme chosen for it</source>
+        <translation>每层在 %1 下的损失增量（对数刻度），颜色表示为其选定的方案</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Chosen</source>
+        <translation>选定</translation>
+    </message>
+    <message>
+        <source>The mix is in the per-layer overrides.</source>
+        <translation>混合方案已填入逐层覆盖表。</translation>
+    </message>
+</context>
+<context>
     <name>ConfigurePage</name>
     <message>
         <source>No model open: open one on the Model page first.</source>
@@ -14,10 +177,6 @@
     <message>
         <source>custom</source>
         <translation>自定义</translation>
-    </message>
-    <message>
-        <source>AutoRound scheme presets: weight bits, 16-bit activations, group size 128 unless named</source>
-        <translation>AutoRound 方案预设：权重位数、16 位激活，未注明时分组大小为 128</translation>
     </message>
     <message>
         <source>Bits per weight: 2, 3, 4 or 8</source>
@@ -218,6 +377,94 @@
     <message>
         <source>Choose at least one export format.</source>
         <translation>请至少选择一种导出格式。</translation>
+    </message>
+    <message>
+        <source>AutoRound scheme presets (group size 128 unless named), or a llama.cpp GGUF mix (sets the format)</source>
+        <translation>AutoRound 方案预设（未注明时组大小为 128），或 llama.cpp 的 GGUF 混合类型（同时设定格式）</translation>
+    </message>
+    <message>
+        <source>Tuning</source>
+        <translation>调优</translation>
+    </message>
+    <message>
+        <source>Learning rate of the rounding offsets; auto = 1/iterations</source>
+        <translation>舍入偏移的学习率；自动 = 1/迭代次数</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Learning rate of the min/max clipping; auto = the learning rate</source>
+        <translation>最小/最大裁剪的学习率；自动 = 与学习率相同</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>学习率：</translation>
+    </message>
+    <message>
+        <source>Min/max learning rate:</source>
+        <translation>最小/最大学习率：</translation>
+    </message>
+    <message>
+        <source>A llama.cpp GGUF file; each layer is tuned in the type the mix gives it</source>
+        <translation>llama.cpp 的 GGUF 文件；每层按混合类型分配给它的类型调优</translation>
+    </message>
+    <message>
+        <source>The GGUF file type: a llama.cpp mix (q4_k_m, ...) or one type for every tensor</source>
+        <translation>GGUF 文件类型：llama.cpp 混合类型（q4_k_m 等）或所有张量同一类型</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Scheme, recipe, tuning, calibration data and formats</source>
+        <translation>方案、配方、调优、校准数据和格式</translation>
+    </message>
+    <message>
+        <source>Per-layer overrides</source>
+        <translation>逐层覆盖</translation>
+    </message>
+    <message>
+        <source>Other schemes for some layers: the run&apos;s layer_config</source>
+        <translation>为部分层指定其他方案：即本次运行的 layer_config</translation>
+    </message>
+    <message>
+        <source>AutoScheme</source>
+        <translation>AutoScheme</translation>
+    </message>
+    <message>
+        <source>Score each layer&apos;s sensitivity and choose mixed bits for a target average</source>
+        <translation>为每层的敏感度评分，并按目标平均位数选择混合位宽</translation>
+    </message>
+    <message>
+        <source>Estimate: open a model first.</source>
+        <translation>预估：请先打开一个模型。</translation>
+    </message>
+    <message>
+        <source>Pre-flight estimate: peak memory of the run, tuning time at the rate a tuning step measured on this machine runs, and the size of every export</source>
+        <translation>运行前预估：本次运行的峰值内存、按本机实测调优步速度算出的调优时间，以及每种导出的大小</translation>
+    </message>
+    <message>
+        <source>Estimate: computing…</source>
+        <translation>预估：正在计算…</translation>
+    </message>
+    <message>
+        <source>Per-layer overrides: %1</source>
+        <translation>逐层覆盖：%1</translation>
+    </message>
+    <message>
+        <source>Estimate: %1</source>
+        <translation>预估：%1</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>未测量</translation>
+    </message>
+    <message>
+        <source>Estimate: peak memory %1 · tuning time %2 · %3 · %4 of %5 layers quantized</source>
+        <translation>预估：峰值内存 %1 · 调优时间 %2 · %3 · 量化 %5 层中的 %4 层</translation>
     </message>
 </context>
 <context>
@@ -715,6 +962,81 @@
     <message>
         <source>Upload cancelled; blobs already sent are skipped by the next attempt.</source>
         <translation>上传已取消；已发送的数据块在下次尝试时会跳过。</translation>
+    </message>
+</context>
+<context>
+    <name>LayerOverridesEditor</name>
+    <message>
+        <source>Each row overrides the default scheme for the layers it names: an exact name (model.layers.0.mlp.down_proj), a substring (k_proj) or a regular expression. Later rows win. AutoScheme&apos;s &quot;Use this mix&quot; fills this table.</source>
+        <translation>每一行为其指定的层覆盖默认方案：完整层名（model.layers.0.mlp.down_proj）、子串（k_proj）或正则表达式。后面的行优先。AutoScheme 的“使用此混合方案”会填写此表。</translation>
+    </message>
+    <message>
+        <source>Layer name or regex</source>
+        <translation>层名或正则表达式</translation>
+    </message>
+    <message>
+        <source>Bits</source>
+        <translation>位数</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>组大小</translation>
+    </message>
+    <message>
+        <source>Sym</source>
+        <translation>对称</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Per-layer schemes; they become the run&apos;s layer_config</source>
+        <translation>逐层方案；它们成为本次运行的 layer_config</translation>
+    </message>
+    <message>
+        <source>Add row</source>
+        <translation>添加行</translation>
+    </message>
+    <message>
+        <source>Add an override row (8 bits for the layers it names)</source>
+        <translation>添加一行覆盖（其指定的层使用 8 位）</translation>
+    </message>
+    <message>
+        <source>Remove row</source>
+        <translation>删除行</translation>
+    </message>
+    <message>
+        <source>Remove the selected override row</source>
+        <translation>删除所选的覆盖行</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Remove every override: all layers use the default scheme</source>
+        <translation>删除全部覆盖：所有层使用默认方案</translation>
+    </message>
+    <message>
+        <source>An exact layer name, a substring or a regular expression</source>
+        <translation>完整层名、子串或正则表达式</translation>
+    </message>
+    <message>
+        <source>Weight bits for these layers</source>
+        <translation>这些层的权重位数</translation>
+    </message>
+    <message>
+        <source>Group size for these layers; -1 = one group per output channel</source>
+        <translation>这些层的组大小；-1 = 每个输出通道一组</translation>
+    </message>
+    <message>
+        <source>Symmetric quantization for these layers</source>
+        <translation>这些层使用对称量化</translation>
+    </message>
+    <message>
+        <source>Keep these layers in full precision</source>
+        <translation>这些层保持全精度</translation>
     </message>
 </context>
 <context>

@@ -204,4 +204,11 @@ void followPalette(QCustomPlot* plot) {
     new PaletteFollower(plot);
 }
 
+namespace {
+bool windowIsDark() { return QApplication::palette().color(QPalette::Window).lightness() < 128; }
+}  // namespace
+
+QString errorTextStyle() { return windowIsDark() ? QStringLiteral("color: #ff7a85;") : QStringLiteral("color: #b00020;"); }
+QString warningTextStyle() { return windowIsDark() ? QStringLiteral("color: #ffc266;") : QStringLiteral("color: #a15c00;"); }
+
 }  // namespace srs::ui

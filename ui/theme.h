@@ -23,4 +23,9 @@ Theme currentTheme();
 // changes, and styles plottables added later on their first replot.
 void followPalette(QCustomPlot* plot);
 
+// Style sheets for an error or a warning status text, readable on the current palette (a dark red
+// or amber on light windows, a light one on dark windows).
+QString errorTextStyle();
+QString warningTextStyle();
+
 }  // namespace srs::ui

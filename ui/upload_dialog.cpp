@@ -1,4 +1,5 @@
 #include "ui/upload_dialog.h"
+#include "ui/theme.h"
 
 #include <QCheckBox>
 #include <QDir>
@@ -129,7 +130,7 @@ UploadDialog::UploadDialog(const QString& folder, HubSession* session, QWidget* 
 void UploadDialog::onLoggedIn(const QString& user, const QString& error) {
     if (running_) return;
     if (!error.isEmpty()) {
-        status_->setStyleSheet("color: #b00020;");
+        status_->setStyleSheet(errorTextStyle());
         status_->setText(error);
         return;
     }
@@ -143,7 +144,7 @@ void UploadDialog::startUpload() {
     if (running_) return;
     const QString repo = repo_->text().trimmed();
     if (repo.count('/') != 1) {
-        status_->setStyleSheet("color: #b00020;");
+        status_->setStyleSheet(errorTextStyle());
         status_->setText(tr("Give the repository as account/name."));
         return;
     }
@@ -187,7 +188,7 @@ void UploadDialog::onDone(const QString& state, const QString& repo_url, const Q
         repo_->setEnabled(true);
         private_->setEnabled(true);
         card_->setReadOnly(false);
-        status_->setStyleSheet("color: #b00020;");
+        status_->setStyleSheet(errorTextStyle());
         status_->setText(error.toHtmlEscaped().replace("\n", "<br>"));
     }
     emit uploadFinished(state, result_url_);

@@ -1,4 +1,5 @@
 #include "ui/pages/configure_page.h"
+#include "ui/theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -216,7 +217,7 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     layout->addWidget(estimate_);
     error_ = new QLabel(this);
     error_->setObjectName("configureError");
-    error_->setStyleSheet("color: #b00020;");
+    error_->setStyleSheet(errorTextStyle());
     error_->setWordWrap(true);
     layout->addWidget(error_);
     start_ = new QPushButton(tr("Start quantization"), this);

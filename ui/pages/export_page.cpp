@@ -1,4 +1,5 @@
 #include "ui/pages/export_page.h"
+#include "ui/theme.h"
 
 #include <QComboBox>
 #include <QDesktopServices>
@@ -224,7 +225,7 @@ void ExportPage::openSelectedFolder() {
     const QString dir = item->data(0, Qt::UserRole).toString();
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(dir))) {
         status_->setText(tr("Could not open %1: no file manager is registered. The path is in the Folder column.").arg(dir));
-        status_->setStyleSheet("color: #b00020;");
+        status_->setStyleSheet(errorTextStyle());
     }
 }
 
@@ -232,7 +233,7 @@ void ExportPage::startReexport() {
     if (!has_run_ || !controller_ || controller_->running() || busy_) return;
     auto fail = [this](const QString& why) {
         status_->setText(why);
-        status_->setStyleSheet("color: #b00020;");
+        status_->setStyleSheet(errorTextStyle());
     };
     const QString format = format_->currentData().toString();
     const QString out = output_->text().trimmed();
@@ -272,7 +273,7 @@ void ExportPage::onReexportFinished(const QString& state, const QString& message
         QString text = state == "cancelled" ? tr("Re-export cancelled: %1").arg(message) : tr("Re-export failed: %1").arg(message);
         if (!hint.isEmpty()) text += "\n" + tr("What to do: %1").arg(hint);
         status_->setText(text);
-        status_->setStyleSheet("color: #b00020;");
+        status_->setStyleSheet(errorTextStyle());
     }
     setBusy(busy_);
     emit reexported(state, run_);

@@ -1,4 +1,5 @@
 #include "ui/pages/hub_page.h"
+#include "ui/theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -323,7 +324,7 @@ void HubPage::runSearch() {
 }
 
 void HubPage::showError(QLabel* label, const QString& text) {
-    label->setStyleSheet("color: #b00020;");
+    label->setStyleSheet(errorTextStyle());
     label->setText(text);
 }
 

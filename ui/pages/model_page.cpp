@@ -1,4 +1,5 @@
 #include "ui/pages/model_page.h"
+#include "ui/theme.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -159,7 +160,7 @@ void ModelPage::showSummary(const srs::io::ModelSummary& s) {
     QString text = tr("Opened %1").arg(QString::fromStdString(s.path));
     for (const auto& w : s.warnings) text += "\n" + tr("Warning: %1").arg(QString::fromStdString(w));
     status_->setText(text);
-    status_->setStyleSheet(s.warnings.empty() ? QString() : QStringLiteral("color: #a15c00;"));
+    status_->setStyleSheet(s.warnings.empty() ? QString() : warningTextStyle());
     rememberRecent(QString::fromStdString(s.path));
     srs::log::info("opened model " + s.path);
     emit modelOpened(QString::fromStdString(s.path));
@@ -170,7 +171,7 @@ void ModelPage::showError(const QString& folder, const srs::Error& e) {
     QString text = tr("Could not open %1:\n%2").arg(folder, QString::fromStdString(e.message));
     if (!e.hint.empty()) text += "\n" + tr("What to do: %1").arg(QString::fromStdString(e.hint));
     status_->setText(text);
-    status_->setStyleSheet(QStringLiteral("color: #b00020;"));
+    status_->setStyleSheet(errorTextStyle());
     for (auto* l : findChildren<QLabel*>(QRegularExpression("^summary_"))) l->setText(QStringLiteral("—"));
     layers_->setRowCount(0);
     srs::log::error(e.toString());

@@ -238,7 +238,7 @@ void RunPage::onFinished(const QString& state, const QString& message, const QSt
         QString text = state == "cancelled" ? tr("Cancelled: %1").arg(message) : tr("Failed: %1").arg(message);
         if (!hint.isEmpty()) text += "\n" + tr("What to do: %1").arg(hint);
         status_->setText(text);
-        status_->setStyleSheet(state == "cancelled" ? "color: #a15c00;" : "color: #b00020;");
+        status_->setStyleSheet(state == "cancelled" ? warningTextStyle() : errorTextStyle());
     }
 }
 

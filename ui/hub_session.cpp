@@ -126,18 +126,23 @@ quint64 HubSession::search(const QString& query, const QString& sort, int limit)
     runAsync([this, id, sq, env, token, where, cancel] {
         hub::HfClient client(env, token);
         client.setTokenOrigin(where);
-        auto page = client.searchModels(sq, cancel);
-        QVector<HubModelRow> rows;
-        QString next, error;
-        if (page) {
-            for (const auto& m : page->models) rows << toRow(m);
-            next = q(page->next_url);
-        } else {
-            error = hubErrorText(page.error());
-        }
-        post([this, id, rows, next, error] { emit searchDone(id, rows, next, false, error); });
+        postSearchPage(id, client.searchModels(sq, cancel), false);
     });
     return id;
+}
+
+// On a worker thread: turns a page of search results (or its error) into rows and hands them to
+// the GUI thread as searchDone.
+void HubSession::postSearchPage(quint64 id, const Result<hub::ModelPage>& page, bool appended) {
+    QVector<HubModelRow> rows;
+    QString next, error;
+    if (page) {
+        for (const auto& m : page->models) rows << toRow(m);
+        next = q(page->next_url);
+    } else {
+        error = hubErrorText(page.error());
+    }
+    post([this, id, rows, next, appended, error] { emit searchDone(id, rows, next, appended, error); });
 }
 
 quint64 HubSession::nextPage(const QString& next_url) {
@@ -148,16 +153,7 @@ quint64 HubSession::nextPage(const QString& next_url) {
     const std::string url = next_url.toStdString();
     runAsync([this, id, env, token, url, cancel] {
         hub::HfClient client(env, token);
-        auto page = client.nextPage(url, cancel);
-        QVector<HubModelRow> rows;
-        QString next, error;
-        if (page) {
-            for (const auto& m : page->models) rows << toRow(m);
-            next = q(page->next_url);
-        } else {
-            error = hubErrorText(page.error());
-        }
-        post([this, id, rows, next, error] { emit searchDone(id, rows, next, true, error); });
+        postSearchPage(id, client.nextPage(url, cancel), true);
     });
     return id;
 }

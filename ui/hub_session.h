@@ -17,6 +17,7 @@
 #include "core/common/cancel.h"
 #include "core/common/result.h"
 #include "core/hub/hub_env.h"
+#include "core/hub/hub_types.h"
 #include "core/hub/modelscope.h"
 
 namespace srs::ui {
@@ -123,6 +124,7 @@ signals:
 private:
     void runAsync(std::function<void()> work);
     void post(std::function<void()> fn);
+    void postSearchPage(quint64 id, const Result<hub::ModelPage>& page, bool appended);
 
     hub::HubEnv hf_env_;
     hub::ModelScopeEnv ms_env_;

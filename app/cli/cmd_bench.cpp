@@ -247,9 +247,16 @@ int benchAutoScheme(const srs::cli::Args& a) {
     for (std::string d; std::getline(ss, d, ',');)
         if (!d.empty()) o.datasets.push_back(d);
     o.options = a.getOr("options", o.options);
-    o.avg_bits = std::stod(a.getOr("avg_bits", "3.0"));
-    o.nsamples = std::stoi(a.getOr("nsamples", "16"));
-    o.seqlen = std::stoi(a.getOr("seqlen", "256"));
+    // Bad numbers are usage errors (std::stod would throw and end the program).
+    std::string err;
+    double avg = 3.0;
+    long long ns = 16, sl = 256;
+    if ((a.get("avg_bits") && !a.getDouble("avg_bits", &avg, &err)) || (a.get("nsamples") && !a.getInt("nsamples", &ns, &err)) ||
+        (a.get("seqlen") && !a.getInt("seqlen", &sl, &err)))
+        return srs::cli::usageError(kBench, err);
+    o.avg_bits = avg;
+    o.nsamples = static_cast<int>(ns);
+    o.seqlen = static_cast<int>(sl);
     const fs::path cache = fs::temp_directory_path() / ("signround-bench-autoscheme-" + std::to_string(getpid()));
     o.cache_dir = cache.string();
     auto mm32 = srs::kernels::measureMatmul(1024, "float32");

@@ -136,6 +136,7 @@ std::string LinearChoice::describe() const {
 
 FastLinearScope::FastLinearScope(bool on) : previous_(t_fast) { t_fast = on; }
 FastLinearScope::~FastLinearScope() { t_fast = previous_; }
+bool fastKernelsOn() { return t_fast; }
 
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
     const bool supported = x.scalar_type() == w.scalar_type() && (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) &&

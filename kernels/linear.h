@@ -26,6 +26,10 @@ private:
     bool previous_;
 };
 
+// Whether this thread is inside a FastLinearScope: the block then also uses the fused block ops
+// (kernels/attention.h, kernels/block_ops.h) instead of the plain LibTorch composition.
+bool fastKernelsOn();
+
 struct LinearChoice {
     std::int64_t m = 0, n = 0, k = 0;
     std::string dtype;

@@ -42,7 +42,8 @@ const srs::cli::Command kBench{
     "       signround bench autoscheme --model PATH --dataset FILE [--options W2A16G64,W4A16,W8A16] [--avg_bits 3.0]\n"
     "                                  [--nsamples 16] [--seqlen 256]\n"
     "       signround bench tune [--hidden 1024] [--intermediate 3072] [--heads 16] [--kv_heads 8] [--head_dim 128] [--seqlen 2048]\n"
-    "                            [--batch 8] [--iters 2] [--warmup 1] [--disable_amp]",
+    "                            [--batch 8] [--iters 2] [--warmup 1] [--disable_amp]\n"
+    "                            [--top N]",
     runBench};
 SRS_CLI_COMMAND(kBench);
 
@@ -287,7 +288,7 @@ int benchTune(const srs::cli::Args& a) {
     long long v = 0;
     for (auto [flag, dst] : std::initializer_list<std::pair<const char*, int*>>{
              {"hidden", &o.hidden}, {"intermediate", &o.intermediate}, {"heads", &o.heads}, {"kv_heads", &o.kv_heads}, {"head_dim", &o.head_dim},
-             {"seqlen", &o.seqlen}, {"batch", &o.batch}, {"iters", &o.iters}, {"warmup", &o.warmup}}) {
+             {"seqlen", &o.seqlen}, {"batch", &o.batch}, {"iters", &o.iters}, {"warmup", &o.warmup}, {"top", &o.top_ops}}) {
         if (!a.get(flag)) continue;
         if (!a.getInt(flag, &v, &err)) return srs::cli::usageError(kBench, err);
         *dst = static_cast<int>(v);
@@ -307,6 +308,12 @@ int benchTune(const srs::cli::Args& a) {
     std::printf("  %-16s %12s %12s\n", "op", "reference", "kernels");
     for (std::size_t i = 0; i < r->reference.ops.size(); ++i)
         std::printf("  %-16s %12.1f %12.1f\n", r->reference.ops[i].first.c_str(), r->reference.ops[i].second, r->kernels.ops[i].second);
+    for (const auto* p : {&r->reference, &r->kernels}) {
+        if (p->top_ops.empty()) continue;
+        std::printf("top %zu ops of the %s path, ms per iteration (calls):\n", p->top_ops.size(), p->name.c_str());
+        for (const auto& op : p->top_ops)
+            std::printf("  %-48s %-14s %10.1f (%lld)\n", op.name.c_str(), op.category.c_str(), op.ms, static_cast<long long>(op.calls));
+    }
     const int fwd_batches = 4 * ((o.default_nsamples + o.batch - 1) / o.batch);
     std::printf("per block at the defaults = %d iters x iteration + %d no-grad forwards of a batch (FP target, RTN loss, best loss,\n"
                 "  next block's input over %d samples):\n",
@@ -325,7 +332,7 @@ int runBench(const std::vector<std::string>& argv) {
     std::string err;
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (!a.parse(rest, {"model", "text", "window", "max_windows", "tokenizer", "dataset", "hidden", "intermediate", "iters", "nsamples",
-                        "seqlen", "layers", "workdir", "options", "avg_bits", "heads", "kv_heads", "head_dim", "batch", "warmup"},
+                        "seqlen", "layers", "workdir", "options", "avg_bits", "heads", "kv_heads", "head_dim", "batch", "warmup", "top"},
                  {"disable_amp"}, &err))
         return srs::cli::usageError(kBench, err);
     if (argv[0] == "eval") return benchEval(a);

@@ -11,6 +11,7 @@
 
 #include "core/device/estimator.h"
 #include "core/model/llama_model.h"
+#include "kernels/linear.h"
 #include "kernels/matmul_bench.h"
 
 namespace srs::device {
@@ -29,13 +30,15 @@ double measureMatmulGflops(int n, const std::string& dtype) {
 
 double measureTuningGflops(const job::JobConfig& config) {
     static std::mutex mutex;
-    static std::map<std::tuple<std::string, int, int, std::string>, double> cache;
+    static std::map<std::tuple<std::string, int, int, std::string, bool>, double> cache;
     std::lock_guard<std::mutex> lock(mutex);
     // At most 2048 tokens a step (sequences of at most 512): a probe of a few seconds at most,
     // whatever the settings; the FLOP count scales the rate to the run's shape.
     const int seqlen = std::min(config.effectiveSeqlen(), 512);
     const int batch = std::max(1, std::min(std::max(1, config.batch_size), 2048 / seqlen));
-    const auto key = std::make_tuple(config.model, batch, seqlen, config.amp_dtype);
+    // The run's own path: the kernels (fused ops, tiled attention) unless it asks for the reference.
+    const bool fast = config.kernels != "reference";
+    const auto key = std::make_tuple(config.model, batch, seqlen, config.amp_dtype, fast);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
     double rate = 0.0;
@@ -55,6 +58,7 @@ double measureTuningGflops(const job::JobConfig& config) {
         }
         at::Tensor x = at::randn({batch, seqlen, mc.hidden_size}).to(*dtype);
         auto step = [&] {
+            kernels::FastLinearScope scope(fast);
             at::Tensor out = (*block)->forward(x, cos, sin, &weights);
             out.to(at::kFloat).pow(2).mean().backward();
         };

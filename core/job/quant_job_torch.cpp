@@ -34,6 +34,7 @@
 #include "core/quant/layer_config.h"
 #include "core/quant/signround.h"
 #include "core/tokenizer/load_tokenizer.h"
+#include "kernels/linear.h"
 
 namespace fs = std::filesystem;
 
@@ -376,6 +377,8 @@ private:
     at::Tensor runBlock(const model::DecoderBlock& b, const at::Tensor& x, const model::WeightOverrides* o,
                         std::map<std::string, at::Tensor>* sq_sums = nullptr) {
         at::NoGradGuard ng;
+        // The same block implementation as the tuning: the kernels path unless the run asks for the reference.
+        kernels::FastLinearScope fast(cfg_.kernels != "reference");
         std::vector<at::Tensor> outs;
         const std::int64_t bs = std::max(1, cfg_.batch_size);
         for (std::int64_t i = 0; i < x.size(0); i += bs) {

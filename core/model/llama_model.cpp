@@ -1,5 +1,7 @@
 #include "core/model/llama_model.h"
 
+#include "kernels/attention.h"
+#include "kernels/block_ops.h"
 #include "kernels/linear.h"
 
 #include <ATen/ATen.h>
@@ -96,6 +98,35 @@ at::Tensor rotateHalf(const at::Tensor& x) {
     auto halves = x.chunk(2, -1);
     return at::cat({-halves[1], halves[0]}, -1);
 }
+// The plain composition: full T×T scores per (sample, head), masked, float32 softmax.
+at::Tensor referenceAttention(at::Tensor q, at::Tensor k, at::Tensor v, double scale) {
+    const std::int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3), KV = k.size(1);
+    const at::ScalarType dt = q.scalar_type();
+    if (KV != H) {  // grouped-query attention: query head h reads key/value head h / (H / KV)
+        k = k.repeat_interleave(H / KV, 1);
+        v = v.repeat_interleave(H / KV, 1);
+    }
+    // Attention in chunks of (sample, head) pairs, so no score tensor exceeds ~8 MiB: large
+    // temporaries are mmap'ed and page-faulted afresh on every call by glibc, which made a
+    // batched forward several times slower than the arithmetic (measured on stories260K).
+    at::Tensor mask = at::ones({T, T}, q.options().dtype(at::kBool)).triu(1);
+    const std::int64_t per_pair = T * T * 4;
+    const std::int64_t pairs = std::max<std::int64_t>(1, (8ll << 20) / std::max<std::int64_t>(per_pair, 1));
+    at::Tensor qf = q.reshape({B * H, T, D}), kf = k.reshape({B * H, T, D}), vf = v.reshape({B * H, T, D});
+    // split (one backward node that concatenates the chunks' gradients once), not narrow in a loop:
+    // each narrow's backward materializes a zero gradient of the whole tensor, which made the
+    // backward quadratic in the number of chunks (measured: 118 s of copies per tuning iteration
+    // at 8 x 2048 tokens, 16 heads).
+    std::vector<at::Tensor> outs;
+    const auto qs = qf.split(pairs, 0), ks = kf.split(pairs, 0), vs = vf.split(pairs, 0);
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+        at::Tensor sc = at::matmul(qs[i], ks[i].transpose(-2, -1)).to(at::kFloat) * scale;
+        sc = sc.masked_fill(mask, -std::numeric_limits<float>::infinity());
+        outs.push_back(at::matmul(at::softmax(sc, -1).to(dt), vs[i]));
+    }
+    at::Tensor ctx = outs.size() == 1 ? outs[0] : at::cat(outs, 0);
+    return ctx.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+}
 }  // namespace
 
 Result<std::unique_ptr<DecoderBlock>> DecoderBlock::load(const io::WeightSource& src, int index, at::ScalarType dtype) {
@@ -186,6 +217,22 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
     };
     const std::int64_t B = hidden.size(0), T = hidden.size(1), H = c.num_attention_heads, KV = c.num_key_value_heads, D = c.head_dim;
 
+    const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+    // The kernels path: fused norm / rope / SwiGLU and the tiled attention (kernels/), on the CPU
+    // for positions shared by the batch (cos / sin [T, D]); elsewhere the plain composition.
+    if (kernels::fastKernelsOn() && hidden.device().is_cpu() && (dt == at::kFloat || dt == at::kBFloat16) && cos.dim() == 2) {
+        const double eps = c.rms_norm_eps;
+        at::Tensor x = kernels::rmsNormRope(hidden, input_norm_, eps);
+        at::Tensor q = kernels::rmsNormRope(linear("self_attn.q_proj", x), c.qk_norm ? q_norm_ : at::Tensor(), eps, cos, sin);
+        at::Tensor k = kernels::rmsNormRope(linear("self_attn.k_proj", x), c.qk_norm ? k_norm_ : at::Tensor(), eps, cos, sin);
+        at::Tensor v = linear("self_attn.v_proj", x);
+        at::Tensor ctx = kernels::causalAttention(q.view({B, T, H, D}).transpose(1, 2), k.view({B, T, KV, D}).transpose(1, 2),
+                                                  v.view({B, T, KV, D}).transpose(1, 2), scale);
+        at::Tensor h1 = hidden + linear("self_attn.o_proj", ctx.view({B, T, H * D}));
+        at::Tensor y = kernels::rmsNormRope(h1, post_norm_, eps);
+        return h1 + linear("mlp.down_proj", kernels::swiglu(linear("mlp.gate_proj", y), linear("mlp.up_proj", y)));
+    }
+
     at::Tensor x = rmsNorm(hidden, input_norm_, c.rms_norm_eps);
     at::Tensor q = linear("self_attn.q_proj", x).view({B, T, H, D}).transpose(1, 2);
     at::Tensor k = linear("self_attn.k_proj", x).view({B, T, KV, D}).transpose(1, 2);
@@ -197,31 +244,7 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
     at::Tensor cs = cos.to(dt), sn = sin.to(dt);
     q = q * cs + rotateHalf(q) * sn;
     k = k * cs + rotateHalf(k) * sn;
-    if (KV != H) {  // grouped-query attention: query head h reads key/value head h / (H / KV)
-        k = k.repeat_interleave(H / KV, 1);
-        v = v.repeat_interleave(H / KV, 1);
-    }
-    // Attention in chunks of (sample, head) pairs, so no score tensor exceeds ~8 MiB: large
-    // temporaries are mmap'ed and page-faulted afresh on every call by glibc, which made a
-    // batched forward several times slower than the arithmetic (measured on stories260K).
-    at::Tensor mask = at::ones({T, T}, hidden.options().dtype(at::kBool)).triu(1);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-    const std::int64_t per_pair = T * T * 4;
-    const std::int64_t pairs = std::max<std::int64_t>(1, (8ll << 20) / std::max<std::int64_t>(per_pair, 1));
-    at::Tensor qf = q.reshape({B * H, T, D}), kf = k.reshape({B * H, T, D}), vf = v.reshape({B * H, T, D});
-    // split (one backward node that concatenates the chunks' gradients once), not narrow in a loop:
-    // each narrow's backward materializes a zero gradient of the whole tensor, which made the
-    // backward quadratic in the number of chunks (measured: 118 s of copies per tuning iteration
-    // at 8 x 2048 tokens, 16 heads).
-    std::vector<at::Tensor> outs;
-    const auto qs = qf.split(pairs, 0), ks = kf.split(pairs, 0), vs = vf.split(pairs, 0);
-    for (std::size_t i = 0; i < qs.size(); ++i) {
-        at::Tensor sc = at::matmul(qs[i], ks[i].transpose(-2, -1)).to(at::kFloat) * scale;
-        sc = sc.masked_fill(mask, -std::numeric_limits<float>::infinity());
-        outs.push_back(at::matmul(at::softmax(sc, -1).to(dt), vs[i]));
-    }
-    at::Tensor ctx = outs.size() == 1 ? outs[0] : at::cat(outs, 0);
-    at::Tensor attn = ctx.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+    at::Tensor attn = referenceAttention(q, k, v, scale);
     at::Tensor h1 = hidden + linear("self_attn.o_proj", attn);
 
     at::Tensor y = rmsNorm(h1, post_norm_, c.rms_norm_eps);

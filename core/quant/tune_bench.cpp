@@ -4,6 +4,7 @@
 #include <ATen/SequenceNumber.h>
 #include <ATen/record_function.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -103,6 +104,7 @@ struct Profiler {
     bool on = false;
     std::thread::id thread;
     std::map<std::string, double> ms;
+    std::map<std::pair<std::string, std::string>, std::pair<double, std::int64_t>> by_name;  // (name, category) -> ms, calls
     std::vector<std::pair<std::uint64_t, std::uint64_t>> qdq_seq, loss_seq;
 };
 thread_local int t_depth = 0;
@@ -185,18 +187,26 @@ void onEnd(const at::RecordFunction& fn, at::ObserverContext* ctx) {
     const char* name = fn.name();
     if (std::strcmp(name, "srs::qdq") == 0) p.qdq_seq.push_back({c->seq0, at::sequence_number::peek()});
     if (std::strcmp(name, "srs::loss") == 0) p.loss_seq.push_back({c->seq0, at::sequence_number::peek()});
-    if (c->counted && p.on) p.ms[c->category] += ms;
+    if (c->counted && p.on) {
+        p.ms[c->category] += ms;
+        auto& n = p.by_name[{name, c->category}];
+        n.first += ms;
+        ++n.second;
+    }
 }
 
-// FLOPs of one tuning iteration as the block computes it: the linears forward, ∂w for all and ∂x
-// where the input carries a gradient (not q/k/v, whose input is the block's input), and attention
-// computed over full T×T score matrices (masked, not skipped), forward and backward.
+// FLOPs of one tuning iteration, the useful work only: the linears forward, ∂w for all and ∂x
+// where the input carries a gradient (not q/k/v, whose input is the block's input), and causal
+// attention over the T(T+1)/2 (query, key) pairs a query may see, forward (q·kᵀ, p·v) and backward
+// (twice the forward). Masked pairs are not counted, whether a path computes them (the reference's
+// full score matrices) or skips them (the kernels' tiles); nor is the kernels' recomputation.
 double flopsPerIteration(const TuneBenchOptions& o) {
     const double M = static_cast<double>(o.batch) * o.seqlen;
     const double q = o.heads * o.head_dim, kv = o.kv_heads * o.head_dim, h = o.hidden, f = o.intermediate;
     const double qkv = h * (q + 2 * kv), rest = q * h + 3 * h * f;
     const double linear = 2 * M * (qkv + rest) /*fwd*/ + 2 * M * (qkv + rest) /*dw*/ + 2 * M * rest /*dx*/;
-    const double attn_fwd = 2.0 * 2.0 * o.batch * o.heads * static_cast<double>(o.seqlen) * o.seqlen * o.head_dim;
+    const double visible_pairs = static_cast<double>(o.seqlen) * (o.seqlen + 1) / 2.0;
+    const double attn_fwd = 2.0 * 2.0 * o.batch * o.heads * visible_pairs * o.head_dim;
     return linear + 3 * attn_fwd;
 }
 
@@ -224,6 +234,7 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
     {
         std::lock_guard<std::mutex> lock(p.mu);
         p.ms.clear();
+        p.by_name.clear();
         p.qdq_seq.clear();
         p.loss_seq.clear();
         p.on = false;
@@ -267,6 +278,9 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
     }
     t.ops.push_back({"untracked", std::max(0.0, t.iter_ms - tracked)});
     t.ops.push_back({"total", t.iter_ms});
+    for (const auto& [key, v] : p.by_name) t.top_ops.push_back({key.first, key.second, v.first / o.iters, v.second / o.iters});
+    std::sort(t.top_ops.begin(), t.top_ops.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });
+    if (t.top_ops.size() > static_cast<std::size_t>(std::max(0, o.top_ops))) t.top_ops.resize(static_cast<std::size_t>(std::max(0, o.top_ops)));
     return t;
 }
 

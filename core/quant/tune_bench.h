@@ -4,6 +4,7 @@
 // FLOP/s against the plain matmul rate and a per-op profile of one iteration for each path.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -25,6 +26,7 @@ struct TuneBenchOptions {
     // What the per-block time is extrapolated to (AutoRound's defaults).
     int default_iters = 200, default_nsamples = 128;
     int matmul_n = 2048;  // the yardstick: an n×n×n multiply in `dtype`
+    int top_ops = 0;      // also list this many individual ops per path, by time
 };
 
 struct PathTiming {
@@ -34,6 +36,13 @@ struct PathTiming {
     double block_s = 0;                                // extrapolated to the defaults
     double gflops = 0;                                 // tuning FLOP/s
     std::vector<std::pair<std::string, double>> ops;   // per-op ms per iteration, in print order
+    // The most expensive individual ops (outermost recorded op name, category), ms per iteration.
+    struct NamedOp {
+        std::string name, category;
+        double ms = 0;
+        std::int64_t calls = 0;
+    };
+    std::vector<NamedOp> top_ops;
 };
 
 struct TuneBenchResult {

@@ -96,6 +96,21 @@ void checkShapes(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) 
         throw std::invalid_argument("causalAttention: q, k and v must have one dtype");
 }
 
+// Runs f(sample, key/value head) for every pair. With enough pairs for the threads, the pairs are
+// spread over them and each runs its products and row loops on one thread (no fork and join per
+// tile; every pair writes only its own slices); with few pairs, one at a time, each op threaded.
+template <class F>
+void forEachKvPair(std::int64_t B, std::int64_t KV, F&& f) {
+    const std::int64_t pairs = B * KV;
+    if (pairs >= 2 * at::get_num_threads()) {
+        at::parallel_for(0, pairs, 1, [&](std::int64_t a, std::int64_t z) {
+            for (std::int64_t i = a; i < z; ++i) f(i / KV, i % KV);
+        });
+    } else {
+        for (std::int64_t i = 0; i < pairs; ++i) f(i / KV, i % KV);
+    }
+}
+
 // A [T, D] view of one (sample, head) with a unit last stride (copying only if it has none).
 at::Tensor pair2d(const at::Tensor& t, std::int64_t b, std::int64_t h) {
     at::Tensor x = t.select(0, b).select(0, h);
@@ -111,8 +126,7 @@ struct AttentionFunction : public torch::autograd::Function<AttentionFunction> {
         const at::ScalarType dt = q.scalar_type();
         const float fscale = static_cast<float>(scale);
         at::Tensor out = at::empty({B, T, H, D}, q.options());
-        for (std::int64_t b = 0; b < B; ++b)
-            for (std::int64_t kvh = 0; kvh < KV; ++kvh) {
+        forEachKvPair(B, KV, [&](std::int64_t b, std::int64_t kvh) {
                 const at::Tensor k2 = pair2d(k, b, kvh), v2 = pair2d(v, b, kvh);
                 std::vector<at::Tensor> q2;
                 for (std::int64_t j = 0; j < g; ++j) q2.push_back(pair2d(q, b, kvh * g + j));
@@ -129,7 +143,7 @@ struct AttentionFunction : public torch::autograd::Function<AttentionFunction> {
                     const at::Tensor o = onednnMatmul(p, v2.narrow(0, 0, n));  // [g·m, D]
                     for (std::int64_t j = 0; j < g; ++j) out.select(0, b).select(1, kvh * g + j).narrow(0, r0, m).copy_(o.narrow(0, j * m, m));
                 }
-            }
+        });
         ctx->save_for_backward({q, k, v});
         ctx->saved_data["scale"] = scale;
         return out;
@@ -148,8 +162,7 @@ struct AttentionFunction : public torch::autograd::Function<AttentionFunction> {
         // Key/value gradients sum over the query heads that share a head and over tiles: float32.
         at::Tensor dk = at::zeros({B, T, KV, D}, q.options().dtype(at::kFloat));
         at::Tensor dv = at::zeros({B, T, KV, D}, q.options().dtype(at::kFloat));
-        for (std::int64_t b = 0; b < B; ++b)
-            for (std::int64_t kvh = 0; kvh < KV; ++kvh) {
+        forEachKvPair(B, KV, [&](std::int64_t b, std::int64_t kvh) {
                 const at::Tensor k2 = pair2d(k, b, kvh), v2 = pair2d(v, b, kvh);
                 at::Tensor dk2 = dk.select(0, b).select(1, kvh), dv2 = dv.select(0, b).select(1, kvh);
                 std::vector<at::Tensor> q2, do2;
@@ -176,7 +189,7 @@ struct AttentionFunction : public torch::autograd::Function<AttentionFunction> {
                     dk2.narrow(0, 0, n).add_(onednnMatmul(ds_t.t(), qs, at::kFloat));
                     dv2.narrow(0, 0, n).add_(onednnMatmul(p_t.t(), dos, at::kFloat));
                 }
-            }
+        });
         return {dq.transpose(1, 2), dk.to(dt).transpose(1, 2), dv.to(dt).transpose(1, 2), at::Tensor()};
     }
 };

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "core/data/dataset_source.h"
 #include "core/export/gguf_export.h"
@@ -225,14 +226,19 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     // the FP inputs, FP outputs, quantized-chain inputs and the quantized outputs being assembled
     // (its pieces plus the concatenation) are alive: five caches. While tuning, three caches plus
     // the autograd graph of one mini-batch: per token about 8·hidden + 4·intermediate values of
-    // the compute dtype and, per head, a row of scores in fp32 (scaled, masked, softmax) and in
-    // the compute dtype, kept for backward and mirrored by the gradients.
+    // the compute dtype, kept for backward and mirrored by the gradients. The reference path also
+    // keeps, per head, a row of scores in fp32 (scaled, masked, softmax) and in the compute dtype;
+    // the kernels path's tiled attention keeps none (it recomputes a tile's scores in backward)
+    // and holds a few tiles of 256 query rows per thread.
     const double act = N * T * H * cd;
     const double block_weights = P * cd + P * 4.0;  // the block in the compute dtype + the mapped pages read
     const double tuned_weights = iters > 0 ? Pq * 4.0 * 6.0  // fp32 copy, V, its gradient, best V, qdq weight and its gradient
                                            : Pq * 4.0 * 3.0;  // fp32 copy, qdq weight, RTN result
-    const double per_token_graph = (8.0 * H + 4.0 * I) * cd + heads * T * (3.0 * 4.0 + cd);
-    const double graph = iters > 0 ? 2.0 * B * T * per_token_graph : 0.0;
+    const bool kernels = c.kernels != "reference";
+    const double per_token_graph = (8.0 * H + 4.0 * I) * cd + (kernels ? 0.0 : heads * T * (3.0 * 4.0 + cd));
+    const double kv_group = std::max(1.0, heads / std::max<double>(1.0, static_cast<double>(mc.num_key_value_heads)));
+    const double attention_tiles = kernels ? std::max(1u, std::thread::hardware_concurrency()) * kv_group * 256.0 * T * (4.0 * 4.0) : 0.0;  // scores, ∂p, probabilities, ∂s
+    const double graph = iters > 0 ? 2.0 * B * T * per_token_graph + attention_tiles : 0.0;
     const double forward_batch = B * T * ((4.0 * H + 3.0 * I) * cd) + 8.0 * 1024 * 1024;  // no-grad block forward + one score chunk
     double tuning = block_weights + tuned_weights + std::max(3.0 * act + std::max(graph, forward_batch), 5.0 * act);
     // Calibration: the text files, their token ids, the embedding and the first cache.

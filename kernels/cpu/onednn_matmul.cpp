@@ -7,6 +7,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <tuple>
+#include <unordered_map>
 
 namespace srs::kernels {
 namespace {
@@ -18,7 +19,7 @@ struct Engine {
     std::mutex mu;
     struct Prim {
         dnnl::matmul prim;
-        dnnl::memory::desc a, b, c;
+        dnnl::memory::desc a, b, c, scratch;
     };
     std::map<Key, Prim> prims;
 };
@@ -72,16 +73,27 @@ at::Tensor onednnMatmul(const at::Tensor& a_in, const at::Tensor& b_in, c10::opt
             md b_md({K, N}, dnnlType(b.scalar_type()), dnnl::memory::dims{bs0, bs1});
             md c_md({M, N}, dnnlType(ct), dnnl::memory::dims{N, 1});
             dnnl::matmul::desc d(a_md, b_md, c_md);
-            dnnl::matmul::primitive_desc pd(d, e.engine);
-            it = e.prims.emplace(key, Engine::Prim{dnnl::matmul(pd), a_md, b_md, c_md}).first;
+            // A scratchpad per call: with the library's own (shared, per creating thread) a cached
+            // primitive must not run on another thread, and ours run on the tuner's, the
+            // estimator's and the attention's worker threads.
+            dnnl::primitive_attr attr;
+            attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+            dnnl::matmul::primitive_desc pd(d, attr, e.engine);
+            it = e.prims.emplace(key, Engine::Prim{dnnl::matmul(pd), a_md, b_md, c_md, pd.scratchpad_desc()}).first;
         }
         prim = it->second;
     }
     dnnl::memory am(prim.a, e.engine, a.data_ptr());
     dnnl::memory bm(prim.b, e.engine, b.data_ptr());
     dnnl::memory cm(prim.c, e.engine, c.data_ptr());
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
+    at::Tensor scratch;
+    if (prim.scratch.get_size() > 0) {
+        scratch = at::empty({static_cast<std::int64_t>(prim.scratch.get_size())}, a.options().dtype(at::kByte));
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(prim.scratch, e.engine, scratch.data_ptr()));
+    }
     dnnl::stream s(e.engine);
-    prim.prim.execute(s, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+    prim.prim.execute(s, args);
     s.wait();
     return c;
 }

@@ -28,6 +28,22 @@ private slots:
         auto m = QRegularExpression("^speedup (\\d+\\.\\d\\d)  matmul_fraction (\\d+\\.\\d\\d)$").match(lines.last());
         QVERIFY2(m.hasMatch(), qPrintable(lines.last()));
         QVERIFY(m.captured(1).toDouble() > 0);
+        QVERIFY2(!r.out.contains("ops of the kernels path"), qPrintable(r.out));  // the op list only on request (--top N)
+    }
+
+    // The kernels path runs the tiled attention and the fused norm / rope / SwiGLU ops; --top lists them.
+    void topOpsNameTheFusedOps() {
+        auto r = cli({"bench", "tune", "--hidden", "64", "--intermediate", "128", "--heads", "4", "--kv_heads", "2", "--head_dim", "16",
+                      "--seqlen", "32", "--batch", "2", "--iters", "1", "--top", "40"});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        const int ref = r.out.indexOf("ops of the reference path"), ker = r.out.indexOf("ops of the kernels path");
+        QVERIFY2(ref > 0 && ker > ref, qPrintable(r.out));
+        const QString reference = r.out.mid(ref, ker - ref), kernels = r.out.mid(ker);
+        for (const char* op : {"srs::attention", "srs::rms_norm_rope", "srs::swiglu", "srs::qdq"}) QVERIFY2(kernels.contains(op), qPrintable(op + kernels));
+        QVERIFY2(reference.contains("aten::softmax"), qPrintable(reference));
+        QVERIFY2(!reference.contains("srs::attention"), qPrintable(reference));
+        // Each listed op: name, category, ms per iteration, calls.
+        QVERIFY(QRegularExpression("^  srs::attention +other +[0-9.]+ \\(\\d+\\)$", QRegularExpression::MultilineOption).match(kernels).hasMatch());
     }
 
     void float32WithDisableAmp() {

@@ -1,11 +1,10 @@
 #include "kernels/attention.h"
 
 #include <ATen/ATen.h>
-#include <ATen/record_function.h>
-#include <torch/csrc/autograd/custom_function.h>
-
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <c10/util/BFloat16.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <cstring>
 #include <stdexcept>
@@ -50,7 +49,7 @@ SRS_ISA_CLONES void tileForwardRows(const float* s, std::int64_t n, std::int64_t
     }
 }
 
-// Backward: from the recomputed products s and ∂p = ∂o·vᵀ (float32 [m, n]) the score gradient
+// Backward: from the recomputed products s and ∂p = ∂o·vᵀ (float32 [g·m, n]) the score gradient
 // ∂s = p ⊙ (∂p − Σ ∂p ⊙ p) · scale and the probabilities, both in T, rows [i0, i1). Each row holds
 // all of its visible keys, so the row sum is complete.
 template <class T>

@@ -5,10 +5,12 @@
 // the mask and both casts of the probabilities for the backward: about 7 bytes per score, 3.5 GiB
 // per tuning batch of 8 × 2048 tokens with 16 heads, and half of the matmul work is on masked keys.
 //
-// This op walks each pair in query tiles of kTile rows; a tile's scores cover only the keys up to
-// its last row (masked keys are never computed), so the softmax of a tile row is the whole row's.
-// It keeps nothing but q, k and v for the backward and recomputes the tile's probabilities there.
-// Grouped-query attention reads the shared key/value head in place (no repeat_interleave).
+// This op walks each (sample, key/value head) in query tiles of kAttentionTile rows, the query
+// heads that share the key/value head stacked into one product (grouped-query attention without
+// repeat_interleave). A tile's scores cover only the keys up to its last row (masked keys are
+// never computed), so the softmax of a tile row is the whole row's; it runs in float32 in one
+// vectorized pass per row. It keeps nothing but q, k and v for the backward and recomputes a
+// tile's probabilities there. The (sample, key/value head) pairs are spread over the threads.
 #pragma once
 
 #include <ATen/core/Tensor.h>

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
 #include <ATen/record_function.h>
 #include <c10/util/BFloat16.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -98,11 +99,15 @@ void checkShapes(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) 
 // Runs f(sample, key/value head) for every pair. With enough pairs for the threads, the pairs are
 // spread over them and each runs its products and row loops on one thread (no fork and join per
 // tile; every pair writes only its own slices); with few pairs, one at a time, each op threaded.
+// The workers take the caller's thread-local state (grad mode, inference mode), as ATen ops on
+// the caller's tensors require.
 template <class F>
 void forEachKvPair(std::int64_t B, std::int64_t KV, F&& f) {
     const std::int64_t pairs = B * KV;
     if (pairs >= 2 * at::get_num_threads()) {
+        const at::ThreadLocalState state;
         at::parallel_for(0, pairs, 1, [&](std::int64_t a, std::int64_t z) {
+            at::ThreadLocalStateGuard guard(state);
             for (std::int64_t i = a; i < z; ++i) f(i / KV, i % KV);
         });
     } else {

@@ -13,14 +13,15 @@ int runEval(const std::vector<std::string>& argv);
 
 const srs::cli::Command kEval{
     "eval", "Perplexity of a model on a text (non-overlapping windows)",
-    "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--tokenizer DIR] [--json]",
+    "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--tokenizer DIR]\n"
+    "                      [--kernels fused|reference] [--json]",
     runEval};
 SRS_CLI_COMMAND(kEval);
 
 int runEval(const std::vector<std::string>& argv) {
     srs::cli::Args args;
     std::string error;
-    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer"}, {"json", "quiet"}, &error))
+    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer", "kernels"}, {"json", "quiet"}, &error))
         return srs::cli::usageError(kEval, error);
     if (!args.get("model") || !args.get("text")) return srs::cli::usageError(kEval, "--model and --text are required");
     srs::eval::EvalOptions opt;
@@ -33,6 +34,10 @@ int runEval(const std::vector<std::string>& argv) {
     opt.max_windows = static_cast<int>(max_windows);
     opt.dtype = args.getOr("dtype", opt.dtype);
     opt.tokenizer_folder = args.getOr("tokenizer", "");
+    const std::string kernels = args.getOr("kernels", "fused");
+    if (kernels != "fused" && kernels != "auto" && kernels != "reference")
+        return srs::cli::usageError(kEval, "--kernels is fused, auto or reference, not '" + kernels + "'");
+    opt.kernels = kernels != "reference";
     const bool json = args.flag("json");
     auto progress = [&](int done, int total) {
         if (!json && !args.flag("quiet")) std::fprintf(stderr, "\r%d/%d windows", done, total);

@@ -13,6 +13,7 @@
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
 #include "core/tokenizer/load_tokenizer.h"
+#include "kernels/linear.h"
 
 namespace srs::eval {
 
@@ -64,6 +65,7 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
     auto model = model::CausalLM::load(*source, *dtype);
     if (!model) return model.error();
     c10::InferenceMode guard;
+    kernels::FastLinearScope fast(opt.kernels);
     const int batch = std::max(1, opt.batch_size);
     double nll_sum = 0.0;
     try {

@@ -20,6 +20,9 @@ struct EvalOptions {
     std::string dtype = "float32";
     int max_windows = 0;         // 0: all
     std::string tokenizer_folder;  // tokenize with this folder's tokenizer instead of the model's
+    // The block implementation: the kernels path (tiled attention, fused norm / rope / SwiGLU,
+    // measured matmul backends) unless false, which is the plain-LibTorch reference.
+    bool kernels = true;
 };
 
 struct PerplexityReport {

@@ -28,6 +28,29 @@ private slots:
         QVERIFY(out.contains("1535 windows of 256"));
     }
 
+    void kernelsAndReferencePathsAgree() {
+        // The default (kernels: tiled attention, fused norm / rope / SwiGLU) and --kernels reference
+        // give the same mean NLL in float32; a bad value is a usage error.
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");
+        auto nll = [&](const QStringList& extra) {
+            QProcess p;
+            p.start(srs::test::executable("signround"),
+                    QStringList{"eval", "--model", folder, "--text", text, "--window", "256", "--max_windows", "64", "--json", "--quiet"} + extra);
+            p.waitForFinished(600000);
+            if (p.exitCode() != 0) return -1.0;
+            return nlohmann::json::parse(p.readAllStandardOutput().toStdString())["mean_nll"].get<double>();
+        };
+        const double fused = nll({}), reference = nll({"--kernels", "reference"});
+        QVERIFY(fused > 0 && reference > 0);
+        QVERIFY2(std::abs(fused - reference) < 1e-5, qPrintable(QString("%1 vs %2").arg(fused, 0, 'f', 8).arg(reference, 0, 'f', 8)));
+        QProcess bad;
+        bad.start(srs::test::executable("signround"), {"eval", "--model", folder, "--text", text, "--kernels", "fast"});
+        QVERIFY(bad.waitForFinished(60000));
+        QCOMPARE(bad.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(bad.readAllStandardError()).contains("--kernels is fused, auto or reference"));
+    }
+
     void windowStaysWithinTheModelsContext() {
         // stories260K was trained on 512 positions: a longer --window is clamped, with a warning,
         // and the report says which window was used.

@@ -2,8 +2,10 @@
 // full T×T scores, an upper-triangular mask, a float32 softmax, grouped-query heads expanded with
 // repeat_interleave. Outputs and the gradients of q, k and v agree, in float32 and bfloat16, for
 // lengths below, at and across the tile height (a ragged last tile), grouped and plain heads, and
-// q / k / v laid out as the block makes them ([B, T, heads, D] viewed as [B, heads, T, D]).
+// q / k / v laid out as the block makes them ([B, T, heads, D] viewed as [B, heads, T, D]);
+// both the parallel and the one-pair-at-a-time branch; under InferenceMode as evaluation runs it.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <cmath>
 #include <limits>
@@ -57,6 +59,10 @@ double relErr(const at::Tensor& a, const at::Tensor& ref) {
 class TestAttention : public QObject {
     Q_OBJECT
 private slots:
+    // Two threads: shapes with at least 4 (sample, kv head) pairs take the op's parallel branch,
+    // the others its one-pair-at-a-time branch, on any machine.
+    void initTestCase() { at::set_num_threads(2); }
+
     void tiledEqualsTheFullComposition_data() {
         QTest::addColumn<int>("b");
         QTest::addColumn<int>("h");
@@ -105,6 +111,17 @@ private slots:
         QVERIFY(!out.requires_grad());
         // The first position attends only to itself: its output is v's first row.
         QVERIFY(at::allclose(out.select(1, 0).select(1, 0), v.select(2, 0).select(1, 0)));
+    }
+
+    void inferenceModeOnWorkerThreads() {
+        // Evaluation runs under InferenceMode; the parallel branch's workers must run in it too
+        // (else writing into the output is refused as an in-place update of an inference tensor).
+        at::manual_seed(12);
+        at::Tensor q = at::randn({4, 4, 40, 8}), k = at::randn({4, 2, 40, 8}), v = at::randn({4, 2, 40, 8});
+        at::Tensor ref = referenceAttention(q, k, v, 0.3);
+        c10::InferenceMode guard;
+        at::Tensor out = srs::kernels::causalAttention(q, k, v, 0.3);
+        QVERIFY(relErr(out, ref) < 1e-5);
     }
 
     void badShapesAreRefused() {

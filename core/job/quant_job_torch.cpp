@@ -614,6 +614,7 @@ private:
         eval::EvalOptions eo;
         eo.window = cfg_.eval_window;
         eo.batch_size = 8;
+        eo.kernels = cfg_.kernels != "reference";
         auto orig = check(eval::evaluatePerplexity(cfg_.model, cfg_.eval_text, eo, {}, cancel_));
         double orig_bits = 0, orig_params = 0;
         for (const auto& n : source_->tensorNames()) {

@@ -4,10 +4,25 @@
 
 #include <chrono>
 
+#include "kernels/cpu/onednn_matmul.h"
+
 namespace srs::kernels {
 
 MatmulRate measureMatmul(int n, const std::string& dtype, double seconds) {
     at::NoGradGuard ng;
+    if (dtype == "int8") {  // oneDNN uint8 · int8 → int32 (LibTorch 1.13 has no int8 GEMM)
+        at::Tensor a = at::randint(0, 256, {n, n}, at::kByte), b = at::randint(-128, 128, {n, n}, at::kChar);
+        onednnMatmul(a, b);
+        int reps = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        double elapsed = 0;
+        do {
+            onednnMatmul(a, b);
+            ++reps;
+            elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        } while (elapsed < seconds);
+        return {dtype, n, 2.0 * n * n * static_cast<double>(n) * reps / elapsed / 1e9};
+    }
     const at::ScalarType st = dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
     at::Tensor a = at::randn({n, n}).to(st), b = at::randn({n, n}).to(st);
     at::Tensor c = at::mm(a, b);  // warm-up: first-call dispatch and page faults

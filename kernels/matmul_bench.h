@@ -7,7 +7,7 @@
 namespace srs::kernels {
 
 struct MatmulRate {
-    std::string dtype;  // "float32" or "bfloat16"
+    std::string dtype;  // "float32", "bfloat16" or "int8" (oneDNN uint8 · int8 → int32)
     int n = 0;          // square n×n×n
     double gflops = 0.0;
 };

@@ -32,7 +32,10 @@ Engine& engine() {
 dnnl::memory::data_type dnnlType(at::ScalarType t) {
     if (t == at::kFloat) return dnnl::memory::data_type::f32;
     if (t == at::kBFloat16) return dnnl::memory::data_type::bf16;
-    throw std::invalid_argument("onednnMatmul: only float32 and bfloat16 are supported");
+    if (t == at::kByte) return dnnl::memory::data_type::u8;
+    if (t == at::kChar) return dnnl::memory::data_type::s8;
+    if (t == at::kInt) return dnnl::memory::data_type::s32;
+    throw std::invalid_argument("onednnMatmul: only float32, bfloat16 and uint8 · int8 → int32 are supported");
 }
 
 at::Tensor plain2d(const at::Tensor& t) {
@@ -45,10 +48,11 @@ at::Tensor plain2d(const at::Tensor& t) {
 
 at::Tensor onednnMatmul(const at::Tensor& a_in, const at::Tensor& b_in, c10::optional<at::ScalarType> out_dtype) {
     at::Tensor a = plain2d(a_in), b = plain2d(b_in);
-    if (a.scalar_type() != b.scalar_type()) throw std::invalid_argument("onednnMatmul: operands differ in dtype");
+    const bool int8 = a.scalar_type() == at::kByte && b.scalar_type() == at::kChar;
+    if (a.scalar_type() != b.scalar_type() && !int8) throw std::invalid_argument("onednnMatmul: operands differ in dtype");
     if (a.size(1) != b.size(0)) throw std::invalid_argument("onednnMatmul: inner dimensions differ");
     const std::int64_t M = a.size(0), K = a.size(1), N = b.size(1);
-    const at::ScalarType ct = out_dtype.value_or(a.scalar_type());
+    const at::ScalarType ct = out_dtype.value_or(int8 ? at::kInt : a.scalar_type());
     at::Tensor c = at::empty({M, N}, a.options().dtype(ct));
     if (M == 0 || N == 0) return c;
     if (K == 0) return c.zero_();

@@ -192,6 +192,16 @@ private slots:
         }
     }
 
+    void onednnInt8MatmulIsExact() {
+        at::manual_seed(7);
+        at::Tensor a = at::randint(0, 256, {33, 70}, at::kByte), b = at::randint(-128, 128, {70, 45}, at::kChar);
+        at::Tensor c = srs::kernels::onednnMatmul(a, b);
+        QCOMPARE(c.scalar_type(), at::kInt);
+        QVERIFY(c.to(at::kDouble).equal(at::mm(a.to(at::kDouble), b.to(at::kDouble))));
+        QVERIFY(srs::kernels::onednnMatmul(a, b.t().contiguous().t()).equal(c));  // column-major B
+        QVERIFY_EXCEPTION_THROWN(srs::kernels::onednnMatmul(a, b.to(at::kFloat)), std::invalid_argument);
+    }
+
     void measuredLinearEqualsAtLinear() {
         at::manual_seed(6);
         for (auto dt : {at::kFloat, at::kBFloat16}) {

@@ -26,6 +26,17 @@ inline float rd(float v, const c10::BFloat16*) { return bf16ToFloat(floatToBf16(
 inline void store(float* p, std::int64_t i, float v) { p[i] = v; }
 inline void store(c10::BFloat16* p, std::int64_t i, float v) { p[i].x = floatToBf16(v); }
 
+// 1 / sqrt(mean(x²) + eps) of one row, in float32.
+template <class T>
+inline float invRms(const T* xr, std::int64_t d, float eps) {
+    float ss = 0;
+    for (std::int64_t i = 0; i < d; ++i) {
+        const float v = load(xr, i);
+        ss += v * v;
+    }
+    return 1.0f / std::sqrt(ss / static_cast<float>(d) + eps);
+}
+
 struct NormRopeShape {
     std::int64_t rows = 0, d = 0, heads = 1, t = 1;  // row r is (sample, position (r / heads) % t, head r % heads)
     float eps = 1e-6f;
@@ -41,12 +52,7 @@ SRS_ISA_CLONES void normRopeForwardRows(const NormRopeShape& s, const T* x, cons
     for (std::int64_t r = r0; r < r1; ++r) {
         const T* xr = x + r * d;
         if (s.norm) {
-            float ss = 0;
-            for (std::int64_t i = 0; i < d; ++i) {
-                const float v = load(xr, i);
-                ss += v * v;
-            }
-            const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + s.eps);
+            const float inv = invRms(xr, d, s.eps);
             // As the reference: (x·r) stored in T, times w stored in T, the product stored in T.
             for (std::int64_t i = 0; i < d; ++i) n[i] = rd(rd(load(xr, i) * inv, x) * rd(w[i], x), x);
         } else {
@@ -95,12 +101,7 @@ SRS_ISA_CLONES void normRopeBackwardRows(const NormRopeShape& s, const T* x, con
             for (std::int64_t i = 0; i < d; ++i) store(out, i, da[i]);
             continue;
         }
-        float ss = 0;
-        for (std::int64_t i = 0; i < d; ++i) {
-            const float v = load(xr, i);
-            ss += v * v;
-        }
-        const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + s.eps);
+        const float inv = invRms(xr, d, s.eps);
         float dot = 0;
         for (std::int64_t i = 0; i < d; ++i) {
             da[i] *= rd(w[i], x);

@@ -49,7 +49,9 @@ at::Tensor plain2d(const at::Tensor& t) {
 at::Tensor onednnMatmul(const at::Tensor& a_in, const at::Tensor& b_in, c10::optional<at::ScalarType> out_dtype) {
     at::Tensor a = plain2d(a_in), b = plain2d(b_in);
     const bool int8 = a.scalar_type() == at::kByte && b.scalar_type() == at::kChar;
-    if (a.scalar_type() != b.scalar_type() && !int8) throw std::invalid_argument("onednnMatmul: operands differ in dtype");
+    const bool floating = a.scalar_type() == b.scalar_type() && (a.scalar_type() == at::kFloat || a.scalar_type() == at::kBFloat16);
+    // (The primitive cache keys on A's dtype: B's follows from it in these two cases.)
+    if (!floating && !int8) throw std::invalid_argument("onednnMatmul: float32 · float32, bfloat16 · bfloat16 or uint8 · int8 only");
     if (a.size(1) != b.size(0)) throw std::invalid_argument("onednnMatmul: inner dimensions differ");
     const std::int64_t M = a.size(0), K = a.size(1), N = b.size(1);
     const at::ScalarType ct = out_dtype.value_or(int8 ? at::kInt : a.scalar_type());

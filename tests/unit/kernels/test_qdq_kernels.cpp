@@ -200,6 +200,7 @@ private slots:
         QVERIFY(c.to(at::kDouble).equal(at::mm(a.to(at::kDouble), b.to(at::kDouble))));
         QVERIFY(srs::kernels::onednnMatmul(a, b.t().contiguous().t()).equal(c));  // column-major B
         QVERIFY_EXCEPTION_THROWN(srs::kernels::onednnMatmul(a, b.to(at::kFloat)), std::invalid_argument);
+        QVERIFY_EXCEPTION_THROWN(srs::kernels::onednnMatmul(a, b.to(at::kByte)), std::invalid_argument);
     }
 
     void measuredLinearEqualsAtLinear() {

@@ -2,7 +2,37 @@
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Concurrent Network Test PrintSupport)
 find_package(Qt6 REQUIRED COMPONENTS LinguistTools)  # lupdate/lrelease: translations/ (qt6-l10n-tools)
 find_package(QCustomPlotQt6 REQUIRED)   # needs Qt6::PrintSupport found first (BUILD.md P1)
-find_package(Torch REQUIRED)
+# LibTorch 2.x: from the project's Python virtual environment (installer/install-deps.sh puts
+# PyPI's torch wheel there; it carries a complete CUDA-enabled LibTorch that also runs without a
+# GPU), unless Torch_DIR / CMAKE_PREFIX_PATH already name another LibTorch (e.g. the zip from the
+# PyTorch site). Debian's libtorch-dev 1.13 is no longer supported.
+set(SRS_TORCH_PYTHON "${CMAKE_SOURCE_DIR}/.venv/bin/python" CACHE FILEPATH
+    "Python whose torch package provides LibTorch (ignored when Torch_DIR is set)")
+if(NOT Torch_DIR AND EXISTS "${SRS_TORCH_PYTHON}")
+  execute_process(COMMAND "${SRS_TORCH_PYTHON}" -c "import torch.utils; print(torch.utils.cmake_prefix_path)"
+                  OUTPUT_VARIABLE _srs_torch_prefix OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _srs_torch_rc
+                  ERROR_QUIET)
+  if(_srs_torch_rc EQUAL 0 AND _srs_torch_prefix)
+    list(APPEND CMAKE_PREFIX_PATH "${_srs_torch_prefix}")
+    # TorchConfig looks c10 up with find_library, which prefers the system folders: a leftover
+    # Debian libtorch (/usr/lib/x86_64-linux-gnu/libc10.so, 1.13) would be mixed in. Name the wheel's.
+    get_filename_component(_srs_torch_lib "${_srs_torch_prefix}/../../lib" ABSOLUTE)
+    if(EXISTS "${_srs_torch_lib}/libc10.so")
+      set(c10_LIBRARY "${_srs_torch_lib}/libc10.so" CACHE FILEPATH "c10 of the LibTorch in use" FORCE)
+    endif()
+  endif()
+endif()
+if(NOT TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
+  # Torch's CMake ignores CMAKE_CUDA_ARCHITECTURES; the GPUs we build for: Turing .. Hopper.
+  set(TORCH_CUDA_ARCH_LIST "7.5;8.0;8.6;8.9;9.0")
+endif()
+find_package(Torch 2.0 REQUIRED)
+message(STATUS "LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+# The torch wheel ships its own libgomp.so.1 (same soname as GCC's) and its lib folder is on every
+# binary's run path: link that copy so one OpenMP runtime is loaded and CMake can order the path.
+if(EXISTS "${TORCH_INSTALL_PREFIX}/lib/libgomp.so.1" AND NOT OpenMP_gomp_LIBRARY)
+  set(OpenMP_gomp_LIBRARY "${TORCH_INSTALL_PREFIX}/lib/libgomp.so.1" CACHE FILEPATH "OpenMP runtime (the torch wheel's)")
+endif()
 find_package(OpenMP REQUIRED)           # our own at::parallel_for needs -fopenmp (BUILD.md P4)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CURL REQUIRED)
@@ -19,6 +49,18 @@ else()
   set_target_properties(DNNL::dnnl PROPERTIES IMPORTED_LOCATION "${DNNL_LIBRARY}"
                         INTERFACE_INCLUDE_DIRECTORIES "${DNNL_INCLUDE_DIR}")
 endif()
+
+# The torch wheel ships oneDNN 3.x headers in its include folder (its oneDNN is linked inside
+# libtorch_cpu with hidden symbols), and that folder comes first on the include path; our oneDNN
+# code is written for, and linked to, Debian's oneDNN 2.x. SRS_DNNL_INCLUDE is a folder holding only
+# a link to the system's oneapi/ headers, put before torch's (-I) by the targets that use oneDNN.
+find_path(SRS_DNNL_HEADER_DIR oneapi/dnnl/dnnl.hpp PATHS /usr/include NO_DEFAULT_PATH)
+if(NOT SRS_DNNL_HEADER_DIR)
+  find_path(SRS_DNNL_HEADER_DIR oneapi/dnnl/dnnl.hpp REQUIRED)
+endif()
+set(SRS_DNNL_INCLUDE "${CMAKE_BINARY_DIR}/dnnl-include")
+file(MAKE_DIRECTORY "${SRS_DNNL_INCLUDE}")
+file(CREATE_LINK "${SRS_DNNL_HEADER_DIR}/oneapi" "${SRS_DNNL_INCLUDE}/oneapi" SYMBOLIC)
 
 # Torch's imported targets carry flags we want as system includes so -Wall stays about our code.
 get_target_property(_torch_inc torch INTERFACE_INCLUDE_DIRECTORIES)

@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
-# Installs everything SignRound Studio needs to build, run and test on Debian 12, from Debian's
-# packages. Idempotent: when everything is there it prints one line and returns in well under a
-# second. Run as root or with sudo available.
+# Installs everything SignRound Studio needs to build, run and test on Debian 12: Debian's packages
+# (Qt 6, oneDNN, QCustomPlot, curl, ICU, the toolchain) and LibTorch 2.x from PyPI's torch wheel in
+# a project-local Python virtual environment (.venv in the source tree, git-ignored; SRS_VENV
+# moves it; Torch_DIR at configure time uses another LibTorch instead, see the README).
+# Idempotent: when everything is there it prints two lines and returns in about a second.
+# Run as root or with sudo available (apt-get only; the venv needs no root).
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build lld ccache pkg-config
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6
   libqcustomplot-dev
-  libtorch-dev libdnnl-dev ocl-icd-opencl-dev
-  libopenblas0-pthread
+  libdnnl-dev ocl-icd-opencl-dev
   nlohmann-json3-dev libcurl4-openssl-dev libicu-dev
   xvfb xauth x11-apps fonts-wqy-microhei
-  python3 python3-numpy nodejs npm
+  python3 python3-venv python3-numpy
 )
 
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  # nodejs may come from another repository that bundles npm; accept an npm binary on PATH.
-  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
@@ -34,18 +34,17 @@ else
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# LibTorch calls whatever libblas.so.3 is selected; the reference BLAS is >10x slower
-# (shared/docs/BUILD.md P5). Point the alternative at OpenBLAS when something else was chosen.
-blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
-case "$blas" in
-  *openblas*) ;;
-  *)
-    alt=/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
-    if [ -e "$alt" ]; then
-      echo "install-deps: selecting OpenBLAS for libblas.so.3 (was ${blas:-none})"
-      SUDO=""
-      [ "$(id -u)" -eq 0 ] || SUDO=sudo
-      $SUDO update-alternatives --set libblas.so.3-x86_64-linux-gnu "$alt" >/dev/null
-    fi
-    ;;
-esac
+# LibTorch: PyPI's torch wheel (CUDA-enabled; runs without a GPU) in the project's virtual
+# environment. CMake asks that Python for torch.utils.cmake_prefix_path (cmake/SrsDependencies.cmake).
+torch_version=2.11.0
+here=$(cd "$(dirname "$0")/.." && pwd)
+venv="${SRS_VENV:-$here/.venv}"
+have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("torch").split("+")[0])' 2>/dev/null || true)
+if [ "$have" = "$torch_version" ]; then
+  echo "install-deps: torch $torch_version present in $venv"
+else
+  echo "install-deps: installing torch $torch_version from PyPI into $venv (about 3.5 GB to download, 4.6 GB on disk)"
+  [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "torch==$torch_version"
+  "$venv/bin/python" -c 'import torch; print("install-deps: torch", torch.__version__, "in", torch.__file__)'
+fi

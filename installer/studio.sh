@@ -11,7 +11,7 @@ jobs="${SRS_JOBS:-$(nproc)}"
 configure_and_build() {
   "$here/installer/install-deps.sh"
   if [ ! -f "$build/build.ninja" ]; then
-    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSRS_TORCH_PYTHON="${SRS_VENV:-$here/.venv}/bin/python"
   fi
   cmake --build "$build" -j "$jobs" "$@"
 }

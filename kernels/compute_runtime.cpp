@@ -4,7 +4,9 @@
 #include <malloc.h>
 #include <oneapi/dnnl/dnnl.h>
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/version.h>
 
 #include <climits>
@@ -49,7 +51,9 @@ ComputeRuntimeInfo configureComputeRuntime(int threads) {
 
     dl_iterate_phdr(collectBlas, &info.blas_path);
     const std::string& p = info.blas_path;
-    if (p.empty()) {
+    if (p.empty() && at::hasMKL()) {
+        info.blas_name = "Intel MKL (in LibTorch)";
+    } else if (p.empty()) {
         info.blas_name = "none found";
     } else if (p.find("openblas") != std::string::npos) {
         info.blas_name = p.find("pthread") != std::string::npos ? "OpenBLAS (pthread)"
@@ -72,6 +76,19 @@ ComputeRuntimeInfo configureComputeRuntime(int threads) {
 #ifdef SRS_HAVE_CUDA
     info.cuda_built = true;
 #endif
+    // The CUDA hooks are registered by libtorch_cuda.so when this LibTorch has it; without a GPU
+    // or driver they report no devices and nothing fails.
+    const auto& hooks = at::detail::getCUDAHooks();
+    if (hooks.hasCUDART()) {
+        info.torch_cuda_built = true;
+        const long v = hooks.versionCUDART();  // e.g. 13000
+        if (v > 0) info.torch_cuda_version = std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+        try {
+            info.torch_cuda_devices = hooks.deviceCount();
+        } catch (const std::exception&) {
+            info.torch_cuda_devices = 0;
+        }
+    }
     return info;
 }
 
@@ -79,11 +96,18 @@ std::string describe(const ComputeRuntimeInfo& info) {
     std::string s = "compute: " + std::to_string(info.threads) + " thread" + (info.threads == 1 ? "" : "s") + ", BLAS " +
                     info.blas_name;
     if (!info.blas_path.empty()) s += " [" + info.blas_path + "]";
-    s += ", LibTorch " + info.torch_version + ", oneDNN " + info.onednn_version;
+    s += ", LibTorch " + info.torch_version + " (" + describeTorchCuda(info) + "), oneDNN " + info.onednn_version;
     if (info.cuda_built) s += ", CUDA kernels built";
     if (info.blas_is_slow)
-        s += " — WARNING: the reference BLAS is >10x slower; install libopenblas0-pthread (installer/install-deps.sh does)";
+        s += " — WARNING: the reference BLAS is >10x slower; use a LibTorch with its own BLAS (installer/install-deps.sh installs PyPI's torch) or install libopenblas0-pthread";
     return s;
+}
+
+std::string describeTorchCuda(const ComputeRuntimeInfo& info) {
+    if (!info.torch_cuda_built) return "CPU only";
+    std::string s = "CUDA " + (info.torch_cuda_version.empty() ? std::string("(version unknown)") : info.torch_cuda_version) + ", ";
+    if (info.torch_cuda_devices == 0) return s + "no device visible";
+    return s + std::to_string(info.torch_cuda_devices) + " device" + (info.torch_cuda_devices == 1 ? "" : "s");
 }
 
 }  // namespace srs::kernels

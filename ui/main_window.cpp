@@ -198,6 +198,7 @@ QString MainWindow::aboutText() const {
     };
     QString rows = row(tr("Qt"), tr("%1 (built with %2)").arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR)));
     rows += row(tr("LibTorch"), versions_.libtorch);
+    rows += row(tr("LibTorch CUDA"), versions_.torch_cuda);
     rows += row(tr("oneDNN"), versions_.onednn);
     rows += row(tr("BLAS"), versions_.blas);
     if (versions_.threads > 0) rows += row(tr("Threads"), QString::number(versions_.threads));

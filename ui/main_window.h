@@ -32,6 +32,7 @@ struct RuntimeVersions {
     QString onednn;
     QString blas;
     int threads = 0;
+    QString torch_cuda;  // "CUDA 13.0, 1 device", "CPU only"
 };
 
 class MainWindow : public QMainWindow {

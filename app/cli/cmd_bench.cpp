@@ -329,6 +329,10 @@ int benchTune(const srs::cli::Args& a) {
         std::printf("  %-9s %9.1f ms per iteration, %8.1f ms per forward -> %s per block; %.1f GFLOP/s = %.2f of matmul\n", p->name.c_str(),
                     p->iter_ms, p->forward_ms, srs::units::formatDuration(static_cast<std::int64_t>(p->block_s * 1000)).c_str(), p->gflops,
                     r->matmul_gflops > 0 ? p->gflops / r->matmul_gflops : 0.0);
+    std::printf("attention forward + backward at this shape: tiled (kernels path) %.1f ms, LibTorch scaled_dot_product_attention %.1f ms"
+                " (sdpa/tiled %.2f; max relative difference %.2g)\n",
+                r->attention.tiled_ms, r->attention.sdpa_ms, r->attention.tiled_ms > 0 ? r->attention.sdpa_ms / r->attention.tiled_ms : 0.0,
+                r->attention.max_rel_diff);
     std::printf("speedup %.2f  matmul_fraction %.2f\n", r->speedup(), r->matmulFraction());
     return 0;
 }

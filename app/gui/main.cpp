@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
     auto compute = srs::kernels::configureComputeRuntime();
     srs::ui::MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob, &srs::job::reexportRun);
     window.setRuntimeVersions({QString::fromStdString(compute.torch_version), QString::fromStdString(compute.onednn_version),
-                               QString::fromStdString(compute.blas_name), compute.threads});
+                               QString::fromStdString(compute.blas_name), compute.threads,
+                               QString::fromStdString(srs::kernels::describeTorchCuda(compute))});
     window.show();
 
     if (auto* c = window.configurePage()) {

@@ -8,6 +8,7 @@
 //   state.json              settings fingerprint and the next block to tune
 // Each file is written atomically, in that order, so a kill at any moment leaves a consistent
 // checkpoint; --resume continues at the next block and, with the same seed, gives the same output.
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 

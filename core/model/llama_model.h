@@ -1,6 +1,8 @@
 // The Llama-family decoder (llama, mistral, qwen2 with q/k/v bias, qwen3 with q/k RMSNorm):
 // RMSNorm, rotate-half RoPE (plain, linear and llama3 scaling), grouped-query attention written
-// out by hand (LibTorch 1.13 has no fused attention), SwiGLU MLP; tied or untied embeddings.
+// out by hand on the reference path (the plain composition the kernels are checked against; the
+// kernels path uses kernels/attention.h, which `bench tune` measures against LibTorch's
+// scaled_dot_product_attention), SwiGLU MLP; tied or untied embeddings.
 //
 // DecoderBlock is the unit SignRound tunes: it loads only its own weights from a WeightSource, so
 // a run can stream block by block, and its forward takes optional replacement weights for its

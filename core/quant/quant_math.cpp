@@ -1,5 +1,6 @@
 #include "core/quant/quant_math.h"
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 
 #include <limits>

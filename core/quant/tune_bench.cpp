@@ -1,5 +1,6 @@
 #include "core/quant/tune_bench.h"
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <ATen/SequenceNumber.h>
 #include <ATen/record_function.h>
@@ -15,6 +16,7 @@
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
 #include "core/quant/signround.h"
+#include "kernels/attention.h"
 #include "kernels/cpu/qdq.h"
 #include "kernels/linear.h"
 #include "kernels/matmul_bench.h"
@@ -284,6 +286,43 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
     return t;
 }
 
+// Forward + backward of causal attention at the block's shape in `dtype`: ours and LibTorch's SDPA.
+AttentionDuel duelAttention(const TuneBenchOptions& o, at::ScalarType dtype) {
+    at::manual_seed(2);
+    const auto B = o.batch, H = o.heads, KV = o.kv_heads, T = o.seqlen, D = o.head_dim;
+    const at::Tensor q0 = at::randn({B, H, T, D}).to(dtype), k0 = at::randn({B, KV, T, D}).to(dtype), v0 = at::randn({B, KV, T, D}).to(dtype);
+    const at::Tensor grad_bthd = at::randn({B, T, H, D}).to(dtype);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+    struct Out {
+        at::Tensor o, dq, dk, dv;
+    };
+    auto run = [&](bool sdpa) {
+        at::Tensor q = q0.detach().requires_grad_(true), k = k0.detach().requires_grad_(true), v = v0.detach().requires_grad_(true);
+        at::Tensor out;
+        if (sdpa) {  // [B, H, T, D] -> the tiled op's [B, T, H, D]
+            out = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true, scale, /*enable_gqa=*/KV != H).transpose(1, 2);
+        } else {
+            out = kernels::causalAttention(q, k, v, scale);
+        }
+        out.backward(grad_bthd);
+        return Out{out.detach().contiguous(), q.grad(), k.grad(), v.grad()};
+    };
+    AttentionDuel d;
+    Out a = run(false), b = run(true);  // the warm-up, also the comparison
+    for (auto [x, y] : {std::pair{a.o, b.o}, {a.dq, b.dq}, {a.dk, b.dk}, {a.dv, b.dv}}) {
+        const double ref = y.to(at::kFloat).abs().max().item<double>();
+        const double diff = (x.to(at::kFloat) - y.to(at::kFloat)).abs().max().item<double>();
+        d.max_rel_diff = std::max(d.max_rel_diff, ref > 0 ? diff / ref : diff);
+    }
+    const int reps = std::max(1, o.iters);
+    for (bool sdpa : {false, true}) {
+        const auto t0 = Clock::now();
+        for (int i = 0; i < reps; ++i) run(sdpa);
+        (sdpa ? d.sdpa_ms : d.tiled_ms) = msSince(t0) / reps;
+    }
+    return d;
+}
+
 }  // namespace
 
 Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::function<void(const std::string&)>& progress) {
@@ -316,6 +355,8 @@ Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::funct
         res.kernels = runPath(KernelPath::Fused, **block, cos, sin, inputs, targets, o, res.flops_per_iter, progress, &st);
         if (!st) return st.error();
         for (const auto& c : kernels::linearChoices()) res.linear_choices.push_back(c.describe());
+        if (progress) progress("attention alone: the tiled op against LibTorch's scaled_dot_product_attention");
+        res.attention = duelAttention(o, *dt);
     } catch (const std::exception& e) {
         return makeError(ErrorCode::Internal, std::string("bench tune failed: ") + e.what());
     }

@@ -45,12 +45,21 @@ struct PathTiming {
     std::vector<NamedOp> top_ops;
 };
 
+// Causal attention alone, forward + backward at the block's shape: our tiled op (the kernels
+// path's) against LibTorch 2.x's scaled_dot_product_attention (is_causal, grouped heads), timed
+// in the same run on the same inputs, and how far apart their outputs and gradients are.
+struct AttentionDuel {
+    double tiled_ms = 0, sdpa_ms = 0;  // forward + backward, mean of the measured repetitions
+    double max_rel_diff = 0;           // max |tiled − sdpa| / max |sdpa| over the output and ∂q, ∂k, ∂v
+};
+
 struct TuneBenchResult {
     double matmul_gflops = 0;
     double flops_per_iter = 0;
     std::string qdq_isa;
     std::vector<std::string> linear_choices;
     PathTiming reference, kernels;
+    AttentionDuel attention;
     double speedup() const { return kernels.block_s > 0 ? reference.block_s / kernels.block_s : 0; }
     double matmulFraction() const { return matmul_gflops > 0 ? kernels.gflops / matmul_gflops : 0; }
 };

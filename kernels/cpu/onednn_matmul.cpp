@@ -3,6 +3,12 @@
 #include <ATen/ATen.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+// Written for the oneDNN 2.x API that Debian ships and we link (op descriptors); the torch wheel's
+// include folder carries 3.x headers, which kernels/CMakeLists.txt keeps behind the system's.
+#if DNNL_VERSION_MAJOR != 2
+#error "kernels/cpu/onednn_matmul.cpp needs the oneDNN 2.x headers of the library it links (Debian libdnnl-dev)"
+#endif
+
 #include <map>
 #include <mutex>
 #include <stdexcept>

@@ -1,8 +1,9 @@
 // The fused quant-dequant forward and backward of kernels/cpu/qdq.h on a CUDA device, with the
 // same arithmetic (no FMA contraction: built with --fmad=false; IEEE division; rint is round half
 // to even), so values equal the CPU kernel's bit for bit and gradients to float rounding.
-// Built only with -DSRS_WITH_CUDA=ON (SRS_HAVE_CUDA is then defined). Debian's LibTorch is
-// CPU-only, so this works on raw buffers: device pointers, or host buffers copied in and out.
+// Built only with -DSRS_WITH_CUDA=ON (SRS_HAVE_CUDA is then defined). The kernels take raw
+// buffers (device pointers, e.g. a CUDA tensor's data_ptr from the wheel's LibTorch, or host
+// buffers copied in and out), so they do not depend on LibTorch's CUDA headers.
 #pragma once
 
 #include <string>

@@ -62,7 +62,8 @@ private slots:
         QVERIFY(!info.onednn_version.empty());
         srs::ui::MainWindow w("compute: test");
         w.setRuntimeVersions({QString::fromStdString(info.torch_version), QString::fromStdString(info.onednn_version),
-                              QString::fromStdString(info.blas_name), info.threads});
+                              QString::fromStdString(info.blas_name), info.threads,
+                              QString::fromStdString(srs::kernels::describeTorchCuda(info))});
         w.show();
         w.showAbout();
         auto* dialog = w.findChild<QDialog*>("aboutDialog");
@@ -72,6 +73,7 @@ private slots:
         QVERIFY(text.contains(QString::fromLatin1(qVersion())));
         QVERIFY2(text.contains("LibTorch</td><td>" + QString::fromStdString(info.torch_version)), qPrintable(text));
         QVERIFY(text.contains("oneDNN</td><td>" + QString::fromStdString(info.onednn_version)));
+        QVERIFY2(text.contains("LibTorch CUDA</td><td>" + QString::fromStdString(srs::kernels::describeTorchCuda(info))), qPrintable(text));
         QVERIFY(!text.contains("unknown"));
         dialog->close();
     }

@@ -4,6 +4,7 @@
 // lengths below, at and across the tile height (a ragged last tile), grouped and plain heads, and
 // q / k / v laid out as the block makes them ([B, T, heads, D] viewed as [B, heads, T, D]);
 // both the parallel and the one-pair-at-a-time branch; under InferenceMode as evaluation runs it.
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 

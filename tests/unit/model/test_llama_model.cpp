@@ -1,6 +1,7 @@
 // The Llama-family forward: stories260K's logits after BOS against PROVENANCE.md, and on tiny
 // generated models the properties the tuner and the evaluator rely on.
 // Torch headers first: Qt's `slots` macro would break ATen's IValue::slots().
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 
 #include "core/io/weight_source.h"

@@ -1,6 +1,7 @@
 // The SignRound tuner on a synthetic block (two linears with SiLU between): it beats
 // round-to-nearest, is deterministic for a seed, honours cancel, and keeps V within the bound the
 // learning-rate schedule implies (ALGORITHM.md §1.3).
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 
 #include "core/quant/signround.h"

@@ -12,3 +12,10 @@ endif()
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
 # Release without debug info links and loads fastest; RelWithDebInfo is there for profiling.
 set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
+
+# The torch wheel's libtorch.so exports its own copies of some libstdc++ functions
+# (std::filesystem::remove_all and ~180 more, built into it by the manylinux toolchain); the
+# dynamic linker binds a call to the first library in an executable's DT_NEEDED list that defines
+# the symbol, and libtorch.so came before libstdc++.so.6: our remove_all landed in torch's copy,
+# which crashed. Naming libstdc++ first puts the system's implementation ahead of torch's.
+add_link_options("LINKER:--push-state,--no-as-needed" "-lstdc++" "LINKER:--pop-state")

@@ -1173,6 +1173,10 @@
         <source>Find and download models from the Hugging Face Hub or ModelScope; models in the local cache</source>
         <translation>从 Hugging Face Hub 或 ModelScope 查找并下载模型；查看本地缓存中的模型</translation>
     </message>
+    <message>
+        <source>LibTorch CUDA</source>
+        <translation>LibTorch 的 CUDA</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>

@@ -7,6 +7,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build="${SRS_BUILD_DIR:-$here/build}"
 jobs="${SRS_JOBS:-$(nproc)}"
+# ccache: paths under the source tree hashed relative to it, so a second clone (CI's) reuses the
+# objects compiled in the first.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$here}"
 
 configure_and_build() {
   "$here/installer/install-deps.sh"

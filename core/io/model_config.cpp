@@ -14,9 +14,26 @@ const std::vector<std::string>& ModelConfig::supportedModelTypes() {
     return kTypes;
 }
 
-bool ModelConfig::isSupported() const {
+const std::vector<std::string>& ModelConfig::supportedRopeScalings() {
+    static const std::vector<std::string> kTypes = {"linear", "llama3"};
+    return kTypes;
+}
+
+bool ModelConfig::isSupported() const { return unsupportedReason().empty(); }
+
+std::string ModelConfig::unsupportedReason() const {
+    auto joined = [](const std::vector<std::string>& v) {
+        std::string list;
+        for (const auto& t : v) list += (list.empty() ? "" : ", ") + t;
+        return list;
+    };
     const auto& t = supportedModelTypes();
-    return std::find(t.begin(), t.end(), model_type) != t.end();
+    if (std::find(t.begin(), t.end(), model_type) == t.end())
+        return "model_type '" + model_type + "' is not supported (supported: " + joined(t) + ")";
+    const auto& r = supportedRopeScalings();
+    if (!rope_scaling.type.empty() && std::find(r.begin(), r.end(), rope_scaling.type) == r.end())
+        return "RoPE scaling '" + rope_scaling.type + "' is not supported (supported: none, " + joined(r) + ")";
+    return {};
 }
 
 namespace {
@@ -74,14 +91,23 @@ Result<ModelConfig> parseModelConfig(const nlohmann::json& j) {
 
     c.max_position_embeddings = j.value("max_position_embeddings", static_cast<std::int64_t>(2048));
     c.rms_norm_eps = j.value("rms_norm_eps", 1e-6);
-    if (j.contains("rope_theta") && j["rope_theta"].is_number()) c.rope_theta = j["rope_theta"].get<double>();
-    if (j.contains("rope_scaling") && j["rope_scaling"].is_object()) {
-        const auto& rs = j["rope_scaling"];
+    // RoPE: older configs write rope_theta and rope_scaling at the top level; transformers 5 writes
+    // one rope_parameters object holding rope_theta, rope_type ("default" = no scaling) and the
+    // scaling's parameters. Either is read; rope_parameters wins where both are present.
+    auto readScaling = [&c](const nlohmann::json& rs) {
         c.rope_scaling.type = rs.value("rope_type", rs.value("type", std::string()));
+        if (c.rope_scaling.type == "default") c.rope_scaling.type.clear();
         c.rope_scaling.factor = rs.value("factor", 1.0);
         c.rope_scaling.low_freq_factor = rs.value("low_freq_factor", 1.0);
         c.rope_scaling.high_freq_factor = rs.value("high_freq_factor", 4.0);
         c.rope_scaling.original_max_position_embeddings = rs.value("original_max_position_embeddings", static_cast<std::int64_t>(0));
+    };
+    if (j.contains("rope_theta") && j["rope_theta"].is_number()) c.rope_theta = j["rope_theta"].get<double>();
+    if (j.contains("rope_scaling") && j["rope_scaling"].is_object()) readScaling(j["rope_scaling"]);
+    if (j.contains("rope_parameters") && j["rope_parameters"].is_object()) {
+        const auto& rp = j["rope_parameters"];
+        if (rp.contains("rope_theta") && rp["rope_theta"].is_number()) c.rope_theta = rp["rope_theta"].get<double>();
+        readScaling(rp);
     }
     c.tie_word_embeddings = j.value("tie_word_embeddings", false);
     c.attention_bias = j.value("attention_bias", c.model_type == "qwen2");

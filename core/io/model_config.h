@@ -47,7 +47,12 @@ struct ModelConfig {
 
     // Model types the runtime runs; others can be inspected but not quantized.
     static const std::vector<std::string>& supportedModelTypes();
+    // RoPE scalings the runtime implements (besides none); others (yarn, dynamic, longrope, ...)
+    // would silently run as plain RoPE, so such a model is refused.
+    static const std::vector<std::string>& supportedRopeScalings();
     bool isSupported() const;
+    // Empty when the runtime runs this model; else why not, for an error or a warning.
+    std::string unsupportedReason() const;
 };
 
 Result<ModelConfig> parseModelConfig(const nlohmann::json& j);

@@ -45,11 +45,7 @@ Result<ModelSummary> inspectModelFolder(const std::string& folder) {
     for (const auto& e : fs::directory_iterator(folder, ec))
         if (e.is_regular_file(ec)) s.folder_size_bytes += e.file_size(ec);
 
-    if (!s.config.isSupported()) {
-        std::string list;
-        for (const auto& t : ModelConfig::supportedModelTypes()) list += (list.empty() ? "" : ", ") + t;
-        s.warnings.push_back("model_type '" + s.config.model_type + "' is not supported for quantization yet (supported: " + list + ")");
-    }
+    if (!s.config.isSupported()) s.warnings.push_back("not supported for quantization yet: " + s.config.unsupportedReason());
 
     static const std::regex kBlockTensor(R"(^model\.layers\.(\d+)\.(.+)\.(weight|bias)$)");
     std::map<std::string, LinearLayerInfo> linears;

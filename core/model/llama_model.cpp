@@ -131,11 +131,7 @@ at::Tensor referenceAttention(at::Tensor q, at::Tensor k, at::Tensor v, double s
 
 Result<std::unique_ptr<DecoderBlock>> DecoderBlock::load(const io::WeightSource& src, int index, at::ScalarType dtype) {
     const auto& c = src.config();
-    if (!c.isSupported()) {
-        std::string list;
-        for (const auto& t : io::ModelConfig::supportedModelTypes()) list += (list.empty() ? "" : ", ") + t;
-        return makeError(ErrorCode::Unsupported, "model_type '" + c.model_type + "' is not supported", "supported: " + list);
-    }
+    if (!c.isSupported()) return makeError(ErrorCode::Unsupported, c.unsupportedReason());
     if (index < 0 || index >= c.num_hidden_layers)
         return makeError(ErrorCode::InvalidArgument, "block " + std::to_string(index) + " does not exist");
     std::unique_ptr<DecoderBlock> b(new DecoderBlock());
@@ -183,7 +179,6 @@ Result<std::unique_ptr<DecoderBlock>> DecoderBlock::load(const io::WeightSource&
 
 const at::Tensor& DecoderBlock::weight(const std::string& linear) const { return weights_.at(linear); }
 const at::Tensor& DecoderBlock::bias(const std::string& linear) const { return biases_.at(linear); }
-void DecoderBlock::setWeight(const std::string& linear, const at::Tensor& w) { weights_.at(linear) = w.to(dtype_).contiguous(); }
 
 std::uint64_t DecoderBlock::sizeBytes() const {
     std::uint64_t n = 0;
@@ -254,11 +249,7 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
 
 Result<std::unique_ptr<CausalLM>> CausalLM::loadShell(std::shared_ptr<io::WeightSource> source, at::ScalarType dtype) {
     const auto& c = source->config();
-    if (!c.isSupported()) {
-        std::string list;
-        for (const auto& t : io::ModelConfig::supportedModelTypes()) list += (list.empty() ? "" : ", ") + t;
-        return makeError(ErrorCode::Unsupported, "model_type '" + c.model_type + "' is not supported", "supported: " + list);
-    }
+    if (!c.isSupported()) return makeError(ErrorCode::Unsupported, c.unsupportedReason());
     std::unique_ptr<CausalLM> m(new CausalLM());
     m->source_ = source;
     m->dtype_ = dtype;

@@ -50,8 +50,6 @@ public:
     // [out, in] weight and (possibly undefined) bias of a linear, by its name in blockLinearNames().
     const at::Tensor& weight(const std::string& linear) const;
     const at::Tensor& bias(const std::string& linear) const;
-    // Replaces a linear's stored weight (after quantization), converted to the block's dtype.
-    void setWeight(const std::string& linear, const at::Tensor& weight);
     std::uint64_t sizeBytes() const;
 
     // hidden [B, T, H] -> [B, T, H]. cos/sin from Rope::cosSin. Overridden linears use the given

@@ -162,15 +162,18 @@ private slots:
         c.seqlen = 256;
         c.batch_size = 8;
         c.formats = {"auto_round", "auto_awq", "gguf:q4_k_m"};
-        // The run first, so that no earlier measurement's memory is reused by it.
-        Measured m = runJob(c);
-        QVERIFY2(m.fin.state == job::JobState::Finished, m.fin.message.c_str());
-        auto src = io::openWeightSource(c.model);
-        QVERIFY(src.ok());
+        // The pre-flight probe first, as in the app (the Configure page's estimate runs it before
+        // Start): it brings the compute libraries' own state into the process — LibTorch 2.x's
+        // oneDNN and MKL keep JIT-compiled kernels and caches per shape, 25–65 MiB here — so the
+        // run's growth is what the run itself adds. runJob returns freed memory to the system first.
         device::MachineRates rates;
         rates.tuning_gflops = device::measureTuningGflops(c);
         QVERIFY(rates.tuning_gflops > 0);
         const double matmul = device::measureMatmulGflops(1024, "bfloat16");
+        Measured m = runJob(c);
+        QVERIFY2(m.fin.state == job::JobState::Finished, m.fin.message.c_str());
+        auto src = io::openWeightSource(c.model);
+        QVERIFY(src.ok());
         auto est = device::estimateJob(*src, c, rates);
         QVERIFY2(est.ok(), est.ok() ? "" : est.error().message.c_str());
         // q4_k_m gives some layers Q6_K, which auto_round / auto_awq cannot store: the same layers

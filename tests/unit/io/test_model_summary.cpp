@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/io/checkpoint.h"
+#include "core/io/model_config.h"
 #include "core/io/model_summary.h"
 #include "support/test_paths.h"
 #include "support/tiny_model.h"
@@ -115,6 +116,43 @@ private slots:
         QVERIFY(s.ok());
         QCOMPARE(s->warnings.size(), size_t(1));
         QVERIFY(QString::fromStdString(s->warnings[0]).contains("llama, mistral, qwen2, qwen3"));
+    }
+
+    // transformers 5 writes RoPE as one rope_parameters object; older configs as top-level
+    // rope_theta / rope_scaling. Both give the same settings; a scaling the runtime does not
+    // implement makes the model unsupported (it would otherwise run as plain RoPE).
+    void ropeParametersAndLegacyKeysAgree() {
+        nlohmann::json base = {{"model_type", "llama"}, {"hidden_size", 64}, {"intermediate_size", 128}, {"num_hidden_layers", 2},
+                               {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"vocab_size", 256}};
+        nlohmann::json legacy = base, v5 = base;
+        legacy["rope_theta"] = 500000.0;
+        legacy["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0},
+                                  {"original_max_position_embeddings", 64}};
+        v5["rope_parameters"] = legacy["rope_scaling"];
+        v5["rope_parameters"]["rope_theta"] = 500000.0;
+        for (const auto& j : {legacy, v5}) {
+            auto c = srs::io::parseModelConfig(j);
+            QVERIFY(c.ok());
+            QCOMPARE(c->rope_theta, 500000.0);
+            QCOMPARE(QString::fromStdString(c->rope_scaling.type), QString("llama3"));
+            QCOMPARE(c->rope_scaling.factor, 8.0);
+            QCOMPARE(c->rope_scaling.original_max_position_embeddings, std::int64_t(64));
+            QVERIFY(c->isSupported());
+        }
+        nlohmann::json plain = base;
+        plain["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 1e6}};
+        auto p = srs::io::parseModelConfig(plain);
+        QVERIFY(p.ok());
+        QCOMPARE(p->rope_theta, 1e6);
+        QVERIFY(p->rope_scaling.type.empty());
+        QVERIFY(p->isSupported());
+
+        nlohmann::json yarn = base;
+        yarn["rope_parameters"] = {{"rope_type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 64}, {"rope_theta", 1e4}};
+        auto y = srs::io::parseModelConfig(yarn);
+        QVERIFY(y.ok());  // inspect still works
+        QVERIFY(!y->isSupported());
+        QVERIFY2(QString::fromStdString(y->unsupportedReason()).contains("RoPE scaling 'yarn' is not supported"), y->unsupportedReason().c_str());
     }
 };
 

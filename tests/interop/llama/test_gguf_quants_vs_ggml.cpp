@@ -1,18 +1,21 @@
-// Our GGUF block quantizers and dequantizers against llama.cpp's own: libggml-base.so from the
-// prebuilt binaries of npm node-llama-cpp (installed by the interop_npm_llama_setup fixture) is
-// loaded with dlopen, and ggml_quantize_chunk (without an importance matrix, as llama-quantize
+// Our GGUF block quantizers and dequantizers against llama.cpp's own: libggml-base.so, built from
+// the llama.cpp source that PyPI's llama-cpp-python vendors (fixture interop_llama_setup,
+// setup.sh), is loaded with dlopen, and ggml_quantize_chunk (without an importance matrix, as llama-quantize
 // runs by default) must give the same bytes as ours for every type, on random rows of several
-// scales, rows with outliers, zeros and constants, and the real weights of the 5M TinyStories model.
-#include <QDirIterator>
+// scales, rows with outliers, zeros and constants, and the real weights of the 5M TinyStories model;
+// ggml's dequantize_row_* and ours must give the same floats, bit for bit.
 #include <QtTest>
 
 #include <dlfcn.h>
 
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <random>
 
 #include "core/io/ggml_quants.h"
 #include "core/io/safetensors.h"
+#include "interop/llama/llama_fixture.h"
 #include "support/test_paths.h"
 
 using namespace srs::io::ggml;
@@ -29,12 +32,6 @@ struct Ggml {
     QuantizeChunkFn quantize = nullptr;
     QString path;
 };
-
-QString findGgmlBase() {
-    const QString root = qEnvironmentVariable("SRS_INTEROP_NPM") + "/node_modules/@node-llama-cpp/linux-x64/bins";
-    QDirIterator it(root, {"libggml-base.so"}, QDir::Files, QDirIterator::Subdirectories);
-    return it.hasNext() ? it.next() : QString();
-}
 
 const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0,
                            GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
@@ -77,6 +74,7 @@ std::vector<float> testRows(int nrows, std::uint32_t seed) {
 class TestGgufQuantsVsGgml : public QObject {
     Q_OBJECT
     Ggml ggml_;
+    std::map<std::string, std::size_t> blocks_;  // blocks compared per type
 
     void compareBytes(const std::vector<float>& x, std::int64_t n_per_row, const QString& what) {
         const std::int64_t nrows = std::int64_t(x.size()) / n_per_row;
@@ -93,6 +91,7 @@ class TestGgufQuantsVsGgml : public QObject {
                 if (std::memcmp(theirs.data() + b * bb, ours.data() + b * bb, bb) != 0) ++bad_blocks;
             QVERIFY2(bad_blocks == 0, qPrintable(QString("%1 %2: %3 of %4 blocks differ from ggml")
                                                      .arg(what, QString::fromStdString(typeName(t))).arg(bad_blocks).arg(bytes / bb)));
+            blocks_[typeName(t)] += bytes / bb;
             // Dequantizing: ours equals ggml's, float for float.
             auto deq = reinterpret_cast<DequantizeRowFn>(dlsym(ggml_.handle, dequantName(t)));
             QVERIFY(deq);
@@ -106,13 +105,20 @@ class TestGgufQuantsVsGgml : public QObject {
 
 private slots:
     void initTestCase() {
-        ggml_.path = findGgmlBase();
-        QVERIFY2(!ggml_.path.isEmpty(), "libggml-base.so not found under $SRS_INTEROP_NPM (run the interop_npm_llama_setup test)");
+        SRS_REQUIRE_LLAMA_BUILD();
+        ggml_.path = srs::test::llama::libDir() + "/libggml-base.so";
+        QVERIFY2(QFileInfo::exists(ggml_.path), qPrintable(ggml_.path + " is missing"));
         ggml_.handle = dlopen(ggml_.path.toUtf8().constData(), RTLD_NOW | RTLD_LOCAL);
         QVERIFY2(ggml_.handle, dlerror());
         ggml_.quantize = reinterpret_cast<QuantizeChunkFn>(dlsym(ggml_.handle, "ggml_quantize_chunk"));
         QVERIFY(ggml_.quantize);
-        qInfo("ggml: %s", qPrintable(ggml_.path));
+        auto version = reinterpret_cast<const char* (*)()>(dlsym(ggml_.handle, "ggml_version"));
+        QVERIFY(version);
+        qInfo("ggml %s: %s", version(), qPrintable(ggml_.path));
+    }
+
+    void cleanupTestCase() {
+        for (const auto& [type, n] : blocks_) qInfo("%s: %zu blocks byte-exact (quantize) and float-exact (dequantize)", type.c_str(), n);
     }
 
     void syntheticRowsAreByteExact() {

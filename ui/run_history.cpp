@@ -149,6 +149,4 @@ QVector<RunRecord> RunHistory::load(const QString& model) const {
     return runs;
 }
 
-bool sameModel(const QString& a, const QString& b) { return canonical(a) == canonical(b); }
-
 }  // namespace srs::ui

@@ -67,9 +67,6 @@ private:
     QString folder_;
 };
 
-// Same model if both name the same file or folder (absolute, symlinks resolved).
-bool sameModel(const QString& a, const QString& b);
-
 }  // namespace srs::ui
 
 Q_DECLARE_METATYPE(srs::ui::RunRecord)

@@ -2,7 +2,6 @@
 // average bit width, printed and written; `signround quantize --avg_bits` runs the same search
 // and then tunes with the chosen mix.
 #include <cstdio>
-#include <sstream>
 
 #include "app/cli/command.h"
 #include "core/common/units.h"
@@ -29,9 +28,7 @@ int runAutoSchemeCmd(const std::vector<std::string>& argv) {
     if (!a.get("model") || !a.get("dataset")) return srs::cli::usageError(kAutoScheme, "--model and --dataset are required");
     srs::quant::autoscheme::AutoSchemeOptions o;
     o.model = *a.get("model");
-    std::stringstream ss(*a.get("dataset"));
-    for (std::string d; std::getline(ss, d, ',');)
-        if (!d.empty()) o.datasets.push_back(d);
+    o.datasets = srs::cli::splitList(*a.get("dataset"));
     o.options = a.getOr("options", o.options);
     double avg = 0;
     long long v = 0;

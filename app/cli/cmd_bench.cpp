@@ -251,9 +251,7 @@ int benchAutoScheme(const srs::cli::Args& a) {
     if (!a.get("model") || !a.get("dataset")) return srs::cli::usageError(kBench, "bench autoscheme needs --model and --dataset");
     srs::quant::autoscheme::AutoSchemeOptions o;
     o.model = *a.get("model");
-    std::stringstream ss(*a.get("dataset"));
-    for (std::string d; std::getline(ss, d, ',');)
-        if (!d.empty()) o.datasets.push_back(d);
+    o.datasets = srs::cli::splitList(*a.get("dataset"));
     o.options = a.getOr("options", o.options);
     // Bad numbers are usage errors (std::stod would throw and end the program).
     std::string err;

@@ -1,6 +1,5 @@
 // signround export: a finished run written again in other formats, from its checkpoint, without
 // tuning again.
-#include <sstream>
 
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
@@ -23,10 +22,7 @@ int runExport(const std::vector<std::string>& argv) {
     if (!a.parse(argv, {"run_dir", "format", "output_dir"}, {"json"}, &err)) return srs::cli::usageError(kExport, err);
     if (!a.get("run_dir") || !a.get("format") || !a.get("output_dir"))
         return srs::cli::usageError(kExport, "--run_dir, --format and --output_dir are required");
-    std::vector<std::string> formats;
-    std::stringstream ss(*a.get("format"));
-    for (std::string f; std::getline(ss, f, ',');)
-        if (!f.empty()) formats.push_back(f);
+    std::vector<std::string> formats = srs::cli::splitList(*a.get("format"));
     srs::cli::JobPrinter printer(a.flag("json"));
     auto fin = srs::job::reexportRun(*a.get("run_dir"), formats, *a.get("output_dir"), printer, {});
     return fin.state == srs::job::JobState::Finished ? 0 : 1;

@@ -2,16 +2,14 @@
 // terminal. Configuration is huggingface_hub's (HF_ENDPOINT, HF_TOKEN or the token file,
 // HF_HOME / HF_HUB_CACHE, HF_HUB_OFFLINE), so a machine set up for the Python tools works as is,
 // and downloads land in the shared cache where transformers, vLLM and llama.cpp find them.
-#include <unistd.h>
-
 #include <algorithm>
-#include <csignal>
 #include <filesystem>
 #include <cstdio>
 #include <set>
-#include <sstream>
 
 #include "app/cli/command.h"
+#include "app/cli/progress_printer.h"
+#include "app/cli/signal_cancel.h"
 #include "core/common/units.h"
 #include "core/hub/hf_client.h"
 #include "core/hub/hub_download.h"
@@ -45,21 +43,6 @@ const cli::Command kDownload{
     runDownload};
 SRS_CLI_COMMAND(kDownload);
 
-CancelToken* g_hub_cancel = nullptr;
-void onHubSignal(int) {
-    if (g_hub_cancel) g_hub_cancel->cancel();
-    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
-std::vector<std::string> splitList(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
-
 int failWith(const Error& e) { return cli::fail(e.message, e.hint, e.code == ErrorCode::Cancelled ? 130 : 1); }
 
 hub::HfClient makeClient(const hub::HubEnv& env) {
@@ -89,7 +72,7 @@ int hubSearch(const std::vector<std::string>& argv) {
     hub::SearchQuery q;
     q.search = args.positional()[0];
     q.author = args.getOr("author", "");
-    q.filters = splitList(args.getOr("filter", ""));
+    q.filters = cli::splitList(args.getOr("filter", ""));
     q.sort = args.getOr("sort", q.sort);
     if (!kSorts.count(q.sort)) return cli::usageError(kHub, "unknown --sort '" + q.sort + "'");
     q.limit = static_cast<int>(std::min<long long>(limit, 100));
@@ -200,61 +183,32 @@ int runHub(const std::vector<std::string>& argv) {
     return cli::usageError(kHub, "unknown subcommand '" + argv[0] + "'");
 }
 
-// Progress on stderr: one rewritten line on a terminal, a line every few seconds and one per
-// finished file otherwise (logs, CI, the GUI's process runner).
+// Progress on stderr (ProgressPrinter): a line per finished file, and a total line whose last
+// report is always printed.
 class DownloadPrinter {
 public:
-    DownloadPrinter() : tty_(::isatty(STDERR_FILENO) == 1) {}
-
     void operator()(const hub::DownloadProgress& p) {
-        if (states_.size() != p.files.size()) states_.assign(p.files.size(), hub::FileState::Queued);
         for (std::size_t i = 0; i < p.files.size(); ++i) {
             const auto& f = p.files[i];
-            bool finished = f.state == hub::FileState::Done || f.state == hub::FileState::Cached;
-            bool was = states_[i] == hub::FileState::Done || states_[i] == hub::FileState::Cached;
-            if (finished && !was) {
-                clearLine();
-                std::fprintf(stderr, "%-10s %s (%s)\n", f.state == hub::FileState::Cached ? "cached" : "downloaded",
-                             f.path.c_str(), units::formatBytes(f.total_bytes).c_str());
-            }
-            states_[i] = f.state;
+            if (out_.justFinished(i, p.files.size(), f.state == hub::FileState::Done || f.state == hub::FileState::Cached))
+                out_.line(cli::padRight(f.state == hub::FileState::Cached ? "cached" : "downloaded", 10) + " " + f.path + " (" +
+                          units::formatBytes(f.total_bytes) + ")");
         }
         bool end = p.files_done == p.files_total;
         if (end && ended_) return;  // the final report repeats the last file's
         ended_ = end;
-        if (!tty_ && !end && p.elapsed_ms - last_line_ms_ < 2000) return;
-        last_line_ms_ = p.elapsed_ms;
         double pct = p.total_bytes ? 100.0 * static_cast<double>(p.done_bytes) / static_cast<double>(p.total_bytes) : 100.0;
-        std::string line = "progress " + fixed1(pct) + "%  " + units::formatBytes(p.done_bytes) + " / " +
-                           units::formatBytes(p.total_bytes) + "  " + units::formatBytes(static_cast<std::uint64_t>(p.bytes_per_s)) +
-                           "/s  ETA " + (p.eta_ms < 0 ? std::string("?") : units::formatDuration(p.eta_ms)) + "  (" +
-                           std::to_string(p.files_done) + "/" + std::to_string(p.files_total) + " files)";
-        if (tty_) {
-            std::fprintf(stderr, "\r%s\033[K", line.c_str());
-            line_open_ = true;
-        } else {
-            std::fprintf(stderr, "%s\n", line.c_str());
-        }
-        std::fflush(stderr);
+        char percent[32];
+        std::snprintf(percent, sizeof percent, "%.1f", pct);
+        out_.status(std::string("progress ") + percent + "%  " +
+                        cli::transferSummary(p.done_bytes, p.total_bytes, p.bytes_per_s, p.eta_ms, p.files_done, p.files_total),
+                    p.elapsed_ms, /*force=*/end);
     }
-
-    void finish() { clearLine(); }
+    void finish() { out_.clear(); }
 
 private:
-    static std::string fixed1(double x) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.1f", x);
-        return buf;
-    }
-    void clearLine() {
-        if (line_open_) std::fprintf(stderr, "\r\033[K");
-        line_open_ = false;
-    }
-    bool tty_;
-    bool line_open_ = false;
+    cli::ProgressPrinter out_;
     bool ended_ = false;
-    std::int64_t last_line_ms_ = -1000000;
-    std::vector<hub::FileState> states_;
 };
 
 int runDownload(const std::vector<std::string>& argv) {
@@ -285,23 +239,19 @@ int runDownload(const std::vector<std::string>& argv) {
     hub::DownloadOptions o;
     o.repo_id = args.positional()[0];
     o.revision = args.getOr("revision", modelscope ? "master" : "main");
-    o.patterns = splitList(args.getOr("include", ""));
+    o.patterns = cli::splitList(args.getOr("include", ""));
     o.parallel = static_cast<int>(parallel);
     o.offline = env.offline;
 
     CancelToken cancel;
-    g_hub_cancel = &cancel;
-    std::signal(SIGINT, onHubSignal);
-    std::signal(SIGTERM, onHubSignal);
     std::fprintf(stderr, "downloading %s (%s) from %s%s into %s\n", o.repo_id.c_str(), o.revision.c_str(),
                  env.offline ? "the cache only" : client.endpoint().c_str(), modelscope ? " (ModelScope)" : "",
                  cache.root().c_str());
     DownloadPrinter printer;
-    auto result = hub::downloadSnapshot(client, cache, o, [&](const hub::DownloadProgress& p) { printer(p); }, cancel);
+    auto result = cli::cancelOnSignal(cancel, [&] {
+        return hub::downloadSnapshot(client, cache, o, [&](const hub::DownloadProgress& p) { printer(p); }, cancel);
+    });
     printer.finish();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    g_hub_cancel = nullptr;
     if (!result) {
         if (result.error().code == ErrorCode::Cancelled)
             return cli::fail("download of " + o.repo_id + " cancelled",

@@ -1,11 +1,10 @@
 // signround quantize: SignRound (or RTN) quantization with AutoRound's flag names, block by
 // block with a checkpoint after each; Ctrl-C stops cleanly and --resume continues.
-#include <csignal>
 #include <cstdio>
-#include <sstream>
 
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
+#include "app/cli/signal_cancel.h"
 #include "core/job/quant_job.h"
 #include "core/quant/autoscheme/autoscheme.h"
 #include "core/quant/layer_config.h"
@@ -27,20 +26,6 @@ const srs::cli::Command kQuantize{
     "  and cached under $HF_HOME/signround/datasets-server).",
     runQuantize};
 SRS_CLI_COMMAND(kQuantize);
-
-srs::CancelToken* g_cancel = nullptr;
-extern "C" void onSignal(int) {
-    if (g_cancel) g_cancel->cancel();
-}
-
-std::vector<std::string> splitList(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
 
 int runQuantize(const std::vector<std::string>& argv) {
     srs::cli::Args a;
@@ -97,10 +82,10 @@ int runQuantize(const std::vector<std::string>& argv) {
     if (a.flag("asym")) c.sym = false;
     if (a.flag("sym")) c.sym = true;
     c.recipe = a.getOr("recipe", c.recipe);
-    c.datasets = splitList(a.getOr("dataset", ""));
+    c.datasets = srs::cli::splitList(a.getOr("dataset", ""));
     c.layer_config = a.getOr("layer_config", "");
-    c.fp_layers = splitList(a.getOr("fp_layers", a.getOr("ignore_layers", "")));
-    if (auto f = a.get("format")) c.formats = splitList(*f);
+    c.fp_layers = srs::cli::splitList(a.getOr("fp_layers", a.getOr("ignore_layers", "")));
+    if (auto f = a.get("format")) c.formats = srs::cli::splitList(*f);
     c.device = a.getOr("device", c.device);
     c.run_dir = a.getOr("run_dir", "");
     c.eval_text = a.getOr("eval_text", "");
@@ -117,8 +102,7 @@ int runQuantize(const std::vector<std::string>& argv) {
     }
 
     srs::CancelToken cancel;
-    g_cancel = &cancel;
-    std::signal(SIGINT, onSignal);
+    srs::cli::SignalCancel on_signal(cancel);  // Ctrl-C stops the AutoScheme search or the job at a safe point
     if (a.get("avg_bits") || a.get("target_bits")) {
         // AutoScheme first: its layer_config then drives the tuning and every export.
         if (!c.layer_config.empty()) return srs::cli::usageError(kQuantize, "--avg_bits chooses the layer_config itself; drop --layer_config");
@@ -135,11 +119,8 @@ int runQuantize(const std::vector<std::string>& argv) {
         c.layer_config = r->layer_config.dump();
         std::fprintf(stderr, "AutoScheme: %.4f bits per weight on average (target %.4f)\n", r->allocation.avg_bits(), avg);
     }
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
     srs::cli::JobPrinter printer(a.flag("json"));
     auto fin = srs::job::runQuantJob(c, printer, cancel);
-    g_cancel = nullptr;
     switch (fin.state) {
     case srs::job::JobState::Finished: return 0;
     case srs::job::JobState::Cancelled: return 130;

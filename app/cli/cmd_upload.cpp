@@ -2,13 +2,12 @@
 // the export wrote) to a Hugging Face model repository in one commit, creating the repository
 // first. Configuration is huggingface_hub's (HF_ENDPOINT, HF_TOKEN or the token file). Ctrl-C
 // stops (exit 130); running the same command again sends only the blobs the Hub does not have.
-#include <unistd.h>
-
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
 #include "app/cli/command.h"
+#include "app/cli/progress_printer.h"
+#include "app/cli/signal_cancel.h"
 #include "core/common/units.h"
 #include "core/hub/hf_client.h"
 #include "core/hub/hub_upload.h"
@@ -28,64 +27,30 @@ const cli::Command kUpload{
     runUpload};
 SRS_CLI_COMMAND(kUpload);
 
-CancelToken* g_upload_cancel = nullptr;
-void onUploadSignal(int) {
-    if (g_upload_cancel) g_upload_cancel->cancel();
-    std::signal(SIGINT, SIG_DFL);
-}
-
-// Progress on stderr: a line per finished file and a total line (rewritten on a terminal,
-// every few seconds otherwise).
+// Progress on stderr (ProgressPrinter): a line per phase and per finished file, and a total line
+// while uploading.
 class UploadPrinter {
 public:
-    UploadPrinter() : tty_(::isatty(STDERR_FILENO) == 1) {}
-
     void operator()(const hub::UploadProgress& p) {
-        if (states_.size() != p.files.size()) states_.assign(p.files.size(), hub::UploadState::Queued);
         if (p.phase != phase_) {
-            clearLine();
             phase_ = p.phase;
-            if (phase_ != "done") std::fprintf(stderr, "%s...\n", phase_.c_str());
+            if (phase_ != "done") out_.line(phase_ + "...");
+            else out_.clear();
         }
         for (std::size_t i = 0; i < p.files.size(); ++i) {
             const auto& f = p.files[i];
-            bool report = (f.state == hub::UploadState::Uploaded || f.state == hub::UploadState::AlreadyOnHub) &&
-                          states_[i] != f.state && states_[i] != hub::UploadState::Uploaded &&
-                          states_[i] != hub::UploadState::AlreadyOnHub;
-            if (report) {
-                clearLine();
-                std::fprintf(stderr, "%-18s %s (%s)\n", hub::uploadStateName(f.state), f.path.c_str(),
-                             units::formatBytes(f.total_bytes).c_str());
-            }
-            states_[i] = f.state;
+            if (out_.justFinished(i, p.files.size(), f.state == hub::UploadState::Uploaded || f.state == hub::UploadState::AlreadyOnHub))
+                out_.line(cli::padRight(hub::uploadStateName(f.state), 18) + " " + f.path + " (" + units::formatBytes(f.total_bytes) + ")");
         }
         if (p.phase != "uploading") return;
-        if (!tty_ && p.elapsed_ms - last_line_ms_ < 2000) return;
-        last_line_ms_ = p.elapsed_ms;
-        std::string line = "progress " + units::formatBytes(p.done_bytes) + " / " + units::formatBytes(p.total_bytes) + "  " +
-                           units::formatBytes(static_cast<std::uint64_t>(p.bytes_per_s)) + "/s  ETA " +
-                           (p.eta_ms < 0 ? std::string("?") : units::formatDuration(p.eta_ms)) + "  (" +
-                           std::to_string(p.files_done) + "/" + std::to_string(p.files_total) + " files)";
-        if (tty_) {
-            std::fprintf(stderr, "\r%s\033[K", line.c_str());
-            line_open_ = true;
-        } else {
-            std::fprintf(stderr, "%s\n", line.c_str());
-        }
-        std::fflush(stderr);
+        out_.status("progress " + cli::transferSummary(p.done_bytes, p.total_bytes, p.bytes_per_s, p.eta_ms, p.files_done, p.files_total),
+                    p.elapsed_ms);
     }
-    void finish() { clearLine(); }
+    void finish() { out_.clear(); }
 
 private:
-    void clearLine() {
-        if (line_open_) std::fprintf(stderr, "\r\033[K");
-        line_open_ = false;
-    }
-    bool tty_;
-    bool line_open_ = false;
+    cli::ProgressPrinter out_;
     std::string phase_;
-    std::int64_t last_line_ms_ = -1000000;
-    std::vector<hub::UploadState> states_;
 };
 
 int runUpload(const std::vector<std::string>& argv) {
@@ -113,17 +78,13 @@ int runUpload(const std::vector<std::string>& argv) {
     client.setTokenOrigin(token.where);
 
     CancelToken cancel;
-    g_upload_cancel = &cancel;
-    std::signal(SIGINT, onUploadSignal);
-    std::signal(SIGTERM, onUploadSignal);
     std::fprintf(stderr, "uploading %zu files from %s to %s (%s) on %s\n", items->size(), folder.c_str(), o.repo_id.c_str(),
                  o.revision.c_str(), client.endpoint().c_str());
     UploadPrinter printer;
-    auto result = hub::uploadFiles(client, o, *items, [&](const hub::UploadProgress& p) { printer(p); }, cancel);
+    auto result = cli::cancelOnSignal(cancel, [&] {
+        return hub::uploadFiles(client, o, *items, [&](const hub::UploadProgress& p) { printer(p); }, cancel);
+    });
     printer.finish();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    g_upload_cancel = nullptr;
     if (!result) {
         const Error& e = result.error();
         if (e.code == ErrorCode::Cancelled)

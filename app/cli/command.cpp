@@ -81,6 +81,18 @@ bool Args::getDouble(const std::string& flag, double* out, std::string* error) c
     return true;
 }
 
+std::vector<std::string> splitList(const std::string& value) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        std::size_t comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        if (comma > start) out.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
+}
+
 static std::map<std::string, Command>& registry() {
     static std::map<std::string, Command> r;
     return r;

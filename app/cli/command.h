@@ -43,6 +43,9 @@ struct Command {
 bool registerCommand(const Command& command);
 const std::map<std::string, Command>& commands();
 
+// The items of a comma-separated flag value ("a,b,,c" -> a, b, c); empty items are dropped.
+std::vector<std::string> splitList(const std::string& value);
+
 // Prints "error: <message>\n" (and a hint line) to stderr; returns the exit code to use.
 int fail(const std::string& message, const std::string& hint = {}, int exit_code = 1);
 int usageError(const Command& command, const std::string& message);

@@ -28,8 +28,6 @@ enum class ErrorCode {
     Internal,
 };
 
-const char* errorCodeName(ErrorCode code);
-
 struct Error {
     ErrorCode code = ErrorCode::None;
     std::string message;

@@ -180,11 +180,6 @@ double blockForwardFlopsPerToken(const io::ModelConfig& mc, double block_linear_
     return 2.0 * block_linear_params + 4.0 * seqlen * heads * hd;
 }
 
-int matmulProbeSize(std::int64_t hidden) {
-    const std::int64_t n = (std::max<std::int64_t>(hidden, 1) + 31) / 32 * 32;
-    return static_cast<int>(std::clamp<std::int64_t>(n, 128, 1024));
-}
-
 Result<JobEstimate> estimateJob(const job::JobConfig& config, const MachineRates& rates) {
     auto source = io::openWeightSource(config.model);
     if (!source) return source.error();

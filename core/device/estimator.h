@@ -64,9 +64,6 @@ Result<JobEstimate> estimateJob(const job::JobConfig& config, const MachineRates
 // computed, then masked).
 double blockForwardFlopsPerToken(const io::ModelConfig& config, double block_linear_params, int seqlen);
 
-// The square matmul size the rate is measured at for a model: its hidden width, within [128, 1024].
-int matmulProbeSize(std::int64_t hidden_size);
-
 // Implemented with LibTorch (estimator_torch.cpp), so only programs linking srs_core have them;
 // the GUI receives the tuning rate as a function from app/gui/main.cpp. Thread-safe, cached.
 //

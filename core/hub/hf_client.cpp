@@ -2,21 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
-#include <thread>
-
-#include "core/common/log.h"
 
 namespace srs::hub {
-
-bool sleepCancellable(int ms, const CancelToken& cancel) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (std::chrono::steady_clock::now() < until) {
-        if (cancel.cancelled()) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(ms, 50)));
-    }
-    return !cancel.cancelled();
-}
 
 namespace {
 bool nameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; }
@@ -68,7 +55,7 @@ Status validateRevision(const std::string& revision) {
 }
 
 HfClient::HfClient(HubEnv env, std::string token, RetryPolicy retry)
-    : env_(std::move(env)), token_(std::move(token)), retry_(retry) {}
+    : HubClient(retry), env_(std::move(env)), token_(std::move(token)) {}
 
 Status HfClient::checkOnline(const std::string& what) const {
     if (!env_.offline) return {};
@@ -84,26 +71,15 @@ Result<HttpResponse> HfClient::send(HttpRequest req, const std::string& what, co
                          "create a token at " + env_.endpoint + "/settings/tokens and set it in HF_TOKEN or save it in " +
                              (env_.token_path.empty() ? std::string("$HF_HOME/token") : env_.token_path));
     if (token_required || env_.implicit_token) req.bearer_token = token_;
-    int attempts = std::max(1, retry_.max_attempts);
-    for (int attempt = 1;; ++attempt) {
-        auto r = httpSend(req);
-        int delay_ms = std::min(retry_.max_delay_ms, retry_.base_delay_ms << std::min(attempt - 1, 10));
-        if (!r) {
-            if (r.error().code != ErrorCode::Network || attempt >= attempts) return r.error().withContext(what);
-            log::warn(what + ": " + r.error().message + "; retrying in " + std::to_string(delay_ms) + " ms");
-        } else {
-            long s = r->status;
-            bool ok = (s >= 200 && s < 300) || std::find(accepted.begin(), accepted.end(), s) != accepted.end() ||
-                      (!req.follow_redirects && s >= 300 && s < 400);
-            if (ok) return r;
-            if (!isRetryableStatus(s) || attempt >= attempts) return hubHttpError(*r, what, repo_id, env_.endpoint);
-            std::string ra = r->header("retry-after");
-            if (!ra.empty()) delay_ms = std::min(retry_.max_delay_ms, retryAfterSeconds(ra, delay_ms / 1000) * 1000);
-            log::warn(what + ": HTTP " + std::to_string(s) + "; retrying in " + std::to_string(delay_ms) + " ms (attempt " +
-                      std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")");
-        }
-        if (!sleepCancellable(delay_ms, req.cancel)) return makeError(ErrorCode::Cancelled, "cancelled: " + what);
-    }
+    RetryCall call;
+    call.what = what;
+    call.accept = [&](const HttpResponse& r) {
+        long s = r.status;
+        return (s >= 200 && s < 300) || std::find(accepted.begin(), accepted.end(), s) != accepted.end() ||
+               (!req.follow_redirects && s >= 300 && s < 400);
+    };
+    call.refuse = [&](const HttpResponse& r) { return hubHttpError(r, what, repo_id, env_.endpoint); };
+    return sendRetrying(req, call);
 }
 
 Result<nlohmann::json> HfClient::getJson(const std::string& url, const std::string& what, const std::string& repo_id,

@@ -29,7 +29,6 @@ public:
                                       const CancelToken& cancel = {}) override;
     HttpRequest fileRequest(const std::string& repo_id, const std::string& revision, const std::string& path) const override;
     bool hasToken() const override { return !token_.empty(); }
-    const RetryPolicy& retryPolicy() const override { return retry_; }
 
     const HubEnv& env() const { return env_; }
     // Sends req with the token (when allowed), retrying per the policy; HTTP errors become Errors
@@ -46,7 +45,6 @@ private:
     HubEnv env_;
     std::string token_;
     std::string token_origin_;
-    RetryPolicy retry_;
 };
 
 // "org/name" with the Hub's rules: letters, digits, '-', '_', '.'; no "--" or ".." ; at most one

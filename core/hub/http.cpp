@@ -331,8 +331,6 @@ std::string normalizeEtag(const std::string& etag) {
     return e;
 }
 
-bool isRetryableStatus(long status) { return status == 408 || status == 429 || (status >= 500 && status <= 599); }
-
 Error hubHttpError(const HttpResponse& r, const std::string& what, const std::string& repo_id, const std::string& endpoint) {
     std::string code_header = r.header("x-error-code");
     std::string server_msg = r.header("x-error-message");

@@ -72,7 +72,4 @@ std::string normalizeEtag(const std::string& etag);
 Error hubHttpError(const HttpResponse& response, const std::string& what, const std::string& repo_id = {},
                    const std::string& endpoint = {});
 
-// True for statuses worth retrying after a pause: 408, 429, 5xx.
-bool isRetryableStatus(long status);
-
 }  // namespace srs::hub

@@ -13,19 +13,15 @@
 #include "core/hub/http.h"
 #include "core/hub/hub_env.h"
 #include "core/hub/hub_types.h"
+#include "core/hub/retry.h"
 
 namespace srs::hub {
 
-// How API calls retry 408 / 429 / 5xx and dropped connections: exponential backoff from
-// base_delay_ms, or the server's Retry-After when it gives one, capped at max_delay_ms.
-struct RetryPolicy {
-    int max_attempts = 4;
-    int base_delay_ms = 1000;
-    int max_delay_ms = 30000;
-};
-
+// Every client is built the same way: its environment (endpoint, cache, token) and the one
+// RetryPolicy (retry.h) that all its API calls go through, via sendRetrying() below.
 class HubClient {
 public:
+    explicit HubClient(RetryPolicy retry = {}) : retry_(retry) {}
     virtual ~HubClient() = default;
     virtual std::string sourceName() const = 0;  // "huggingface", "modelscope"
     virtual std::string endpoint() const = 0;
@@ -47,10 +43,16 @@ public:
     // The GET request for a file's content (URL, auth); the downloader adds Range and sinks.
     virtual HttpRequest fileRequest(const std::string& repo_id, const std::string& revision, const std::string& path) const = 0;
     virtual bool hasToken() const = 0;
-    virtual const RetryPolicy& retryPolicy() const = 0;
-};
+    const RetryPolicy& retryPolicy() const { return retry_; }
 
-// Sleeps up to ms milliseconds, waking early on cancel; false when cancelled.
-bool sleepCancellable(int ms, const CancelToken& cancel);
+protected:
+    // The request, retried per retryPolicy().
+    Result<HttpResponse> sendRetrying(const HttpRequest& request, const RetryCall& call) const {
+        return sendWithRetry(request, retry_, call);
+    }
+
+private:
+    RetryPolicy retry_;
+};
 
 }  // namespace srs::hub

@@ -278,7 +278,8 @@ class FileDownloader {
 public:
     FileDownloader(HubClient& client, const HubCache& cache, const DownloadOptions& opt, const std::string& commit,
                    ProgressBoard& board, const CancelToken& cancel)
-        : client_(client), cache_(cache), opt_(opt), commit_(commit), board_(board), cancel_(cancel) {}
+        : client_(client), cache_(cache), opt_(opt), retry_{opt.max_attempts, opt.retry_base_ms, opt.max_retry_wait_ms},
+          commit_(commit), board_(board), cancel_(cancel) {}
 
     // Returns true when the blob was already in the cache.
     Result<bool> run(std::size_t index, const FilePlan& plan) {
@@ -298,7 +299,7 @@ public:
         BlobVerifier verifier(etag, expected);
         int mismatches = 0;
         std::string last_error;
-        for (int attempt = 1; attempt <= std::max(1, opt_.max_attempts); ++attempt) {
+        for (int attempt = 1; attempt <= retry_.attempts(); ++attempt) {
             SRS_TRY(cancel_.check(("downloading " + plan.path).c_str()));
             board_.attempt(index);
             std::uint64_t have = fileSizeOr0(partial);
@@ -309,9 +310,9 @@ public:
             verifier.reset();
             SRS_TRY(hashExisting(partial, have, &verifier));
             board_.setDoneFromDisk(index, have);
-            int wait_ms = 0;
+            std::string retry_after;
             if (have < expected || (expected == 0 && !fs::exists(partial, ec))) {
-                auto step = fetch(index, plan, partial, have, &verifier, &wait_ms);
+                auto step = fetch(index, plan, partial, have, &verifier, &retry_after);
                 if (!step.ok()) {
                     const Error& e = step.error();
                     if (e.code == ErrorCode::Cancelled || e.code == ErrorCode::DiskFull || e.code == ErrorCode::IoError ||
@@ -321,10 +322,10 @@ public:
                     last_error = e.message;
                     std::string prefix = "downloading " + plan.path + " from " + repo + ": ";
                     if (last_error.rfind(prefix, 0) == 0) last_error = last_error.substr(prefix.size());
-                    if (attempt >= opt_.max_attempts) break;
-                    if (wait_ms <= 0) wait_ms = std::min(opt_.max_retry_wait_ms, opt_.retry_base_ms << std::min(attempt - 1, 10));
+                    if (attempt >= retry_.attempts()) break;
+                    int wait_ms = retry_.delayMs(attempt, retry_after);
                     log::warn(plan.path + ": " + e.message + "; resuming in " + (wait_ms < 1000 ? std::to_string(wait_ms) + " ms" : units::formatDuration(wait_ms)) + " (attempt " +
-                              std::to_string(attempt + 1) + " of " + std::to_string(opt_.max_attempts) + ")");
+                              std::to_string(attempt + 1) + " of " + std::to_string(retry_.attempts()) + ")");
                     if (!sleepCancellable(wait_ms, cancel_)) return makeError(ErrorCode::Cancelled, "cancelled downloading " + plan.path);
                     continue;
                 }
@@ -358,15 +359,16 @@ public:
             return false;
         }
         return makeError(ErrorCode::Network,
-                         "downloading " + plan.path + " from " + repo + " failed after " + std::to_string(opt_.max_attempts) +
+                         "downloading " + plan.path + " from " + repo + " failed after " + std::to_string(retry_.attempts()) +
                              " attempts" + (last_error.empty() ? "" : "; the last one: " + last_error),
                          "check the connection and retry; the partial file is kept and the download resumes where it stopped");
     }
 
 private:
-    // One GET from `have` into the partial file. Sets *wait_ms for a server-requested pause.
+    // One GET from `have` into the partial file. Sets *retry_after to a retryable answer's
+    // Retry-After header (the pause the server asks for; retry_.delayMs reads it).
     Status fetch(std::size_t index, const FilePlan& plan, const std::string& partial, std::uint64_t have,
-                 BlobVerifier* verifier, int* wait_ms) {
+                 BlobVerifier* verifier, std::string* retry_after) {
         int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) return makeError(ErrorCode::IoError, "cannot write " + partial + ": " + std::strerror(errno));
         if (::ftruncate(fd, static_cast<off_t>(have)) != 0 || ::lseek(fd, static_cast<off_t>(have), SEEK_SET) < 0) {
@@ -446,8 +448,7 @@ private:
         }
         Error e = hubHttpError(*r, "downloading " + plan.path + " from " + opt_.repo_id, opt_.repo_id, client_.endpoint());
         if (isRetryableStatus(s)) {
-            std::string ra = r->header("retry-after");
-            if (!ra.empty()) *wait_ms = std::min(opt_.max_retry_wait_ms, retryAfterSeconds(ra, 1) * 1000);
+            *retry_after = r->header("retry-after");
             e.code = ErrorCode::Network;  // retryable
         }
         return e;
@@ -456,6 +457,7 @@ private:
     HubClient& client_;
     const HubCache& cache_;
     const DownloadOptions& opt_;
+    const RetryPolicy retry_;  // the per-file attempts and pauses of opt_
     std::string commit_;
     ProgressBoard& board_;
     const CancelToken& cancel_;

@@ -131,24 +131,10 @@ bool isHttpUrl(const std::string& url) { return startsWith(url, "https://") || s
 // A request to presigned storage (not the Hub): never with the token, retried like Hub calls.
 Result<HttpResponse> sendToStorage(HttpRequest req, const std::string& what, const RetryPolicy& retry, int* attempts_out) {
     req.bearer_token.clear();
-    int attempts = std::max(1, retry.max_attempts);
-    for (int attempt = 1;; ++attempt) {
-        if (attempts_out) *attempts_out = attempt;
-        auto r = httpSend(req);
-        int delay_ms = std::min(retry.max_delay_ms, retry.base_delay_ms << std::min(attempt - 1, 10));
-        if (!r) {
-            if (r.error().code != ErrorCode::Network || attempt >= attempts) return r.error().withContext(what);
-            log::warn(what + ": " + r.error().message + "; retrying in " + std::to_string(delay_ms) + " ms");
-        } else {
-            long s = r->status;
-            if (s >= 200 && s < 300) return r;
-            if (!isRetryableStatus(s) || attempt >= attempts) return hubHttpError(*r, what);
-            std::string ra = r->header("retry-after");
-            if (!ra.empty()) delay_ms = std::min(retry.max_delay_ms, retryAfterSeconds(ra, delay_ms / 1000) * 1000);
-            log::warn(what + ": HTTP " + std::to_string(s) + "; retrying in " + std::to_string(delay_ms) + " ms");
-        }
-        if (!sleepCancellable(delay_ms, req.cancel)) return makeError(ErrorCode::Cancelled, "cancelled: " + what);
-    }
+    RetryCall call;
+    call.what = what;
+    call.attempts_out = attempts_out;
+    return sendWithRetry(req, retry, call);
 }
 
 Result<json> parseJsonBody(const HttpResponse& r, const std::string& what) {
@@ -333,9 +319,8 @@ Result<std::string> createRepo(HfClient& client, const std::string& repo_id, boo
             log::info(repo_id + " already exists on " + client.endpoint() + "; uploading into it");
             return client.endpoint() + "/" + repo_id;
         }
-        if (attempt >= std::max(1, retry.max_attempts)) return hubHttpError(*r, what, repo_id, client.endpoint());
-        int delay = std::min(retry.max_delay_ms, retry.base_delay_ms << std::min(attempt - 1, 10));
-        if (!sleepCancellable(delay, cancel)) return makeError(ErrorCode::Cancelled, "cancelled: " + what);
+        if (attempt >= retry.attempts()) return hubHttpError(*r, what, repo_id, client.endpoint());
+        if (!sleepCancellable(retry.backoffMs(attempt), cancel)) return makeError(ErrorCode::Cancelled, "cancelled: " + what);
     }
 }
 

@@ -7,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/common/log.h"
 #include "core/common/text.h"
 #include "core/hub/hf_client.h"
 #include "core/hub/hub_cache.h"
@@ -89,7 +88,7 @@ std::string modelScopeSnapshotId(const std::string& repo_id, const std::vector<R
     return h.hexDigest();
 }
 
-ModelScopeClient::ModelScopeClient(ModelScopeEnv env, RetryPolicy retry) : env_(std::move(env)), retry_(retry) {}
+ModelScopeClient::ModelScopeClient(ModelScopeEnv env, RetryPolicy retry) : HubClient(retry), env_(std::move(env)) {}
 
 Result<ModelPage> ModelScopeClient::searchModels(const SearchQuery&, const CancelToken&) {
     return makeError(ErrorCode::Unsupported, "searching ModelScope is not supported",
@@ -123,43 +122,31 @@ Result<ModelScopeClient::Listing> ModelScopeClient::fetchListing(const std::stri
     req.headers = {{"Accept", "application/json"}};
     req.bearer_token = env_.token;
     req.cancel = cancel;
-    const int attempts = std::max(1, retry_.max_attempts);
-    HttpResponse resp;
-    for (int attempt = 1;; ++attempt) {
-        auto r = httpSend(req);
-        int delay_ms = std::min(retry_.max_delay_ms, retry_.base_delay_ms << std::min(attempt - 1, 10));
-        if (!r) {
-            if (r.error().code != ErrorCode::Network || attempt >= attempts) {
-                Error e = r.error().withContext(what);
-                if (e.hint.empty())
-                    e.hint = "check the network connection (and any proxy); MODELSCOPE_ENDPOINT is " + env_.endpoint;
-                return e;
-            }
-        } else if (r->status >= 200 && r->status < 300) {
-            resp = std::move(*r);
-            break;
-        } else if (!isRetryableStatus(r->status) || attempt >= attempts) {
-            std::string msg = envelopeMessage(r->body);
-            std::string full = what + ": HTTP " + std::to_string(r->status) + (msg.empty() ? "" : " (" + msg + ")");
-            if (r->status == 404)
-                return makeError(ErrorCode::NotFound, full,
-                                 "check the model id '" + repo_id + "' and the revision '" + revision +
-                                     "' on " + env_.endpoint + "/models/" + repo_id + " (ModelScope's default branch is master)");
-            if (r->status == 401 || r->status == 403)
-                return makeError(r->status == 401 ? ErrorCode::Unauthorized : ErrorCode::Forbidden, full,
-                                 "the model is private or needs accepting its licence on ModelScope: set MODELSCOPE_API_TOKEN "
-                                 "to a token of an account that can read it");
-            Error e = hubHttpError(*r, what, repo_id, env_.endpoint);
-            e.message = full;
-            return e;
-        } else {
-            std::string ra = r->header("retry-after");
-            if (!ra.empty()) delay_ms = std::min(retry_.max_delay_ms, retryAfterSeconds(ra, delay_ms / 1000) * 1000);
-            log::warn(what + ": HTTP " + std::to_string(r->status) + "; retrying in " + std::to_string(delay_ms) + " ms");
-        }
-        if (!sleepCancellable(delay_ms, cancel)) return makeError(ErrorCode::Cancelled, "cancelled: " + what);
-    }
-    auto j = nlohmann::json::parse(resp.body, nullptr, false);
+    RetryCall call;
+    call.what = what;
+    call.fail = [&](const Error& failure) {
+        Error e = failure.withContext(what);
+        if (e.hint.empty()) e.hint = "check the network connection (and any proxy); MODELSCOPE_ENDPOINT is " + env_.endpoint;
+        return e;
+    };
+    call.refuse = [&](const HttpResponse& r) {
+        std::string msg = envelopeMessage(r.body);
+        std::string full = what + ": HTTP " + std::to_string(r.status) + (msg.empty() ? "" : " (" + msg + ")");
+        if (r.status == 404)
+            return makeError(ErrorCode::NotFound, full,
+                             "check the model id '" + repo_id + "' and the revision '" + revision + "' on " + env_.endpoint +
+                                 "/models/" + repo_id + " (ModelScope's default branch is master)");
+        if (r.status == 401 || r.status == 403)
+            return makeError(r.status == 401 ? ErrorCode::Unauthorized : ErrorCode::Forbidden, full,
+                             "the model is private or needs accepting its licence on ModelScope: set MODELSCOPE_API_TOKEN "
+                             "to a token of an account that can read it");
+        Error e = hubHttpError(r, what, repo_id, env_.endpoint);
+        e.message = full;
+        return e;
+    };
+    auto resp = sendRetrying(req, call);
+    if (!resp) return resp.error();
+    auto j = nlohmann::json::parse(resp->body, nullptr, false);
     if (!j.is_object())
         return makeError(ErrorCode::Network, what + ": the answer is not JSON",
                          "check MODELSCOPE_ENDPOINT (" + env_.endpoint + ") points at ModelScope");

@@ -55,7 +55,6 @@ public:
                                       const CancelToken& cancel = {}) override;
     HttpRequest fileRequest(const std::string& repo_id, const std::string& revision, const std::string& path) const override;
     bool hasToken() const override { return !env_.token.empty(); }
-    const RetryPolicy& retryPolicy() const override { return retry_; }
 
     const ModelScopeEnv& env() const { return env_; }
 
@@ -71,7 +70,6 @@ private:
     std::string realRevision(const std::string& repo_id, const std::string& revision) const;
 
     ModelScopeEnv env_;
-    RetryPolicy retry_;
     mutable std::mutex mu_;
     std::map<std::string, Listing> by_snapshot_;  // "repo@snapshot" -> listing
 };

@@ -80,12 +80,6 @@ void GgufWriter::setF32Array(const std::string& k, const std::vector<float>& v) 
 void GgufWriter::setI32Array(const std::string& k, const std::vector<std::int32_t>& v) { setRaw(k, array(GgufValueType::I32, v)); }
 void GgufWriter::setU32Array(const std::string& k, const std::vector<std::uint32_t>& v) { setRaw(k, array(GgufValueType::U32, v)); }
 
-bool GgufWriter::hasKey(const std::string& key) const {
-    for (const auto& kv : kv_)
-        if (kv.first == key) return true;
-    return false;
-}
-
 Status GgufWriter::addTensor(const std::string& name, const std::vector<std::uint64_t>& ne, std::uint32_t ggml_type,
                              std::uint64_t size_bytes) {
     if (name.empty() || name.size() > 63)

@@ -44,7 +44,6 @@ public:
     void setF32Array(const std::string& key, const std::vector<float>& v);
     void setI32Array(const std::string& key, const std::vector<std::int32_t>& v);
     void setU32Array(const std::string& key, const std::vector<std::uint32_t>& v);
-    bool hasKey(const std::string& key) const;
     std::size_t keyCount() const { return kv_.size(); }
 
     // ne in ggml order (ne[0] = contiguous dimension, i.e. in_features of a weight matrix).

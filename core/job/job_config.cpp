@@ -14,13 +14,6 @@ std::string JobConfig::effectiveRunDir() const {
     return output_dir + (output_dir.back() == '/' ? "" : "/") + ".signround-run";
 }
 
-double JobConfig::effectiveLr(int layer_bits) const {
-    if (lr) return *lr;
-    int it = effectiveIters();
-    if (it <= 0) return 0.0;
-    return (it >= 1000 && layer_bits <= 3 ? 2.0 : 1.0) / it;
-}
-
 Status applyRecipe(JobConfig& c) {
     if (c.recipe == "auto-round") {
         // defaults: 200 iters, 128 samples, lr auto

@@ -60,7 +60,6 @@ struct JobConfig {
     int effectiveIters() const;
     int effectiveNsamples() const;
     int effectiveSeqlen() const;
-    double effectiveLr(int layer_bits) const;
     // Where checkpoints go (and `signround export --run_dir` reads them): run_dir, or
     // <output_dir>/.signround-run.
     std::string effectiveRunDir() const;

@@ -27,15 +27,6 @@ Result<KernelPath> parseKernelPath(const std::string& name) {
     return makeError(ErrorCode::InvalidArgument, "unknown kernels '" + name + "'", "use --kernels auto, fused or reference");
 }
 
-const char* kernelPathName(KernelPath k) {
-    switch (k) {
-        case KernelPath::Auto: return "auto";
-        case KernelPath::Fused: return "fused";
-        case KernelPath::Reference: return "reference";
-    }
-    return "auto";
-}
-
 namespace {
 
 at::Tensor lossMask(std::int64_t T, const at::Tensor& like) {

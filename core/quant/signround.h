@@ -28,7 +28,6 @@ namespace srs::quant {
 // `auto` is `fused` where those kernels exist (CPU tensors), else `reference`.
 enum class KernelPath { Auto, Fused, Reference };
 Result<KernelPath> parseKernelPath(const std::string& name);  // "auto" | "fused" | "reference"
-const char* kernelPathName(KernelPath k);
 
 struct TuneOptions {
     int iters = 200;

@@ -1,6 +1,7 @@
 #include "core/model/llama_model.h"
 
 #include "kernels/attention.h"
+#include "kernels/attention_choice.h"
 #include "kernels/block_ops.h"
 #include "kernels/linear.h"
 
@@ -213,7 +214,7 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
     const std::int64_t B = hidden.size(0), T = hidden.size(1), H = c.num_attention_heads, KV = c.num_key_value_heads, D = c.head_dim;
 
     const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-    // The kernels path: fused norm / rope / SwiGLU and the tiled attention (kernels/), on the CPU
+    // The kernels path: fused norm / rope / SwiGLU and the measured attention (tiled or SDPA, kernels/), on the CPU
     // for positions shared by the batch (cos / sin [T, D]); elsewhere the plain composition.
     if (kernels::fastKernelsOn() && hidden.device().is_cpu() && (dt == at::kFloat || dt == at::kBFloat16) && cos.dim() == 2) {
         const double eps = c.rms_norm_eps;
@@ -221,7 +222,7 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
         at::Tensor q = kernels::rmsNormRope(linear("self_attn.q_proj", x), c.qk_norm ? q_norm_ : at::Tensor(), eps, cos, sin);
         at::Tensor k = kernels::rmsNormRope(linear("self_attn.k_proj", x), c.qk_norm ? k_norm_ : at::Tensor(), eps, cos, sin);
         at::Tensor v = linear("self_attn.v_proj", x);
-        at::Tensor ctx = kernels::causalAttention(q.view({B, T, H, D}).transpose(1, 2), k.view({B, T, KV, D}).transpose(1, 2),
+        at::Tensor ctx = kernels::measuredCausalAttention(q.view({B, T, H, D}).transpose(1, 2), k.view({B, T, KV, D}).transpose(1, 2),
                                                   v.view({B, T, KV, D}).transpose(1, 2), scale);
         at::Tensor h1 = hidden + linear("self_attn.o_proj", ctx.view({B, T, H * D}));
         at::Tensor y = kernels::rmsNormRope(h1, post_norm_, eps);

@@ -17,6 +17,7 @@
 #include "core/model/llama_model.h"
 #include "core/quant/signround.h"
 #include "kernels/attention.h"
+#include "kernels/attention_choice.h"
 #include "kernels/cpu/qdq.h"
 #include "kernels/linear.h"
 #include "kernels/matmul_bench.h"
@@ -299,11 +300,7 @@ AttentionDuel duelAttention(const TuneBenchOptions& o, at::ScalarType dtype) {
     auto run = [&](bool sdpa) {
         at::Tensor q = q0.detach().requires_grad_(true), k = k0.detach().requires_grad_(true), v = v0.detach().requires_grad_(true);
         at::Tensor out;
-        if (sdpa) {  // [B, H, T, D] -> the tiled op's [B, T, H, D]
-            out = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true, scale, /*enable_gqa=*/KV != H).transpose(1, 2);
-        } else {
-            out = kernels::causalAttention(q, k, v, scale);
-        }
+        out = sdpa ? kernels::sdpaCausalAttention(q, k, v, scale) : kernels::causalAttention(q, k, v, scale);
         out.backward(grad_bthd);
         return Out{out.detach().contiguous(), q.grad(), k.grad(), v.grad()};
     };
@@ -355,6 +352,7 @@ Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::funct
         res.kernels = runPath(KernelPath::Fused, **block, cos, sin, inputs, targets, o, res.flops_per_iter, progress, &st);
         if (!st) return st.error();
         for (const auto& c : kernels::linearChoices()) res.linear_choices.push_back(c.describe());
+        for (const auto& c : kernels::attentionChoices()) res.linear_choices.push_back(c.describe());
         if (progress) progress("attention alone: the tiled op against LibTorch's scaled_dot_product_attention");
         res.attention = duelAttention(o, *dt);
     } catch (const std::exception& e) {

@@ -57,7 +57,7 @@ struct TuneBenchResult {
     double matmul_gflops = 0;
     double flops_per_iter = 0;
     std::string qdq_isa;
-    std::vector<std::string> linear_choices;
+    std::vector<std::string> linear_choices;  // the measured backends: each linear shape, then attention
     PathTiming reference, kernels;
     AttentionDuel attention;
     double speedup() const { return kernels.block_s > 0 ? reference.block_s / kernels.block_s : 0; }

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "kernels/attention.h"
+#include "kernels/attention_choice.h"
 
 #include <QtTest>
 
@@ -123,6 +124,48 @@ private slots:
         c10::InferenceMode guard;
         at::Tensor out = srs::kernels::causalAttention(q, k, v, 0.3);
         QVERIFY(relErr(out, ref) < 1e-5);
+    }
+
+    // LibTorch's SDPA in our layout equals the reference (values and gradients, f32 and bf16), and
+    // the measured choice times both once per shape and direction, logs it and runs the winner.
+    void sdpaAndTheMeasuredChoice() {
+        const Shape s{2, 4, 2, 300, 16};
+        for (auto dt : {at::kFloat, at::kBFloat16}) {
+            auto runWith = [&](srs::kernels::AttentionBackend b) {
+                srs::kernels::setAttentionBackend(b);
+                at::manual_seed(5);
+                at::Tensor q = at::randn({s.B, s.H, s.T, s.D}).to(dt).requires_grad_(true);
+                at::Tensor k = at::randn({s.B, s.KV, s.T, s.D}).to(dt).requires_grad_(true);
+                at::Tensor v = at::randn({s.B, s.KV, s.T, s.D}).to(dt).requires_grad_(true);
+                at::Tensor out = srs::kernels::measuredCausalAttention(q, k, v, 0.25);
+                out.to(at::kFloat).pow(2).sum().backward();
+                srs::kernels::setAttentionBackend(srs::kernels::AttentionBackend::Measured);
+                return Outcome{out.detach().to(at::kFloat), q.grad().to(at::kFloat), k.grad().to(at::kFloat), v.grad().to(at::kFloat)};
+            };
+            at::manual_seed(5);
+            at::Tensor q = at::randn({s.B, s.H, s.T, s.D}).to(dt), k = at::randn({s.B, s.KV, s.T, s.D}).to(dt),
+                       v = at::randn({s.B, s.KV, s.T, s.D}).to(dt);
+            const at::Tensor ref = referenceAttention(q, k, v, 0.25).to(at::kFloat);
+            const Outcome tiled = runWith(srs::kernels::AttentionBackend::Tiled), sdpa = runWith(srs::kernels::AttentionBackend::Sdpa);
+            const double tol = dt == at::kFloat ? 1e-5 : 2e-2;
+            QVERIFY2(relErr(sdpa.out, ref) < tol, qPrintable(QString::number(relErr(sdpa.out, ref))));
+            QVERIFY2(relErr(tiled.out, ref) < tol, qPrintable(QString::number(relErr(tiled.out, ref))));
+            for (auto [a, b] : {std::pair{sdpa.dq, tiled.dq}, {sdpa.dk, tiled.dk}, {sdpa.dv, tiled.dv}})
+                QVERIFY2(relErr(a, b) < tol, qPrintable(QString::number(relErr(a, b))));
+
+            const std::size_t before = srs::kernels::attentionChoices().size();
+            const Outcome measured = runWith(srs::kernels::AttentionBackend::Measured);
+            const auto choices = srs::kernels::attentionChoices();
+            QCOMPARE(choices.size(), before + 1);  // a new shape: measured once, forward + backward
+            const auto& c = choices.back();
+            QVERIFY(c.backward && c.tiled_ms > 0 && c.sdpa_ms > 0);
+            QCOMPARE(c.sdpa, c.sdpa_ms < c.tiled_ms);
+            QVERIFY(QString::fromStdString(c.describe()).contains(c.sdpa ? "SDPA" : "tiled"));
+            const Outcome& winner = c.sdpa ? sdpa : tiled;
+            QVERIFY(at::equal(measured.out, winner.out));
+            runWith(srs::kernels::AttentionBackend::Measured);
+            QCOMPARE(srs::kernels::attentionChoices().size(), before + 1);  // the same shape again: no new measurement
+        }
     }
 
     void badShapesAreRefused() {

@@ -9,6 +9,7 @@
 
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
+#include "kernels/attention_choice.h"
 #include "kernels/block_ops.h"
 #include "kernels/linear.h"
 #include "tests/support/tiny_model.h"
@@ -167,11 +168,21 @@ private slots:
             for (auto& [n, w] : ws) out.push_back(w.grad());
             return out;
         };
-        auto on = run(true), off = run(false);
+        auto off = run(false);
         const double tol = bf16 ? 3e-2 : 1e-5;
-        for (std::size_t i = 0; i < on.size(); ++i) {
-            const double e = relErr(on[i], off[i]);
-            QVERIFY2(e < tol, qPrintable(QString("%1 %2: relative error %3").arg(i == 0 ? "output" : "weight gradient").arg(i).arg(e)));
+        // The kernels path with each attention backend the measured choice can take.
+        for (auto backend : {srs::kernels::AttentionBackend::Tiled, srs::kernels::AttentionBackend::Sdpa}) {
+            srs::kernels::setAttentionBackend(backend);
+            auto on = run(true);
+            srs::kernels::setAttentionBackend(srs::kernels::AttentionBackend::Measured);
+            const char* name = backend == srs::kernels::AttentionBackend::Tiled ? "tiled" : "SDPA";
+            for (std::size_t i = 0; i < on.size(); ++i) {
+                const double e = relErr(on[i], off[i]);
+                QVERIFY2(e < tol, qPrintable(QString("%1 attention, %2 %3: relative error %4")
+                                                 .arg(name, i == 0 ? "output" : "weight gradient")
+                                                 .arg(i)
+                                                 .arg(e)));
+            }
         }
     }
 };

@@ -72,13 +72,14 @@ AttentionChoice measure(const at::Tensor& q, const at::Tensor& k, bool backward,
         }
         (sdpa ? c.sdpa_ms : c.tiled_ms) = best;
     }
-    c.sdpa = c.sdpa_ms < c.tiled_ms;
+    c.sdpa = c.sdpa_ms < (1.0 - kSdpaMargin) * c.tiled_ms;
     return c;
 }
 
 bool chooseSdpa(const at::Tensor& q, const at::Tensor& k, double scale) {
     const auto b = static_cast<AttentionBackend>(g_backend.load());
     if (b != AttentionBackend::Measured) return b == AttentionBackend::Sdpa;
+    if (static_cast<double>(q.size(0)) * q.size(1) * q.size(2) * q.size(2) < kMeasureAttentionPairs) return false;
     const bool backward = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad());
     const Key key{q.size(0), q.size(1), k.size(1), q.size(2), q.size(3), static_cast<int>(q.scalar_type()), backward};
     Choices& cs = choices();

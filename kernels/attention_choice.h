@@ -4,7 +4,11 @@
 // without backward) is seen, both are timed on this machine — forward and backward when the
 // inputs need gradients, forward alone when not — the faster one is kept for the rest of the
 // process and the choice is logged. Their results agree to the compute dtype's rounding, not bit
-// for bit (SDPA orders its sums differently); the tests pin one or the other where they need to.
+// for bit (SDPA orders its sums differently), so a choice that flipped between two processes would
+// change a run's bits (a resumed run must equal an uninterrupted one). Hence the tiled op stays
+// unmeasured below kMeasureAttentionPairs query-key pairs a call (where attention costs little and
+// timings are noisy), and SDPA replaces it only when at least kSdpaMargin faster. The tests pin
+// one or the other where they need to.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -15,6 +19,11 @@
 namespace srs::kernels {
 
 enum class AttentionBackend { Measured, Tiled, Sdpa };
+
+// batch × heads × tokens² below which the tiled op is used without measuring (a Qwen3-0.6B block
+// at 8 × 2048 tokens has 5.4e8), and how much faster SDPA must measure to be taken.
+constexpr double kMeasureAttentionPairs = 1 << 26;
+constexpr double kSdpaMargin = 0.10;
 
 // q [B, H, T, D]; k, v [B, KV, T, D] as for causalAttention; returns [B, T, H, D] contiguous.
 at::Tensor measuredCausalAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale);

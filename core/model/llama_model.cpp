@@ -130,9 +130,19 @@ at::Tensor referenceAttention(at::Tensor q, at::Tensor k, at::Tensor v, double s
 }
 }  // namespace
 
+namespace {
+// "supported: llama, mistral, qwen2, qwen3 (RoPE scaling none, linear, llama3)"
+std::string supportedHint() {
+    std::string types, ropes = "none";
+    for (const auto& t : io::ModelConfig::supportedModelTypes()) types += (types.empty() ? "" : ", ") + t;
+    for (const auto& r : io::ModelConfig::supportedRopeScalings()) ropes += ", " + r;
+    return "supported: " + types + " (RoPE scaling " + ropes + ")";
+}
+}  // namespace
+
 Result<std::unique_ptr<DecoderBlock>> DecoderBlock::load(const io::WeightSource& src, int index, at::ScalarType dtype) {
     const auto& c = src.config();
-    if (!c.isSupported()) return makeError(ErrorCode::Unsupported, c.unsupportedReason());
+    if (!c.isSupported()) return makeError(ErrorCode::Unsupported, c.unsupportedReason(), supportedHint());
     if (index < 0 || index >= c.num_hidden_layers)
         return makeError(ErrorCode::InvalidArgument, "block " + std::to_string(index) + " does not exist");
     std::unique_ptr<DecoderBlock> b(new DecoderBlock());
@@ -250,7 +260,7 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
 
 Result<std::unique_ptr<CausalLM>> CausalLM::loadShell(std::shared_ptr<io::WeightSource> source, at::ScalarType dtype) {
     const auto& c = source->config();
-    if (!c.isSupported()) return makeError(ErrorCode::Unsupported, c.unsupportedReason());
+    if (!c.isSupported()) return makeError(ErrorCode::Unsupported, c.unsupportedReason(), supportedHint());
     std::unique_ptr<CausalLM> m(new CausalLM());
     m->source_ = source;
     m->dtype_ = dtype;

@@ -153,19 +153,30 @@ private slots:
             for (auto [a, b] : {std::pair{sdpa.dq, tiled.dq}, {sdpa.dk, tiled.dk}, {sdpa.dv, tiled.dv}})
                 QVERIFY2(relErr(a, b) < tol, qPrintable(QString::number(relErr(a, b))));
 
+            // Below kMeasureAttentionPairs the tiled op is taken without measuring.
             const std::size_t before = srs::kernels::attentionChoices().size();
-            const Outcome measured = runWith(srs::kernels::AttentionBackend::Measured);
-            const auto choices = srs::kernels::attentionChoices();
-            QCOMPARE(choices.size(), before + 1);  // a new shape: measured once, forward + backward
-            const auto& c = choices.back();
-            QVERIFY(c.backward && c.tiled_ms > 0 && c.sdpa_ms > 0);
-            QCOMPARE(c.sdpa, c.sdpa_ms < c.tiled_ms);
-            QVERIFY(QString::fromStdString(c.describe()).contains(c.sdpa ? "SDPA" : "tiled"));
-            const Outcome& winner = c.sdpa ? sdpa : tiled;
-            QVERIFY(at::equal(measured.out, winner.out));
-            runWith(srs::kernels::AttentionBackend::Measured);
-            QCOMPARE(srs::kernels::attentionChoices().size(), before + 1);  // the same shape again: no new measurement
+            const Outcome small = runWith(srs::kernels::AttentionBackend::Measured);
+            QCOMPARE(srs::kernels::attentionChoices().size(), before);
+            QVERIFY(at::equal(small.out, tiled.out));
         }
+        // Above it (here a no-grad forward of 8 heads × 2900 tokens): both timed once, the winner
+        // run and remembered.
+        at::NoGradGuard ng;
+        const std::int64_t T = 2900;
+        QVERIFY(8.0 * T * T >= srs::kernels::kMeasureAttentionPairs);
+        at::Tensor q = at::randn({1, 8, T, 16}), k = at::randn({1, 4, T, 16}), v = at::randn({1, 4, T, 16});
+        const std::size_t before = srs::kernels::attentionChoices().size();
+        at::Tensor out = srs::kernels::measuredCausalAttention(q, k, v, 0.25);
+        const auto choices = srs::kernels::attentionChoices();
+        QCOMPARE(choices.size(), before + 1);
+        const auto& c = choices.back();
+        QVERIFY(!c.backward && c.tiled_ms > 0 && c.sdpa_ms > 0);
+        QCOMPARE(c.sdpa, c.sdpa_ms < (1.0 - srs::kernels::kSdpaMargin) * c.tiled_ms);
+        QVERIFY(QString::fromStdString(c.describe()).contains(c.sdpa ? "SDPA" : "tiled"));
+        const at::Tensor want = c.sdpa ? srs::kernels::sdpaCausalAttention(q, k, v, 0.25) : srs::kernels::causalAttention(q, k, v, 0.25);
+        QVERIFY(at::equal(out, want));
+        srs::kernels::measuredCausalAttention(q, k, v, 0.25);
+        QCOMPARE(srs::kernels::attentionChoices().size(), before + 1);  // the same shape again: no new measurement
     }
 
     void badShapesAreRefused() {

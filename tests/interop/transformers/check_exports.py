@@ -44,7 +44,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoRoundConfig
 
-from interop_common import TF_VERSION, dtype_kwargs, hf_logits, log, rel_max_diff, run_ours, write_ids
+from interop_common import TF_VERSION, dtype_kwargs, finish, hf_logits, log, rel_max_diff, run_ours, write_ids
 
 TOL = 1e-4
 SEQ_LEN = 64
@@ -247,12 +247,7 @@ def main():
     log("")
     if rows:
         log(f"{len(rows)} exports compared, worst {max(r[1] for r in rows):.3e} with ARK fp32")
-    if failures:
-        log("FAILED:")
-        for f in failures:
-            log("  " + f)
-        return 1
-    return 0
+    return finish(failures)
 
 
 if __name__ == "__main__":

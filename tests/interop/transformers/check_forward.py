@@ -30,7 +30,7 @@ import torch
 from transformers import (AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM,
                           Qwen2Config, Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM)
 
-from interop_common import (TF_VERSION, dtype_kwargs, force_float32_config, hf_logits, log, randomize, rel_max_diff,
+from interop_common import (TF_VERSION, dtype_kwargs, finish, force_float32_config, hf_logits, log, randomize, rel_max_diff,
                             run_ours, write_ids)
 
 TOL = 1e-4
@@ -179,12 +179,7 @@ def main():
 
     log("")
     log(f"{len(rows)} comparisons, worst {max(r[3] for r in rows):.3e}")
-    if failures:
-        log("FAILED:")
-        for f in failures:
-            log("  " + f)
-        return 1
-    return 0
+    return finish(failures)
 
 
 if __name__ == "__main__":

@@ -91,3 +91,13 @@ def hf_logits(model, ids):
 def log(*args):
     print(*args, flush=True)
     sys.stdout.flush()
+
+
+def finish(failures):
+    """Prints the failures, if any, and returns the process's exit status (1 when any)."""
+    if failures:
+        log("FAILED:")
+        for f in failures:
+            log("  " + f)
+        return 1
+    return 0

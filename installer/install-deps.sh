@@ -43,8 +43,8 @@ have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("t
 if [ "$have" = "$torch_version" ]; then
   echo "install-deps: torch $torch_version present in $venv"
 else
-  echo "install-deps: installing torch $torch_version from PyPI into $venv (about 3.5 GB to download, 4.6 GB on disk)"
+  echo "install-deps: installing torch $torch_version from PyPI into $venv (about 2.6 GB to download, 4.6 GB on disk)"
   [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "torch==$torch_version"
-  "$venv/bin/python" -c 'import torch; print("install-deps: torch", torch.__version__, "in", torch.__file__)'
+  "$venv/bin/python" -W ignore -c 'import torch; print("install-deps: torch", torch.__version__, "in", torch.__file__)'
 fi

@@ -46,6 +46,18 @@ private:
     JobController* c_;
 };
 
+RunOutcome runOutcomeOf(const job::JobFinished& fin) {
+    RunOutcome o;
+    o.state = fin.state;
+    o.message = QString::fromStdString(fin.message);
+    o.hint = QString::fromStdString(fin.hint);
+    o.elapsed_ms = fin.elapsed_ms;
+    for (const auto& f : fin.files) o.files.push_back({QString::fromStdString(f.format), QString::fromStdString(f.path), f.size_bytes, 0, 0});
+    for (const auto& e : fin.evaluations)
+        o.evaluations.push_back({QString::fromStdString(e.model), QString::fromStdString(e.text), e.ppl, e.bits_per_weight, e.size_bytes});
+    return o;
+}
+
 }  // namespace
 
 JobController::JobController(JobRunner runner, QObject* parent) : QObject(parent), runner_(std::move(runner)) {
@@ -53,6 +65,7 @@ JobController::JobController(JobRunner runner, QObject* parent) : QObject(parent
     qRegisterMetaType<QVector<LayerRow>>();
     qRegisterMetaType<EvalRow>();
     qRegisterMetaType<QVector<EvalRow>>();
+    qRegisterMetaType<RunOutcome>();
 }
 
 JobController::~JobController() {
@@ -73,24 +86,16 @@ bool JobController::startTask(JobTask task) {
     CancelToken token = cancel_;
     worker_ = std::thread([this, task = std::move(task), token] {
         SignalObserver obs(this);
-        job::JobFinished fin = task(obs, token);
-        QStringList files;
-        for (const auto& f : fin.files)
-            files << QStringLiteral("%1\t%2\t%3").arg(QString::fromStdString(f.format), QString::fromStdString(f.path)).arg(f.size_bytes);
-        QVector<EvalRow> evals;
-        for (const auto& e : fin.evaluations)
-            evals.push_back({QString::fromStdString(e.model), QString::fromStdString(e.text), e.ppl, e.bits_per_weight, e.size_bytes});
+        RunOutcome outcome = runOutcomeOf(task(obs, token));
         QMetaObject::invokeMethod(
             this,
-            [this, state = QString::fromLatin1(job::jobStateName(fin.state)), msg = QString::fromStdString(fin.message),
-             hint = QString::fromStdString(fin.hint), files, evals, ms = fin.elapsed_ms] {
+            [this, outcome = std::move(outcome)] {
                 running_ = false;
                 if (paused_) {
                     paused_ = false;
                     emit pausedChanged(false);
                 }
-                if (!evals.isEmpty()) emit evaluated(evals);
-                emit finished(state, msg, hint, files, ms);
+                emit finished(outcome);
             },
             Qt::QueuedConnection);
     });

@@ -5,7 +5,6 @@
 
 #include <QObject>
 #include <QString>
-#include <QStringList>
 #include <QVector>
 
 #include <functional>
@@ -40,6 +39,27 @@ struct EvalRow {
     quint64 size_bytes = 0;
 };
 
+// One export a run wrote (a folder, or a GGUF file) with its size; perplexity and bits per weight
+// when the run evaluated it (RunRecorder fills them in from the run's EvalRows).
+struct ExportRecord {
+    QString format;
+    QString path;
+    quint64 size_bytes = 0;
+    double bits_per_weight = 0;  // 0: not evaluated
+    double ppl = 0;              // 0: not evaluated
+};
+
+// How a job ended (core's JobFinished as Qt data), as JobController::finished delivers it.
+struct RunOutcome {
+    job::JobState state = job::JobState::None;  // Finished, Failed or Cancelled
+    QString message;  // why it failed or was cancelled
+    QString hint;     // what the user can do about it
+    qint64 elapsed_ms = 0;
+    QVector<ExportRecord> files;    // what it wrote (not evaluated yet)
+    QVector<EvalRow> evaluations;   // perplexities, when the job measured them
+    bool succeeded() const { return state == job::JobState::Finished; }
+};
+
 class JobController : public QObject {
     Q_OBJECT
 public:
@@ -68,10 +88,8 @@ signals:
     void blockFinished(int block, double rtn_loss, double best_loss, int best_iter, qint64 elapsed_ms, const QVector<srs::ui::LayerRow>& layers);
     void progress(int blocks_done, int num_blocks, qint64 elapsed_ms, qint64 eta_ms, quint64 rss_bytes, quint64 peak_rss_bytes);
     void logLine(int level, const QString& message);
-    // Just before finished, when the job measured perplexities.
-    void evaluated(const QVector<srs::ui::EvalRow>& rows);
-    // state: "finished", "failed" or "cancelled"; files: "format\tpath\tbytes"
-    void finished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 elapsed_ms);
+    // Once, when the job has ended: its state, message, files and perplexities.
+    void finished(const srs::ui::RunOutcome& outcome);
     // After pause() / resume() (and false again when a paused job ends).
     void pausedChanged(bool paused);
 
@@ -87,3 +105,4 @@ private:
 
 Q_DECLARE_METATYPE(srs::ui::LayerRow)
 Q_DECLARE_METATYPE(srs::ui::EvalRow)
+Q_DECLARE_METATYPE(srs::ui::RunOutcome)

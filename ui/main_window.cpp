@@ -84,8 +84,8 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
                 if (auto ok = unfinished_.add(c); !ok) srs::log::warn("cannot remember the run for resuming: " + ok.error().message);
             }
         });
-        connect(job_controller_, &JobController::finished, this, [this](const QString& state) {
-            if (state == "finished") unfinished_.remove(current_run_dir_);
+        connect(job_controller_, &JobController::finished, this, [this](const RunOutcome& outcome) {
+            if (outcome.succeeded()) unfinished_.remove(current_run_dir_);
             current_run_dir_.clear();
         });
         connect(resume_banner_, &ResumeBanner::resumeRequested, this, [this](const UnfinishedRun& run) {
@@ -109,8 +109,8 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
         connect(model_page_, &ModelPage::modelOpened, results_page_, &ResultsPage::setModel);
         connect(recorder_, &RunRecorder::recorded, results_page_, &ResultsPage::showRun);
         connect(results_page_, &ResultsPage::runSelected, export_page_, &ExportPage::showRun);
-        connect(export_page_, &ExportPage::reexported, results_page_, [this](const QString& state) {
-            if (state == "finished") results_page_->reload();
+        connect(export_page_, &ExportPage::reexported, results_page_, [this](const RunOutcome& outcome) {
+            if (outcome.succeeded()) results_page_->reload();
         });
         connect(job_controller_, &JobController::started, export_page_, [this] { export_page_->setBusy(true); });
         connect(job_controller_, &JobController::finished, export_page_, [this] { export_page_->setBusy(false); });

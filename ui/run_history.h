@@ -14,14 +14,6 @@
 
 namespace srs::ui {
 
-struct ExportRecord {
-    QString format;
-    QString path;
-    quint64 size_bytes = 0;
-    double bits_per_weight = 0;  // 0: not evaluated
-    double ppl = 0;              // 0: not evaluated
-};
-
 struct BlockRecord {
     int block = 0;
     double rtn_loss = 0, best_loss = 0;

@@ -12,7 +12,6 @@ RunRecorder::RunRecorder(JobController* controller, RunHistory history, QObject*
     qRegisterMetaType<RunRecord>();
     connect(controller, &JobController::runSettings, this, [this](const QString& model, const QString& settings) {
         current_ = RunRecord();
-        evals_.clear();
         current_.model = model;
         current_.settings_json = settings;
         auto cfg = job::jobConfigFromJson(nlohmann::json::parse(settings.toStdString(), nullptr, false));
@@ -25,26 +24,21 @@ RunRecorder::RunRecorder(JobController* controller, RunHistory history, QObject*
             [this](int block, double rtn, double best, int best_iter, qint64 ms, const QVector<LayerRow>& layers) {
                 current_.blocks.push_back({block, rtn, best, best_iter, ms, layers});
             });
-    connect(controller, &JobController::evaluated, this, [this](const QVector<EvalRow>& rows) { evals_ = rows; });
-    connect(controller, &JobController::finished, this,
-            [this](const QString& state, const QString&, const QString&, const QStringList& files, qint64 ms) { onFinished(state, files, ms); });
+    connect(controller, &JobController::finished, this, &RunRecorder::onFinished);
 }
 
-void RunRecorder::onFinished(const QString& state, const QStringList& files, qint64 elapsed_ms) {
+void RunRecorder::onFinished(const RunOutcome& outcome) {
     // Only a quantization run announces its settings; a re-export through the same controller
     // reaches here with an empty record and is recorded by the Export page instead.
-    if (state != "finished" || current_.model.isEmpty()) {
+    if (!outcome.succeeded() || current_.model.isEmpty()) {
         current_ = RunRecord();
         return;
     }
     RunRecord r = std::move(current_);
     current_ = RunRecord();
-    r.elapsed_ms = elapsed_ms;
-    for (const auto& f : files) {
-        const QStringList parts = f.split('\t');
-        if (parts.size() == 3) r.exports.push_back({parts[0], parts[1], parts[2].toULongLong(), 0, 0});
-    }
-    for (const auto& e : evals_) {
+    r.elapsed_ms = outcome.elapsed_ms;
+    r.exports = outcome.files;
+    for (const auto& e : outcome.evaluations) {
         if (e.model == "original") {
             r.eval_text = e.text;
             r.original_ppl = e.ppl;

@@ -21,11 +21,10 @@ signals:
     void recorded(const srs::ui::RunRecord& record);
 
 private:
-    void onFinished(const QString& state, const QStringList& files, qint64 elapsed_ms);
+    void onFinished(const RunOutcome& outcome);
 
     RunHistory history_;
     RunRecord current_;
-    QVector<EvalRow> evals_;
 };
 
 }  // namespace srs::ui

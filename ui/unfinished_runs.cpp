@@ -13,6 +13,7 @@
 
 #include "core/common/log.h"
 #include "core/io/atomic_file.h"
+#include "core/job/run_state.h"
 
 namespace srs::ui {
 namespace {
@@ -76,9 +77,9 @@ QVector<UnfinishedRun> UnfinishedRuns::find() const {
             QFile::remove(fi.absoluteFilePath());  // nothing left to resume
             continue;
         }
-        auto state = job::readCheckpointState(run_dir.toStdString());
+        auto state = job::readRunState(run_dir.toStdString());
         if (!state) continue;  // no block tuned yet (or a run of another app instance still calibrating)
-        if (state->finished || !job::checkpointMatches(*state, *config)) {
+        if (state->finished || !job::runStateMatches(*state, *config)) {
             QFile::remove(fi.absoluteFilePath());  // finished, or replaced by a run with other settings
             continue;
         }
@@ -106,7 +107,7 @@ Status UnfinishedRuns::discard(const UnfinishedRun& run) const {
     if (!dir.exists()) return {};
     // Only the checkpoint's own files: the folder may be one the user chose.
     QStringList files = dir.entryList({"block_*.safetensors"}, QDir::Files);
-    files << "activations.safetensors" << "state.json";
+    files << "activations.safetensors" << QString::fromLatin1(job::kRunStateFile);
     bool ok = true;
     for (const QString& f : files)
         if (dir.exists(f) && !dir.remove(f)) ok = false;

@@ -1,9 +1,5 @@
 #include "core/job/job_config.h"
 
-#include <filesystem>
-
-#include "core/io/atomic_file.h"
-
 namespace srs::job {
 
 int JobConfig::effectiveIters() const { return iters.value_or(200); }
@@ -55,34 +51,6 @@ nlohmann::json settingsFingerprint(const JobConfig& c) {
     nlohmann::json j = jobConfigToJson(c);
     for (const char* k : {"output_dir", "run_dir", "eval_text", "eval_window", "device", "resume", "kernels"}) j.erase(k);
     return j;
-}
-
-Result<CheckpointState> readCheckpointState(const std::string& run_dir) {
-    const std::string path = (std::filesystem::path(run_dir) / "state.json").string();
-    std::error_code ec;
-    if (run_dir.empty() || !std::filesystem::exists(path, ec))
-        return makeError(ErrorCode::NotFound, "no checkpoint in " + run_dir, "start the run again (without resume)");
-    auto text = io::readFile(path);
-    if (!text) return text.error();
-    try {
-        const auto j = nlohmann::json::parse(*text);
-        CheckpointState st;
-        st.finished = j.value("finished", false);
-        st.next_block = j.value("next_block", 0);
-        st.num_blocks = j.value("num_blocks", 0);
-        st.model = j.value("model", std::string());
-        st.fingerprint = j.value("fingerprint", nlohmann::json());
-        return st;
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::CorruptFile, "checkpoint state " + path + " is damaged: " + e.what(),
-                         "discard the checkpoint and start the run again");
-    }
-}
-
-bool checkpointMatches(const CheckpointState& state, const JobConfig& config) {
-    JobConfig c = config;
-    if (!applyRecipe(c)) return false;
-    return state.fingerprint == settingsFingerprint(c);
 }
 
 Result<JobConfig> jobConfigFromJson(const nlohmann::json& j) {

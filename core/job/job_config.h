@@ -71,22 +71,7 @@ Status applyRecipe(JobConfig& config);
 nlohmann::json jobConfigToJson(const JobConfig& config);
 Result<JobConfig> jobConfigFromJson(const nlohmann::json& j);
 // The settings that change the tuned result (jobConfigToJson without folders, evaluation and
-// device): a checkpoint made with other ones cannot be resumed, and is not the same run.
+// device): a checkpoint (run_state.h) made with other ones cannot be resumed, and is not the same run.
 nlohmann::json settingsFingerprint(const JobConfig& config);
-
-// What a run folder's checkpoint says (state.json, written after every tuned block; see
-// quant_job_torch.cpp): how far the run got and with which settings.
-struct CheckpointState {
-    bool finished = false;
-    int next_block = 0;  // blocks 0 .. next_block-1 are tuned and saved
-    int num_blocks = 0;
-    std::string model;
-    nlohmann::json fingerprint;  // settingsFingerprint of the run
-};
-// Reads <run_dir>/state.json; NotFound when there is none, CorruptFile when it is damaged.
-Result<CheckpointState> readCheckpointState(const std::string& run_dir);
-// Whether a run with these settings (recipe applied as the job applies it) may continue the
-// checkpoint with --resume.
-bool checkpointMatches(const CheckpointState& state, const JobConfig& config);
 
 }  // namespace srs::job

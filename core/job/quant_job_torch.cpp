@@ -5,7 +5,7 @@
 // Checkpoint layout in the run folder (default <output_dir>/.signround-run):
 //   block_NNN.safetensors   the quantized layers of block NNN (q, scales, zeros, bias) + stats
 //   activations.safetensors the next block's FP and quantized-chain inputs
-//   state.json              settings fingerprint and the next block to tune
+//   state.json              settings fingerprint and the next block to tune (run_state.h)
 // Each file is written atomically, in that order, so a kill at any moment leaves a consistent
 // checkpoint; --resume continues at the next block and, with the same seed, gives the same output.
 #include <ATen/core/grad_mode.h>
@@ -31,6 +31,7 @@
 #include "core/io/safetensors.h"
 #include "core/io/safetensors_writer.h"
 #include "core/job/quant_job.h"
+#include "core/job/run_state.h"
 #include "core/model/llama_model.h"
 #include "core/quant/layer_config.h"
 #include "core/quant/signround.h"
@@ -172,17 +173,11 @@ private:
 
     void reexportSteps(const std::string& run_dir, JobFinished& fin) {
         run_dir_ = run_dir;
-        auto text = check(io::readFile((fs::path(run_dir) / "state.json").string()));
-        nlohmann::json st;
-        try {
-            st = nlohmann::json::parse(text);
-        } catch (const std::exception& e) {
-            throw Failure{makeError(ErrorCode::CorruptFile, run_dir + "/state.json is damaged: " + e.what())};
-        }
-        if (!st.value("finished", false))
+        const RunState st = check(readRunState(run_dir));
+        if (!st.finished)
             throw Failure{makeError(ErrorCode::InvalidArgument, "the run in " + run_dir + " has not finished",
                                     "finish it with signround quantize --resume first")};
-        JobConfig saved = check(jobConfigFromJson(st.at("fingerprint")));
+        JobConfig saved = check(jobConfigFromJson(st.fingerprint));
         saved.formats = cfg_.formats;
         saved.output_dir = cfg_.output_dir;
         cfg_ = saved;
@@ -304,9 +299,8 @@ private:
     }
 
     bool tryResume() {
-        fs::path state_path = fs::path(run_dir_) / "state.json";
         std::error_code ec;
-        if (!fs::exists(state_path, ec)) {
+        if (!fs::exists(runStatePath(run_dir_), ec)) {
             if (cfg_.resume) log::info("no checkpoint in " + run_dir_ + ": starting from the first block");
             return false;
         }
@@ -315,19 +309,15 @@ private:
             fs::remove_all(run_dir_, ec);
             return false;
         }
-        auto text = check(io::readFile(state_path.string()));
-        nlohmann::json st;
-        try {
-            st = nlohmann::json::parse(text);
-        } catch (const std::exception& e) {
-            throw Failure{makeError(ErrorCode::CorruptFile, "checkpoint state " + state_path.string() + " is damaged: " + e.what(),
-                                    "run without --resume to start over")};
-        }
-        if (st.value("fingerprint", nlohmann::json()) != fingerprint(cfg_))
+        auto st = readRunState(run_dir_);
+        if (!st && st.error().code == ErrorCode::CorruptFile)
+            throw Failure{makeError(ErrorCode::CorruptFile, "checkpoint state " + st.error().message, "run without --resume to start over")};
+        if (!st) throw Failure{st.error()};
+        if (st->fingerprint != fingerprint(cfg_))
             throw Failure{makeError(ErrorCode::InvalidArgument, "the checkpoint in " + run_dir_ + " was made with other settings",
                                     "resume with the same settings, or run without --resume to start over")};
-        next_block_ = st.value("next_block", 0);
-        if (st.value("finished", false)) {
+        next_block_ = st->next_block;
+        if (st->finished) {
             next_block_ = num_blocks_;
             log::info("the checkpoint holds a finished run: exporting again");
             seqlen_ = cfg_.effectiveSeqlen();
@@ -491,9 +481,13 @@ private:
     }
 
     void writeState(int next, bool finished) {
-        nlohmann::json st = {{"version", 1}, {"fingerprint", fingerprint(cfg_)}, {"next_block", next}, {"num_blocks", num_blocks_},
-                             {"finished", finished}, {"model", cfg_.model}};
-        check(io::writeFileAtomic((fs::path(run_dir_) / "state.json").string(), st.dump(2)));
+        RunState st;
+        st.fingerprint = fingerprint(cfg_);
+        st.next_block = next;
+        st.num_blocks = num_blocks_;
+        st.finished = finished;
+        st.model = cfg_.model;
+        check(writeRunState(run_dir_, st));
     }
 
     exporter::QuantizedModel assemble() {

@@ -188,7 +188,7 @@ private slots:
         QSignalSpy finished(w.jobController(), &srs::ui::JobController::finished);
         QTest::mouseClick(c->findChild<QPushButton*>("startButton"), Qt::LeftButton);
         QVERIFY(finished.wait(300000));
-        QCOMPARE(finished.first().at(0).toString(), QString("finished"));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Finished);
         auto* exp = w.exportPage();
         QTRY_VERIFY_WITH_TIMEOUT(exp->hasRun(), 10000);
         auto* tree = exp->filesTree();

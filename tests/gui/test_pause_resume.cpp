@@ -102,13 +102,13 @@ private slots:
         QVERIFY(!w.jobController()->paused());
         QCOMPARE(pause->text(), QString("Pause"));
         QVERIFY(finished.wait(120000));
-        QCOMPARE(finished.first().at(0).toString(), QString("finished"));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Finished);
         bool continued = false;
         for (const auto& args : log) continued = continued || args.at(1).toString().startsWith("continued after");
         QVERIFY(continued);
         for (int n : w.runPage()->pointsPerBlock()) QCOMPARE(n, 30);  // every iteration of every block
         // The paused 1.5 s are not part of the run's own elapsed time.
-        const qint64 elapsed = finished.first().at(4).toLongLong();
+        const qint64 elapsed = finished.first().at(0).value<srs::ui::RunOutcome>().elapsed_ms;
         qInfo("wall time %lld ms, run's own elapsed time %lld ms (paused about 1500 ms)", static_cast<long long>(wall.elapsed()),
               static_cast<long long>(elapsed));
         QVERIFY2(wall.elapsed() - elapsed >= 1400,
@@ -141,7 +141,7 @@ private slots:
         QTest::mouseClick(w.runPage()->findChild<QPushButton*>("cancelButton"), Qt::LeftButton);
         QVERIFY(finished.wait(10000));
         QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
-        QCOMPARE(finished.first().at(0).toString(), QString("cancelled"));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Cancelled);
         QVERIFY(!w.jobController()->paused());
         QCOMPARE(paused.last().at(0).toBool(), false);
         auto* pause = w.runPage()->findChild<QPushButton*>("pauseButton");

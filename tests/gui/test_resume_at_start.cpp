@@ -15,6 +15,7 @@
 #include "core/io/atomic_file.h"
 #include "core/job/job_config.h"
 #include "core/job/quant_job.h"
+#include "core/job/run_state.h"
 #include "support/test_paths.h"
 #include "ui/main_window.h"
 #include "ui/pages/configure_page.h"
@@ -99,8 +100,8 @@ private slots:
             QSignalSpy finished(w.jobController(), &srs::ui::JobController::finished);
             QTest::mouseClick(c->findChild<QPushButton*>("startButton"), Qt::LeftButton);
             QVERIFY(finished.wait(60000));
-            QCOMPARE(finished.first().at(0).toString(), QString("cancelled"));
-            auto st = srs::job::readCheckpointState((dir.path() + "/.signround-run").toStdString());
+            QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Cancelled);
+            auto st = srs::job::readRunState((dir.path() + "/.signround-run").toStdString());
             QVERIFY(st.ok());
             QVERIFY(!st->finished);
             next_block = st->next_block;
@@ -127,7 +128,7 @@ private slots:
         QVERIFY(banner->isHidden());
         QCOMPARE(w.currentPage(), 2);  // the Run page
         QVERIFY(finished.wait(120000));
-        QCOMPARE(finished.first().at(0).toString(), QString("finished"));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Finished);
         QCOMPARE(started.first().at(2).toInt(), next_block);  // resumed_from_block
         // Only the blocks after the checkpoint were tuned, with the saved iteration count.
         const auto& points = w.runPage()->pointsPerBlock();

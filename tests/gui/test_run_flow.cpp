@@ -106,7 +106,7 @@ private slots:
         QCOMPARE(w.currentPage(), 2);  // the Run page is shown
         QVERIFY(finished.wait(300000));
         probe.stop();
-        QCOMPARE(finished.first().at(0).toString(), QString("finished"));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Finished);
         qInfo("longest gap between 10 ms timer ticks during the run: %lld ms", static_cast<long long>(worst));
         QVERIFY2(worst <= 100, qPrintable(QString("GUI thread blocked for %1 ms").arg(worst)));
 
@@ -173,7 +173,8 @@ private slots:
             QSignalSpy done(exp->reexportController(), &srs::ui::JobController::finished);
             QTest::mouseClick(exp->findChild<QPushButton*>("reexportButton"), Qt::LeftButton);
             if (!done.wait(120000)) return QString("timeout");
-            return done.first().at(0).toString() + " " + done.first().at(1).toString();
+            const auto outcome = done.first().at(0).value<srs::ui::RunOutcome>();
+            return QString::fromLatin1(srs::job::jobStateName(outcome.state)) + " " + outcome.message;
         };
         QCOMPARE(reexport("auto_gptq"), QString("finished "));
         QVERIFY(QFileInfo::exists(dir.path() + "/stories260K-hf-w4g32-auto_gptq/model.safetensors"));
@@ -229,7 +230,7 @@ private slots:
         QTest::mouseClick(w.runPage()->findChild<QPushButton*>("cancelButton"), Qt::LeftButton);
         QVERIFY(finished.wait(10000));
         QVERIFY(t.elapsed() < 2000);
-        QCOMPARE(finished.first().at(0).toString(), QString("cancelled"));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Cancelled);
         QVERIFY(w.runPage()->findChild<QLabel*>("runStatus")->text().startsWith("Cancelled"));
         QVERIFY(!w.runPage()->findChild<QPushButton*>("cancelButton")->isEnabled());
         QVERIFY(!QFileInfo::exists(dir.path() + "/a/stories260K-hf-w4g32-auto_round"));
@@ -241,7 +242,7 @@ private slots:
         w.showPage(1);
         QTest::mouseClick(w.configurePage()->findChild<QPushButton*>("startButton"), Qt::LeftButton);
         QVERIFY(finished.wait(120000));
-        QCOMPARE(finished.first().at(0).toString(), QString("finished"));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Finished);
         QTRY_COMPARE(srs::ui::RunHistory().load(model_).size(), 1);
     }
 

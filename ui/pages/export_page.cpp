@@ -24,8 +24,8 @@
 
 #include "core/common/units.h"
 #include "core/export/gguf_plan.h"
-#include "core/io/atomic_file.h"
 #include "core/job/job_config.h"
+#include "core/job/run_state.h"
 
 namespace srs::ui {
 namespace {
@@ -35,13 +35,12 @@ QString bytes(quint64 b) { return QString::fromStdString(units::formatBytes(b));
 // Empty when the run folder still holds this run's finished checkpoint; otherwise why not.
 QString checkpointProblem(const RunRecord& r) {
     if (r.run_dir.isEmpty()) return QObject::tr("the run's checkpoint folder is not known");
-    auto text = io::readFile((r.run_dir + "/state.json").toStdString());
-    if (!text) return QObject::tr("its checkpoint is gone from %1").arg(r.run_dir);
-    nlohmann::json st = nlohmann::json::parse(*text, nullptr, false);
-    if (st.is_discarded() || !st.is_object()) return QObject::tr("%1/state.json is damaged").arg(r.run_dir);
-    if (!st.value("finished", false)) return QObject::tr("the checkpoint in %1 is of an unfinished run").arg(r.run_dir);
+    auto st = job::readRunState(r.run_dir.toStdString());
+    if (!st && st.error().code == ErrorCode::CorruptFile) return QObject::tr("%1/state.json is damaged").arg(r.run_dir);
+    if (!st) return QObject::tr("its checkpoint is gone from %1").arg(r.run_dir);
+    if (!st->finished) return QObject::tr("the checkpoint in %1 is of an unfinished run").arg(r.run_dir);
     auto cfg = job::jobConfigFromJson(nlohmann::json::parse(r.settings_json.toStdString(), nullptr, false));
-    if (!cfg || st.value("fingerprint", nlohmann::json()) != job::settingsFingerprint(*cfg))
+    if (!cfg || !job::runStateMatches(*st, *cfg))
         return QObject::tr("a later run with other settings replaced the checkpoint in %1").arg(r.run_dir);
     return {};
 }
@@ -128,10 +127,7 @@ ExportPage::ExportPage(RunHistory history, ReexportRunner reexport, QWidget* par
     if (reexport) {
         // Only startTask is used: no quantization runner.
         controller_ = new JobController(JobRunner(), this);
-        connect(controller_, &JobController::finished, this,
-                [this](const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64) {
-                    onReexportFinished(state, message, hint, files);
-                });
+        connect(controller_, &JobController::finished, this, &ExportPage::onReexportFinished);
         connect(controller_, &JobController::phaseChanged, this, [this](const QString& phase, const QString& detail) {
             status_->setText(detail.isEmpty() ? phase : tr("%1 %2").arg(phase, detail));
         });
@@ -251,17 +247,15 @@ void ExportPage::startReexport() {
     setBusy(busy_);
 }
 
-void ExportPage::onReexportFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files) {
-    if (state == "finished") {
+void ExportPage::onReexportFinished(const RunOutcome& outcome) {
+    if (outcome.succeeded()) {
         QStringList written;
-        for (const auto& f : files) {
-            const QStringList parts = f.split('\t');
-            if (parts.size() != 3) continue;
+        for (const auto& f : outcome.files) {
             // Writing the same format to the same folder again replaces that export.
             for (int i = run_.exports.size() - 1; i >= 0; --i)
-                if (QDir::cleanPath(run_.exports[i].path) == QDir::cleanPath(parts[1])) run_.exports.removeAt(i);
-            run_.exports.push_back({parts[0], parts[1], parts[2].toULongLong(), 0, 0});
-            written << QStringLiteral("%1 (%2)").arg(QFileInfo(parts[1]).fileName(), bytes(parts[2].toULongLong()));
+                if (QDir::cleanPath(run_.exports[i].path) == QDir::cleanPath(f.path)) run_.exports.removeAt(i);
+            run_.exports.push_back(f);
+            written << QStringLiteral("%1 (%2)").arg(QFileInfo(f.path).fileName(), bytes(f.size_bytes));
         }
         status_->setStyleSheet({});
         status_->setText(tr("Wrote %1.").arg(written.join(", ")));
@@ -270,13 +264,14 @@ void ExportPage::onReexportFinished(const QString& state, const QString& message
                 status_->setText(status_->text() + " " + tr("(not saved to the run history: %1)").arg(QString::fromStdString(ok.error().message)));
         refresh();
     } else {
-        QString text = state == "cancelled" ? tr("Re-export cancelled: %1").arg(message) : tr("Re-export failed: %1").arg(message);
-        if (!hint.isEmpty()) text += "\n" + tr("What to do: %1").arg(hint);
+        QString text = outcome.state == job::JobState::Cancelled ? tr("Re-export cancelled: %1").arg(outcome.message)
+                                                                 : tr("Re-export failed: %1").arg(outcome.message);
+        if (!outcome.hint.isEmpty()) text += "\n" + tr("What to do: %1").arg(outcome.hint);
         status_->setText(text);
         status_->setStyleSheet(errorTextStyle());
     }
     setBusy(busy_);
-    emit reexported(state, run_);
+    emit reexported(outcome, run_);
 }
 
 }  // namespace srs::ui

@@ -38,12 +38,12 @@ public slots:
 
 signals:
     void uploadRequested(const QString& folder);
-    // After a re-export; state as JobController::finished.
-    void reexported(const QString& state, const srs::ui::RunRecord& record);
+    // After a re-export: how it ended, and the run's record (with the new files when it succeeded).
+    void reexported(const srs::ui::RunOutcome& outcome, const srs::ui::RunRecord& record);
 
 private:
     void refresh();
-    void onReexportFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files);
+    void onReexportFinished(const RunOutcome& outcome);
 
     RunHistory history_;
     RunRecord run_;

@@ -219,26 +219,23 @@ void RunPage::onPausedChanged(bool paused) {
     }
 }
 
-void RunPage::onFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 ms) {
+void RunPage::onFinished(const RunOutcome& outcome) {
     cancel_->setEnabled(false);
     pause_->setEnabled(false);
     pause_->setText(tr("Pause"));
-    for (const auto& f : files) {
-        const QStringList parts = f.split('\t');
-        if (parts.size() == 3) {
-            auto* item = new QListWidgetItem(QStringLiteral("%1 — %2 (%3)").arg(parts[0], QFileInfo(parts[1]).fileName(), bytes(parts[2].toULongLong())),
-                                             files_);
-            item->setToolTip(parts[1]);
-        }
+    for (const auto& f : outcome.files) {
+        auto* item = new QListWidgetItem(QStringLiteral("%1 — %2 (%3)").arg(f.format, QFileInfo(f.path).fileName(), bytes(f.size_bytes)), files_);
+        item->setToolTip(f.path);
     }
-    if (state == "finished") {
-        status_->setText(tr("Finished in %1.").arg(fmt(ms)));
+    const bool cancelled = outcome.state == job::JobState::Cancelled;
+    if (outcome.succeeded()) {
+        status_->setText(tr("Finished in %1.").arg(fmt(outcome.elapsed_ms)));
         status_->setStyleSheet({});
     } else {
-        QString text = state == "cancelled" ? tr("Cancelled: %1").arg(message) : tr("Failed: %1").arg(message);
-        if (!hint.isEmpty()) text += "\n" + tr("What to do: %1").arg(hint);
+        QString text = cancelled ? tr("Cancelled: %1").arg(outcome.message) : tr("Failed: %1").arg(outcome.message);
+        if (!outcome.hint.isEmpty()) text += "\n" + tr("What to do: %1").arg(outcome.hint);
         status_->setText(text);
-        status_->setStyleSheet(state == "cancelled" ? warningTextStyle() : errorTextStyle());
+        status_->setStyleSheet(cancelled ? warningTextStyle() : errorTextStyle());
     }
 }
 

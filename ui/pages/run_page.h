@@ -35,7 +35,7 @@ private:
     void setStatus(const QString& text);
     // The job's phase names ("tuning", ...) in the user's language.
     static QString phaseName(const QString& phase);
-    void onFinished(const QString& state, const QString& message, const QString& hint, const QStringList& files, qint64 ms);
+    void onFinished(const srs::ui::RunOutcome& outcome);
 
     JobController* controller_;
     QCustomPlot* loss_plot_ = nullptr;

@@ -13,6 +13,7 @@
 
 #include "core/common/log.h"
 #include "kernels/attention.h"
+#include "kernels/measured_choices.h"
 
 namespace srs::kernels {
 namespace {
@@ -21,13 +22,8 @@ std::atomic<int> g_backend{static_cast<int>(AttentionBackend::Measured)};
 
 using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int, bool>;
 
-struct Choices {
-    std::mutex mu;
-    std::map<Key, AttentionChoice> by_key;
-    std::vector<Key> order;
-};
-Choices& choices() {
-    static Choices c;
+MeasuredChoices<Key, AttentionChoice>& choices() {
+    static MeasuredChoices<Key, AttentionChoice> c;
     return c;
 }
 
@@ -82,20 +78,7 @@ bool chooseSdpa(const at::Tensor& q, const at::Tensor& k, double scale) {
     if (static_cast<double>(q.size(0)) * q.size(1) * q.size(2) * q.size(2) < kMeasureAttentionPairs) return false;
     const bool backward = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad());
     const Key key{q.size(0), q.size(1), k.size(1), q.size(2), q.size(3), static_cast<int>(q.scalar_type()), backward};
-    Choices& cs = choices();
-    {
-        std::lock_guard<std::mutex> lock(cs.mu);
-        auto it = cs.by_key.find(key);
-        if (it != cs.by_key.end()) return it->second.sdpa;
-    }
-    AttentionChoice c = measure(q, k, backward, scale);
-    std::lock_guard<std::mutex> lock(cs.mu);
-    auto [it, inserted] = cs.by_key.emplace(key, c);
-    if (inserted) {
-        cs.order.push_back(key);
-        log::info("kernels: " + it->second.describe());
-    }
-    return it->second.sdpa;
+    return choices().get(key, [&] { return measure(q, k, backward, scale); }).sdpa;
 }
 
 }  // namespace
@@ -115,13 +98,7 @@ at::Tensor measuredCausalAttention(const at::Tensor& q, const at::Tensor& k, con
 void setAttentionBackend(AttentionBackend backend) { g_backend.store(static_cast<int>(backend)); }
 AttentionBackend attentionBackend() { return static_cast<AttentionBackend>(g_backend.load()); }
 
-std::vector<AttentionChoice> attentionChoices() {
-    Choices& cs = choices();
-    std::lock_guard<std::mutex> lock(cs.mu);
-    std::vector<AttentionChoice> v;
-    for (const auto& k : cs.order) v.push_back(cs.by_key.at(k));
-    return v;
-}
+std::vector<AttentionChoice> attentionChoices() { return choices().all(); }
 
 std::string AttentionChoice::describe() const {
     char buf[256];

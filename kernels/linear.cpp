@@ -13,6 +13,7 @@
 
 #include "core/common/log.h"
 #include "kernels/cpu/onednn_matmul.h"
+#include "kernels/measured_choices.h"
 
 namespace srs::kernels {
 namespace {
@@ -21,13 +22,8 @@ thread_local bool t_fast = false;
 
 using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, int>;
 
-struct Choices {
-    std::mutex mu;
-    std::map<Key, LinearChoice> by_key;
-    std::vector<Key> order;
-};
-Choices& choices() {
-    static Choices c;
+MeasuredChoices<Key, LinearChoice>& choices() {
+    static MeasuredChoices<Key, LinearChoice> c;
     return c;
 }
 
@@ -67,21 +63,7 @@ LinearChoice measure(std::int64_t M, std::int64_t N, std::int64_t K, at::ScalarT
 }
 
 const LinearChoice& choiceFor(std::int64_t M, std::int64_t N, std::int64_t K, at::ScalarType dt) {
-    Choices& cs = choices();
-    const Key key{M, N, K, static_cast<int>(dt)};
-    {
-        std::lock_guard<std::mutex> lock(cs.mu);
-        auto it = cs.by_key.find(key);
-        if (it != cs.by_key.end()) return it->second;
-    }
-    LinearChoice c = measure(M, N, K, dt);
-    std::lock_guard<std::mutex> lock(cs.mu);
-    auto [it, inserted] = cs.by_key.emplace(key, c);
-    if (inserted) {
-        cs.order.push_back(key);
-        log::info("kernels: " + it->second.describe());
-    }
-    return it->second;
+    return choices().get(Key{M, N, K, static_cast<int>(dt)}, [&] { return measure(M, N, K, dt); });
 }
 
 at::Tensor mm(bool onednn, const at::Tensor& a, const at::Tensor& b) { return onednn ? onednnMatmul(a, b) : at::mm(a, b); }
@@ -146,12 +128,6 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b)
     return LinearFunction::apply(x, w, b.defined() ? b : at::empty({0}, x.options()));
 }
 
-std::vector<LinearChoice> linearChoices() {
-    Choices& cs = choices();
-    std::lock_guard<std::mutex> lock(cs.mu);
-    std::vector<LinearChoice> out;
-    for (const auto& k : cs.order) out.push_back(cs.by_key.at(k));
-    return out;
-}
+std::vector<LinearChoice> linearChoices() { return choices().all(); }
 
 }  // namespace srs::kernels

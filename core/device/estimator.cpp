@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <thread>
 
 #include "core/data/dataset_source.h"
@@ -12,6 +11,7 @@
 #include "core/export/model_card.h"
 #include "core/export/packed_export.h"
 #include "core/io/atomic_file.h"
+#include "core/job/export_format.h"
 #include "core/quant/layer_config.h"
 
 namespace fs = std::filesystem;
@@ -27,31 +27,6 @@ const std::vector<std::string>& blockLinears() {
     return kNames;
 }
 
-struct Format {
-    std::string name;
-    exporter::PackedFormat packed = exporter::PackedFormat::None;
-    std::optional<exporter::GgufFileType> gguf;
-};
-
-Result<std::vector<Format>> parseFormats(const job::JobConfig& c) {
-    std::vector<Format> out;
-    const std::vector<std::string> names = c.formats.empty() ? std::vector<std::string>{"auto_round"} : c.formats;
-    for (const auto& f : names) {
-        if (f.rfind("gguf", 0) == 0) {
-            if (f.size() < 6 || f[4] != ':')
-                return makeError(ErrorCode::InvalidArgument, "the GGUF format '" + f + "' names no type", "use gguf:<type>, e.g. gguf:q4_k_m");
-            auto ft = exporter::parseGgufFileType(f);
-            if (!ft) return ft.error();
-            out.push_back({"gguf:" + ft->name, exporter::PackedFormat::None, *ft});
-            continue;
-        }
-        auto p = exporter::parsePackedFormat(f);
-        if (!p) return p.error();
-        out.push_back({f, *p, std::nullopt});
-    }
-    return out;
-}
-
 std::string modelBaseName(const std::string& model) {
     fs::path mp(model);
     std::error_code ec;
@@ -61,14 +36,14 @@ std::string modelBaseName(const std::string& model) {
 }
 
 // The README.md the run writes beside an export, without the perplexity table (measured later).
-std::string modelCardFor(const io::WeightSource& source, const job::JobConfig& c, const Format& f, const Format* first_gguf) {
+std::string modelCardFor(const io::WeightSource& source, const job::JobConfig& c, const job::ExportFormat& f, const job::ExportFormat* first_gguf) {
     exporter::ModelCardInfo card;
     auto readme = io::readFile((fs::path(source.tokenizerFolder()) / "README.md").string());
     if (readme) card.source_readme = *readme;
     card.format = f.name;
     card.scheme = "W" + std::to_string(c.bits) + "A16 " + (c.group_size > 0 ? "G" + std::to_string(c.group_size) : std::string("per-channel")) +
                   (c.sym ? " sym" : " asym");
-    if (f.gguf) {
+    if (f.isGguf()) {
         card.gguf_file = modelBaseName(c.model) + "-" + exporter::ggufFileTypeLabel(*f.gguf) + ".gguf";
         const std::string first = first_gguf ? first_gguf->name : f.name;
         card.scheme = "llama.cpp " + f.name.substr(5) + " mix, " +
@@ -88,7 +63,7 @@ std::string modelCardFor(const io::WeightSource& source, const job::JobConfig& c
 Result<std::vector<PlannedLayer>> planLayers(const io::WeightSource& source, const job::JobConfig& config) {
     job::JobConfig c = config;
     SRS_TRY(job::applyRecipe(c));
-    auto formats = parseFormats(c);
+    auto formats = job::parseExportFormats(c.formats);
     if (!formats) return formats.error();
     const auto& mc = source.config();
 
@@ -121,9 +96,9 @@ Result<std::vector<PlannedLayer>> planLayers(const io::WeightSource& source, con
 
     // The first GGUF format sets each layer's scheme to the one its ggml type carries; keys the
     // user gave in layer_config / fp_layers keep what they asked for (as the pipeline does).
-    const Format* gguf = nullptr;
+    const job::ExportFormat* gguf = nullptr;
     for (const auto& f : *formats)
-        if (f.gguf) {
+        if (f.isGguf()) {
             gguf = &f;
             break;
         }
@@ -160,7 +135,7 @@ Result<std::vector<PlannedLayer>> planLayers(const io::WeightSource& source, con
             continue;
         }
         for (const auto& f : *formats)
-            if (!f.gguf)
+            if (!f.isGguf())
                 if (auto ok = exporter::checkPackable(f.packed, l.out_features, l.in_features, s->bits, s->group_size); !ok) {
                     l.kept_reason = f.name + " cannot store it: " + ok.error().message;
                     break;
@@ -190,7 +165,7 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     if (!source) return makeError(ErrorCode::InvalidArgument, "no model to estimate");
     job::JobConfig c = config;
     SRS_TRY(job::applyRecipe(c));
-    auto formats = parseFormats(c);
+    auto formats = job::parseExportFormats(c.formats);
     if (!formats) return formats.error();
     auto layers = planLayers(*source, c);
     if (!layers) return layers.error();
@@ -296,13 +271,13 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
         q.has_bias = source->has(l.name + ".bias");
         qm.layers[l.name] = std::move(q);
     }
-    const Format* first_gguf = nullptr;
+    const job::ExportFormat* first_gguf = nullptr;
     for (const auto& f : *formats)
-        if (f.gguf && !first_gguf) first_gguf = &f;
+        if (f.isGguf() && !first_gguf) first_gguf = &f;
     for (const auto& f : *formats) {
         const std::string card = modelCardFor(*source, c, f, first_gguf);
         std::uint64_t bytes = 0;
-        if (f.gguf) {
+        if (f.isGguf()) {
             auto b = exporter::ggufExportFileBytes(*source, f.gguf->name, modelBaseName(c.model));
             if (!b) return b.error().withContext(f.name);
             bytes = *b + card.size();

@@ -30,6 +30,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/io/safetensors_writer.h"
+#include "core/job/export_format.h"
 #include "core/job/quant_job.h"
 #include "core/job/run_state.h"
 #include "core/model/llama_model.h"
@@ -71,12 +72,6 @@ at::Tensor tensorFromView(const io::TensorView& v) {
     std::memcpy(t.data_ptr(), v.data, v.info->sizeBytes());
     return t;
 }
-
-struct FormatSpec {
-    std::string name;
-    exporter::PackedFormat packed = exporter::PackedFormat::None;  // None: GGUF
-    std::optional<exporter::GgufFileType> gguf;
-};
 
 class Pipeline {
 public:
@@ -194,7 +189,7 @@ private:
             }
         for (const auto& f : formats_)
             for (const auto& [name, l] : qm.layers)
-                if (auto ok = f.gguf ? Status{} : exporter::checkPackable(f.packed, l.out_features, l.in_features, l.bits, l.group_size); !ok)
+                if (auto ok = f.isGguf() ? Status{} : exporter::checkPackable(f.packed, l.out_features, l.in_features, l.bits, l.group_size); !ok)
                     throw Failure{makeError(ErrorCode::Unsupported, name + " cannot be written as " + f.name + ": " + ok.error().message,
                                             "export it as fake, or quantize again with --format " + f.name)};
         exportAll(qm, fin);
@@ -202,19 +197,15 @@ private:
     }
 
     void parseFormats() {
-        if (cfg_.formats.empty()) cfg_.formats = {"auto_round"};
-        for (const auto& f : cfg_.formats) {
-            if (f.rfind("gguf", 0) == 0) {
-                if (f.size() < 6 || f[4] != ':')
-                    throw Failure{makeError(ErrorCode::InvalidArgument, "the GGUF format '" + f + "' names no type",
-                                            "use gguf:<type>, e.g. gguf:q4_k_m; types: " + joined(exporter::ggufFileTypeNames()))};
-                auto ft = exporter::parseGgufFileType(f);
-                if (!ft) throw Failure{ft.error()};
-                formats_.push_back({"gguf:" + ft->name, exporter::PackedFormat::None, *ft});
-                continue;
-            }
-            formats_.push_back({f, check(exporter::parsePackedFormat(f)), std::nullopt});
-        }
+        cfg_.formats = requestedExportFormats(cfg_.formats);
+        formats_ = check(parseExportFormats(cfg_.formats));
+    }
+
+    // The format an exported file was written in (exportAll writes one file per format).
+    const ExportFormat& formatOf(const ExportedFile& file) const {
+        for (const auto& f : formats_)
+            if (f.name == file.format) return f;
+        throw Failure{makeError(ErrorCode::Internal, "no export format named '" + file.format + "'")};
     }
 
     void planLayers() {
@@ -235,7 +226,7 @@ private:
             auto shape = check(source_->shape(name + ".weight"));
             bool ok = true;
             for (const auto& f : formats_)
-                if (!f.gguf && !exporter::checkPackable(f.packed, shape[0], shape[1], scheme->bits, scheme->group_size).ok()) ok = false;
+                if (!f.isGguf() && !exporter::checkPackable(f.packed, shape[0], shape[1], scheme->bits, scheme->group_size).ok()) ok = false;
             if (!ok) {
                 ++kept_for_shape;
                 fp_layers_.push_back(name);
@@ -257,9 +248,9 @@ private:
     // it (FORMATS.md §5.5), as AutoRound does; an explicit --layer_config still wins for its keys.
     void applyGgufSchemes(const std::vector<std::string>& names, const nlohmann::json& layer_config,
                           std::map<std::string, std::optional<quant::QuantScheme>>& schemes) {
-        const FormatSpec* g = nullptr;
+        const ExportFormat* g = nullptr;
         for (const auto& f : formats_)
-            if (f.gguf) {
+            if (f.isGguf()) {
                 g = &f;
                 break;
             }
@@ -290,12 +281,6 @@ private:
         std::string mix;
         for (const auto& [t, c] : counts) mix += (mix.empty() ? "" : ", ") + std::to_string(c) + "× " + t;
         log::info(g->name + " sets each layer's scheme to its ggml type: " + mix);
-    }
-
-    static std::string joined(const std::vector<std::string>& v) {
-        std::string s;
-        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-        return s;
     }
 
     bool tryResume() {
@@ -552,11 +537,11 @@ private:
         return qm;
     }
 
-    std::string exportName(const FormatSpec& f) const {
+    std::string exportName(const ExportFormat& f) const {
         fs::path mp(cfg_.model);
         std::string base = fs::is_regular_file(mp) ? mp.stem().string() : mp.filename().string();
         if (base.empty()) base = mp.parent_path().filename().string();
-        if (f.gguf) return base + "-gguf-" + f.gguf->name;
+        if (f.isGguf()) return base + "-gguf-" + f.gguf->name;
         std::string scheme = "w" + std::to_string(cfg_.bits) + (cfg_.group_size > 0 ? "g" + std::to_string(cfg_.group_size) : "") +
                              (cfg_.sym ? "" : "-asym");
         return base + "-" + scheme + "-" + f.name;
@@ -568,7 +553,7 @@ private:
             check(cancel_.check("exporting"));
             std::string out = (fs::path(cfg_.output_dir) / exportName(f)).string();
             exporter::ExportReport rep;
-            if (f.gguf) {
+            if (f.isGguf()) {
                 exporter::GgufExportOptions go;
                 go.file_type = f.gguf->name;
                 fs::path mp(cfg_.model);
@@ -625,11 +610,12 @@ private:
         for (const auto& f : fin.files) {
             // A GGUF carries its own copy of the vocabulary; scoring it with the source folder's
             // tokenizer keeps the token stream identical to the original's, so the numbers compare.
+            const bool gguf = formatOf(f).isGguf();
             eval::EvalOptions feo = eo;
-            if (f.format.rfind("gguf:", 0) == 0) feo.tokenizer_folder = source_->tokenizerFolder();
+            if (gguf) feo.tokenizer_folder = source_->tokenizerFolder();
             auto r = check(eval::evaluatePerplexity(f.path, cfg_.eval_text, feo, {}, cancel_));
             // A GGUF mixes types per tensor: its bits per weight is what the file takes.
-            const double file_bpw = f.format.rfind("gguf:", 0) == 0 && orig_params > 0 ? 8.0 * static_cast<double>(f.size_bytes) / orig_params : bpw;
+            const double file_bpw = gguf && orig_params > 0 ? 8.0 * static_cast<double>(f.size_bytes) / orig_params : bpw;
             fin.evaluations.push_back({f.format, cfg_.eval_text, r.ppl, file_bpw, f.size_bytes});
             log::info(f.format + ": PPL " + std::to_string(r.ppl) + " (original " + std::to_string(orig.ppl) + ")");
         }
@@ -637,24 +623,25 @@ private:
 
     void writeCards(const exporter::QuantizedModel& qm, const JobFinished& fin) {
         for (const auto& f : fin.files) {
+            const bool gguf = formatOf(f).isGguf();
             exporter::ModelCardInfo card;
             auto readme = io::readFile((fs::path(source_->tokenizerFolder()) / "README.md").string());
             if (readme) card.source_readme = *readme;
             card.format = f.format;
             // A model downloaded into the Hub cache names its source: base_model in the card.
             card.base_model = hub::repoIdFromSnapshotPath(fs::absolute(cfg_.model).lexically_normal().string());
-            if (f.format.rfind("gguf:", 0) == 0) {
+            if (gguf) {
                 std::error_code ec;
                 for (const auto& e : fs::directory_iterator(f.path, ec))
                     if (e.path().extension() == ".gguf") card.gguf_file = e.path().filename().string();
             }
             card.scheme = "W" + std::to_string(cfg_.bits) + "A16 " +
                           (cfg_.group_size > 0 ? "G" + std::to_string(cfg_.group_size) : std::string("per-channel")) + (cfg_.sym ? " sym" : " asym");
-            if (f.format.rfind("gguf:", 0) == 0) {
+            if (gguf) {
                 // Only the first GGUF format of a run sets the tuning schemes (applyGgufSchemes).
                 std::string first;
                 for (const auto& g : formats_)
-                    if (g.gguf && first.empty()) first = g.name;
+                    if (g.isGguf() && first.empty()) first = g.name;
                 card.scheme = "llama.cpp " + f.format.substr(5) + " mix, " +
                               (f.format == first ? std::string("each layer tuned in its ggml type")
                                                  : "written from the layers tuned for " + first.substr(5) +
@@ -679,7 +666,7 @@ private:
     CancelToken cancel_;
     Clock::time_point start_;
     std::int64_t paused_at_start_ = 0;
-    std::vector<FormatSpec> formats_;
+    std::vector<ExportFormat> formats_;
     at::ScalarType compute_dtype_ = at::kFloat;
     std::shared_ptr<io::WeightSource> source_;
     int num_blocks_ = 0;

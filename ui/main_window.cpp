@@ -43,7 +43,26 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
     setWindowTitle(tr("SignRound Studio"));
     setWindowIcon(QIcon(":/icons/signround-studio.svg"));
     resize(1280, 800);
+    buildCentralArea();
 
+    model_page_ = new ModelPage(this);
+    addPage(tr("Model"), model_page_, tr("Open a model and see what is in it"));
+    if (runner) {
+        addQuantizationPages(std::move(runner));
+        connectRunLifecycle();
+        addResultPages(std::move(reexport));
+    }
+    // The Hub page comes last so the other pages keep their positions (--page, screenshots).
+    addHubPage();
+
+    QDockWidget* dock = buildLogDock();
+    buildMenus(dock);
+    statusBar()->showMessage(compute_summary_);
+    if (!compute_summary_.isEmpty()) srs::log::info(compute_summary_.toStdString());
+}
+
+// The resume banner above a splitter of the page list and the page stack.
+void MainWindow::buildCentralArea() {
     auto* central = new QWidget(this);
     auto* central_layout = new QVBoxLayout(central);
     central_layout->setContentsMargins(0, 0, 0, 0);
@@ -65,58 +84,67 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
     splitter->setSizes({160, 1120});
     setCentralWidget(central);
     connect(nav_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
+}
 
-    model_page_ = new ModelPage(this);
-    addPage(tr("Model"), model_page_, tr("Open a model and see what is in it"));
-    if (runner) {
-        job_controller_ = new JobController(std::move(runner), this);
-        configure_page_ = new ConfigurePage(this);
-        run_page_ = new RunPage(job_controller_, this);
-        addPage(tr("Configure"), configure_page_, tr("Scheme, recipe, calibration data and formats"));
-        run_index_ = addPage(tr("Run"), run_page_, tr("Live loss curves, progress and results"));
-        connect(model_page_, &ModelPage::modelOpened, this, [this](const QString& folder) {
-            configure_page_->setModel(folder);
-            configure_page_->setMaxSeqlen(static_cast<int>(model_page_->summary().config.max_position_embeddings));
-        });
-        connect(configure_page_, &ConfigurePage::startRequested, this, [this](const job::JobConfig& c) {
-            if (startRun(c)) {
-                // Registered so that the next start of the app can offer to resume it.
-                if (auto ok = unfinished_.add(c); !ok) srs::log::warn("cannot remember the run for resuming: " + ok.error().message);
-            }
-        });
-        connect(job_controller_, &JobController::finished, this, [this](const RunOutcome& outcome) {
-            if (outcome.succeeded()) unfinished_.remove(current_run_dir_);
-            current_run_dir_.clear();
-        });
-        connect(resume_banner_, &ResumeBanner::resumeRequested, this, [this](const UnfinishedRun& run) {
-            if (startRun(run.config)) resume_banner_->removeRun(run.id);
-        });
-        connect(resume_banner_, &ResumeBanner::discardRequested, this, [this](const UnfinishedRun& run) {
-            if (auto ok = unfinished_.discard(run); !ok)
-                QMessageBox::warning(this, tr("Discard"), QString::fromStdString(ok.error().toString()));
-            resume_banner_->removeRun(run.id);
-        });
-        resume_banner_->setRuns(unfinished_.find());
-        const AppSettings settings = AppSettings::load();
-        configure_page_->applySettings(settings.output_dir, settings.device);
+// Configure and Run, around the controller that runs the job.
+void MainWindow::addQuantizationPages(JobRunner runner) {
+    job_controller_ = new JobController(std::move(runner), this);
+    configure_page_ = new ConfigurePage(this);
+    run_page_ = new RunPage(job_controller_, this);
+    addPage(tr("Configure"), configure_page_, tr("Scheme, recipe, calibration data and formats"));
+    run_index_ = addPage(tr("Run"), run_page_, tr("Live loss curves, progress and results"));
+}
 
-        RunHistory history;
-        recorder_ = new RunRecorder(job_controller_, history, this);
-        results_page_ = new ResultsPage(history, this);
-        export_page_ = new ExportPage(history, std::move(reexport), this);
-        addPage(tr("Results"), results_page_, tr("Per-layer losses and the accuracy-versus-size trade-off across runs"));
-        addPage(tr("Export"), export_page_, tr("The written files, open folder, re-export in another format"));
-        connect(model_page_, &ModelPage::modelOpened, results_page_, &ResultsPage::setModel);
-        connect(recorder_, &RunRecorder::recorded, results_page_, &ResultsPage::showRun);
-        connect(results_page_, &ResultsPage::runSelected, export_page_, &ExportPage::showRun);
-        connect(export_page_, &ExportPage::reexported, results_page_, [this](const RunOutcome& outcome) {
-            if (outcome.succeeded()) results_page_->reload();
-        });
-        connect(job_controller_, &JobController::started, export_page_, [this] { export_page_->setBusy(true); });
-        connect(job_controller_, &JobController::finished, export_page_, [this] { export_page_->setBusy(false); });
-    }
+// A model opened configures the run; a started run is remembered until it succeeds, so that the
+// resume banner can offer it at the next start.
+void MainWindow::connectRunLifecycle() {
+    connect(model_page_, &ModelPage::modelOpened, this, [this](const QString& folder) {
+        configure_page_->setModel(folder);
+        configure_page_->setMaxSeqlen(static_cast<int>(model_page_->summary().config.max_position_embeddings));
+    });
+    connect(configure_page_, &ConfigurePage::startRequested, this, [this](const job::JobConfig& c) {
+        if (startRun(c)) {
+            // Registered so that the next start of the app can offer to resume it.
+            if (auto ok = unfinished_.add(c); !ok) srs::log::warn("cannot remember the run for resuming: " + ok.error().message);
+        }
+    });
+    connect(job_controller_, &JobController::finished, this, [this](const RunOutcome& outcome) {
+        if (outcome.succeeded()) unfinished_.remove(current_run_dir_);
+        current_run_dir_.clear();
+    });
+    connect(resume_banner_, &ResumeBanner::resumeRequested, this, [this](const UnfinishedRun& run) {
+        if (startRun(run.config)) resume_banner_->removeRun(run.id);
+    });
+    connect(resume_banner_, &ResumeBanner::discardRequested, this, [this](const UnfinishedRun& run) {
+        if (auto ok = unfinished_.discard(run); !ok)
+            QMessageBox::warning(this, tr("Discard"), QString::fromStdString(ok.error().toString()));
+        resume_banner_->removeRun(run.id);
+    });
+    resume_banner_->setRuns(unfinished_.find());
+    const AppSettings settings = AppSettings::load();
+    configure_page_->applySettings(settings.output_dir, settings.device);
+}
 
-    // The Hub page comes last so the other pages keep their positions (--page, screenshots).
+// Results and Export, fed by the recorder that writes every finished run into the history.
+void MainWindow::addResultPages(ReexportRunner reexport) {
+    RunHistory history;
+    recorder_ = new RunRecorder(job_controller_, history, this);
+    results_page_ = new ResultsPage(history, this);
+    export_page_ = new ExportPage(history, std::move(reexport), this);
+    addPage(tr("Results"), results_page_, tr("Per-layer losses and the accuracy-versus-size trade-off across runs"));
+    addPage(tr("Export"), export_page_, tr("The written files, open folder, re-export in another format"));
+    connect(model_page_, &ModelPage::modelOpened, results_page_, &ResultsPage::setModel);
+    connect(recorder_, &RunRecorder::recorded, results_page_, &ResultsPage::showRun);
+    connect(results_page_, &ResultsPage::runSelected, export_page_, &ExportPage::showRun);
+    connect(export_page_, &ExportPage::reexported, results_page_, [this](const RunOutcome& outcome) {
+        if (outcome.succeeded()) results_page_->reload();
+    });
+    connect(job_controller_, &JobController::started, export_page_, [this] { export_page_->setBusy(true); });
+    connect(job_controller_, &JobController::finished, export_page_, [this] { export_page_->setBusy(false); });
+}
+
+// The Hub page, and the session it shares with the Export page's upload dialog.
+void MainWindow::addHubPage() {
     hub_session_ = new HubSession(this);
     hub_page_ = new HubPage(hub_session_, this);
     hub_index_ = addPage(tr("Hub"), hub_page_, tr("Find and download models from the Hugging Face Hub or ModelScope; models in the local cache"));
@@ -130,7 +158,10 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             dialog->open();
         });
+}
 
+// The log dock below the pages, fed by the log bridge.
+QDockWidget* MainWindow::buildLogDock() {
     auto* dock = new QDockWidget(tr("Log"), this);
     dock->setObjectName("logDock");
     log_view_ = new QPlainTextEdit(dock);
@@ -146,7 +177,10 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
         static const char* kTags[] = {"debug", "info", "warning", "error"};
         log_view_->appendPlainText(QStringLiteral("%1 [%2] %3").arg(QTime::currentTime().toString("HH:mm:ss"), kTags[level & 3], line));
     });
+    return dock;
+}
 
+void MainWindow::buildMenus(QDockWidget* log_dock) {
     auto* file_menu = menuBar()->addMenu(tr("&File"));
     auto* open_action = file_menu->addAction(tr("&Open model folder…"), model_page_, &ModelPage::chooseFolder);
     open_action->setShortcut(QKeySequence::Open);
@@ -160,12 +194,54 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
         file_menu->insertSeparator(quit_action);
     }
     auto* view_menu = menuBar()->addMenu(tr("&View"));
-    view_menu->addAction(dock->toggleViewAction());
+    view_menu->addAction(log_dock->toggleViewAction());
     auto* help_menu = menuBar()->addMenu(tr("&Help"));
     help_menu->addAction(tr("&About SignRound Studio"), this, &MainWindow::showAbout);
+}
 
-    statusBar()->showMessage(compute_summary_);
-    if (!compute_summary_.isEmpty()) srs::log::info(compute_summary_.toStdString());
+void MainWindow::openModel(const QString& folder) { model_page_->openModel(folder); }
+
+void MainWindow::showHub(const QString& query) {
+    showPage(hub_index_);
+    if (!query.isEmpty()) hub_page_->searchFor(query);
+}
+
+QStringList MainWindow::workflowPageNames() const {
+    if (!configure_page_) return {"model"};
+    return {"model", "configure", "run", "results", "export"};
+}
+
+bool MainWindow::showPageNamed(const QString& name) {
+    if (name == "hub") {
+        showPage(hub_index_);
+        return true;
+    }
+    const int index = workflowPageNames().indexOf(name);
+    if (index < 0) return false;
+    showPage(index);
+    return true;
+}
+
+bool MainWindow::quantizeWhenModelOpens() {
+    if (!configure_page_) return false;
+    connect(model_page_, &ModelPage::modelOpened, this, [this] { configure_page_->requestStart(); }, Qt::QueuedConnection);
+    return true;
+}
+
+bool MainWindow::scoreAutoSchemeWhenModelOpens(double target_bits) {
+    if (!configure_page_) return false;
+    AutoSchemePanel* panel = configure_page_->autoSchemePanel();
+    connect(model_page_, &ModelPage::modelOpened, this, [this, panel, target_bits] {
+        showPage(1);
+        configure_page_->showTab(2);
+        panel->setTargetBits(target_bits);
+        panel->startScoring();
+    }, Qt::QueuedConnection);
+    connect(panel, &AutoSchemePanel::scoringFinished, this, [panel](bool ok) {
+        if (ok) panel->useMix();
+        else srs::log::error("AutoScheme did not finish: see the AutoScheme tab");
+    });
+    return true;
 }
 
 bool MainWindow::startRun(const job::JobConfig& config) {

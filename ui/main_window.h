@@ -7,6 +7,7 @@
 #include "ui/job_controller.h"
 #include "ui/unfinished_runs.h"
 
+class QDockWidget;
 class QListWidget;
 class QStackedWidget;
 class QPlainTextEdit;
@@ -71,11 +72,38 @@ public:
     int currentPage() const;
     QPlainTextEdit* logView() const { return log_view_; }
 
+    // Opens a model folder on the Model page (the page shown stays as it is).
+    void openModel(const QString& folder);
+    // Shows the Hub page; with a query, also searches for it (as if typed).
+    void showHub(const QString& query = {});
+    // The short names of the quantization pages in their order, as --page and the screenshots
+    // name them: "model", then "configure", "run", "results" and "export" when there is a runner.
+    QStringList workflowPageNames() const;
+    // Shows the page of that short name: one of workflowPageNames(), or "hub". False when the
+    // window has no such page.
+    bool showPageNamed(const QString& name);
+    // Start-up work for the app's command line; each returns false (and does nothing) without
+    // the Configure page, and is meant to be called once, before openModel.
+    // Once a model is open, starts quantizing it with the Configure page's settings.
+    bool quantizeWhenModelOpens();
+    // Once a model is open, shows the AutoScheme tab, scores the layers for this average bits per
+    // weight and, when scoring succeeds, puts the mix into the per-layer overrides.
+    bool scoreAutoSchemeWhenModelOpens(double target_bits);
+
 public slots:
     void showAbout();
     void showSettings();
 
 private:
+    // Builders of the constructor, in the order it calls them.
+    void buildCentralArea();
+    void addQuantizationPages(JobRunner runner);
+    void connectRunLifecycle();
+    void addResultPages(ReexportRunner reexport);
+    void addHubPage();
+    QDockWidget* buildLogDock();
+    void buildMenus(QDockWidget* log_dock);
+
     QListWidget* nav_ = nullptr;
     QStackedWidget* stack_ = nullptr;
     QPlainTextEdit* log_view_ = nullptr;

@@ -6,11 +6,8 @@
 // app exits: the README's screenshot and the xvfb smoke test use it. With --autostart and
 // --screenshot_dir DIR, every page is saved as DIR/<page>-page.png once the run has finished.
 #include <QApplication>
-#include <QComboBox>
 #include <QCommandLineParser>
-#include <QLineEdit>
 #include <QPixmap>
-#include <QSpinBox>
 #include <QTimer>
 
 #include "core/common/log.h"
@@ -26,152 +23,161 @@
 #include "ui/settings_dialog.h"
 #include "ui/theme.h"
 
-int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("SignRound Studio");
-    QApplication::setOrganizationName("SignRound Studio");
-    QApplication::setApplicationVersion(SRS_VERSION);
+namespace {
 
-    // The language (Settings, or --language for this start) is installed before any text is made,
-    // the command-line help included.
+using srs::ui::MainWindow;
+
+// The command line's options (made after the translation is installed, so --help is translated).
+struct Options {
+    QCommandLineOption screenshot{"screenshot", QCoreApplication::translate("main", "Save a PNG of the window, then exit."), "file"};
+    QCommandLineOption page{"page", QCoreApplication::translate("main", "Page to show first: model, configure, run, results, export or hub."), "name"};
+    QCommandLineOption dataset{"dataset", QCoreApplication::translate("main", "Calibration text file(s) to preset on the Configure page."), "file"};
+    QCommandLineOption hub_search{"hub_search", QCoreApplication::translate("main", "Open the Hub page and search for QUERY (with --screenshot: once the results are shown)."), "query"};
+    QCommandLineOption autostart{"autostart", QCoreApplication::translate("main", "Start quantizing the given model with the Configure page's settings once it is open.")};
+    QCommandLineOption output{"output_dir", QCoreApplication::translate("main", "Output folder to preset on the Configure page."), "dir"};
+    QCommandLineOption iters{"iters", QCoreApplication::translate("main", "Iterations to preset on the Configure page."), "n"};
+    QCommandLineOption eval_text{"eval_text", QCoreApplication::translate("main", "Evaluation text to preset on the Configure page."), "file"};
+    QCommandLineOption shot_dir{"screenshot_dir", QCoreApplication::translate("main", "With --autostart: save every page as DIR/<page>-page.png after the run, then exit."), "dir"};
+    QCommandLineOption nsamples{"nsamples", QCoreApplication::translate("main", "Calibration samples to preset on the Configure page."), "n"};
+    QCommandLineOption group{"group_size", QCoreApplication::translate("main", "Group size to preset on the Configure page (32, 64, 128 or -1)."), "n"};
+    QCommandLineOption bits{"bits", QCoreApplication::translate("main", "Weight bits to preset on the Configure page."), "n"};
+    QCommandLineOption seqlen{"seqlen", QCoreApplication::translate("main", "Sequence length to preset on the Configure page."), "n"};
+    QCommandLineOption autoscheme{"autoscheme", "Score the layers on the Configure page's AutoScheme tab for this average bits per weight "
+                                                "once the model is open, and use the mix.", "bits"};
+    QCommandLineOption language{"language", QCoreApplication::translate("main", "Interface language for this start: en or zh_CN (default: Settings)."), "code"};
+    QCommandLineOption theme{"theme", QCoreApplication::translate("main", "Theme for this start: system, light or dark (default: Settings)."), "name"};
+
+    // In the order --help lists them.
+    void addTo(QCommandLineParser& parser) const {
+        parser.setApplicationDescription(QCoreApplication::translate("main", "SignRound Studio: quantize language models with SignRound"));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument("model", QCoreApplication::translate("main", "Model folder to open at start"));
+        for (const auto* o : {&hub_search, &dataset, &autostart, &output, &iters, &eval_text, &nsamples, &group, &bits, &seqlen,
+                              &autoscheme, &shot_dir, &screenshot, &page, &language, &theme})
+            parser.addOption(*o);
+    }
+};
+
+// The language for this start: Settings, or --language. Read before the parser exists, because
+// the parser's texts (the help included) are translated.
+QString startupLanguage(int argc, char** argv) {
     QString language = srs::ui::savedLanguage();
     for (int i = 1; i < argc; ++i) {
         const QString a = QString::fromLocal8Bit(argv[i]);
         if (a == "--language" && i + 1 < argc) language = QString::fromLocal8Bit(argv[i + 1]);
         if (a.startsWith("--language=")) language = a.mid(11);
     }
-    srs::ui::installTranslation(language);
+    return language;
+}
+
+srs::ui::RuntimeVersions runtimeVersions(const srs::kernels::ComputeRuntimeInfo& compute) {
+    return {QString::fromStdString(compute.torch_version), QString::fromStdString(compute.onednn_version),
+            QString::fromStdString(compute.blas_name), compute.threads, QString::fromStdString(srs::kernels::describeTorchCuda(compute))};
+}
+
+// Gives the Configure page core's AutoScheme and tuning-rate functions, and the settings the
+// command line presets.
+void presetConfigurePage(srs::ui::ConfigurePage* c, const QCommandLineParser& parser, const Options& o) {
+    c->setAutoSchemeRunner(&srs::quant::autoscheme::runAutoScheme);
+    c->setTuningRateProvider(&srs::device::measureTuningGflops);
+    if (parser.isSet(o.dataset)) c->setCalibrationFiles(parser.values(o.dataset));
+    if (parser.isSet(o.output)) c->setOutputDir(parser.value(o.output));
+    if (parser.isSet(o.iters)) c->setIters(parser.value(o.iters).toInt());
+    if (parser.isSet(o.nsamples)) c->setNsamples(parser.value(o.nsamples).toInt());
+    if (parser.isSet(o.seqlen)) c->setSeqlen(parser.value(o.seqlen).toInt());
+    if (parser.isSet(o.bits)) c->setBits(parser.value(o.bits).toInt());
+    if (parser.isSet(o.group)) c->setGroupSize(parser.value(o.group).toInt());
+    if (parser.isSet(o.eval_text)) c->setEvalText(parser.value(o.eval_text));
+}
+
+// --page; without a model to open (and no --page), or with --hub_search, the Hub page, to find one.
+void showFirstPage(MainWindow& window, const QCommandLineParser& parser, const Options& o) {
+    const QString first_page = parser.value(o.page).toLower();
+    const bool hub_first = first_page == "hub" || parser.isSet(o.hub_search) || (parser.positionalArguments().isEmpty() && first_page.isEmpty());
+    if (hub_first) window.showHub();
+    else window.showPageNamed(first_page);
+}
+
+// Saves the window as a PNG once it has had time to paint, then quits (1 when saving failed).
+void saveScreenshotSoon(MainWindow& window, const QString& file) {
+    QTimer::singleShot(300, &window, [&window, file] {
+        bool ok = window.grab().save(file);
+        if (!ok) srs::log::error("could not save screenshot to " + file.toStdString());
+        QApplication::exit(ok ? 0 : 1);
+    });
+}
+
+// Saves every quantization page as DIR/<page>-page.png, then quits (1 when a save failed).
+void saveEveryPageSoon(MainWindow& window, const QString& dir) {
+    QTimer::singleShot(300, &window, [&window, dir] {
+        bool ok = true;
+        for (const QString& name : window.workflowPageNames()) {
+            window.showPageNamed(name);
+            QApplication::processEvents();
+            const QString file = dir + "/" + name + "-page.png";
+            if (!window.grab().save(file)) ok = false, srs::log::error("could not save screenshot to " + file.toStdString());
+        }
+        QApplication::exit(ok ? 0 : 1);
+    });
+}
+
+// Opens the model given on the command line; with --autostart quantizes it, with --autoscheme
+// scores its layers, and takes the screenshots asked for once that is done (or the model failed).
+void openModelAtStart(MainWindow& window, const QCommandLineParser& parser, const Options& o) {
+    const QString shot = parser.value(o.screenshot);
+    auto take_shot = [&window, shot] { saveScreenshotSoon(window, shot); };
+    auto* jobs = window.jobController();
+    if (parser.isSet(o.autostart) && window.quantizeWhenModelOpens()) {
+        if (!shot.isEmpty()) QObject::connect(jobs, &srs::ui::JobController::finished, &window, take_shot);
+        const QString dir = parser.value(o.shot_dir);
+        // After the recorder has filled the Results and Export pages (it is connected first).
+        if (!dir.isEmpty()) QObject::connect(jobs, &srs::ui::JobController::finished, &window, [&window, dir] { saveEveryPageSoon(window, dir); });
+    } else if (parser.isSet(o.autoscheme) && window.scoreAutoSchemeWhenModelOpens(parser.value(o.autoscheme).toDouble())) {
+        if (!shot.isEmpty())
+            QObject::connect(window.configurePage()->autoSchemePanel(), &srs::ui::AutoSchemePanel::scoringFinished, &window, take_shot);
+    } else if (!shot.isEmpty()) {
+        QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window, take_shot);
+    }
+    if (!shot.isEmpty()) QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelFailed, &window, take_shot);
+    window.openModel(parser.positionalArguments().first());
+}
+
+// What the window does once it is up: open a model, search the Hub, or only the screenshot.
+void startUp(MainWindow& window, const QCommandLineParser& parser, const Options& o) {
+    const QString shot = parser.value(o.screenshot);
+    if (!parser.positionalArguments().isEmpty()) {
+        openModelAtStart(window, parser, o);
+    } else if (parser.isSet(o.hub_search)) {
+        if (!shot.isEmpty())
+            QObject::connect(window.hubPage(), &srs::ui::HubPage::searchShown, &window, [&window, shot] { saveScreenshotSoon(window, shot); });
+        window.showHub(parser.value(o.hub_search));
+    } else if (!shot.isEmpty()) {
+        saveScreenshotSoon(window, shot);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("SignRound Studio");
+    QApplication::setOrganizationName("SignRound Studio");
+    QApplication::setApplicationVersion(SRS_VERSION);
+    srs::ui::installTranslation(startupLanguage(argc, argv));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QCoreApplication::translate("main", "SignRound Studio: quantize language models with SignRound"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument("model", QCoreApplication::translate("main", "Model folder to open at start"));
-    QCommandLineOption screenshot("screenshot", QCoreApplication::translate("main", "Save a PNG of the window, then exit."), "file");
-    QCommandLineOption page("page", QCoreApplication::translate("main", "Page to show first: model, configure, run, results, export or hub."), "name");
-    QCommandLineOption dataset("dataset", QCoreApplication::translate("main", "Calibration text file(s) to preset on the Configure page."), "file");
-    QCommandLineOption hub_search("hub_search", QCoreApplication::translate("main", "Open the Hub page and search for QUERY (with --screenshot: once the results are shown)."), "query");
-    parser.addOption(hub_search);
-    parser.addOption(dataset);
-    QCommandLineOption autostart("autostart", QCoreApplication::translate("main", "Start quantizing the given model with the Configure page's settings once it is open."));
-    QCommandLineOption output("output_dir", QCoreApplication::translate("main", "Output folder to preset on the Configure page."), "dir");
-    QCommandLineOption iters("iters", QCoreApplication::translate("main", "Iterations to preset on the Configure page."), "n");
-    parser.addOption(autostart);
-    parser.addOption(output);
-    parser.addOption(iters);
-    QCommandLineOption eval_text("eval_text", QCoreApplication::translate("main", "Evaluation text to preset on the Configure page."), "file");
-    QCommandLineOption shot_dir("screenshot_dir", QCoreApplication::translate("main", "With --autostart: save every page as DIR/<page>-page.png after the run, then exit."), "dir");
-    parser.addOption(eval_text);
-    QCommandLineOption nsamples("nsamples", QCoreApplication::translate("main", "Calibration samples to preset on the Configure page."), "n");
-    QCommandLineOption group("group_size", QCoreApplication::translate("main", "Group size to preset on the Configure page (32, 64, 128 or -1)."), "n");
-    QCommandLineOption bits("bits", QCoreApplication::translate("main", "Weight bits to preset on the Configure page."), "n");
-    parser.addOption(nsamples);
-    parser.addOption(group);
-    parser.addOption(bits);
-    QCommandLineOption seqlen("seqlen", QCoreApplication::translate("main", "Sequence length to preset on the Configure page."), "n");
-    parser.addOption(seqlen);
-    QCommandLineOption autoscheme("autoscheme", "Score the layers on the Configure page's AutoScheme tab for this average bits per weight "
-                                                "once the model is open, and use the mix.", "bits");
-    parser.addOption(autoscheme);
-    parser.addOption(shot_dir);
-    parser.addOption(screenshot);
-    parser.addOption(page);
-    QCommandLineOption language_opt("language", QCoreApplication::translate("main", "Interface language for this start: en or zh_CN (default: Settings)."), "code");
-    QCommandLineOption theme_opt("theme", QCoreApplication::translate("main", "Theme for this start: system, light or dark (default: Settings)."), "name");
-    parser.addOption(language_opt);
-    parser.addOption(theme_opt);
+    const Options options;
+    options.addTo(parser);
     parser.process(app);
-    srs::ui::applyTheme(srs::ui::themeFromKey(parser.isSet(theme_opt) ? parser.value(theme_opt) : srs::ui::AppSettings::load().theme));
+    srs::ui::applyTheme(srs::ui::themeFromKey(parser.isSet(options.theme) ? parser.value(options.theme) : srs::ui::AppSettings::load().theme));
 
     auto compute = srs::kernels::configureComputeRuntime();
-    srs::ui::MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob, &srs::job::reexportRun);
-    window.setRuntimeVersions({QString::fromStdString(compute.torch_version), QString::fromStdString(compute.onednn_version),
-                               QString::fromStdString(compute.blas_name), compute.threads,
-                               QString::fromStdString(srs::kernels::describeTorchCuda(compute))});
+    MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob, &srs::job::reexportRun);
+    window.setRuntimeVersions(runtimeVersions(compute));
     window.show();
-
-    if (auto* c = window.configurePage()) {
-        c->setAutoSchemeRunner(&srs::quant::autoscheme::runAutoScheme);
-        c->setTuningRateProvider(&srs::device::measureTuningGflops);
-    }
-
-    const QStringList positional = parser.positionalArguments();
-    const QString first_page = parser.value(page).toLower();
-    if (window.configurePage() && parser.isSet(dataset)) window.configurePage()->setCalibrationFiles(parser.values(dataset));
-    if (window.configurePage() && parser.isSet(output)) window.configurePage()->setOutputDir(parser.value(output));
-    if (window.configurePage() && parser.isSet(iters))
-        if (auto* spin = window.configurePage()->findChild<QSpinBox*>("iters")) spin->setValue(parser.value(iters).toInt());
-    if (window.configurePage()) {
-        auto* c = window.configurePage();
-        if (parser.isSet(nsamples))
-            if (auto* spin = c->findChild<QSpinBox*>("nsamples")) spin->setValue(parser.value(nsamples).toInt());
-        if (parser.isSet(seqlen))
-            if (auto* spin = c->findChild<QSpinBox*>("seqlen")) spin->setValue(parser.value(seqlen).toInt());
-        if (parser.isSet(bits))
-            if (auto* spin = c->findChild<QSpinBox*>("bits")) spin->setValue(parser.value(bits).toInt());
-        if (parser.isSet(group))
-            if (auto* combo = c->findChild<QComboBox*>("groupSize")) combo->setCurrentText(parser.value(group));
-    }
-    if (window.configurePage() && parser.isSet(eval_text))
-        if (auto* edit = window.configurePage()->findChild<QLineEdit*>("evalText")) edit->setText(parser.value(eval_text));
-    const QStringList pages = {"model", "configure", "run", "results", "export"};
-    if (pages.indexOf(first_page) > 0 && window.configurePage()) window.showPage(pages.indexOf(first_page));
-    // No model to open, or asked for: start on the Hub page, to find one.
-    const bool hub_first = first_page == "hub" || parser.isSet(hub_search) || (positional.isEmpty() && first_page.isEmpty());
-    if (hub_first) window.showPage(window.hubPageIndex());
-    QString shot = parser.value(screenshot);
-    auto take_shot = [&window, shot] {
-        QTimer::singleShot(300, &window, [&window, shot] {
-            bool ok = window.grab().save(shot);
-            if (!ok) srs::log::error("could not save screenshot to " + shot.toStdString());
-            QApplication::exit(ok ? 0 : 1);
-        });
-    };
-    if (!positional.isEmpty()) {
-        const bool autorun = parser.isSet(autostart) && window.configurePage();
-        if (autorun) {
-            QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window,
-                             [&window] { window.configurePage()->requestStart(); }, Qt::QueuedConnection);
-            if (!shot.isEmpty()) QObject::connect(window.jobController(), &srs::ui::JobController::finished, &window, take_shot);
-            const QString dir = parser.value(shot_dir);
-            if (!dir.isEmpty())
-                // After the recorder has filled the Results and Export pages (it is connected first).
-                QObject::connect(window.jobController(), &srs::ui::JobController::finished, &window, [&window, dir, pages] {
-                    QTimer::singleShot(300, &window, [&window, dir, pages] {
-                        bool ok = true;
-                        for (int i = 0; i < pages.size(); ++i) {
-                            window.showPage(i);
-                            QApplication::processEvents();
-                            const QString file = dir + "/" + pages[i] + "-page.png";
-                            if (!window.grab().save(file)) ok = false, srs::log::error("could not save screenshot to " + file.toStdString());
-                        }
-                        QApplication::exit(ok ? 0 : 1);
-                    });
-                });
-        } else if (parser.isSet(autoscheme) && window.configurePage()) {
-            auto* c = window.configurePage();
-            const double target = parser.value(autoscheme).toDouble();
-            QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window, [&window, c, target] {
-                window.showPage(1);
-                c->showTab(2);
-                c->autoSchemePanel()->setTargetBits(target);
-                c->autoSchemePanel()->startScoring();
-            }, Qt::QueuedConnection);
-            QObject::connect(c->autoSchemePanel(), &srs::ui::AutoSchemePanel::scoringFinished, &window, [c, take_shot, shot](bool ok) {
-                if (ok) c->autoSchemePanel()->useMix();
-                else srs::log::error("AutoScheme did not finish: see the AutoScheme tab");
-                if (!shot.isEmpty()) take_shot();
-            });
-        } else if (!shot.isEmpty()) {
-            QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelOpened, &window, take_shot);
-        }
-        if (!shot.isEmpty()) QObject::connect(window.modelPage(), &srs::ui::ModelPage::modelFailed, &window, take_shot);
-        window.modelPage()->openModel(positional.first());
-    } else if (parser.isSet(hub_search)) {
-        if (!shot.isEmpty()) QObject::connect(window.hubPage(), &srs::ui::HubPage::searchShown, &window, take_shot);
-        window.hubPage()->searchFor(parser.value(hub_search));
-    } else if (!shot.isEmpty()) {
-        take_shot();
-    }
+    if (auto* c = window.configurePage()) presetConfigurePage(c, parser, options);
+    showFirstPage(window, parser, options);
+    startUp(window, parser, options);
     return app.exec();
 }

@@ -61,4 +61,17 @@ Result<std::unique_ptr<DocumentSource>> openDataset(const std::string& value, co
     return std::unique_ptr<DocumentSource>(new HubRowsSource(spec->dataset + ":" + spec->split, std::move(*file)));
 }
 
+Result<CalibrationSet> calibrationSetFrom(const std::vector<std::string>& values, const tokenizer::Tokenizer& tok,
+                                          const CalibrationOptions& options, const CancelToken& cancel) {
+    std::vector<std::unique_ptr<DocumentSource>> owned;
+    std::vector<const DocumentSource*> sources;
+    for (const auto& v : values) {
+        auto s = openDataset(v, cancel);
+        if (!s) return s.error();
+        owned.push_back(std::move(*s));
+        sources.push_back(owned.back().get());
+    }
+    return buildCalibrationSet(sources, tok, options, cancel);
+}
+
 }  // namespace srs::data

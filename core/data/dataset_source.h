@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/common/cancel.h"
 #include "core/data/calibration.h"
@@ -20,5 +21,9 @@ bool isHubDatasetValue(const std::string& value);
 // A local file, or a Hub dataset (fetched now unless cached; up to max_rows rows).
 Result<std::unique_ptr<DocumentSource>> openDataset(const std::string& value, const CancelToken& cancel = {},
                                                     std::uint64_t max_rows = 10000);
+
+// Opens every --dataset value and draws the calibration samples from them all (buildCalibrationSet).
+Result<CalibrationSet> calibrationSetFrom(const std::vector<std::string>& values, const tokenizer::Tokenizer& tok,
+                                          const CalibrationOptions& options, const CancelToken& cancel = {});
 
 }  // namespace srs::data

@@ -1,9 +1,7 @@
-// The pre-flight estimate of a quantization run: which scheme each linear layer gets (as the
-// pipeline decides it), the peak memory the run adds to its process, the tuning time from a
-// per-block FLOP count and the machine's measured matmul rate, and the bytes every requested
-// export will take (from the exporters' own plans: packed tensors, GGUF block types, configs,
-// tokenizer files and model card). Plain C++: no torch, no Qt. Checked against measured runs by
-// tests/unit/estimator.
+// The pre-flight estimate of a quantization run: the run's own plan (job::planRun: every layer's
+// scheme, the exports and the bytes each will take) plus a cost model: the peak memory the run
+// adds to its process and the tuning time from a per-block FLOP count and the machine's measured
+// tuning rate. Plain C++: no torch, no Qt. Checked against measured runs by tests/unit/estimator.
 #pragma once
 
 #include <cstdint>
@@ -14,45 +12,21 @@
 #include "core/common/result.h"
 #include "core/io/weight_source.h"
 #include "core/job/job_config.h"
+#include "core/job/run_plan.h"
 
 namespace srs::device {
-
-struct PlannedLayer {
-    std::string name;  // "model.layers.0.self_attn.q_proj"
-    int block = 0;
-    std::int64_t out_features = 0;
-    std::int64_t in_features = 0;
-    bool quantized = false;  // false: kept in full precision
-    int bits = 16;
-    int group_size = 0;
-    bool sym = true;
-    std::string kept_reason;  // why a layer stays in full precision
-};
-
-// Every decoder-block linear layer with its scheme under these settings, as the pipeline decides
-// it: the default scheme, layer_config and fp_layers, the first GGUF format's per-tensor types,
-// and packed formats keeping layers they cannot store in full precision. Errors: a bad scheme or
-// layer_config (the message says which key).
-Result<std::vector<PlannedLayer>> planLayers(const io::WeightSource& source, const job::JobConfig& config);
 
 struct MachineRates {
     double tuning_gflops = 0.0;        // measured (measureTuningGflops); 0: unknown, no time estimate
     std::uint64_t base_rss_bytes = 0;  // resident memory of the process before the run
 };
 
-struct OutputEstimate {
-    std::string format;  // as in JobConfig::formats ("auto_round", "gguf:q4_k_m")
-    std::uint64_t bytes = 0;
-};
-
 struct JobEstimate {
-    std::vector<PlannedLayer> layers;
-    int layers_quantized = 0;
+    job::RunPlan plan;                   // the run's own plan: layers, schemes, exports and their bytes
     std::uint64_t job_memory_bytes = 0;  // what the run adds to its process at its peak
     std::uint64_t peak_rss_bytes = 0;    // base_rss_bytes + job_memory_bytes
     double flops = 0.0;                  // tuning and forward passes, all blocks
     double seconds = -1.0;               // flops / tuning rate; -1 when the rate is unknown
-    std::vector<OutputEstimate> outputs;
 };
 
 Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source, const job::JobConfig& config, const MachineRates& rates);

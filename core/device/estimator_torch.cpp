@@ -11,6 +11,7 @@
 
 #include "core/device/estimator.h"
 #include "core/model/llama_model.h"
+#include "core/quant/quant_scheme.h"
 #include "kernels/linear.h"
 #include "kernels/matmul_bench.h"
 
@@ -37,7 +38,8 @@ double measureTuningGflops(const job::JobConfig& config) {
     const int seqlen = std::min(config.effectiveSeqlen(), 512);
     const int batch = std::max(1, std::min(std::max(1, config.batch_size), 2048 / seqlen));
     // The run's own path: the kernels (fused ops, tiled attention) unless it asks for the reference.
-    const bool fast = config.kernels != "reference";
+    const auto path = quant::parseKernelPath(config.kernels);
+    const bool fast = !path || *path != quant::KernelPath::Reference;
     const auto key = std::make_tuple(config.model, batch, seqlen, config.amp_dtype, fast);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;

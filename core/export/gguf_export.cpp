@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/log.h"
+#include "core/export/exporter.h"
 #include "core/export/gguf_plan.h"
 #include "core/export/gguf_vocab.h"
 #include "core/io/atomic_file.h"
@@ -168,139 +169,150 @@ Status planGgufFile(const io::WeightSource& source, const GgufFileType& ft, cons
 
 }  // namespace
 
-Result<std::uint64_t> ggufExportFileBytes(const io::WeightSource& source, const std::string& file_type, const std::string& model_name) {
-    auto ft = parseGgufFileType(file_type);
-    if (!ft) return ft.error();
-    io::GgufWriter w;
-    std::vector<PlannedTensor> plan;
-    SRS_TRY(planGgufFile(source, *ft, model_name.empty() ? "model" : model_name, w, plan));
-    return w.fileBytes();
-}
+namespace {
 
-Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& output_dir, const GgufExportOptions& opt,
-                                const ExportProgressFn& progress, const CancelToken& cancel, GgufTensorStats* stats_out) {
-    auto ft = parseGgufFileType(opt.file_type);
-    if (!ft) return ft.error();
-    const io::ModelConfig& cfg = m.source->config();
+// Produces the bytes of each planned tensor: a tuned layer from SignRound's scales and integers
+// when its ggml type carries the tuned scheme exactly, else quantized (or kept as floats) from
+// the tuned weights, or from the original ones where the type is finer than the tuned grid.
+class GgufTensorWriter {
+public:
+    GgufTensorWriter(const QuantizedModel& m, const std::vector<PlannedTensor>& plan) : m_(m), plan_(plan) {}
 
-    io::GgufWriter w;
-    const std::string name = opt.model_name.empty() ? "model" : opt.model_name;
-    std::vector<PlannedTensor> plan;
-    SRS_TRY(planGgufFile(*m.source, *ft, name, w, plan));
-
-    std::uint64_t total = w.headerBytes().size();
-    for (const auto& p : plan) total += p.bytes + 32;
-    auto free = io::freeDiskBytes(output_dir);
-    if (free.ok() && *free < total + (16ull << 20))
-        return makeError(ErrorCode::DiskFull, "not enough free disk for the GGUF export: " + std::to_string(total) + " bytes needed, " +
-                                                  std::to_string(*free) + " free at " + output_dir,
-                         "free some space or choose another output folder");
-
-    auto staging = io::StagingDir::create(output_dir);
-    if (!staging) return staging.error();
-    const std::string file_name = name + "-" + ggufFileTypeLabel(*ft) + ".gguf";
+    Result<std::vector<std::uint8_t>> produce(std::size_t i) {
+        const PlannedTensor& p = plan_[i];
+        const std::int64_t cols = p.shape.back();
+        const std::int64_t rows = static_cast<std::int64_t>(p.bytes / io::ggml::rowBytes(p.type, cols));
+        const std::int64_t heads = headsOf(p.hf);
+        std::vector<std::int64_t> order;
+        if (heads > 0) order = ropeRowOrder(rows, heads);
+        const std::string layer = p.hf.size() > 7 ? p.hf.substr(0, p.hf.size() - 7) : p.hf;
+        const bool float_type = p.type == GgmlType::F32 || p.type == GgmlType::F16 || p.type == GgmlType::BF16;
+        if (float_type) return floatTensor(p, order);
+        if (fromTunedLayer(p, layer)) return tunedTensor(p, layer, rows, order);
+        auto t = m_.source->loadFloat(p.hf);
+        if (!t) return t.error();
+        std::vector<float> v = std::move(t->data);
+        if (!order.empty()) v = permuteRows(v, order, cols);
+        std::vector<std::uint8_t> out(p.bytes);
+        SRS_TRY(io::ggml::quantizeRows(p.type, v.data(), rows, cols, out.data()));
+        ++stats.requantized;
+        return out;
+    }
 
     GgufTensorStats stats;
-    const auto heads_for = [&](const std::string& hf) -> std::int64_t {
+
+private:
+    // q and k rows are permuted into llama.cpp's RoPE layout, one head at a time.
+    std::int64_t headsOf(const std::string& hf) const {
+        const io::ModelConfig& cfg = m_.source->config();
         if (hf.find("self_attn.q_proj.weight") != std::string::npos) return cfg.num_attention_heads;
         if (hf.find("self_attn.k_proj.weight") != std::string::npos) return cfg.num_key_value_heads > 0 ? cfg.num_key_value_heads : cfg.num_attention_heads;
         return 0;
-    };
-    auto produce = [&](std::size_t i) -> Result<std::vector<std::uint8_t>> {
-        SRS_TRY(cancel.check("exporting GGUF"));
-        const PlannedTensor& p = plan[i];
-        if (progress) progress(static_cast<int>(i), static_cast<int>(plan.size()), p.gguf);
-        const std::int64_t cols = p.shape.back();
-        const std::int64_t rows = static_cast<std::int64_t>(p.bytes / io::ggml::rowBytes(p.type, cols));
-        const std::int64_t heads = heads_for(p.hf);
-        std::vector<std::int64_t> order;
-        if (heads > 0) order = ropeRowOrder(rows, heads);
+    }
 
-        const std::string layer = p.hf.size() > 7 ? p.hf.substr(0, p.hf.size() - 7) : p.hf;
-        bool tuned = m.layers.count(layer) > 0 && p.hf.compare(p.hf.size() - 7, 7, ".weight") == 0;
-        const bool float_type = p.type == GgmlType::F32 || p.type == GgmlType::F16 || p.type == GgmlType::BF16;
-        if (tuned) {
-            // A type finer than the tuned grid would only store the tuned scheme's few levels
-            // (a Q8_0 written from 4-bit weights is a 4-bit model): it gets the original weights.
-            // Types as coarse as the tuned scheme or coarser start from the tuned weights, whose
-            // rounding SignRound chose.
-            const auto carried = schemeForGgmlType(p.type);
-            if (float_type || (carried && carried->bits > m.layers.at(layer).bits)) tuned = false;
-        }
-        if (float_type) {
-            std::vector<float> v;
-            if (tuned) {
-                auto l = m.layerData(layer);
-                if (!l) return l.error();
-                v = l->dequantize();
-            } else {
-                auto t = m.source->loadFloat(p.hf);
-                if (!t) return t.error();
-                v = std::move(t->data);
-            }
-            if (!order.empty()) v = permuteRows(v, order, cols);
-            ++stats.float_kept;
-            return floatBytes(p.type, v);
-        }
+    // A type finer than the tuned grid would only store the tuned scheme's few levels (a Q8_0
+    // written from 4-bit weights is a 4-bit model): it gets the original weights. Types as coarse
+    // as the tuned scheme or coarser start from the tuned weights, whose rounding SignRound chose.
+    bool fromTunedLayer(const PlannedTensor& p, const std::string& layer) const {
+        if (!m_.layers.count(layer) || p.hf.compare(p.hf.size() - 7, 7, ".weight") != 0) return false;
+        const auto carried = schemeForGgmlType(p.type);
+        return !carried || carried->bits <= m_.layers.at(layer).bits;
+    }
+
+    // Float types hold the original weights: a tuned layer would only lose precision there.
+    Result<std::vector<std::uint8_t>> floatTensor(const PlannedTensor& p, const std::vector<std::int64_t>& order) {
+        auto t = m_.source->loadFloat(p.hf);
+        if (!t) return t.error();
+        std::vector<float> v = std::move(t->data);
+        if (!order.empty()) v = permuteRows(v, order, p.shape.back());
+        ++stats.float_kept;
+        return floatBytes(p.type, v);
+    }
+
+    Result<std::vector<std::uint8_t>> tunedTensor(const PlannedTensor& p, const std::string& layer, std::int64_t rows,
+                                                  const std::vector<std::int64_t>& order) {
+        const std::int64_t cols = p.shape.back();
+        auto l = m_.layerData(layer);
+        if (!l) return l.error();
+        std::vector<float> w_qdq = l->dequantize();
         std::vector<std::uint8_t> out(p.bytes);
-        if (tuned) {
-            auto l = m.layerData(layer);
-            if (!l) return l.error();
-            std::vector<float> w_qdq = l->dequantize();
-            const auto carried = schemeForGgmlType(p.type);
-            const bool exact = carried && carried->bits == l->bits && carried->sym == l->sym && l->groupSize() == carried->group_size &&
-                               cols % carried->group_size == 0;
-            if (exact) {
-                const std::int64_t groups = cols / l->groupSize();
-                std::vector<float> scales(l->scales), mins(static_cast<std::size_t>(rows * groups));
-                for (std::size_t g = 0; g < mins.size(); ++g) mins[g] = static_cast<float>(l->zeros[g]) * l->scales[g];
-                if (!order.empty()) {
-                    w_qdq = permuteRows(w_qdq, order, cols);
-                    scales = permuteRows(scales, order, groups);
-                    mins = permuteRows(mins, order, groups);
-                }
-                const std::int64_t rb = io::ggml::rowBytes(p.type, cols);
-                for (std::int64_t r = 0; r < rows; ++r) {
-                    auto bytes = io::ggml::quantizeWithGroupScales(p.type, &w_qdq[r * cols], cols, &scales[r * groups], &mins[r * groups]);
-                    if (!bytes) return bytes.error().withContext(p.hf);
-                    std::memcpy(&out[r * rb], bytes->data(), static_cast<std::size_t>(rb));
-                }
-                ++stats.tuned;
-                return out;
-            }
+        const auto carried = schemeForGgmlType(p.type);
+        const bool exact = carried && carried->bits == l->bits && carried->sym == l->sym && l->groupSize() == carried->group_size &&
+                           cols % carried->group_size == 0;
+        if (!exact) {
             if (!order.empty()) w_qdq = permuteRows(w_qdq, order, cols);
             SRS_TRY(io::ggml::quantizeRows(p.type, w_qdq.data(), rows, cols, out.data()));
             ++stats.requantized;
             return out;
         }
-        auto t = m.source->loadFloat(p.hf);
-        if (!t) return t.error();
-        std::vector<float> v = std::move(t->data);
-        if (!order.empty()) v = permuteRows(v, order, cols);
-        SRS_TRY(io::ggml::quantizeRows(p.type, v.data(), rows, cols, out.data()));
-        ++stats.requantized;
+        const std::int64_t groups = cols / l->groupSize();
+        std::vector<float> scales(l->scales), mins(static_cast<std::size_t>(rows * groups));
+        for (std::size_t g = 0; g < mins.size(); ++g) mins[g] = static_cast<float>(l->zeros[g]) * l->scales[g];
+        if (!order.empty()) {
+            w_qdq = permuteRows(w_qdq, order, cols);
+            scales = permuteRows(scales, order, groups);
+            mins = permuteRows(mins, order, groups);
+        }
+        const std::int64_t rb = io::ggml::rowBytes(p.type, cols);
+        for (std::int64_t r = 0; r < rows; ++r) {
+            auto bytes = io::ggml::quantizeWithGroupScales(p.type, &w_qdq[r * cols], cols, &scales[r * groups], &mins[r * groups]);
+            if (!bytes) return bytes.error().withContext(p.hf);
+            std::memcpy(&out[r * rb], bytes->data(), static_cast<std::size_t>(rb));
+        }
+        ++stats.tuned;
         return out;
+    }
+
+    const QuantizedModel& m_;
+    const std::vector<PlannedTensor>& plan_;
+};
+
+std::string modelNameOr(const std::string& name) { return name.empty() ? "model" : name; }
+
+}  // namespace
+
+std::string ggufExportFileName(const GgufFileType& type, const std::string& model_name) {
+    return modelNameOr(model_name) + "-" + ggufFileTypeLabel(type) + ".gguf";
+}
+
+Result<std::uint64_t> ggufExportFileBytes(const io::WeightSource& source, const GgufFileType& file_type, const std::string& model_name) {
+    io::GgufWriter w;
+    std::vector<PlannedTensor> plan;
+    SRS_TRY(planGgufFile(source, file_type, modelNameOr(model_name), w, plan));
+    return w.fileBytes();
+}
+
+Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& output_dir, const GgufExportOptions& opt,
+                                const ExportProgressFn& progress, const CancelToken& cancel, GgufTensorStats* stats_out) {
+    if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
+    const GgufFileType& ft = opt.file_type;
+    io::GgufWriter w;
+    std::vector<PlannedTensor> plan;
+    SRS_TRY(planGgufFile(*m.source, ft, modelNameOr(opt.model_name), w, plan));
+
+    std::uint64_t total = w.headerBytes().size();
+    for (const auto& p : plan) total += p.bytes + 32;
+    SRS_TRY(ensureFreeDisk(output_dir, total, "GGUF export"));
+
+    auto staging = io::StagingDir::create(output_dir);
+    if (!staging) return staging.error();
+    GgufTensorWriter tensors(m, plan);
+    auto produce = [&](std::size_t i) -> Result<std::vector<std::uint8_t>> {
+        SRS_TRY(cancel.check("exporting GGUF"));
+        if (progress) progress(static_cast<int>(i), static_cast<int>(plan.size()), plan[i].gguf);
+        return tensors.produce(i);
     };
-    auto written = w.write(staging->path() + "/" + file_name, produce, {}, cancel);
+    auto written = w.write(staging->path() + "/" + ggufExportFileName(ft, opt.model_name), produce, {}, cancel);
     if (!written) return written.error();
     if (!opt.model_card.empty()) SRS_TRY(io::writeFileAtomic(staging->path() + "/README.md", opt.model_card));
     SRS_TRY(cancel.check("finishing the export"));
     SRS_TRY(staging->commit());
     if (progress) progress(static_cast<int>(plan.size()), static_cast<int>(plan.size()), "done");
-    log::info("GGUF " + ggufFileTypeLabel(*ft) + ": " + std::to_string(stats.tuned) + " tensors from SignRound's scales, " +
+    const GgufTensorStats& stats = tensors.stats;
+    log::info("GGUF " + ggufFileTypeLabel(ft) + ": " + std::to_string(stats.tuned) + " tensors from SignRound's scales, " +
               std::to_string(stats.requantized) + " quantized from weights, " + std::to_string(stats.float_kept) + " kept as floats");
     if (stats_out) *stats_out = stats;
-
-    ExportReport report;
-    report.output_dir = staging->finalPath();
-    report.packing_format = "gguf:" + ft->name;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(report.output_dir, ec)) {
-        const auto size = fs::file_size(e.path(), ec);
-        report.files.push_back({e.path().filename().string(), size});
-        report.total_bytes += size;
-    }
-    return report;
+    return reportOfFolder(staging->finalPath(), "gguf:" + ft.name);
 }
 
 }  // namespace srs::exporter

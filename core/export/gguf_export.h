@@ -12,14 +12,15 @@
 
 #include "core/common/cancel.h"
 #include "core/common/result.h"
+#include "core/export/gguf_plan.h"
 #include "core/export/packed_export.h"
 #include "core/export/quantized_model.h"
 
 namespace srs::exporter {
 
 struct GgufExportOptions {
-    std::string file_type = "q4_k_m";  // see ggufFileTypeNames()
-    std::string model_name;            // general.name and the file name stem
+    GgufFileType file_type{"q4_k_m", 15, io::GgmlType::Q4_K};  // parseGgufFileType
+    std::string model_name;            // general.name and the file name stem ("model" when empty)
     std::string model_card;            // README.md contents; empty: none written
 };
 
@@ -36,7 +37,9 @@ Result<ExportReport> exportGguf(const QuantizedModel& model, const std::string& 
 // The size in bytes of the .gguf file exportGguf writes for this model and file type (header,
 // metadata, vocabulary and every tensor in its planned type), computed without quantizing: the
 // types and therefore the sizes depend on the shapes alone.
-Result<std::uint64_t> ggufExportFileBytes(const io::WeightSource& source, const std::string& file_type, const std::string& model_name);
+Result<std::uint64_t> ggufExportFileBytes(const io::WeightSource& source, const GgufFileType& file_type, const std::string& model_name);
+// The name of that file: "<model_name>-<TYPE>.gguf", e.g. "stories260K-Q4_K_M.gguf".
+std::string ggufExportFileName(const GgufFileType& type, const std::string& model_name);
 
 // llama.cpp's tensor name for a Hugging Face one ("model.layers.3.mlp.down_proj.weight" →
 // "blk.3.ffn_down.weight"); empty when llama.cpp's llama architecture has no such tensor.

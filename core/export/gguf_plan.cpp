@@ -38,7 +38,6 @@ GgmlType fitRow(GgmlType t, std::int64_t cols) {
 
 Result<GgufFileType> parseGgufFileType(const std::string& name) {
     std::string n = name;
-    if (n.rfind("gguf:", 0) == 0) n = n.substr(5);
     std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     for (const auto& t : fileTypes())
         if (t.name == n) return t;
@@ -111,18 +110,18 @@ std::map<std::string, GgmlType> planGgufTypes(const GgufFileType& ft, const io::
     return plan;
 }
 
-std::optional<GgmlScheme> schemeForGgmlType(GgmlType type) {
+std::optional<quant::QuantScheme> schemeForGgmlType(GgmlType type) {
     switch (type) {
-        case GgmlType::Q4_0: return GgmlScheme{4, 32, true};
-        case GgmlType::Q4_1: return GgmlScheme{4, 32, false};
-        case GgmlType::Q5_0: return GgmlScheme{5, 32, true};
-        case GgmlType::Q5_1: return GgmlScheme{5, 32, false};
-        case GgmlType::Q8_0: return GgmlScheme{8, 32, true};
-        case GgmlType::Q2_K: return GgmlScheme{2, 16, false};
-        case GgmlType::Q3_K: return GgmlScheme{3, 16, true};
-        case GgmlType::Q4_K: return GgmlScheme{4, 32, false};
-        case GgmlType::Q5_K: return GgmlScheme{5, 32, false};
-        case GgmlType::Q6_K: return GgmlScheme{6, 16, true};
+        case GgmlType::Q4_0: return quant::QuantScheme{4, 32, true};
+        case GgmlType::Q4_1: return quant::QuantScheme{4, 32, false};
+        case GgmlType::Q5_0: return quant::QuantScheme{5, 32, true};
+        case GgmlType::Q5_1: return quant::QuantScheme{5, 32, false};
+        case GgmlType::Q8_0: return quant::QuantScheme{8, 32, true};
+        case GgmlType::Q2_K: return quant::QuantScheme{2, 16, false};
+        case GgmlType::Q3_K: return quant::QuantScheme{3, 16, true};
+        case GgmlType::Q4_K: return quant::QuantScheme{4, 32, false};
+        case GgmlType::Q5_K: return quant::QuantScheme{5, 32, false};
+        case GgmlType::Q6_K: return quant::QuantScheme{6, 16, true};
         default: return std::nullopt;
     }
 }

@@ -17,6 +17,7 @@
 #include "core/common/result.h"
 #include "core/io/gguf.h"
 #include "core/io/model_config.h"
+#include "core/quant/quant_scheme.h"
 
 namespace srs::exporter {
 
@@ -26,7 +27,7 @@ struct GgufFileType {
     io::GgmlType base;         // the body type
 };
 
-// "q4_k_m", "Q4_K_M", "gguf:q4_k_m" → the file type; the error lists what exists.
+// "q4_k_m", "Q4_K_M" → the file type; the error lists what exists.
 Result<GgufFileType> parseGgufFileType(const std::string& name);
 std::vector<std::string> ggufFileTypeNames();
 // "Q4_K_M" as in llama.cpp's file names.
@@ -42,15 +43,8 @@ struct GgufPlanInput {
 std::map<std::string, io::GgmlType> planGgufTypes(const GgufFileType& type, const io::ModelConfig& config,
                                                  const std::vector<GgufPlanInput>& tensors);
 
-// A tuning scheme (the fields of quant::QuantScheme, without torch).
-struct GgmlScheme {
-    int bits = 4;
-    int group_size = 32;
-    bool sym = true;
-};
-
 // The tuning scheme that the ggml type can carry exactly (Q4_0: W4G32 sym, Q4_K: W4G32 asym,
 // Q6_K: W6G16 sym, ...); nullopt for float types.
-std::optional<GgmlScheme> schemeForGgmlType(io::GgmlType type);
+std::optional<quant::QuantScheme> schemeForGgmlType(io::GgmlType type);
 
 }  // namespace srs::exporter

@@ -71,7 +71,7 @@ FrontMatter parseFrontMatter(const std::string& readme) {
 
 std::string renderModelCard(const ModelCardInfo& info) {
     FrontMatter src = parseFrontMatter(info.source_readme);
-    const bool gguf = info.format.rfind("gguf", 0) == 0;
+    const bool gguf = !info.gguf_file.empty();
     std::vector<std::string> tags = src.tags;
     addUnique(tags, "signround");
     addUnique(tags, "auto-round");

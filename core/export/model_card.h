@@ -25,7 +25,7 @@ struct ModelCardInfo {
     std::string recipe;           // "auto-round (200 iters, 128 samples × 2048 tokens)"
     std::vector<std::string> calibration;  // dataset names or file names
     std::vector<PerplexityRow> perplexities;
-    std::string gguf_file;        // for gguf: the file name
+    std::string gguf_file;        // a GGUF export's file name; empty for the packed formats
     std::string tool_version;
 };
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/common/log.h"
+#include "core/export/exporter.h"
 #include "core/export/packing.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors_writer.h"
@@ -336,11 +337,10 @@ Result<std::uint64_t> packedExportBytes(const QuantizedModel& m, const PackedExp
     return total;
 }
 
-Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& output_dir, const PackedExportOptions& opt,
-                                  const ExportProgressFn& progress, const CancelToken& cancel) {
-    if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
-    const PackedFormat f = opt.format;
-    const std::string packing = packingFormatFor(m, f);
+namespace {
+
+// Every layer's data has the sizes its shape and scheme give, and the format can store it.
+Status checkLayers(const QuantizedModel& m, PackedFormat f) {
     for (const auto& [name, l] : m.layers) {
         if (!l.q.empty() && (l.q.size() != static_cast<std::size_t>(l.out_features * l.in_features) ||
                              l.scales.size() != static_cast<std::size_t>(l.out_features * l.groups()) || l.zeros.size() != l.scales.size()))
@@ -348,6 +348,47 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
         auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size);
         if (!ok) return ok.error().withContext(name);
     }
+    return {};
+}
+
+// The tokenizer, generation and chat-template files (and remote code) of the source folder; a
+// GGUF source carries its vocabulary inside, so it is written out as the folder's tokenizer.
+Status writeTokenizerFiles(const io::WeightSource& source, const std::string& tmp) {
+    std::error_code ec;
+    const std::string src = source.tokenizerFolder();
+    if (!src.empty()) {
+        for (const char* file : kCopiedFiles) {
+            fs::path from = fs::path(src) / file;
+            if (fs::exists(from, ec)) {
+                fs::copy_file(from, fs::path(tmp) / file, fs::copy_options::overwrite_existing, ec);
+                if (ec) return makeError(ErrorCode::IoError, "cannot copy " + from.string() + ": " + ec.message());
+            }
+        }
+        for (const auto& e : fs::directory_iterator(src, ec))
+            if (e.path().extension() == ".py") fs::copy_file(e.path(), fs::path(tmp) / e.path().filename(), fs::copy_options::overwrite_existing, ec);
+        return {};
+    }
+    auto tok = tokenizer::loadTokenizerFor(source);
+    if (auto* spm = tok.ok() ? dynamic_cast<const tokenizer::SpmTokenizer*>(tok->get()) : nullptr) {
+        SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer.model", tokenizer::serializeSpmModel(spm->vocab())));
+        nlohmann::json tc = {{"tokenizer_class", "LlamaTokenizer"}, {"add_bos_token", spm->vocab().add_bos}, {"add_eos_token", false}};
+        if (spm->bosId()) tc["bos_token"] = spm->piece(*spm->bosId());
+        if (spm->eosId()) tc["eos_token"] = spm->piece(*spm->eosId());
+        SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer_config.json", tc.dump(2)));
+    } else {
+        log::warn("the export has no tokenizer files: copy them from the original model");
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& output_dir, const PackedExportOptions& opt,
+                                  const ExportProgressFn& progress, const CancelToken& cancel) {
+    if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
+    const PackedFormat f = opt.format;
+    const std::string packing = packingFormatFor(m, f);
+    SRS_TRY(checkLayers(m, f));
 
     // Plan every output tensor with its size, before producing any bytes.
     std::vector<PlannedTensor> plan;
@@ -355,16 +396,11 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     std::uint64_t total_bytes = 0;
     SRS_TRY(planPackedTensors(m, f, packing, opt.max_shard_bytes, plan, shards, total_bytes));
 
-    auto free = io::freeDiskBytes(output_dir);
-    if (free.ok() && *free < total_bytes + (16ull << 20))
-        return makeError(ErrorCode::DiskFull, "not enough free disk for the export: " + std::to_string(total_bytes) + " bytes needed, " +
-                                                  std::to_string(*free) + " free at " + output_dir,
-                         "free some space or choose another output folder");
+    SRS_TRY(ensureFreeDisk(output_dir, total_bytes, "export"));
 
     auto staging = io::StagingDir::create(output_dir);
     if (!staging) return staging.error();
     const std::string tmp = staging->path();
-    std::error_code ec;
 
     const int total_steps = static_cast<int>(plan.size()) + 1;
     int step = 0;
@@ -414,31 +450,7 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     if (f != PackedFormat::Fake) SRS_TRY(io::writeFileAtomic(tmp + "/quantization_config.json", buildQuantizationConfig(m, f).dump(2)));
     SRS_TRY(io::writeFileAtomic(tmp + "/config.json", config.dump(2)));
 
-    const std::string src = m.source->tokenizerFolder();
-    if (!src.empty()) {
-        for (const char* file : kCopiedFiles) {
-            fs::path from = fs::path(src) / file;
-            if (fs::exists(from, ec)) {
-                fs::copy_file(from, fs::path(tmp) / file, fs::copy_options::overwrite_existing, ec);
-                if (ec) return makeError(ErrorCode::IoError, "cannot copy " + from.string() + ": " + ec.message());
-            }
-        }
-        for (const auto& e : fs::directory_iterator(src, ec))
-            if (e.path().extension() == ".py") fs::copy_file(e.path(), fs::path(tmp) / e.path().filename(), fs::copy_options::overwrite_existing, ec);
-    }
-    if (src.empty()) {
-        // A GGUF carries its vocabulary inside: write it out as the folder's tokenizer.
-        auto tok = tokenizer::loadTokenizerFor(*m.source);
-        if (auto* spm = tok.ok() ? dynamic_cast<const tokenizer::SpmTokenizer*>(tok->get()) : nullptr) {
-            SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer.model", tokenizer::serializeSpmModel(spm->vocab())));
-            nlohmann::json tc = {{"tokenizer_class", "LlamaTokenizer"}, {"add_bos_token", spm->vocab().add_bos}, {"add_eos_token", false}};
-            if (spm->bosId()) tc["bos_token"] = spm->piece(*spm->bosId());
-            if (spm->eosId()) tc["eos_token"] = spm->piece(*spm->eosId());
-            SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer_config.json", tc.dump(2)));
-        } else {
-            log::warn("the export has no tokenizer files: copy them from the original model");
-        }
-    }
+    SRS_TRY(writeTokenizerFiles(*m.source, tmp));
     if (!opt.model_card.empty()) SRS_TRY(io::writeFileAtomic(tmp + "/README.md", opt.model_card));
     SRS_TRY(cancel.check("finishing the export"));
 
@@ -446,16 +458,7 @@ Result<ExportReport> exportPacked(const QuantizedModel& m, const std::string& ou
     const fs::path final_path = staging->finalPath();
     if (progress) progress(total_steps, total_steps, "done");
 
-    ExportReport report;
-    report.output_dir = final_path.string();
-    report.packing_format = packing;
-    for (const auto& e : fs::directory_iterator(final_path, ec)) {
-        if (!e.is_regular_file()) continue;
-        report.files.push_back({e.path().filename().string(), e.file_size()});
-        report.total_bytes += e.file_size();
-    }
-    std::sort(report.files.begin(), report.files.end());
-    return report;
+    return reportOfFolder(final_path.string(), packing);
 }
 
 }  // namespace srs::exporter

@@ -25,4 +25,26 @@ Result<QuantizedLayer> QuantizedModel::layerData(const std::string& name) const 
     return load_layer(name);
 }
 
+double bitsPerWeight(const QuantizedModel& m) {
+    if (!m.source) return 0;
+    double bits = 0, params = 0;
+    for (const auto& n : m.source->tensorNames()) {
+        auto shape = m.source->shape(n);
+        if (!shape) continue;
+        double p = 1;
+        for (auto d : *shape) p *= static_cast<double>(d);
+        params += p;
+        const bool weight = n.size() > 7 && n.compare(n.size() - 7, 7, ".weight") == 0;
+        auto it = weight ? m.layers.find(n.substr(0, n.size() - 7)) : m.layers.end();
+        if (it != m.layers.end()) {
+            const auto& l = it->second;
+            bits += static_cast<double>(l.bits) * p + static_cast<double>(l.out_features * l.groups()) * (16 + l.bits);
+        } else {
+            const std::string dt = m.source->storedDtype(n);
+            bits += p * (dt == "F32" ? 32 : dt == "F64" ? 64 : 16);
+        }
+    }
+    return params > 0 ? bits / params : 0;
+}
+
 }  // namespace srs::exporter

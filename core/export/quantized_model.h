@@ -55,4 +55,9 @@ struct QuantizedModel {
     nlohmann::json tuning = nlohmann::json::object();
 };
 
+// Bits per weight of the model as stored: every tensor of the source, a quantized layer's weight
+// at its bits plus an fp16 scale and a zero point per group, the rest in its stored dtype
+// (F32 32, F64 64, others 16). With no quantized layers: the original model's.
+double bitsPerWeight(const QuantizedModel& model);
+
 }  // namespace srs::exporter

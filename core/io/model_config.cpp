@@ -144,4 +144,10 @@ Result<ModelConfig> loadModelConfig(const std::string& folder) {
     return c;
 }
 
+const std::vector<std::string>& decoderBlockLinearNames() {
+    static const std::vector<std::string> kNames = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                                                    "mlp.gate_proj",    "mlp.up_proj",      "mlp.down_proj"};
+    return kNames;
+}
+
 }  // namespace srs::io

@@ -58,4 +58,8 @@ struct ModelConfig {
 Result<ModelConfig> parseModelConfig(const nlohmann::json& j);
 Result<ModelConfig> loadModelConfig(const std::string& folder);
 
+// The linear layers of a Llama-family decoder block, in the order of the forward pass
+// ("self_attn.q_proj", ..., "mlp.down_proj"): the layers the tuner quantizes.
+const std::vector<std::string>& decoderBlockLinearNames();
+
 }  // namespace srs::io

@@ -16,7 +16,7 @@ Result<std::vector<ExportFormat>> parseExportFormats(const std::vector<std::stri
                 return makeError(ErrorCode::InvalidArgument, "the GGUF format '" + f + "' names no type",
                                  "use gguf:<type>, e.g. gguf:q4_k_m; types: " + types);
             }
-            auto ft = exporter::parseGgufFileType(f);
+            auto ft = exporter::parseGgufFileType(f.substr(5));
             if (!ft) return ft.error();
             out.push_back({"gguf:" + ft->name, exporter::PackedFormat::None, *ft});
             continue;

@@ -30,11 +30,7 @@ Result<at::Tensor> loadTensor(const io::WeightSource& src, const std::string& na
 
 }  // namespace
 
-const std::vector<std::string>& blockLinearNames() {
-    static const std::vector<std::string> kNames = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-                                                    "mlp.gate_proj",    "mlp.up_proj",      "mlp.down_proj"};
-    return kNames;
-}
+const std::vector<std::string>& blockLinearNames() { return io::decoderBlockLinearNames(); }
 
 at::Tensor toTensor(const io::FloatTensor& t, at::ScalarType dtype) {
     at::Tensor x = at::empty(t.shape, at::kFloat);

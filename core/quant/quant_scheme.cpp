@@ -14,4 +14,11 @@ Status validateScheme(const QuantScheme& s) {
     return {};
 }
 
+Result<KernelPath> parseKernelPath(const std::string& name) {
+    if (name == "auto") return KernelPath::Auto;
+    if (name == "fused") return KernelPath::Fused;
+    if (name == "reference") return KernelPath::Reference;
+    return makeError(ErrorCode::InvalidArgument, "unknown kernels '" + name + "'", "use --kernels auto, fused or reference");
+}
+
 }  // namespace srs::quant

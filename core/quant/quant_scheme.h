@@ -28,4 +28,12 @@ struct QuantScheme {
 
 Status validateScheme(const QuantScheme& s);
 
+// Which implementation tunes (and runs blocks): `reference` is plain LibTorch ops (quant_math.cpp
+// and at::linear); `fused` uses the fused quant-dequant / SignSGD kernels (kernels/cpu/qdq.h),
+// the block's linears through kernels::linear (LibTorch or oneDNN per product, measured once per
+// shape), and the fused norm / rope / SwiGLU ops and tiled causal attention (kernels/block_ops.h,
+// attention.h); `auto` is `fused` where those kernels exist (CPU tensors), else `reference`.
+enum class KernelPath { Auto, Fused, Reference };
+Result<KernelPath> parseKernelPath(const std::string& name);  // "auto" | "fused" | "reference"
+
 }  // namespace srs::quant

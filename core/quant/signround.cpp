@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -18,13 +19,6 @@ namespace srs::quant {
 double autoLearningRate(int iters, int bits) {
     if (iters <= 0) return 0.0;
     return (iters >= 1000 && bits <= 3 ? 2.0 : 1.0) / iters;
-}
-
-Result<KernelPath> parseKernelPath(const std::string& name) {
-    if (name == "auto") return KernelPath::Auto;
-    if (name == "fused") return KernelPath::Fused;
-    if (name == "reference") return KernelPath::Reference;
-    return makeError(ErrorCode::InvalidArgument, "unknown kernels '" + name + "'", "use --kernels auto, fused or reference");
 }
 
 namespace {
@@ -81,6 +75,255 @@ double relError(const at::Tensor& w, const at::Tensor& q) {
     return n > 0 ? (w - q).norm().item<double>() / n : 0.0;
 }
 
+// V at zero for every planned layer and, with min-max tuning, α / β at one.
+Result<std::vector<LayerParams>> makeLayerParams(const std::map<std::string, at::Tensor>& weights,
+                                                 const std::vector<LayerPlan>& plan, const TuneOptions& opt) {
+    std::vector<LayerParams> params;
+    for (const auto& p : plan) {
+        SRS_TRY(validateScheme(p.scheme));
+        auto it = weights.find(p.name);
+        if (it == weights.end()) return makeError(ErrorCode::Internal, "no weight for layer " + p.name);
+        LayerParams lp;
+        lp.plan = &p;
+        lp.weight = it->second.detach().to(at::kFloat).contiguous();
+        lp.range = groupRange(lp.weight, p.scheme);
+        const std::int64_t out = lp.weight.size(0), in = lp.weight.size(1);
+        const int gs = p.scheme.effectiveGroupSize(in);
+        const std::int64_t g = p.scheme.groups(in);
+        lp.v = at::zeros({out * g, gs}, at::kFloat).requires_grad_(opt.iters > 0);
+        if (opt.enable_minmax_tuning && opt.iters > 0) {
+            lp.alpha = at::ones({out * g}, at::kFloat).requires_grad_(true);
+            lp.beta = at::ones({out * g}, at::kFloat).requires_grad_(true);
+        }
+        lp.lr = opt.lr > 0 ? opt.lr : autoLearningRate(opt.iters, p.scheme.bits);
+        lp.minmax_lr = opt.minmax_lr > 0 ? opt.minmax_lr : lp.lr;
+        params.push_back(lp);
+    }
+    return params;
+}
+
+// The fused kernels work on CPU float32 weights (all the tuner holds today).
+bool useFusedKernels(const TuneOptions& opt, const std::vector<LayerParams>& params) {
+    bool fused = opt.kernels != KernelPath::Reference;
+    for (const auto& lp : params) fused = fused && lp.weight.device().is_cpu();
+    return fused;
+}
+
+// Every layer's quant-dequant with its V / α / β, or plain round-to-nearest without them.
+std::map<std::string, QdqResult> qdqAll(const std::vector<LayerParams>& params, bool with_params) {
+    std::map<std::string, QdqResult> out;
+    for (const auto& lp : params) {
+        out[lp.plan->name] = with_params ? quantDequant(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta)
+                                         : quantDequant(lp.weight, lp.plan->scheme, lp.range);
+    }
+    return out;
+}
+
+std::map<std::string, at::Tensor> overridesOf(const std::map<std::string, QdqResult>& q) {
+    std::map<std::string, at::Tensor> o;
+    for (const auto& [name, r] : q) o[name] = r.weight;
+    return o;
+}
+
+// The dequantized weights a training forward uses, differentiable in V / α / β.
+using TrainingWeightsFn = std::map<std::string, at::Tensor> (*)(const std::vector<LayerParams>&);
+
+// The parameters of the kept iteration: the lowest loss so far, or the last with not_use_best_mse.
+struct BestParams {
+    std::vector<at::Tensor> v, alpha, beta;
+    double loss = std::numeric_limits<double>::infinity();
+    int iter = 0;
+};
+
+// What the iterations share whichever kernels they run on: the sample order, the micro-batched
+// forward and backward, and the kept parameters.
+class TuneLoop {
+    const BlockForward& forward_;
+    const at::Tensor& inputs_;
+    const at::Tensor& targets_;
+    std::int64_t global_batch_;
+    IndexSampler sampler_;
+
+public:
+    TuneLoop(const BlockForward& forward, const at::Tensor& inputs, const at::Tensor& targets, const TuneOptions& options,
+             std::vector<LayerParams>& layer_params)
+        : forward_(forward), inputs_(inputs), targets_(targets),
+          global_batch_(std::min<std::int64_t>(inputs.size(0), std::int64_t{options.batch_size} * options.gradient_accumulate_steps)),
+          sampler_(inputs.size(0), global_batch_, options.seed), opt(options), params(layer_params) {
+        best.v.resize(params.size());
+        best.alpha.resize(params.size());
+        best.beta.resize(params.size());
+    }
+
+    const TuneOptions& opt;
+    std::vector<LayerParams>& params;
+    BestParams best;
+
+    // Forward and backward over the next global batch, one micro-batch at a time, so that the
+    // gradients add up; returns the mean micro-batch loss.
+    double accumulateGradients(TrainingWeightsFn trainingWeights) {
+        at::Tensor index = at::tensor(sampler_.next(), at::kLong);
+        const std::int64_t micro_batches = (global_batch_ + opt.batch_size - 1) / opt.batch_size;
+        double total = 0.0;
+        int micro = 0;
+        for (std::int64_t m0 = 0; m0 < global_batch_; m0 += opt.batch_size, ++micro) {
+            const std::int64_t k = std::min<std::int64_t>(opt.batch_size, global_batch_ - m0);
+            at::Tensor sel = index.narrow(0, m0, k);
+            at::Tensor x = inputs_.index_select(0, sel), y = targets_.index_select(0, sel);
+            at::Tensor out = forward_(x, trainingWeights(params));
+            at::Tensor loss;
+            {
+                RECORD_USER_SCOPE("srs::loss");
+                loss = maskedMse(out, y);
+            }
+            total += loss.item<double>();
+            (loss * 1000.0 / static_cast<double>(micro_batches)).backward();
+        }
+        return total / std::max(micro, 1);
+    }
+
+    // Call with the loss of the current parameters, before they are stepped.
+    void keepIfBest(int it, double loss) {
+        const bool keep = opt.not_use_best_mse ? it == opt.iters - 1 : loss < best.loss;
+        if (!keep) return;
+        RECORD_USER_SCOPE("srs::keep_best");
+        best.loss = loss;
+        best.iter = it;
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            best.v[i] = params[i].v.detach().clone();
+            if (params[i].alpha.defined()) {
+                best.alpha[i] = params[i].alpha.detach().clone();
+                best.beta[i] = params[i].beta.detach().clone();
+            }
+        }
+    }
+};
+
+// --- The fused path: the qdq and SignSGD kernels of qdq_fused.h.
+
+std::map<std::string, at::Tensor> fusedTrainingWeights(const std::vector<LayerParams>& params) {
+    RECORD_USER_SCOPE("srs::qdq");
+    std::map<std::string, at::Tensor> o;
+    for (const auto& lp : params)
+        o[lp.plan->name] = quantDequantFused(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta);
+    return o;
+}
+
+// One iteration; the fused step clamps α / β to [0, 1] as it moves them. Returns the loss.
+double fusedIteration(TuneLoop& loop, int it, double factor) {
+    const double loss = loop.accumulateGradients(fusedTrainingWeights);
+    loop.keepIfBest(it, loss);
+    RECORD_USER_SCOPE("srs::optimizer");
+    for (auto& lp : loop.params) {
+        signSgdStepFused(lp.v, lp.lr * factor, false);
+        signSgdStepFused(lp.alpha, lp.minmax_lr * factor, true);
+        signSgdStepFused(lp.beta, lp.minmax_lr * factor, true);
+    }
+    return loss;
+}
+
+// --- The reference path: quantDequant through autograd, and SignSGD in ATen ops.
+
+std::map<std::string, at::Tensor> referenceTrainingWeights(const std::vector<LayerParams>& params) {
+    RECORD_USER_SCOPE("srs::qdq");
+    std::map<std::string, at::Tensor> o;
+    for (const auto& lp : params)
+        o[lp.plan->name] = quantDequant(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta).weight;
+    return o;
+}
+
+void clampMinmax(std::vector<LayerParams>& params) {
+    at::NoGradGuard ng;
+    for (auto& lp : params)
+        if (lp.alpha.defined()) {
+            lp.alpha.clamp_(0.0, 1.0);
+            lp.beta.clamp_(0.0, 1.0);
+        }
+}
+
+// p ← p − lr·sign(p.grad), and the gradient zeroed; nothing when p or its gradient is undefined.
+void signSgdStep(at::Tensor& p, double lr) {
+    if (p.defined() && p.grad().defined()) {
+        p.sub_(p.grad().sign() * lr);
+        p.mutable_grad().zero_();
+    }
+}
+
+// One iteration; α / β are clamped to [0, 1] before the forward, since the step leaves them free.
+// Returns the loss.
+double referenceIteration(TuneLoop& loop, int it, double factor) {
+    clampMinmax(loop.params);
+    const double loss = loop.accumulateGradients(referenceTrainingWeights);
+    loop.keepIfBest(it, loss);
+    RECORD_USER_SCOPE("srs::optimizer");
+    at::NoGradGuard ng;
+    for (auto& lp : loop.params) {
+        signSgdStep(lp.v, lp.lr * factor);
+        signSgdStep(lp.alpha, lp.minmax_lr * factor);
+        signSgdStep(lp.beta, lp.minmax_lr * factor);
+    }
+    return loss;
+}
+
+// Up to opt.iters iterations on one path, with the learning rates decaying linearly to zero;
+// stops early after dynamic_max_gap iterations without a better loss.
+Status runIterations(TuneLoop& loop, bool fused, const IterationFn& on_iteration, const CancelToken& cancel,
+                     std::vector<double>& losses) {
+    const TuneOptions& opt = loop.opt;
+    for (int it = 0; it < opt.iters; ++it) {
+        SRS_TRY(cancel.check("tuning"));
+        const double factor = 1.0 - static_cast<double>(it) / opt.iters;
+        const double loss = fused ? fusedIteration(loop, it, factor) : referenceIteration(loop, it, factor);
+        losses.push_back(loss);
+        if (on_iteration) on_iteration(it, loss, loop.params.empty() ? 0.0 : loop.params.front().lr * factor);
+        if (opt.dynamic_max_gap > 0 && it - loop.best.iter >= opt.dynamic_max_gap) break;
+    }
+    return {};
+}
+
+// The layers' final quant-dequant, detached: with the kept V / α / β after tuning; without
+// iterations, round-to-nearest, improved with the imatrix where it applies.
+std::map<std::string, QdqResult> finalQdq(std::vector<LayerParams>& params, const BestParams& best,
+                                          const std::map<std::string, QdqResult>& rtn_q, const TuneOptions& opt) {
+    if (opt.iters > 0) {
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            params[i].v = best.v[i];
+            params[i].alpha = best.alpha[i];
+            params[i].beta = best.beta[i];
+        }
+    }
+    std::map<std::string, QdqResult> final_q = opt.iters > 0 ? qdqAll(params, true) : rtn_q;
+    if (opt.iters == 0 && opt.imatrix) {
+        for (const auto& lp : params) {
+            auto im = opt.imatrix->find(lp.plan->name);
+            if (lp.plan->scheme.sym && lp.plan->scheme.bits < 8 && im != opt.imatrix->end())
+                final_q[lp.plan->name] = optimizedRtn(lp.weight, lp.plan->scheme, im->second);
+        }
+    }
+    for (auto& [name, r] : final_q) {
+        r.weight = r.weight.detach();
+        r.scale = r.scale.detach();
+    }
+    return final_q;
+}
+
+TunedLayer tunedLayer(const LayerParams& lp, const QdqResult& tuned, const QdqResult& rtn) {
+    TunedLayer t;
+    t.name = lp.plan->name;
+    t.scheme = lp.plan->scheme;
+    t.result = tuned;
+    t.stats.name = t.name;
+    t.stats.bits = t.scheme.bits;
+    t.stats.group_size = t.scheme.group_size;
+    t.stats.sym = t.scheme.sym;
+    t.stats.out_features = lp.weight.size(0);
+    t.stats.in_features = lp.weight.size(1);
+    t.stats.weight_rel_error_rtn = relError(lp.weight, rtn.weight);
+    t.stats.weight_rel_error_tuned = relError(lp.weight, t.result.weight);
+    t.stats.flipped_fraction = t.result.q.ne(rtn.q).to(at::kFloat).mean().item<double>();
+    return t;
+}
+
 }  // namespace
 
 double blockLoss(const BlockForward& forward, const std::map<std::string, at::Tensor>& overrides, const at::Tensor& inputs,
@@ -104,177 +347,30 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
     if (opt.batch_size < 1 || opt.gradient_accumulate_steps < 1)
         return makeError(ErrorCode::InvalidArgument, "batch_size and gradient_accumulate_steps must be at least 1");
     try {
-        std::vector<LayerParams> params;
-        for (const auto& p : plan) {
-            SRS_TRY(validateScheme(p.scheme));
-            auto it = weights.find(p.name);
-            if (it == weights.end()) return makeError(ErrorCode::Internal, "no weight for layer " + p.name);
-            LayerParams lp;
-            lp.plan = &p;
-            lp.weight = it->second.detach().to(at::kFloat).contiguous();
-            lp.range = groupRange(lp.weight, p.scheme);
-            const std::int64_t out = lp.weight.size(0), in = lp.weight.size(1);
-            const int gs = p.scheme.effectiveGroupSize(in);
-            const std::int64_t g = p.scheme.groups(in);
-            lp.v = at::zeros({out * g, gs}, at::kFloat).requires_grad_(opt.iters > 0);
-            if (opt.enable_minmax_tuning && opt.iters > 0) {
-                lp.alpha = at::ones({out * g}, at::kFloat).requires_grad_(true);
-                lp.beta = at::ones({out * g}, at::kFloat).requires_grad_(true);
-            }
-            lp.lr = opt.lr > 0 ? opt.lr : autoLearningRate(opt.iters, p.scheme.bits);
-            lp.minmax_lr = opt.minmax_lr > 0 ? opt.minmax_lr : lp.lr;
-            params.push_back(lp);
-        }
-        // The fused kernels work on CPU float32 weights (all the tuner holds today).
-        bool fused = opt.kernels != KernelPath::Reference;
-        for (const auto& lp : params) fused = fused && lp.weight.device().is_cpu();
+        auto params = makeLayerParams(weights, plan, opt);
+        if (!params) return params.error();
+        const bool fused = useFusedKernels(opt, *params);
         kernels::FastLinearScope fast_linear(fused);
-        // The dequantized weights the training forward uses, differentiable in V / α / β.
-        auto trainingWeights = [&]() {
-            RECORD_USER_SCOPE("srs::qdq");
-            std::map<std::string, at::Tensor> o;
-            for (auto& lp : params)
-                o[lp.plan->name] = fused ? quantDequantFused(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta)
-                                         : quantDequant(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta).weight;
-            return o;
-        };
-        auto qdqAll = [&](bool with_params) {
-            std::map<std::string, QdqResult> out;
-            for (auto& lp : params) {
-                out[lp.plan->name] = with_params ? quantDequant(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta)
-                                                 : quantDequant(lp.weight, lp.plan->scheme, lp.range);
-            }
-            return out;
-        };
-        auto overridesOf = [](const std::map<std::string, QdqResult>& q) {
-            std::map<std::string, at::Tensor> o;
-            for (const auto& [name, r] : q) o[name] = r.weight;
-            return o;
-        };
 
         // Round-to-nearest reference (also what iters = 0 keeps).
         std::map<std::string, QdqResult> rtn_q;
         {
             at::NoGradGuard ng;
-            rtn_q = qdqAll(false);
+            rtn_q = qdqAll(*params, false);
         }
         result.rtn_loss = blockLoss(forward, overridesOf(rtn_q), inputs, targets, opt.batch_size);
 
-        const std::int64_t n = inputs.size(0);
-        const std::int64_t global_batch = std::min<std::int64_t>(n, static_cast<std::int64_t>(opt.batch_size) * opt.gradient_accumulate_steps);
-        IndexSampler sampler(n, global_batch, opt.seed);
-        std::vector<at::Tensor> best_v(params.size()), best_a(params.size()), best_b(params.size());
-        double best = std::numeric_limits<double>::infinity();
-        int last_best = 0;
-        for (int it = 0; it < opt.iters; ++it) {
-            SRS_TRY(cancel.check("tuning"));
-            const double factor = 1.0 - static_cast<double>(it) / opt.iters;
-            if (!fused) {  // the fused step clamps α / β as it moves them
-                at::NoGradGuard ng;
-                for (auto& lp : params)
-                    if (lp.alpha.defined()) {
-                        lp.alpha.clamp_(0.0, 1.0);
-                        lp.beta.clamp_(0.0, 1.0);
-                    }
-            }
-            std::vector<std::int64_t> idx = sampler.next();
-            at::Tensor index = at::tensor(idx, at::kLong);
-            double total = 0.0;
-            int micro = 0;
-            for (std::int64_t m0 = 0; m0 < global_batch; m0 += opt.batch_size, ++micro) {
-                const std::int64_t k = std::min<std::int64_t>(opt.batch_size, global_batch - m0);
-                at::Tensor sel = index.narrow(0, m0, k);
-                at::Tensor x = inputs.index_select(0, sel), y = targets.index_select(0, sel);
-                at::Tensor out = forward(x, trainingWeights());
-                at::Tensor loss;
-                {
-                    RECORD_USER_SCOPE("srs::loss");
-                    loss = maskedMse(out, y);
-                }
-                total += loss.item<double>();
-                (loss * 1000.0 / static_cast<double>((global_batch + opt.batch_size - 1) / opt.batch_size)).backward();
-            }
-            total /= std::max(micro, 1);
-            result.minibatch_losses.push_back(total);
-            // Keep the parameters that produced this loss, before they are stepped.
-            const bool keep = opt.not_use_best_mse ? it == opt.iters - 1 : total < best;
-            if (keep) {
-                RECORD_USER_SCOPE("srs::keep_best");
-                best = total;
-                last_best = it;
-                for (std::size_t i = 0; i < params.size(); ++i) {
-                    best_v[i] = params[i].v.detach().clone();
-                    if (params[i].alpha.defined()) {
-                        best_a[i] = params[i].alpha.detach().clone();
-                        best_b[i] = params[i].beta.detach().clone();
-                    }
-                }
-            }
-            if (fused) {
-                RECORD_USER_SCOPE("srs::optimizer");
-                for (auto& lp : params) {
-                    signSgdStepFused(lp.v, lp.lr * factor, false);
-                    signSgdStepFused(lp.alpha, lp.minmax_lr * factor, true);
-                    signSgdStepFused(lp.beta, lp.minmax_lr * factor, true);
-                }
-            } else {
-                RECORD_USER_SCOPE("srs::optimizer");
-                at::NoGradGuard ng;
-                for (auto& lp : params) {
-                    auto step = [](at::Tensor& p, double lr) {
-                        if (p.defined() && p.grad().defined()) {
-                            p.sub_(p.grad().sign() * lr);
-                            p.mutable_grad().zero_();
-                        }
-                    };
-                    step(lp.v, lp.lr * factor);
-                    step(lp.alpha, lp.minmax_lr * factor);
-                    step(lp.beta, lp.minmax_lr * factor);
-                }
-            }
-            if (on_iteration) on_iteration(it, total, params.empty() ? 0.0 : params.front().lr * factor);
-            if (opt.dynamic_max_gap > 0 && it - last_best >= opt.dynamic_max_gap) break;
-        }
-        result.best_iter = last_best;
+        TuneLoop loop(forward, inputs, targets, opt, *params);
+        SRS_TRY(runIterations(loop, fused, on_iteration, cancel, result.minibatch_losses));
+        result.best_iter = loop.best.iter;
 
-        // Final weights with the kept parameters.
         at::NoGradGuard ng;
-        if (opt.iters > 0) {
-            for (std::size_t i = 0; i < params.size(); ++i) {
-                params[i].v = best_v[i];
-                params[i].alpha = best_a[i];
-                params[i].beta = best_b[i];
-            }
-        }
-        std::map<std::string, QdqResult> final_q = opt.iters > 0 ? qdqAll(true) : rtn_q;
-        if (opt.iters == 0 && opt.imatrix) {
-            for (auto& lp : params) {
-                auto im = opt.imatrix->find(lp.plan->name);
-                if (lp.plan->scheme.sym && lp.plan->scheme.bits < 8 && im != opt.imatrix->end())
-                    final_q[lp.plan->name] = optimizedRtn(lp.weight, lp.plan->scheme, im->second);
-            }
-        }
-        for (auto& [name, r] : final_q) {
-            r.weight = r.weight.detach();
-            r.scale = r.scale.detach();
-        }
-        result.best_loss = opt.iters > 0 || opt.imatrix ? blockLoss(forward, overridesOf(final_q), inputs, targets, opt.batch_size) : result.rtn_loss;
-        for (auto& lp : params) {
-            const std::string& name = lp.plan->name;
-            TunedLayer t;
-            t.name = name;
-            t.scheme = lp.plan->scheme;
-            t.result = final_q[name];
-            t.stats.name = name;
-            t.stats.bits = t.scheme.bits;
-            t.stats.group_size = t.scheme.group_size;
-            t.stats.sym = t.scheme.sym;
-            t.stats.out_features = lp.weight.size(0);
-            t.stats.in_features = lp.weight.size(1);
-            t.stats.weight_rel_error_rtn = relError(lp.weight, rtn_q[name].weight);
-            t.stats.weight_rel_error_tuned = relError(lp.weight, t.result.weight);
-            t.stats.flipped_fraction = t.result.q.ne(rtn_q[name].q).to(at::kFloat).mean().item<double>();
-            result.qdq_weights[name] = t.result.weight;
+        std::map<std::string, QdqResult> final_q = finalQdq(*params, loop.best, rtn_q, opt);
+        result.best_loss = opt.iters > 0 || opt.imatrix ? blockLoss(forward, overridesOf(final_q), inputs, targets, opt.batch_size)
+                                                        : result.rtn_loss;
+        for (const auto& lp : *params) {
+            TunedLayer t = tunedLayer(lp, final_q.at(lp.plan->name), rtn_q.at(lp.plan->name));
+            result.qdq_weights[t.name] = t.result.weight;
             result.layers.push_back(std::move(t));
         }
     } catch (const std::exception& e) {

@@ -17,17 +17,11 @@
 #include "core/common/result.h"
 #include "core/export/quantized_model.h"
 #include "core/job/job_events.h"
+#include "core/quant/quant_scheme.h"
 #include "core/quant/quant_math.h"
 
 namespace srs::quant {
 
-// Which implementation tunes: `reference` is plain LibTorch ops (quant_math.cpp and at::linear);
-// `fused` uses the fused quant-dequant / SignSGD kernels (kernels/cpu/qdq.h), the block's
-// linears through kernels::linear (LibTorch or oneDNN per product, measured once per shape), and
-// the fused norm / rope / SwiGLU ops and tiled causal attention (kernels/block_ops.h, attention.h);
-// `auto` is `fused` where those kernels exist (CPU tensors), else `reference`.
-enum class KernelPath { Auto, Fused, Reference };
-Result<KernelPath> parseKernelPath(const std::string& name);  // "auto" | "fused" | "reference"
 
 struct TuneOptions {
     int iters = 200;

@@ -23,6 +23,19 @@
 
 using srs::ui::ConfigurePage;
 
+namespace {
+// An override row: the layers it names, their scheme, and whether they stay in full precision.
+srs::ui::LayerOverride overrideRow(const QString& pattern, int bits, int group_size, bool sym, bool skip) {
+    srs::ui::LayerOverride row;
+    row.pattern = pattern;
+    row.scheme.bits = bits;
+    row.scheme.group_size = group_size;
+    row.scheme.sym = sym;
+    row.skip = skip;
+    return row;
+}
+}  // namespace
+
 class TestConfigurePage : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
@@ -104,8 +117,8 @@ private slots:
     void overridesBecomeTheLayerConfig() {
         ConfigurePage p;
         if (!prepare(p)) QSKIP("shared data not present");
-        p.overridesEditor()->addRow({"mlp.down_proj", 8, 32, true, false});
-        p.overridesEditor()->addRow({"model.layers.0.self_attn.q_proj", 4, 128, true, true});
+        p.overridesEditor()->addRow(overrideRow("mlp.down_proj", 8, 32, true, false));
+        p.overridesEditor()->addRow(overrideRow("model.layers.0.self_attn.q_proj", 4, 128, true, true));
         QCOMPARE(p.findChild<QTableWidget*>("overrides")->rowCount(), 2);
         srs::job::JobConfig c;
         QString error;
@@ -118,15 +131,15 @@ private slots:
         auto src = srs::io::openWeightSource(model_.toStdString());
         QVERIFY(src.ok());
         c.formats = {"fake"};
-        auto plan = srs::device::planLayers(**src, c);
+        auto plan = srs::job::planRun(**src, c);
         QVERIFY(plan.ok());
-        for (const auto& l : *plan) {
-            if (l.name == "model.layers.2.mlp.down_proj") QVERIFY(l.quantized && l.bits == 8 && l.group_size == 32);
-            if (l.name == "model.layers.0.self_attn.q_proj") QVERIFY(!l.quantized);
-            if (l.name == "model.layers.1.self_attn.q_proj") QVERIFY(l.quantized && l.bits == 4);
+        for (const auto& l : plan->layers) {
+            if (l.name == "model.layers.2.mlp.down_proj") QVERIFY(l.quantized() && l.scheme->bits == 8 && l.scheme->group_size == 32);
+            if (l.name == "model.layers.0.self_attn.q_proj") QVERIFY(!l.quantized());
+            if (l.name == "model.layers.1.self_attn.q_proj") QVERIFY(l.quantized() && l.scheme->bits == 4);
         }
         // A key that names no layer is refused before the run, saying which.
-        p.overridesEditor()->addRow({"no_such_layer", 8, 128, true, false});
+        p.overridesEditor()->addRow(overrideRow("no_such_layer", 8, 128, true, false));
         QVERIFY(!p.buildConfig(&c, &error));
         QVERIFY2(error.contains("no_such_layer"), qPrintable(error));
         p.overridesEditor()->clear();
@@ -151,7 +164,7 @@ private slots:
         p.findChild<QCheckBox*>("formatFake")->setChecked(true);
         QTRY_VERIFY_WITH_TIMEOUT(label->text().contains("fake"), 20000);
         // A broken override is reported in the estimate line.
-        p.overridesEditor()->addRow({"no_such_layer", 8, 128, true, false});
+        p.overridesEditor()->addRow(overrideRow("no_such_layer", 8, 128, true, false));
         QTRY_VERIFY_WITH_TIMEOUT(label->text().contains("no_such_layer"), 20000);
         (void)at2;
     }
@@ -198,7 +211,7 @@ private slots:
             QCOMPARE(bits, chosen.startsWith("W2") ? 2 : chosen.startsWith("W4") ? 4 : 8);
         }
         auto edited = rows;
-        edited[0].bits = 3;
+        edited[0].scheme.bits = 3;
         p.overridesEditor()->setRows(edited);
         QVERIFY(p.buildConfig(&c, &error));
         QCOMPARE(nlohmann::json::parse(c.layer_config).at(rows[0].pattern.toStdString()).at("bits").get<int>(), 3);

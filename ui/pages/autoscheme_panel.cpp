@@ -357,9 +357,9 @@ QList<LayerOverride> AutoSchemePanel::mix() const {
         LayerOverride row;
         row.pattern = QString::fromStdString(l.name);
         row.skip = o.full_precision();
-        row.bits = o.full_precision() ? 8 : o.bits;
-        row.group_size = o.full_precision() ? 128 : o.group_size;
-        row.sym = o.sym;
+        row.scheme.bits = o.full_precision() ? 8 : o.bits;
+        row.scheme.group_size = o.full_precision() ? 128 : o.group_size;
+        row.scheme.sym = o.sym;
         rows.push_back(row);
     }
     return rows;

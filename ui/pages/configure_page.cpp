@@ -22,9 +22,12 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <optional>
+
 #include "core/common/units.h"
 #include "core/device/hardware.h"
 #include "core/export/gguf_plan.h"
+#include "core/job/export_format.h"
 #include "ui/settings_dialog.h"
 
 namespace srs::ui {
@@ -51,6 +54,14 @@ QDoubleSpinBox* rateSpin(QWidget* parent, const QString& tip, const QString& aut
 }
 
 const QStringList kGgufMixes = {"q2_k_s", "q3_k_m", "q4_k_s", "q4_k_m", "q5_k_m"};
+
+// The llama.cpp file type of a GGUF preset ("gguf:q4_k_m"), parsed as the run parses --format;
+// nullopt for the scheme presets and anything else that is not a GGUF format.
+std::optional<exporter::GgufFileType> ggufMixOfPreset(const QString& preset) {
+    auto formats = job::parseExportFormats({preset.toStdString()});
+    if (!formats || formats->size() != 1 || !formats->front().isGguf()) return std::nullopt;
+    return formats->front().gguf;
+}
 }  // namespace
 
 ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
@@ -58,14 +69,34 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     model_label_ = new QLabel(tr("No model open: open one on the Model page first."), this);
     model_label_->setObjectName("configureModel");
     layout->addWidget(model_label_);
-
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("configureTabs");
+    tabs_->addTab(buildSettingsTab(), tr("Settings"));
+    tabs_->setTabToolTip(0, tr("Scheme, recipe, tuning, calibration data and formats"));
+    addLayerTabs();
+    layout->addWidget(tabs_, 1);
+    buildFooter(layout);
+
+    connect(preset_, &QComboBox::currentTextChanged, this, &ConfigurePage::applyPreset);
+    connect(recipe_, &QComboBox::currentTextChanged, this, &ConfigurePage::applyRecipe);
+    connect(start_, &QPushButton::clicked, this, &ConfigurePage::requestStart);
+    setUpEstimate();
+    connect(gguf_type_, &QComboBox::currentTextChanged, this, [this] { fmt_gguf_->setChecked(true); });
+}
+
+// The Settings tab: scheme and recipe, tuning, and calibration data with formats and output,
+// side by side.
+QWidget* ConfigurePage::buildSettingsTab() {
     auto* settings = new QWidget(tabs_);
     auto* columns = new QHBoxLayout(settings);
+    columns->addWidget(buildSchemeBox(settings));
+    columns->addWidget(buildTuningBox(settings));
+    columns->addWidget(buildDataBox(settings), 1);
+    return settings;
+}
 
-    // Scheme and recipe.
-    auto* scheme_box = new QGroupBox(tr("Scheme and recipe"), settings);
+QGroupBox* ConfigurePage::buildSchemeBox(QWidget* parent) {
+    auto* scheme_box = new QGroupBox(tr("Scheme and recipe"), parent);
     auto* form = new QFormLayout(scheme_box);
     preset_ = new QComboBox(scheme_box);
     preset_->setObjectName("preset");
@@ -94,10 +125,11 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Group size:"), group_);
     form->addRow(QString(), sym_);
     form->addRow(tr("Recipe:"), recipe_);
-    columns->addWidget(scheme_box);
+    return scheme_box;
+}
 
-    // Tuning.
-    auto* tune_box = new QGroupBox(tr("Tuning"), settings);
+QGroupBox* ConfigurePage::buildTuningBox(QWidget* parent) {
+    auto* tune_box = new QGroupBox(tr("Tuning"), parent);
     auto* tform = new QFormLayout(tune_box);
     iters_ = spin(tune_box, 0, 100000, 200, tr("SignSGD steps per block; 0 = round-to-nearest"), "iters");
     nsamples_ = spin(tune_box, 1, 100000, 128, tr("Calibration sequences"), "nsamples");
@@ -116,53 +148,61 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     tform->addRow(tr("Learning rate:"), lr_);
     tform->addRow(tr("Min/max learning rate:"), minmax_lr_);
     tform->addRow(tr("Device:"), device_);
-    columns->addWidget(tune_box);
+    return tune_box;
+}
 
-    // Calibration data, formats and output.
-    auto* data_box = new QGroupBox(tr("Calibration data and output"), settings);
+// Calibration files, export formats, output folder and the optional perplexity text.
+QGroupBox* ConfigurePage::buildDataBox(QWidget* parent) {
+    auto* data_box = new QGroupBox(tr("Calibration data and output"), parent);
     auto* dl = new QVBoxLayout(data_box);
-    datasets_ = new QListWidget(data_box);
+    addCalibrationList(data_box, dl);
+    QGridLayout* formats = buildFormatGrid(data_box);
+    dl->addWidget(new QLabel(tr("Export formats:"), data_box));
+    dl->addLayout(formats);
+    addOutputFields(data_box, dl);
+    return data_box;
+}
+
+void ConfigurePage::addCalibrationList(QWidget* box, QVBoxLayout* dl) {
+    datasets_ = new QListWidget(box);
     datasets_->setObjectName("datasets");
     datasets_->setToolTip(tr("Local .txt or .jsonl (field \"text\") files the block outputs are matched on"));
     datasets_->setMinimumHeight(60);
     auto* data_buttons = new QHBoxLayout();
-    auto* add = new QPushButton(tr("Add file…"), data_box);
+    auto* add = new QPushButton(tr("Add file…"), box);
     add->setToolTip(tr("Add calibration text files"));
-    auto* remove = new QPushButton(tr("Remove"), data_box);
+    auto* remove = new QPushButton(tr("Remove"), box);
     remove->setToolTip(tr("Remove the selected calibration file"));
-    connect(add, &QPushButton::clicked, this, [this] {
-        for (const auto& f : QFileDialog::getOpenFileNames(this, tr("Calibration text"), {}, tr("Text (*.txt *.jsonl *.json)")))
-            datasets_->addItem(f);
-        scheduleEstimate();
-    });
-    connect(remove, &QPushButton::clicked, this, [this] {
-        delete datasets_->currentItem();
-        scheduleEstimate();
-    });
+    connect(add, &QPushButton::clicked, this, &ConfigurePage::addCalibrationFiles);
+    connect(remove, &QPushButton::clicked, this, &ConfigurePage::removeCalibrationFile);
     data_buttons->addWidget(add);
     data_buttons->addWidget(remove);
     data_buttons->addStretch();
-    dl->addWidget(new QLabel(tr("Calibration files:"), data_box));
+    dl->addWidget(new QLabel(tr("Calibration files:"), box));
     dl->addWidget(datasets_, 1);
     dl->addLayout(data_buttons);
+}
+
+// One check box per export format; GGUF with its file type beside it.
+QGridLayout* ConfigurePage::buildFormatGrid(QWidget* box) {
     auto* fmt_grid = new QGridLayout();
-    fmt_auto_round_ = new QCheckBox("auto_round", data_box);
+    fmt_auto_round_ = new QCheckBox("auto_round", box);
     fmt_auto_round_->setObjectName("formatAutoRound");
     fmt_auto_round_->setChecked(true);
     fmt_auto_round_->setToolTip(tr("AutoRound format, loadable by transformers (with auto-round) and vLLM"));
-    fmt_gptq_ = new QCheckBox("auto_gptq", data_box);
+    fmt_gptq_ = new QCheckBox("auto_gptq", box);
     fmt_gptq_->setObjectName("formatGptq");
     fmt_gptq_->setToolTip(tr("GPTQ format for GPTQ kernels"));
-    fmt_awq_ = new QCheckBox("auto_awq", data_box);
+    fmt_awq_ = new QCheckBox("auto_awq", box);
     fmt_awq_->setObjectName("formatAwq");
     fmt_awq_->setToolTip(tr("AWQ format (4-bit only)"));
-    fmt_fake_ = new QCheckBox("fake", data_box);
+    fmt_fake_ = new QCheckBox("fake", box);
     fmt_fake_->setObjectName("formatFake");
     fmt_fake_->setToolTip(tr("Dequantized weights as a plain model: for evaluation, and for layers packed formats cannot hold"));
-    fmt_gguf_ = new QCheckBox("GGUF", data_box);
+    fmt_gguf_ = new QCheckBox("GGUF", box);
     fmt_gguf_->setObjectName("formatGguf");
     fmt_gguf_->setToolTip(tr("A llama.cpp GGUF file; each layer is tuned in the type the mix gives it"));
-    gguf_type_ = new QComboBox(data_box);
+    gguf_type_ = new QComboBox(box);
     gguf_type_->setObjectName("ggufType");
     for (const auto& t : exporter::ggufFileTypeNames()) gguf_type_->addItem(QString::fromStdString(t));
     gguf_type_->setCurrentText("q4_k_m");
@@ -173,32 +213,31 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     fmt_grid->addWidget(fmt_fake_, 1, 0);
     fmt_grid->addWidget(fmt_gguf_, 1, 1);
     fmt_grid->addWidget(gguf_type_, 1, 2);
-    dl->addWidget(new QLabel(tr("Export formats:"), data_box));
-    dl->addLayout(fmt_grid);
+    return fmt_grid;
+}
+
+void ConfigurePage::addOutputFields(QWidget* box, QVBoxLayout* dl) {
     auto* out_row = new QHBoxLayout();
-    output_ = new QLineEdit(data_box);
+    output_ = new QLineEdit(box);
     output_->setObjectName("outputDir");
     output_->setToolTip(tr("Exports go to sub-folders named after the model, scheme and format"));
-    auto* browse = new QPushButton(tr("Browse…"), data_box);
+    auto* browse = new QPushButton(tr("Browse…"), box);
     browse->setToolTip(tr("Choose the output folder"));
-    connect(browse, &QPushButton::clicked, this, [this] {
-        QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"));
-        if (!d.isEmpty()) output_->setText(d);
-    });
+    connect(browse, &QPushButton::clicked, this, &ConfigurePage::chooseOutputDir);
     out_row->addWidget(output_);
     out_row->addWidget(browse);
-    dl->addWidget(new QLabel(tr("Output folder:"), data_box));
+    dl->addWidget(new QLabel(tr("Output folder:"), box));
     dl->addLayout(out_row);
-    eval_text_ = new QLineEdit(data_box);
+    eval_text_ = new QLineEdit(box);
     eval_text_->setObjectName("evalText");
     eval_text_->setPlaceholderText(tr("optional: a text file to measure perplexity before and after"));
     eval_text_->setToolTip(tr("Perplexity of the original and of every export on this text, written into the model card"));
-    dl->addWidget(new QLabel(tr("Perplexity text (optional):"), data_box));
+    dl->addWidget(new QLabel(tr("Perplexity text (optional):"), box));
     dl->addWidget(eval_text_);
-    columns->addWidget(data_box, 1);
-    tabs_->addTab(settings, tr("Settings"));
-    tabs_->setTabToolTip(0, tr("Scheme, recipe, tuning, calibration data and formats"));
+}
 
+// The Per-layer overrides and AutoScheme tabs; AutoScheme's chosen mix fills the overrides.
+void ConfigurePage::addLayerTabs() {
     overrides_ = new LayerOverridesEditor(tabs_);
     tabs_->addTab(overrides_, tr("Per-layer overrides"));
     tabs_->setTabToolTip(1, tr("Other schemes for some layers: the run's layer_config"));
@@ -207,8 +246,10 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     tabs_->addTab(autoscheme_, tr("AutoScheme"));
     tabs_->setTabToolTip(2, tr("Score each layer's sensitivity and choose mixed bits for a target average"));
     connect(autoscheme_, &AutoSchemePanel::mixChosen, overrides_, &LayerOverridesEditor::setRows);
-    layout->addWidget(tabs_, 1);
+}
 
+// Below the tabs: the estimate line, the reason a start was refused, and Start.
+void ConfigurePage::buildFooter(QVBoxLayout* layout) {
     estimate_ = new QLabel(tr("Estimate: open a model first."), this);
     estimate_->setObjectName("estimate");
     estimate_->setWordWrap(true);
@@ -225,12 +266,11 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     start_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     start_->setToolTip(tr("Run SignRound on the model with these settings (Ctrl+R)"));
     layout->addWidget(start_, 0, Qt::AlignRight);
+}
 
-    connect(preset_, &QComboBox::currentTextChanged, this, &ConfigurePage::applyPreset);
-    connect(recipe_, &QComboBox::currentTextChanged, this, &ConfigurePage::applyRecipe);
-    connect(start_, &QPushButton::clicked, this, &ConfigurePage::requestStart);
-
-    // Every setting the estimate depends on recomputes it.
+// Every setting the estimate depends on recomputes it, coalesced by a short timer; a change
+// while one is computing queues one more.
+void ConfigurePage::setUpEstimate() {
     estimate_timer_ = new QTimer(this);
     estimate_timer_->setSingleShot(true);
     estimate_timer_->setInterval(150);
@@ -248,7 +288,22 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     for (auto* c : {sym_, fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_, fmt_gguf_}) connect(c, &QCheckBox::toggled, this, &ConfigurePage::scheduleEstimate);
     connect(eval_text_, &QLineEdit::textChanged, this, &ConfigurePage::scheduleEstimate);
     connect(overrides_, &LayerOverridesEditor::changed, this, &ConfigurePage::scheduleEstimate);
-    connect(gguf_type_, &QComboBox::currentTextChanged, this, [this] { fmt_gguf_->setChecked(true); });
+}
+
+void ConfigurePage::addCalibrationFiles() {
+    for (const auto& f : QFileDialog::getOpenFileNames(this, tr("Calibration text"), {}, tr("Text (*.txt *.jsonl *.json)")))
+        datasets_->addItem(f);
+    scheduleEstimate();
+}
+
+void ConfigurePage::removeCalibrationFile() {
+    delete datasets_->currentItem();
+    scheduleEstimate();
+}
+
+void ConfigurePage::chooseOutputDir() {
+    QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"));
+    if (!d.isEmpty()) output_->setText(d);
 }
 
 ConfigurePage::~ConfigurePage() { estimate_watcher_->waitForFinished(); }
@@ -278,6 +333,12 @@ QStringList ConfigurePage::calibrationFiles() const {
 }
 
 void ConfigurePage::setOutputDir(const QString& dir) { output_->setText(dir); }
+void ConfigurePage::setBits(int bits) { bits_->setValue(bits); }
+void ConfigurePage::setGroupSize(int group_size) { group_->setCurrentText(QString::number(group_size)); }
+void ConfigurePage::setIters(int iters) { iters_->setValue(iters); }
+void ConfigurePage::setNsamples(int nsamples) { nsamples_->setValue(nsamples); }
+void ConfigurePage::setSeqlen(int seqlen) { seqlen_->setValue(seqlen); }
+void ConfigurePage::setEvalText(const QString& file) { eval_text_->setText(file); }
 
 void ConfigurePage::applySettings(const QString& default_output_dir, const QString& device) {
     // A folder the user typed stays; one that only came from the old default follows the new one.
@@ -307,19 +368,8 @@ void ConfigurePage::showTab(int index) { tabs_->setCurrentIndex(index); }
 QString ConfigurePage::estimateText() const { return estimate_->text(); }
 
 void ConfigurePage::applyPreset(const QString& name) {
-    if (name.startsWith("gguf:")) {
-        // A llama.cpp mix: the GGUF format of that type alone, and the default scheme of its body type.
-        const QString type = name.mid(5);
-        auto ft = exporter::parseGgufFileType(type.toStdString());
-        if (!ft) return;
-        for (auto* c : {fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_}) c->setChecked(false);
-        gguf_type_->setCurrentText(type);
-        fmt_gguf_->setChecked(true);
-        if (auto s = exporter::schemeForGgmlType(ft->base)) {
-            bits_->setValue(s->bits);
-            group_->setCurrentText(QString::number(s->group_size));
-            sym_->setChecked(s->sym);
-        }
+    if (auto mix = ggufMixOfPreset(name)) {
+        applyGgufMix(*mix);
         return;
     }
     if (name == "W4A16") bits_->setValue(4), group_->setCurrentText("128");
@@ -335,6 +385,18 @@ void ConfigurePage::applyPreset(const QString& name) {
     if (!packed && fmt_gguf_->isChecked()) {
         fmt_gguf_->setChecked(false);
         fmt_auto_round_->setChecked(true);
+    }
+}
+
+// A llama.cpp mix: the GGUF format of that type alone, and the default scheme of its body type.
+void ConfigurePage::applyGgufMix(const exporter::GgufFileType& mix) {
+    for (auto* c : {fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_}) c->setChecked(false);
+    gguf_type_->setCurrentText(QString::fromStdString(mix.name));
+    fmt_gguf_->setChecked(true);
+    if (auto s = exporter::schemeForGgmlType(mix.base)) {
+        bits_->setValue(s->bits);
+        group_->setCurrentText(QString::number(s->group_size));
+        sym_->setChecked(s->sym);
     }
 }
 
@@ -391,7 +453,7 @@ bool ConfigurePage::buildConfig(job::JobConfig* c, QString* error) const {
         // The overrides as the run will read them: a key matching no layer is an error now, not later.
         auto source = io::openWeightSource(built.model);
         if (source) {
-            auto plan = device::planLayers(**source, built);
+            auto plan = job::planRun(**source, built);
             if (!plan)
                 return *error = tr("Per-layer overrides: %1").arg(QString::fromStdString(plan.error().message + (plan.error().hint.empty() ? "" : " (" + plan.error().hint + ")"))),
                        false;
@@ -454,14 +516,14 @@ void ConfigurePage::showEstimate(const EstimateOutcome& o) {
     } else {
         const auto& e = o.estimate;
         QStringList outputs;
-        for (const auto& f : e.outputs)
-            outputs << QString("%1 %2").arg(QString::fromStdString(f.format), QString::fromStdString(units::formatBytes(f.bytes)));
+        for (const auto& f : e.plan.exports)
+            outputs << QString("%1 %2").arg(QString::fromStdString(f.format.name), QString::fromStdString(units::formatBytes(f.bytes)));
         const QString time = e.seconds >= 0 ? QString::fromStdString(units::formatDuration(static_cast<std::int64_t>(e.seconds * 1000)))
                                             : tr("not measured");
         text = tr("Estimate: peak memory %1 · tuning time %2 · %3 · %4 of %5 layers quantized")
                    .arg(QString::fromStdString(units::formatBytes(e.peak_rss_bytes)), time, outputs.join(", "))
-                   .arg(e.layers_quantized)
-                   .arg(e.layers.size());
+                   .arg(e.plan.layers_quantized)
+                   .arg(e.plan.layers.size());
     }
     estimate_->setText(text);
     emit estimateUpdated(text);

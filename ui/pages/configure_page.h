@@ -18,6 +18,8 @@
 #include "ui/pages/layer_overrides.h"
 
 class QComboBox;
+class QGridLayout;
+class QGroupBox;
 class QSpinBox;
 class QDoubleSpinBox;
 class QCheckBox;
@@ -27,6 +29,11 @@ class QLabel;
 class QPushButton;
 class QTabWidget;
 class QTimer;
+class QVBoxLayout;
+
+namespace srs::exporter {
+struct GgufFileType;
+}
 
 namespace srs::ui {
 
@@ -53,6 +60,13 @@ public:
     void setMaxSeqlen(int max_positions);
     void setCalibrationFiles(const QStringList& files);
     void setOutputDir(const QString& dir);
+    // Presets of single settings (the app's command line): as if typed into the form.
+    void setBits(int bits);
+    void setGroupSize(int group_size);
+    void setIters(int iters);
+    void setNsamples(int nsamples);
+    void setSeqlen(int seqlen);
+    void setEvalText(const QString& file);
     // Defaults from the Settings dialog: output folder (when none is chosen yet) and device.
     void applySettings(const QString& default_output_dir, const QString& device);
     QStringList devices() const;
@@ -82,6 +96,22 @@ signals:
     void estimateUpdated(const QString& text);
 
 private:
+    // Builders of the constructor, top to bottom.
+    QWidget* buildSettingsTab();
+    QGroupBox* buildSchemeBox(QWidget* parent);
+    QGroupBox* buildTuningBox(QWidget* parent);
+    QGroupBox* buildDataBox(QWidget* parent);
+    void addCalibrationList(QWidget* box, QVBoxLayout* layout);
+    QGridLayout* buildFormatGrid(QWidget* box);
+    void addOutputFields(QWidget* box, QVBoxLayout* layout);
+    void addLayerTabs();
+    void buildFooter(QVBoxLayout* layout);
+    void setUpEstimate();
+
+    void addCalibrationFiles();
+    void removeCalibrationFile();
+    void chooseOutputDir();
+    void applyGgufMix(const exporter::GgufFileType& mix);
     // The form as a JobConfig without the completeness checks of buildConfig (for the estimate).
     job::JobConfig currentConfig() const;
     QStringList calibrationFiles() const;

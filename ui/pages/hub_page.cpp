@@ -43,8 +43,26 @@ enum CacheCol { CRepo = 0, CSource, CSize, CFiles, CSnapshot, CModified, CCount 
 
 HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), session_(session) {
     auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buildSearchRow());
+    layout->addLayout(buildAccountRow());
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName("hubTabs");
+    layout->addWidget(tabs_, 1);
+    tabs_->addTab(buildSearchTab(), tr("Search"));
+    tabs_->addTab(buildCacheTab(), tr("Local cache"));
 
-    // Search row, with the account on the right.
+    connectSearch();
+    connectFiles();
+    connectAccount();
+    connectCache();
+    connectSession();
+
+    onSourceChanged();
+    onLoggedIn({}, {}, {}, {});
+}
+
+// Source, search text and sort order in one row.
+QHBoxLayout* HubPage::buildSearchRow() {
     auto* top = new QHBoxLayout();
     source_ = new QComboBox(this);
     source_->setObjectName("hubSource");
@@ -65,8 +83,11 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     sort_->addItem(tr("Trending"), "trendingScore");
     sort_->setToolTip(tr("Order of the search results"));
     top->addWidget(sort_);
-    layout->addLayout(top);
+    return top;
+}
 
+// The account the token belongs to, the token field and the log in / out buttons.
+QHBoxLayout* HubPage::buildAccountRow() {
     auto* login_row = new QHBoxLayout();
     account_ = new QLabel(this);
     account_->setObjectName("hubAccount");
@@ -91,17 +112,24 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     logout_->setObjectName("hubLogout");
     logout_->setToolTip(tr("Stop using the token and remove a saved one from the app's settings"));
     login_row->addWidget(logout_);
-    layout->addLayout(login_row);
+    return login_row;
+}
 
-    tabs_ = new QTabWidget(this);
-    tabs_->setObjectName("hubTabs");
-    layout->addWidget(tabs_, 1);
-
-    // --- Search tab: results above, the selected repository's files below.
+// The Search tab: results above, the selected repository's files below.
+QWidget* HubPage::buildSearchTab() {
     auto* search_tab = new QWidget(tabs_);
     auto* search_layout = new QVBoxLayout(search_tab);
     auto* split = new QSplitter(Qt::Vertical, search_tab);
-    auto* results_box = new QWidget(split);
+    split->addWidget(buildResultsPane(split));
+    split->addWidget(buildFilesPane(split));
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    search_layout->addWidget(split);
+    return search_tab;
+}
+
+QWidget* HubPage::buildResultsPane(QWidget* parent) {
+    auto* results_box = new QWidget(parent);
     auto* results_layout = new QVBoxLayout(results_box);
     results_layout->setContentsMargins(0, 0, 0, 0);
     results_ = new QTableWidget(0, RCount, results_box);
@@ -126,9 +154,12 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     more_->setEnabled(false);
     more_row->addWidget(more_);
     results_layout->addLayout(more_row);
-    split->addWidget(results_box);
+    return results_box;
+}
 
-    auto* files_box = new QWidget(split);
+// The selected repository: its files, which to download, and the download's progress.
+QWidget* HubPage::buildFilesPane(QWidget* parent) {
+    auto* files_box = new QWidget(parent);
     auto* files_layout = new QVBoxLayout(files_box);
     files_layout->setContentsMargins(0, 0, 0, 0);
     repo_label_ = new QLabel(tr("Select a model to see its files."), files_box);
@@ -145,29 +176,7 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     files_->horizontalHeader()->setSectionResizeMode(FState, QHeaderView::ResizeToContents);
     files_->setToolTip(tr("Ticked files are downloaded; the ones a quantization needs are ticked for you"));
     files_layout->addWidget(files_, 1);
-    auto* dl_row = new QHBoxLayout();
-    pick_needed_ = new QPushButton(tr("Needed files"), files_box);
-    pick_needed_->setObjectName("hubPickNeeded");
-    pick_needed_->setToolTip(tr("Tick only config, tokenizer and safetensors weights: what a quantization needs"));
-    pick_all_ = new QPushButton(tr("All"), files_box);
-    pick_all_->setObjectName("hubPickAll");
-    pick_all_->setToolTip(tr("Tick every file"));
-    pick_none_ = new QPushButton(tr("None"), files_box);
-    pick_none_->setObjectName("hubPickNone");
-    pick_none_->setToolTip(tr("Untick every file"));
-    download_ = new QPushButton(tr("Download"), files_box);
-    download_->setObjectName("hubDownload");
-    download_->setToolTip(tr("Download the ticked files into the shared cache (resumes an interrupted download), then open the model"));
-    download_->setEnabled(false);
-    cancel_ = new QPushButton(tr("Cancel"), files_box);
-    cancel_->setObjectName("hubCancel");
-    cancel_->setToolTip(tr("Stop downloading; partial files are kept and resumed next time"));
-    cancel_->setEnabled(false);
-    for (auto* b : {pick_needed_, pick_all_, pick_none_}) dl_row->addWidget(b);
-    dl_row->addStretch();
-    dl_row->addWidget(download_);
-    dl_row->addWidget(cancel_);
-    files_layout->addLayout(dl_row);
+    files_layout->addLayout(buildDownloadButtons(files_box));
     progress_ = new QProgressBar(files_box);
     progress_->setObjectName("hubProgress");
     progress_->setRange(0, 1000);
@@ -179,13 +188,38 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     download_status_->setWordWrap(true);
     download_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     files_layout->addWidget(download_status_);
-    split->addWidget(files_box);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    search_layout->addWidget(split);
-    tabs_->addTab(search_tab, tr("Search"));
+    return files_box;
+}
 
-    // --- Local cache tab.
+// Which files to tick on the left; Download and Cancel on the right.
+QHBoxLayout* HubPage::buildDownloadButtons(QWidget* parent) {
+    pick_needed_ = new QPushButton(tr("Needed files"), parent);
+    pick_needed_->setObjectName("hubPickNeeded");
+    pick_needed_->setToolTip(tr("Tick only config, tokenizer and safetensors weights: what a quantization needs"));
+    pick_all_ = new QPushButton(tr("All"), parent);
+    pick_all_->setObjectName("hubPickAll");
+    pick_all_->setToolTip(tr("Tick every file"));
+    pick_none_ = new QPushButton(tr("None"), parent);
+    pick_none_->setObjectName("hubPickNone");
+    pick_none_->setToolTip(tr("Untick every file"));
+    download_ = new QPushButton(tr("Download"), parent);
+    download_->setObjectName("hubDownload");
+    download_->setToolTip(tr("Download the ticked files into the shared cache (resumes an interrupted download), then open the model"));
+    download_->setEnabled(false);
+    cancel_ = new QPushButton(tr("Cancel"), parent);
+    cancel_->setObjectName("hubCancel");
+    cancel_->setToolTip(tr("Stop downloading; partial files are kept and resumed next time"));
+    cancel_->setEnabled(false);
+    auto* dl_row = new QHBoxLayout();
+    for (auto* b : {pick_needed_, pick_all_, pick_none_}) dl_row->addWidget(b);
+    dl_row->addStretch();
+    dl_row->addWidget(download_);
+    dl_row->addWidget(cancel_);
+    return dl_row;
+}
+
+// The Local cache tab: the models already downloaded, with Refresh and Open.
+QWidget* HubPage::buildCacheTab() {
     auto* cache_tab = new QWidget(tabs_);
     auto* cache_layout = new QVBoxLayout(cache_tab);
     cache_ = new QTableWidget(0, CCount, cache_tab);
@@ -203,18 +237,22 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     cache_status_->setObjectName("hubCacheStatus");
     cache_status_->setWordWrap(true);
     cache_row->addWidget(cache_status_, 1);
-    auto* refresh = new QPushButton(tr("Refresh"), cache_tab);
-    refresh->setObjectName("hubCacheRefresh");
-    refresh->setToolTip(tr("Scan the caches again"));
+    refresh_cache_ = new QPushButton(tr("Refresh"), cache_tab);
+    refresh_cache_->setObjectName("hubCacheRefresh");
+    refresh_cache_->setToolTip(tr("Scan the caches again"));
     open_cached_ = new QPushButton(tr("Open"), cache_tab);
     open_cached_->setObjectName("hubCacheOpen");
     open_cached_->setToolTip(tr("Open the selected model's snapshot on the Model page"));
     open_cached_->setEnabled(false);
-    cache_row->addWidget(refresh);
+    cache_row->addWidget(refresh_cache_);
     cache_row->addWidget(open_cached_);
     cache_layout->addLayout(cache_row);
-    tabs_->addTab(cache_tab, tr("Local cache"));
+    return cache_tab;
+}
 
+// Searching: as you type (debounced, Hugging Face only), on Enter, on a new sort order or source,
+// and the next page; selecting a result lists its files.
+void HubPage::connectSearch() {
     debounce_ = new QTimer(this);
     debounce_->setSingleShot(true);
     debounce_->setInterval(350);
@@ -222,60 +260,40 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     connect(search_, &QLineEdit::textEdited, this, [this] {
         if (source() == HubSource::HuggingFace) debounce_->start();
     });
-    connect(search_, &QLineEdit::returnPressed, this, [this] {
-        const QString text = search_->text().trimmed();
-        if (source() == HubSource::ModelScope || (text.count('/') == 1 && !text.contains(' '))) {
-            debounce_->stop();
-            if (source() == HubSource::HuggingFace) runSearch();
-            selectRepo(text);
-        } else {
-            debounce_->stop();
-            runSearch();
-        }
-    });
+    connect(search_, &QLineEdit::returnPressed, this, &HubPage::onSearchEntered);
     connect(sort_, &QComboBox::currentIndexChanged, this, [this] {
         if (!search_->text().trimmed().isEmpty()) runSearch();
     });
     connect(source_, &QComboBox::currentIndexChanged, this, &HubPage::onSourceChanged);
-    connect(results_, &QTableWidget::itemSelectionChanged, this, [this] {
-        auto rows = results_->selectionModel()->selectedRows();
-        if (rows.isEmpty()) return;
-        QString id = results_->item(rows.first().row(), RId)->data(Qt::UserRole).toString();
-        if (id != repo_) selectRepo(id);
-    });
+    connect(results_, &QTableWidget::itemSelectionChanged, this, &HubPage::onResultSelected);
     connect(more_, &QPushButton::clicked, this, [this] {
         if (next_url_.isEmpty()) return;
         more_->setEnabled(false);
         pending_search_ = session_->nextPage(next_url_);
     });
-    auto tick_all = [this](int mode) {  // 0 none, 1 all, 2 needed
-        for (int r = 0; r < files_->rowCount(); ++r) {
-            auto* item = files_->item(r, FName);
-            bool on = mode == 1 || (mode == 2 && item->data(Qt::UserRole + 1).toBool());
-            item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
-        }
-        updateSelectionSummary();
-    };
-    connect(pick_none_, &QPushButton::clicked, this, [tick_all] { tick_all(0); });
-    connect(pick_all_, &QPushButton::clicked, this, [tick_all] { tick_all(1); });
-    connect(pick_needed_, &QPushButton::clicked, this, [tick_all] { tick_all(2); });
+}
+
+// Ticking files, and downloading the ticked ones.
+void HubPage::connectFiles() {
+    connect(pick_none_, &QPushButton::clicked, this, [this] { tickFiles(FileTick::None); });
+    connect(pick_all_, &QPushButton::clicked, this, [this] { tickFiles(FileTick::All); });
+    connect(pick_needed_, &QPushButton::clicked, this, [this] { tickFiles(FileTick::Needed); });
     connect(files_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
         if (item->column() == FName) updateSelectionSummary();
     });
     connect(download_, &QPushButton::clicked, this, &HubPage::startDownload);
     connect(cancel_, &QPushButton::clicked, session_, &HubSession::cancelDownload);
-    connect(login_, &QPushButton::clicked, this, [this] {
-        login_->setEnabled(false);
-        account_->setText(tr("Checking the token…"));
-        session_->login(token_->text(), remember_->isChecked());
-    });
+}
+
+void HubPage::connectAccount() {
+    connect(login_, &QPushButton::clicked, this, &HubPage::logIn);
     connect(token_, &QLineEdit::returnPressed, login_, &QPushButton::click);
-    connect(logout_, &QPushButton::clicked, this, [this] {
-        session_->logout();
-        token_->clear();
-        onLoggedIn({}, {}, {}, {});
-    });
-    connect(refresh, &QPushButton::clicked, this, &HubPage::refreshCache);
+    connect(logout_, &QPushButton::clicked, this, &HubPage::logOut);
+}
+
+// The cache is scanned when its tab is shown and on Refresh.
+void HubPage::connectCache() {
+    connect(refresh_cache_, &QPushButton::clicked, this, &HubPage::refreshCache);
     connect(open_cached_, &QPushButton::clicked, this, &HubPage::openSelectedCached);
     connect(cache_, &QTableWidget::itemDoubleClicked, this, &HubPage::openSelectedCached);
     connect(cache_, &QTableWidget::itemSelectionChanged, this,
@@ -283,15 +301,57 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
     connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
         if (index == 1) refreshCache();
     });
+}
 
+// What the session's worker threads report.
+void HubPage::connectSession() {
     connect(session_, &HubSession::searchDone, this, &HubPage::onSearchDone);
     connect(session_, &HubSession::filesListed, this, &HubPage::onFiles);
     connect(session_, &HubSession::downloadProgress, this, &HubPage::onProgress);
     connect(session_, &HubSession::downloadDone, this, &HubPage::onDownloadDone);
     connect(session_, &HubSession::loggedIn, this, &HubPage::onLoggedIn);
     connect(session_, &HubSession::cacheScanned, this, &HubPage::onCache);
+}
 
-    onSourceChanged();
+// Enter in the search field: an exact id (org/name), or any text on ModelScope, lists that
+// repository's files; other text searches at once.
+void HubPage::onSearchEntered() {
+    const QString text = search_->text().trimmed();
+    if (source() == HubSource::ModelScope || (text.count('/') == 1 && !text.contains(' '))) {
+        debounce_->stop();
+        if (source() == HubSource::HuggingFace) runSearch();
+        selectRepo(text);
+    } else {
+        debounce_->stop();
+        runSearch();
+    }
+}
+
+void HubPage::onResultSelected() {
+    auto rows = results_->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return;
+    QString id = results_->item(rows.first().row(), RId)->data(Qt::UserRole).toString();
+    if (id != repo_) selectRepo(id);
+}
+
+void HubPage::tickFiles(FileTick which) {
+    for (int r = 0; r < files_->rowCount(); ++r) {
+        auto* item = files_->item(r, FName);
+        bool on = which == FileTick::All || (which == FileTick::Needed && item->data(Qt::UserRole + 1).toBool());
+        item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+    }
+    updateSelectionSummary();
+}
+
+void HubPage::logIn() {
+    login_->setEnabled(false);
+    account_->setText(tr("Checking the token…"));
+    session_->login(token_->text(), remember_->isChecked());
+}
+
+void HubPage::logOut() {
+    session_->logout();
+    token_->clear();
     onLoggedIn({}, {}, {}, {});
 }
 

@@ -13,6 +13,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -51,6 +52,27 @@ signals:
     void filesShown(int rows);
 
 private:
+    enum class FileTick { None, All, Needed };
+
+    // Builders of the constructor, top to bottom.
+    QHBoxLayout* buildSearchRow();
+    QHBoxLayout* buildAccountRow();
+    QWidget* buildSearchTab();
+    QWidget* buildResultsPane(QWidget* parent);
+    QWidget* buildFilesPane(QWidget* parent);
+    QHBoxLayout* buildDownloadButtons(QWidget* parent);
+    QWidget* buildCacheTab();
+    void connectSearch();
+    void connectFiles();
+    void connectAccount();
+    void connectCache();
+    void connectSession();
+
+    void onSearchEntered();
+    void onResultSelected();
+    void tickFiles(FileTick which);
+    void logIn();
+    void logOut();
     void runSearch();
     void onSearchDone(quint64 request, const QVector<HubModelRow>& rows, const QString& next, bool append, const QString& error);
     void onFiles(const QString& repo, const QVector<HubFileRow>& files, const QString& error);
@@ -86,6 +108,7 @@ private:
     QProgressBar* progress_ = nullptr;
     QLabel* download_status_ = nullptr;
     QTableWidget* cache_ = nullptr;
+    QPushButton* refresh_cache_ = nullptr;
     QPushButton* open_cached_ = nullptr;
     QLabel* cache_status_ = nullptr;
     quint64 pending_search_ = 0;

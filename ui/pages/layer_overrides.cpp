@@ -39,7 +39,7 @@ std::string layerConfigFromOverrides(const QList<LayerOverride>& rows) {
         if (r.skip)
             lc[key] = {{"bits", 16}, {"data_type", "fp"}};
         else
-            lc[key] = {{"bits", r.bits}, {"group_size", r.group_size}, {"sym", r.sym}};
+            lc[key] = {{"bits", r.scheme.bits}, {"group_size", r.scheme.group_size}, {"sym", r.scheme.sym}};
     }
     return lc.empty() ? std::string() : lc.dump();
 }
@@ -98,18 +98,18 @@ void LayerOverridesEditor::insertRow(const LayerOverride& row) {
     table_->setItem(r, kPattern, item);
     auto* bits = new QSpinBox(table_);
     bits->setRange(2, 8);
-    bits->setValue(row.bits);
+    bits->setValue(row.scheme.bits);
     bits->setToolTip(tr("Weight bits for these layers"));
     table_->setCellWidget(r, kBits, bits);
     auto* group = new QComboBox(table_);
     group->addItems({"32", "64", "128", "-1"});
     group->setEditable(true);
-    group->setCurrentText(QString::number(row.group_size));
+    group->setCurrentText(QString::number(row.scheme.group_size));
     group->setToolTip(tr("Group size for these layers; -1 = one group per output channel"));
     table_->setCellWidget(r, kGroup, group);
     QCheckBox* sym = nullptr;
     QCheckBox* skip = nullptr;
-    table_->setCellWidget(r, kSym, centredCheck(&sym, row.sym, tr("Symmetric quantization for these layers"), table_));
+    table_->setCellWidget(r, kSym, centredCheck(&sym, row.scheme.sym, tr("Symmetric quantization for these layers"), table_));
     table_->setCellWidget(r, kSkip, centredCheck(&skip, row.skip, tr("Keep these layers in full precision"), table_));
     connect(bits, qOverload<int>(&QSpinBox::valueChanged), this, &LayerOverridesEditor::changed);
     connect(group, &QComboBox::currentTextChanged, this, &LayerOverridesEditor::changed);
@@ -141,11 +141,11 @@ QList<LayerOverride> LayerOverridesEditor::rows() const {
     for (int r = 0; r < table_->rowCount(); ++r) {
         LayerOverride o;
         o.pattern = table_->item(r, kPattern) ? table_->item(r, kPattern)->text() : QString();
-        o.bits = static_cast<QSpinBox*>(table_->cellWidget(r, kBits))->value();
+        o.scheme.bits = static_cast<QSpinBox*>(table_->cellWidget(r, kBits))->value();
         bool ok = false;
         const int g = static_cast<QComboBox*>(table_->cellWidget(r, kGroup))->currentText().toInt(&ok);
-        o.group_size = ok ? g : 0;  // 0 is refused by the scheme check, with a message
-        o.sym = table_->cellWidget(r, kSym)->findChild<QCheckBox*>()->isChecked();
+        o.scheme.group_size = ok ? g : 0;  // 0 is refused by the scheme check, with a message
+        o.scheme.sym = table_->cellWidget(r, kSym)->findChild<QCheckBox*>()->isChecked();
         o.skip = table_->cellWidget(r, kSkip)->findChild<QCheckBox*>()->isChecked();
         out.push_back(o);
     }

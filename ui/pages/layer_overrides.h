@@ -8,16 +8,23 @@
 
 #include <string>
 
+#include "core/quant/quant_scheme.h"
+
 class QTableWidget;
 class QLabel;
 
 namespace srs::ui {
 
+// The scheme a new override row starts with: 8 bits, group size 128, symmetric.
+inline quant::QuantScheme defaultOverrideScheme() {
+    quant::QuantScheme s;
+    s.bits = 8;
+    return s;
+}
+
 struct LayerOverride {
     QString pattern;  // exact layer name, substring ("k_proj") or regex ("layers\\.[0-3]\\.mlp")
-    int bits = 8;
-    int group_size = 128;
-    bool sym = true;
+    quant::QuantScheme scheme = defaultOverrideScheme();  // bits, group size and sym of the row
     bool skip = false;  // keep in full precision
 };
 

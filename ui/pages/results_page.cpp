@@ -15,6 +15,7 @@
 #include <map>
 
 #include "core/common/units.h"
+#include "core/job/export_format.h"
 #include "ui/theme.h"
 
 namespace srs::ui {
@@ -32,12 +33,18 @@ QCustomPlot* makePlot(QWidget* parent, const char* name, const QString& x, const
     return p;
 }
 
+// Read as the run reads --format: "gguf:q4_k_m" is a GGUF export, the packed names are not.
+bool isGgufFormat(const QString& format) {
+    auto parsed = job::parseExportFormats({format.toStdString()});
+    return parsed && parsed->size() == 1 && parsed->front().isGguf();
+}
+
 QColor formatColor(const QString& format) {
     static const std::map<QString, QColor> kColors = {{"auto_round", QColor("#1f4e79")}, {"auto_gptq", QColor("#2e7d32")},
                                                        {"auto_awq", QColor("#6a1b9a")},  {"fake", QColor("#616161")}};
     auto it = kColors.find(format);
     if (it != kColors.end()) return it->second;
-    return format.startsWith("gguf") ? QColor("#b05a00") : QColor("#00838f");
+    return isGgufFormat(format) ? QColor("#b05a00") : QColor("#00838f");
 }
 
 QTableWidgetItem* number(double v, int precision, char f = 'g') {

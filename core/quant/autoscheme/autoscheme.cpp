@@ -72,17 +72,9 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
         }
     }
     if (!res.scores_from_cache) {
-        std::vector<std::unique_ptr<data::DocumentSource>> owned;
-        std::vector<const data::DocumentSource*> sources;
-        for (const auto& d : o.datasets) {
-            auto s = data::openDataset(d, cancel);
-            if (!s) return s.error();
-            owned.push_back(std::move(*s));
-            sources.push_back(owned.back().get());
-        }
         auto tok = tokenizer::loadTokenizerFor(**source);
         if (!tok) return tok.error();
-        auto calib = data::buildCalibrationSet(sources, **tok, {o.nsamples, o.seqlen, o.seed}, cancel);
+        auto calib = data::calibrationSetFrom(o.datasets, **tok, {o.nsamples, o.seqlen, o.seed}, cancel);
         if (!calib) return calib.error();
         auto m = model::CausalLM::load(*source, at::kFloat);
         if (!m) return m.error();

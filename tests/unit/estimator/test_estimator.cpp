@@ -13,6 +13,7 @@
 #include "core/device/estimator.h"
 #include "core/device/hardware.h"
 #include "core/job/quant_job.h"
+#include "core/job/run_plan.h"
 #include "kernels/compute_runtime.h"
 #include "support/test_paths.h"
 
@@ -37,12 +38,19 @@ bool resetPeakRss() {
 class Observer : public job::JobObserver {
 public:
     void onStarted(const job::JobStarted& e) override { layers_to_quantize = e.layers_to_quantize; }
+    void onBlockStarted(const job::BlockStarted& e) override { tuned.insert(tuned.end(), e.layers.begin(), e.layers.end()); }
+    void onBlockFinished(const job::BlockFinished& e) override {
+        for (const auto& l : e.layers) schemes.push_back(l.name + " W" + std::to_string(l.bits) + "G" + std::to_string(l.group_size) + (l.sym ? "s" : "a"));
+    }
     int layers_to_quantize = -1;
+    std::vector<std::string> tuned;    // every layer the run tuned, in order
+    std::vector<std::string> schemes;  // "<linear> W4G32a" as the tuner reported them
 };
 
 struct Measured {
     job::JobFinished fin;
     int layers_to_quantize = -1;
+    std::vector<std::string> tuned, schemes;
     double seconds = 0;
     std::uint64_t rss_growth = 0;
     bool rss_measured = false;
@@ -57,6 +65,8 @@ Measured runJob(const job::JobConfig& c) {
     QElapsedTimer t;
     t.start();
     m.fin = job::runQuantJob(c, obs, {});
+    m.tuned = obs.tuned;
+    m.schemes = obs.schemes;
     m.layers_to_quantize = obs.layers_to_quantize;
     m.seconds = t.elapsed() / 1000.0;
     const std::uint64_t peak = device::peakRssBytes();
@@ -64,10 +74,23 @@ Measured runJob(const job::JobConfig& c) {
     return m;
 }
 
-const device::PlannedLayer* findLayer(const std::vector<device::PlannedLayer>& v, const std::string& name) {
-    for (const auto& l : v)
-        if (l.name == name) return &l;
-    return nullptr;
+// The estimate was made from the run's own plan: the same layers with the same schemes, the same
+// exports in the same order and folders.
+void checkPlanIsTheRuns(const job::RunPlan& plan, const Measured& m) {
+    std::vector<std::string> planned, schemes;
+    for (const auto& l : plan.layers)
+        if (l.scheme) {
+            planned.push_back(l.name);
+            const std::string linear = l.name.substr(l.name.find('.', std::string("model.layers.").size()) + 1);
+            schemes.push_back(linear + " W" + std::to_string(l.scheme->bits) + "G" + std::to_string(l.scheme->group_size) + (l.scheme->sym ? "s" : "a"));
+        }
+    QCOMPARE(m.tuned, planned);
+    QCOMPARE(m.schemes, schemes);
+    QCOMPARE(m.fin.files.size(), plan.exports.size());
+    for (std::size_t i = 0; i < plan.exports.size(); ++i) {
+        QCOMPARE(m.fin.files[i].format, plan.exports[i].format.name);
+        QCOMPARE(QFileInfo(QString::fromStdString(m.fin.files[i].path)).fileName().toStdString(), plan.exports[i].folder);
+    }
 }
 
 }  // namespace
@@ -87,21 +110,22 @@ private slots:
         c.group_size = 128;
         c.layer_config = "{mlp.down_proj: {bits: 8, group_size: 32}, 'model.layers.0.self_attn.q_proj': BF16}";
         c.fp_layers = {"layers.5"};
-        auto plan = device::planLayers(**src, c);
+        auto plan = job::planRun(**src, c);
         QVERIFY2(plan.ok(), plan.ok() ? "" : plan.error().message.c_str());
-        QCOMPARE(plan->size(), std::size_t(6 * 7));
-        auto* down = findLayer(*plan, "model.layers.1.mlp.down_proj");
-        QVERIFY(down && down->quantized);
-        QCOMPARE(down->bits, 8);
-        QCOMPARE(down->group_size, 32);
-        auto* up = findLayer(*plan, "model.layers.1.mlp.up_proj");
-        QVERIFY(up && up->quantized && up->bits == 4 && up->group_size == 128);
-        QVERIFY(!findLayer(*plan, "model.layers.0.self_attn.q_proj")->quantized);
-        QVERIFY(!findLayer(*plan, "model.layers.5.mlp.up_proj")->quantized);
+        QCOMPARE(plan->layers.size(), std::size_t(6 * 7));
+        auto* down = plan->layer("model.layers.1.mlp.down_proj");
+        QVERIFY(down && down->quantized());
+        QCOMPARE(down->scheme->bits, 8);
+        QCOMPARE(down->scheme->group_size, 32);
+        auto* up = plan->layer("model.layers.1.mlp.up_proj");
+        QVERIFY(up && up->quantized() && up->scheme->bits == 4 && up->scheme->group_size == 128);
+        QVERIFY(!plan->layer("model.layers.0.self_attn.q_proj")->quantized());
+        QVERIFY(!plan->layer("model.layers.5.mlp.up_proj")->quantized());
+        QCOMPARE(plan->layer("model.layers.5.mlp.up_proj")->kept_reason, std::string("layer_config / fp_layers"));
 
         // A layer_config key that matches nothing is the same error as in the pipeline.
         c.layer_config = "{no_such_layer: {bits: 8}}";
-        auto bad = device::planLayers(**src, c);
+        auto bad = job::planRun(**src, c);
         QVERIFY(!bad.ok());
         QVERIFY(QString::fromStdString(bad.error().message).contains("no_such_layer"));
 
@@ -109,10 +133,10 @@ private slots:
         job::JobConfig g;
         g.model = model.toStdString();
         g.formats = {"gguf:q4_k_m"};
-        auto gp = device::planLayers(**src, g);
+        auto gp = job::planRun(**src, g);
         QVERIFY(gp.ok());
-        auto* q = findLayer(*gp, "model.layers.2.self_attn.q_proj");
-        QVERIFY(q && q->quantized && q->bits == 4 && q->group_size == 32 && !q->sym);
+        auto* q = gp->layer("model.layers.2.self_attn.q_proj");
+        QVERIFY(q && q->quantized() && q->scheme->bits == 4 && q->scheme->group_size == 32 && !q->scheme->sym);
     }
 
     // stories260K: its 172-wide MLP cannot be packed, so auto_round keeps it in full precision
@@ -135,14 +159,15 @@ private slots:
         QVERIFY2(est.ok(), est.ok() ? "" : est.error().message.c_str());
         Measured m = runJob(c);
         QVERIFY2(m.fin.state == job::JobState::Finished, m.fin.message.c_str());
-        QCOMPARE(est->layers_quantized, m.layers_to_quantize);
-        QCOMPARE(m.fin.files.size(), est->outputs.size());
-        for (std::size_t i = 0; i < est->outputs.size(); ++i) {
+        QCOMPARE(est->plan.layers_quantized, m.layers_to_quantize);
+        checkPlanIsTheRuns(est->plan, m);
+        for (std::size_t i = 0; i < est->plan.exports.size(); ++i) {
+            const auto& out = est->plan.exports[i];
             const std::uint64_t real = folderBytes(QString::fromStdString(m.fin.files[i].path));
-            const double ratio = static_cast<double>(est->outputs[i].bytes) / static_cast<double>(real);
-            qDebug("stories260K %-12s written %10llu bytes, estimated %10llu (ratio %.4f)", est->outputs[i].format.c_str(),
-                   static_cast<unsigned long long>(real), static_cast<unsigned long long>(est->outputs[i].bytes), ratio);
-            QVERIFY2(ratio > 0.97 && ratio < 1.03, est->outputs[i].format.c_str());
+            const double ratio = static_cast<double>(out.bytes) / static_cast<double>(real);
+            qDebug("stories260K %-12s written %10llu bytes, estimated %10llu (ratio %.4f)", out.format.name.c_str(),
+                   static_cast<unsigned long long>(real), static_cast<unsigned long long>(out.bytes), ratio);
+            QVERIFY2(ratio > 0.97 && ratio < 1.03, out.format.name.c_str());
         }
     }
 
@@ -178,15 +203,17 @@ private slots:
         QVERIFY2(est.ok(), est.ok() ? "" : est.error().message.c_str());
         // q4_k_m gives some layers Q6_K, which auto_round / auto_awq cannot store: the same layers
         // stay in full precision in the plan and in the run.
-        QCOMPARE(est->layers_quantized, m.layers_to_quantize);
-        QVERIFY(est->layers_quantized < 6 * 7);
+        QCOMPARE(est->plan.layers_quantized, m.layers_to_quantize);
+        QVERIFY(est->plan.layers_quantized < 6 * 7);
+        checkPlanIsTheRuns(est->plan, m);
 
-        for (std::size_t i = 0; i < est->outputs.size(); ++i) {
+        for (std::size_t i = 0; i < est->plan.exports.size(); ++i) {
+            const auto& out = est->plan.exports[i];
             const std::uint64_t real = folderBytes(QString::fromStdString(m.fin.files[i].path));
-            const double ratio = static_cast<double>(est->outputs[i].bytes) / static_cast<double>(real);
-            qDebug("5M %-12s written %10llu bytes, estimated %10llu (ratio %.4f)", est->outputs[i].format.c_str(),
-                   static_cast<unsigned long long>(real), static_cast<unsigned long long>(est->outputs[i].bytes), ratio);
-            QVERIFY2(ratio > 0.97 && ratio < 1.03, est->outputs[i].format.c_str());
+            const double ratio = static_cast<double>(out.bytes) / static_cast<double>(real);
+            qDebug("5M %-12s written %10llu bytes, estimated %10llu (ratio %.4f)", out.format.name.c_str(),
+                   static_cast<unsigned long long>(real), static_cast<unsigned long long>(out.bytes), ratio);
+            QVERIFY2(ratio > 0.97 && ratio < 1.03, out.format.name.c_str());
         }
         const double time_ratio = est->seconds / m.seconds;
         qDebug("5M time: measured %.2f s, estimated %.2f s (ratio %.2f; %.3g FLOP at a measured tuning step rate of %.1f GFLOP/s; "

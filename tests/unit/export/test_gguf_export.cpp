@@ -129,7 +129,7 @@ private slots:
         QTemporaryDir dir;
         const std::string out = (dir.path() + "/f32").toStdString();
         GgufExportOptions opt;
-        opt.file_type = "f32";
+        opt.file_type = *parseGgufFileType("f32");
         opt.model_name = "stories260K";
         opt.model_card = "---\nbase_model: stories260K\n---\n";
         GgufTensorStats stats;
@@ -188,7 +188,7 @@ private slots:
         QCOMPARE(m.layers.size(), std::size_t(14));
         const std::string out = (dir.path() + "/out").toStdString();
         GgufExportOptions opt;
-        opt.file_type = type.toStdString();
+        opt.file_type = *parseGgufFileType(type.toStdString());
         opt.model_name = "tiny";
         GgufTensorStats stats;
         auto rep = exportGguf(m, out, opt, {}, {}, &stats);
@@ -226,7 +226,7 @@ private slots:
         for (const char* type : {"q8_0", "f16", "q2_k_s"}) {
             const std::string out = (dir.path() + "/out-" + type).toStdString();
             GgufExportOptions opt;
-            opt.file_type = type;
+            opt.file_type = *parseGgufFileType(type);
             opt.model_name = "tiny";
             GgufTensorStats stats;
             auto rep = exportGguf(m, out, opt, {}, {}, &stats);
@@ -267,7 +267,7 @@ private slots:
         m.source = *src;
         const std::string out = (dir.path() + "/out").toStdString();
         GgufExportOptions opt;
-        opt.file_type = "f16";
+        opt.file_type = *parseGgufFileType("f16");
         opt.model_name = "bpe";
         auto rep = exportGguf(m, out, opt);
         QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
@@ -316,7 +316,7 @@ private slots:
         srs::CancelToken cancel;
         int calls = 0;
         GgufExportOptions opt;
-        opt.file_type = "q8_0";
+        opt.file_type = *parseGgufFileType("q8_0");
         auto rep = exportGguf(m, out, opt, [&](int, int, const std::string&) { if (++calls == 10) cancel.cancel(); }, cancel);
         QVERIFY(!rep.ok());
         QCOMPARE(rep.error().code, srs::ErrorCode::Cancelled);
@@ -331,7 +331,7 @@ private slots:
         QVERIFY(!bad.ok());
         QVERIFY(!bad.error().message.empty());
 
-        auto unknown = exportGguf(m, out, GgufExportOptions{"q9_x", "", ""});
+        auto unknown = parseGgufFileType("q9_x");  // an unknown type never reaches the exporter
         QVERIFY(!unknown.ok());
         QVERIFY(unknown.error().hint.find("q4_k_m") != std::string::npos);
     }
@@ -344,7 +344,7 @@ private slots:
         QTemporaryDir dir;
         const std::string out = (dir.path() + "/out").toStdString();
         GgufExportOptions opt;
-        opt.file_type = "q8_0";
+        opt.file_type = *parseGgufFileType("q8_0");
         srs::Result<ExportReport> rep = srs::makeError(srs::ErrorCode::Internal, "not run");
         {
             srs::test::FileSizeLimit limit(64 * 1024);  // the Q8_0 file is ~290 KB

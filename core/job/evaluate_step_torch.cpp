@@ -1,0 +1,52 @@
+#include "core/job/evaluate_step.h"
+
+#include <filesystem>
+
+#include "core/common/log.h"
+#include "core/eval/perplexity.h"
+
+namespace fs = std::filesystem;
+
+namespace srs::job {
+
+Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const exporter::QuantizedModel& model,
+                                                const std::vector<ExportedFile>& files, const CancelToken& cancel) {
+    const JobConfig& c = plan.config;
+    eval::EvalOptions eo;
+    eo.window = c.eval_window;
+    eo.batch_size = 8;
+    eo.kernels = plan.kernels != quant::KernelPath::Reference;
+    auto orig = eval::evaluatePerplexity(c.model, c.eval_text, eo, {}, cancel);
+    if (!orig) return orig.error();
+    exporter::QuantizedModel original;
+    original.source = model.source;
+    double params = 0;
+    for (const auto& n : model.source->tensorNames())
+        if (auto shape = model.source->shape(n)) {
+            double p = 1;
+            for (auto d : *shape) p *= static_cast<double>(d);
+            params += p;
+        }
+    std::vector<EvalResult> out;
+    out.push_back({"original", c.eval_text, orig->ppl, exporter::bitsPerWeight(original), 0});
+    const double bpw = exporter::bitsPerWeight(model);
+    for (std::size_t i = 0; i < files.size() && i < plan.exports.size(); ++i) {
+        const ExportedFile& f = files[i];
+        // A GGUF carries its own copy of the vocabulary; scoring it with the source folder's
+        // tokenizer keeps the token stream identical to the original's, so the numbers compare.
+        const bool gguf = plan.exports[i].format.isGguf();
+        eval::EvalOptions feo = eo;
+        if (gguf) feo.tokenizer_folder = model.source->tokenizerFolder();
+        auto r = eval::evaluatePerplexity(f.path, c.eval_text, feo, {}, cancel);
+        if (!r) return r.error();
+        // A GGUF mixes types per tensor: its bits per weight is what the .gguf file takes.
+        std::error_code ec;
+        const auto gguf_bytes = gguf ? fs::file_size(fs::path(f.path) / plan.exports[i].card.gguf_file, ec) : 0;
+        const double file_bpw = gguf && params > 0 && !ec ? 8.0 * static_cast<double>(gguf_bytes) / params : bpw;
+        out.push_back({f.format, c.eval_text, r->ppl, file_bpw, f.size_bytes});
+        log::info(f.format + ": PPL " + std::to_string(r->ppl) + " (original " + std::to_string(orig->ppl) + ")");
+    }
+    return out;
+}
+
+}  // namespace srs::job

@@ -56,7 +56,7 @@ HubModelRow toRow(const hub::HubModel& m) {
 
 std::unique_ptr<hub::HubClient> makeClient(HubSource source, const hub::HubEnv& hf, const hub::ModelScopeEnv& ms,
                                            const std::string& token, const std::string& where) {
-    if (source == HubSource::ModelScope) return std::make_unique<hub::ModelScopeClient>(ms);
+    if (source == HubSource::ModelScope) return std::make_unique<hub::ModelScopeClient>(ms, ms.token);
     auto c = std::make_unique<hub::HfClient>(hf, token);
     c->setTokenOrigin(where);
     return c;

@@ -27,7 +27,7 @@ public:
     void onBlockFinished(const job::BlockFinished& e) override {
         QVector<LayerRow> rows;
         for (const auto& l : e.layers)
-            rows.push_back({QString::fromStdString(l.name), l.bits, l.group_size, l.weight_rel_error_rtn, l.weight_rel_error_tuned,
+            rows.push_back({QString::fromStdString(l.name), l.scheme.bits, l.scheme.group_size, l.weight_rel_error_rtn, l.weight_rel_error_tuned,
                             l.flipped_fraction});
         post([c = c_, e, rows] { emit c->blockFinished(e.block, e.rtn_loss, e.best_loss, e.best_iter, e.elapsed_ms, rows); });
     }

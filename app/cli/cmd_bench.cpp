@@ -301,7 +301,7 @@ int benchTune(const srs::cli::Args& a) {
     if (a.flag("disable_amp")) o.dtype = "float32";
     std::printf("bench tune: one decoder block, hidden %d, intermediate %d, %d/%d heads, head_dim %d, random weights; W%dG%d %s, %s,\n"
                 "  batch %d x seqlen %d; %d measured iteration(s) per path after %d warm-up, reference and kernels in this run\n",
-                o.hidden, o.intermediate, o.heads, o.kv_heads, o.head_dim, o.bits, o.group_size, o.sym ? "sym" : "asym", o.dtype.c_str(), o.batch,
+                o.hidden, o.intermediate, o.heads, o.kv_heads, o.head_dim, o.scheme.bits, o.scheme.group_size, o.scheme.sym ? "sym" : "asym", o.dtype.c_str(), o.batch,
                 o.seqlen, o.iters, o.warmup);
     std::fflush(stdout);
     auto r = srs::quant::runTuneBench(o, [](const std::string& m) { srs::log::info(m); });

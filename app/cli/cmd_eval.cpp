@@ -35,9 +35,9 @@ int runEval(const std::vector<std::string>& argv) {
     opt.dtype = args.getOr("dtype", opt.dtype);
     opt.tokenizer_folder = args.getOr("tokenizer", "");
     const std::string kernels = args.getOr("kernels", "fused");
-    if (kernels != "fused" && kernels != "auto" && kernels != "reference")
-        return srs::cli::usageError(kEval, "--kernels is fused, auto or reference, not '" + kernels + "'");
-    opt.kernels = kernels != "reference";
+    const auto path = srs::quant::parseKernelPath(kernels);
+    if (!path) return srs::cli::usageError(kEval, "--kernels is fused, auto or reference, not '" + kernels + "'");
+    opt.kernels = *path;
     const bool json = args.flag("json");
     auto progress = [&](int done, int total) {
         if (!json && !args.flag("quiet")) std::fprintf(stderr, "\r%d/%d windows", done, total);

@@ -62,7 +62,8 @@ int hubSearch(const std::vector<std::string>& argv) {
     const std::string source = args.getOr("source", "huggingface");
     if (source != "huggingface" && source != "modelscope") return cli::usageError(kHub, "--source is huggingface or modelscope");
     if (source == "modelscope") {
-        hub::ModelScopeClient ms(hub::modelScopeEnvFromEnvironment());
+        const auto ms_env = hub::modelScopeEnvFromEnvironment();
+        hub::ModelScopeClient ms(ms_env, ms_env.token);
         return failWith(ms.searchModels({}).error());
     }
     long long limit = 20;
@@ -127,7 +128,8 @@ int hubFiles(const std::vector<std::string>& argv) {
     const std::string revision = args.getOr("revision", source == "modelscope" ? "master" : "main");
     Result<std::vector<hub::RepoFile>> files = std::vector<hub::RepoFile>{};
     if (source == "modelscope") {
-        hub::ModelScopeClient ms(hub::modelScopeEnvFromEnvironment());
+        const auto ms_env = hub::modelScopeEnvFromEnvironment();
+        hub::ModelScopeClient ms(ms_env, ms_env.token);
         files = ms.listFiles(repo, revision);
     } else {
         hub::HfClient client = makeClient(hub::hubEnvFromEnvironment());
@@ -232,7 +234,7 @@ int runDownload(const std::vector<std::string>& argv) {
     if (args.flag("offline")) env.offline = ms_env.offline = true;
     if (modelscope) env.offline = ms_env.offline;
     hub::HfClient hf_client = makeClient(env);
-    hub::ModelScopeClient ms_client(ms_env);
+    hub::ModelScopeClient ms_client(ms_env, ms_env.token);
     hub::HubClient& client = modelscope ? static_cast<hub::HubClient&>(ms_client) : hf_client;
     hub::HubCache cache(env.hub_cache);
 

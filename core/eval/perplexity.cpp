@@ -65,7 +65,7 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
     auto model = model::CausalLM::load(*source, *dtype);
     if (!model) return model.error();
     c10::InferenceMode guard;
-    kernels::FastLinearScope fast(opt.kernels);
+    kernels::FastLinearScope fast(opt.kernels != quant::KernelPath::Reference);
     const int batch = std::max(1, opt.batch_size);
     double nll_sum = 0.0;
     try {

@@ -11,6 +11,7 @@
 
 #include "core/common/cancel.h"
 #include "core/common/result.h"
+#include "core/quant/quant_scheme.h"
 
 namespace srs::eval {
 
@@ -21,8 +22,8 @@ struct EvalOptions {
     int max_windows = 0;         // 0: all
     std::string tokenizer_folder;  // tokenize with this folder's tokenizer instead of the model's
     // The block implementation: the kernels path (tiled attention, fused norm / rope / SwiGLU,
-    // measured matmul backends) unless false, which is the plain-LibTorch reference.
-    bool kernels = true;
+    // measured matmul backends) unless Reference, the plain-LibTorch ops.
+    quant::KernelPath kernels = quant::KernelPath::Fused;
 };
 
 struct PerplexityReport {

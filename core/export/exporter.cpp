@@ -11,7 +11,7 @@ namespace srs::exporter {
 
 Status PackedExporter::validate(const QuantizedModel& model) const {
     for (const auto& [name, l] : model.layers)
-        if (auto ok = checkPackable(options_.format, l.out_features, l.in_features, l.bits, l.group_size); !ok)
+        if (auto ok = checkPackable(options_.format, l.out_features, l.in_features, l.scheme.bits, l.scheme.group_size); !ok)
             return makeError(ErrorCode::Unsupported, name + " cannot be written as " + packedFormatName(options_.format) + ": " + ok.error().message,
                              "export it as fake, or quantize again with --format " + std::string(packedFormatName(options_.format)));
     return {};

@@ -216,7 +216,7 @@ private:
     bool fromTunedLayer(const PlannedTensor& p, const std::string& layer) const {
         if (!m_.layers.count(layer) || p.hf.compare(p.hf.size() - 7, 7, ".weight") != 0) return false;
         const auto carried = schemeForGgmlType(p.type);
-        return !carried || carried->bits <= m_.layers.at(layer).bits;
+        return !carried || carried->bits <= m_.layers.at(layer).scheme.bits;
     }
 
     // Float types hold the original weights: a tuned layer would only lose precision there.
@@ -237,7 +237,7 @@ private:
         std::vector<float> w_qdq = l->dequantize();
         std::vector<std::uint8_t> out(p.bytes);
         const auto carried = schemeForGgmlType(p.type);
-        const bool exact = carried && carried->bits == l->bits && carried->sym == l->sym && l->groupSize() == carried->group_size &&
+        const bool exact = carried && carried->bits == l->scheme.bits && carried->sym == l->scheme.sym && l->groupSize() == carried->group_size &&
                            cols % carried->group_size == 0;
         if (!exact) {
             if (!order.empty()) w_qdq = permuteRows(w_qdq, order, cols);

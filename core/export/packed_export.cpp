@@ -9,7 +9,7 @@
 
 #include "core/common/log.h"
 #include "core/export/exporter.h"
-#include "core/export/packing.h"
+#include "core/io/packing.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors_writer.h"
 #include "core/tokenizer/load_tokenizer.h"
@@ -52,13 +52,13 @@ std::string packingFormatFor(const QuantizedModel& m, PackedFormat f) {
     if (f == PackedFormat::Fake) return "fake";
     if (f == PackedFormat::AutoGptq) return "auto_gptq";
     if (f == PackedFormat::AutoAwq) return "auto_awq";
-    if (m.sym) return "auto_round:auto_gptq";
-    bool all4 = std::all_of(m.layers.begin(), m.layers.end(), [](const auto& kv) { return kv.second.bits == 4; });
+    if (m.scheme.sym) return "auto_round:auto_gptq";
+    bool all4 = std::all_of(m.layers.begin(), m.layers.end(), [](const auto& kv) { return kv.second.scheme.bits == 4; });
     return all4 ? "auto_round:auto_awq" : "auto_round";
 }
 
 Result<std::vector<OwnedTensor>> packLayer(const QuantizedLayer& l, const std::string& packing, PackedFormat f) {
-    if (auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size); !ok) return ok.error().withContext(l.name);
+    if (auto ok = checkPackable(f, l.out_features, l.in_features, l.scheme.bits, l.scheme.group_size); !ok) return ok.error().withContext(l.name);
     const std::int64_t out = l.out_features, in = l.in_features, g = l.groups(), gs = l.groupSize();
     std::vector<OwnedTensor> t;
     if (f == PackedFormat::Fake) {  // float32 holds scale·(q − zero) exactly
@@ -70,7 +70,7 @@ Result<std::vector<OwnedTensor>> packLayer(const QuantizedLayer& l, const std::s
     std::vector<float> scales(static_cast<std::size_t>(g * out));
     std::vector<std::uint32_t> zeros(static_cast<std::size_t>(g * out));
     const bool minus_one = packing == "auto_gptq" || packing == "auto_round:auto_gptq";
-    const std::uint32_t mask = (1u << l.bits) - 1;
+    const std::uint32_t mask = (1u << l.scheme.bits) - 1;
     bool wrapped = false;
     for (std::int64_t o = 0; o < out; ++o)
         for (std::int64_t k = 0; k < g; ++k) {
@@ -88,16 +88,16 @@ Result<std::vector<OwnedTensor>> packLayer(const QuantizedLayer& l, const std::s
 
     const bool awq = packing == "auto_awq" || packing == "auto_round:auto_awq";
     if (awq) {
-        auto qw = packColsAwq(qt, in, out);
+        auto qw = io::packColsAwq(qt, in, out);
         if (!qw) return qw.error().withContext(l.name);
-        auto qz = packColsAwq(zeros, g, out);
+        auto qz = io::packColsAwq(zeros, g, out);
         if (!qz) return qz.error().withContext(l.name);
         t.push_back(makeTensor(l.name + ".qweight", io::DType::I32, {in, out / 8}, *qw));
         t.push_back(makeTensor(l.name + ".qzeros", io::DType::I32, {g, out / 8}, *qz));
     } else {
-        auto qw = packRowsGptq(qt, in, out, l.bits);
+        auto qw = io::packRowsGptq(qt, in, out, l.scheme.bits);
         if (!qw) return qw.error().withContext(l.name);
-        auto qz = packColsGptq(zeros, g, out, l.bits);
+        auto qz = io::packColsGptq(zeros, g, out, l.scheme.bits);
         if (!qz) return qz.error().withContext(l.name);
         t.push_back(makeTensor(l.name + ".qweight", io::DType::I32, {static_cast<std::int64_t>(qw->size()) / out, out}, *qw));
         t.push_back(makeTensor(l.name + ".qzeros", io::DType::I32, {g, static_cast<std::int64_t>(qz->size()) / g}, *qz));
@@ -113,7 +113,7 @@ Result<std::vector<OwnedTensor>> packLayer(const QuantizedLayer& l, const std::s
 }
 
 bool sameScheme(const QuantizedLayer& l, const QuantizedModel& m) {
-    return l.bits == m.bits && l.group_size == m.group_size && l.sym == m.sym;
+    return l.scheme.bits == m.scheme.bits && l.scheme.group_size == m.scheme.group_size && l.scheme.sym == m.scheme.sym;
 }
 
 
@@ -155,13 +155,13 @@ Status checkPackable(PackedFormat f, std::int64_t out, std::int64_t in, int bits
 }
 
 nlohmann::json buildQuantizationConfig(const QuantizedModel& m, PackedFormat f) {
-    nlohmann::json q = {{"bits", m.bits}, {"group_size", m.group_size}, {"sym", m.sym}, {"data_type", "int"},
+    nlohmann::json q = {{"bits", m.scheme.bits}, {"group_size", m.scheme.group_size}, {"sym", m.scheme.sym}, {"data_type", "int"},
                         {"autoround_version", kAutoRoundVersion}};
     for (auto it = m.tuning.begin(); it != m.tuning.end(); ++it) q[it.key()] = it.value();
     nlohmann::json extra = nlohmann::json::object();
     for (const auto& name : m.fp_layers) extra[name] = {{"bits", 16}, {"data_type", "fp"}};
     for (const auto& [name, l] : m.layers)
-        if (!sameScheme(l, m)) extra[name] = {{"bits", l.bits}, {"group_size", l.group_size}, {"sym", l.sym}, {"data_type", "int"}};
+        if (!sameScheme(l, m)) extra[name] = {{"bits", l.scheme.bits}, {"group_size", l.scheme.group_size}, {"sym", l.scheme.sym}, {"data_type", "int"}};
 
     if (f == PackedFormat::AutoRound) {
         q["quant_method"] = "auto-round";
@@ -191,7 +191,7 @@ nlohmann::json buildQuantizationConfig(const QuantizedModel& m, PackedFormat f) 
     } else if (f == PackedFormat::AutoAwq) {
         q["quant_method"] = "awq";
         q["provider"] = "auto-round";
-        q["zero_point"] = !m.sym;
+        q["zero_point"] = !m.scheme.sym;
         q["version"] = "gemm";
         q["modules_to_not_convert"] = m.fp_layers;
         q["to_quant_block_names"] = m.block_name;
@@ -229,9 +229,9 @@ std::vector<io::TensorToWrite> layerTensorShapes(const QuantizedLayer& l, const 
         t.push_back({l.name + ".qweight", io::DType::I32, {in, out / 8}, nullptr});
         t.push_back({l.name + ".qzeros", io::DType::I32, {g, out / 8}, nullptr});
     } else {
-        const std::int64_t rows = l.bits == 3 ? in / 32 * 3 : in * l.bits / 32;
+        const std::int64_t rows = l.scheme.bits == 3 ? in / 32 * 3 : in * l.scheme.bits / 32;
         t.push_back({l.name + ".qweight", io::DType::I32, {rows, out}, nullptr});
-        t.push_back({l.name + ".qzeros", io::DType::I32, {g, l.bits == 3 ? out / 32 * 3 : out * l.bits / 32}, nullptr});
+        t.push_back({l.name + ".qzeros", io::DType::I32, {g, l.scheme.bits == 3 ? out / 32 * 3 : out * l.scheme.bits / 32}, nullptr});
         if (f == PackedFormat::AutoGptq) t.push_back({l.name + ".g_idx", io::DType::I32, {in}, nullptr});
     }
     t.push_back({l.name + ".scales", io::DType::F16, {g, out}, nullptr});
@@ -345,7 +345,7 @@ Status checkLayers(const QuantizedModel& m, PackedFormat f) {
         if (!l.q.empty() && (l.q.size() != static_cast<std::size_t>(l.out_features * l.in_features) ||
                              l.scales.size() != static_cast<std::size_t>(l.out_features * l.groups()) || l.zeros.size() != l.scales.size()))
             return makeError(ErrorCode::Internal, "layer " + name + " has inconsistent quantization data");
-        auto ok = checkPackable(f, l.out_features, l.in_features, l.bits, l.group_size);
+        auto ok = checkPackable(f, l.out_features, l.in_features, l.scheme.bits, l.scheme.group_size);
         if (!ok) return ok.error().withContext(name);
     }
     return {};

@@ -38,7 +38,7 @@ double bitsPerWeight(const QuantizedModel& m) {
         auto it = weight ? m.layers.find(n.substr(0, n.size() - 7)) : m.layers.end();
         if (it != m.layers.end()) {
             const auto& l = it->second;
-            bits += static_cast<double>(l.bits) * p + static_cast<double>(l.out_features * l.groups()) * (16 + l.bits);
+            bits += static_cast<double>(l.scheme.bits) * p + static_cast<double>(l.out_features * l.groups()) * (16 + l.scheme.bits);
         } else {
             const std::string dt = m.source->storedDtype(n);
             bits += p * (dt == "F32" ? 32 : dt == "F64" ? 64 : 16);

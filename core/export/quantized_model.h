@@ -14,14 +14,13 @@
 
 #include "core/common/result.h"
 #include "core/io/weight_source.h"
+#include "core/quant/quant_scheme.h"
 
 namespace srs::exporter {
 
 struct QuantizedLayer {
     std::string name;  // module name, e.g. "model.layers.0.self_attn.q_proj"
-    int bits = 0;
-    int group_size = 0;  // > 0, or -1 for one group per output row
-    bool sym = true;
+    quant::QuantScheme scheme;  // group_size > 0, or -1 for one group per output row
     std::int64_t out_features = 0;
     std::int64_t in_features = 0;
     std::vector<std::uint8_t> q;  // [out][in], unsigned integers in [0, 2^bits − 1]
@@ -31,7 +30,7 @@ struct QuantizedLayer {
     bool has_bias = false;        // for metadata-only entries (see QuantizedModel::load_layer)
 
     std::int64_t groups() const;
-    std::int64_t groupSize() const { return group_size > 0 ? group_size : in_features; }
+    std::int64_t groupSize() const { return scheme.group_size > 0 ? scheme.group_size : in_features; }
     // scale·(q − zero), row-major [out][in].
     std::vector<float> dequantize() const;
 };
@@ -47,9 +46,7 @@ struct QuantizedModel {
     // Layers inside blocks that stay in full precision (16-bit in the configs).
     std::vector<std::string> fp_layers;
     // Default scheme (the one most layers use), for quantization_config.
-    int bits = 4;
-    int group_size = 128;
-    bool sym = true;
+    quant::QuantScheme scheme;
     std::string block_name = "model.layers";
     // Tuning settings that differ from AutoRound's defaults ("iters", "nsamples", "seqlen", ...).
     nlohmann::json tuning = nlohmann::json::object();

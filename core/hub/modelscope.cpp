@@ -88,7 +88,8 @@ std::string modelScopeSnapshotId(const std::string& repo_id, const std::vector<R
     return h.hexDigest();
 }
 
-ModelScopeClient::ModelScopeClient(ModelScopeEnv env, RetryPolicy retry) : HubClient(retry), env_(std::move(env)) {}
+ModelScopeClient::ModelScopeClient(ModelScopeEnv env, std::string token, RetryPolicy retry)
+    : HubClient(retry), env_(std::move(env)), token_(std::move(token)) {}
 
 Result<ModelPage> ModelScopeClient::searchModels(const SearchQuery&, const CancelToken&) {
     return makeError(ErrorCode::Unsupported, "searching ModelScope is not supported",
@@ -120,7 +121,7 @@ Result<ModelScopeClient::Listing> ModelScopeClient::fetchListing(const std::stri
     req.url = env_.endpoint + "/api/v1/models/" + urlEncode(repo_id, true) + "/repo/files?Revision=" + urlEncode(revision) +
               "&Recursive=true";
     req.headers = {{"Accept", "application/json"}};
-    req.bearer_token = env_.token;
+    req.bearer_token = token_;
     req.cancel = cancel;
     RetryCall call;
     call.what = what;
@@ -250,7 +251,7 @@ HttpRequest ModelScopeClient::fileRequest(const std::string& repo_id, const std:
     req.url = env_.endpoint + "/api/v1/models/" + urlEncode(repo_id, true) + "/repo?Revision=" +
               urlEncode(realRevision(repo_id, revision)) + "&FilePath=" + urlEncode(path);
     req.headers = {{"Accept-Encoding", "identity"}};
-    req.bearer_token = env_.token;
+    req.bearer_token = token_;
     req.stall_timeout_s = std::max(env_.download_timeout_s, 10);
     return req;
 }

@@ -36,7 +36,8 @@ ModelScopeEnv modelScopeEnvFromEnvironment(const EnvLookup& env = systemEnv());
 
 class ModelScopeClient : public HubClient {
 public:
-    explicit ModelScopeClient(ModelScopeEnv env, RetryPolicy retry = {});
+    // Built as HfClient is: the environment, the token to send (env.token unless the user gives another) and the retry policy.
+    ModelScopeClient(ModelScopeEnv env, std::string token, RetryPolicy retry = {});
 
     std::string sourceName() const override { return "modelscope"; }
     std::string endpoint() const override { return env_.endpoint; }
@@ -54,7 +55,7 @@ public:
     Result<FileMetadata> fileMetadata(const std::string& repo_id, const std::string& revision, const std::string& path,
                                       const CancelToken& cancel = {}) override;
     HttpRequest fileRequest(const std::string& repo_id, const std::string& revision, const std::string& path) const override;
-    bool hasToken() const override { return !env_.token.empty(); }
+    bool hasToken() const override { return !token_.empty(); }
 
     const ModelScopeEnv& env() const { return env_; }
 
@@ -70,6 +71,7 @@ private:
     std::string realRevision(const std::string& repo_id, const std::string& revision) const;
 
     ModelScopeEnv env_;
+    std::string token_;
     mutable std::mutex mu_;
     std::map<std::string, Listing> by_snapshot_;  // "repo@snapshot" -> listing
 };

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <map>
 
-#include "core/export/packed_source.h"
+#include "core/io/packed_source.h"
 #include "core/io/checkpoint.h"
 #include "core/io/gguf_source.h"
 
@@ -71,10 +71,10 @@ Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder) {
     if (!config) return config.error();
     auto cp = Checkpoint::open(folder);
     if (!cp) return cp.error();
-    bool packed = exporter::isPackedQuantConfig(config->raw);
+    bool packed = isPackedQuantConfig(config->raw);
     auto plain = std::shared_ptr<WeightSource>(std::make_shared<HfFolderSource>(std::move(*config), std::move(*cp)));
     // A folder exported in a packed format reads back as dequantized weights.
-    if (packed) return exporter::openPackedFolder(plain);
+    if (packed) return openPackedFolder(plain);
     return plain;
 }
 

@@ -19,9 +19,9 @@ Result<exporter::QuantizedLayer> layerHeader(const io::SafetensorsFile& f, const
     exporter::QuantizedLayer l;
     l.name = name;
     try {
-        l.bits = meta.at("bits");
-        l.group_size = meta.at("group_size");
-        l.sym = meta.at("sym");
+        l.scheme.bits = meta.at("bits");
+        l.scheme.group_size = meta.at("group_size");
+        l.scheme.sym = meta.at("sym");
     } catch (const nlohmann::json::exception& e) {
         return makeError(ErrorCode::CorruptFile, path + " has a damaged scheme for " + name + ": " + e.what(), "run again without --resume");
     }
@@ -84,7 +84,7 @@ Status writeBlockFile(const std::string& run_dir, int block, const std::vector<e
         t.push_back({l.name + ".scales", io::DType::F32, {l.out_features, l.groups()}, l.scales.data()});
         t.push_back({l.name + ".zeros", io::DType::I32, {l.out_features, l.groups()}, l.zeros.data()});
         if (!l.bias.empty()) t.push_back({l.name + ".bias", io::DType::F32, {l.out_features}, l.bias.data()});
-        meta[l.name] = {{"bits", l.bits}, {"group_size", l.group_size}, {"sym", l.sym}};
+        meta[l.name] = {{"bits", l.scheme.bits}, {"group_size", l.scheme.group_size}, {"sym", l.scheme.sym}};
     }
     return io::writeSafetensors(blockFilePath(run_dir, block), t, {{"layers", meta.dump()}, {"block", toJson(stats).dump()}});
 }

@@ -15,7 +15,7 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
     eval::EvalOptions eo;
     eo.window = c.eval_window;
     eo.batch_size = 8;
-    eo.kernels = plan.kernels != quant::KernelPath::Reference;
+    eo.kernels = plan.kernels;
     auto orig = eval::evaluatePerplexity(c.model, c.eval_text, eo, {}, cancel);
     if (!orig) return orig.error();
     exporter::QuantizedModel original;

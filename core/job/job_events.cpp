@@ -25,7 +25,7 @@ nlohmann::json toJson(const IterationLoss& e) {
     return {{"event", "iteration"}, {"block", e.block}, {"iter", e.iter}, {"iters", e.iters}, {"loss", e.loss}, {"lr", e.lr}};
 }
 nlohmann::json toJson(const LayerStats& e) {
-    return {{"name", e.name}, {"bits", e.bits}, {"group_size", e.group_size}, {"sym", e.sym}, {"out_features", e.out_features},
+    return {{"name", e.name}, {"bits", e.scheme.bits}, {"group_size", e.scheme.group_size}, {"sym", e.scheme.sym}, {"out_features", e.out_features},
             {"in_features", e.in_features}, {"weight_rel_error_rtn", e.weight_rel_error_rtn},
             {"weight_rel_error_tuned", e.weight_rel_error_tuned}, {"flipped_fraction", e.flipped_fraction}};
 }

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/quant/quant_scheme.h"
+
 namespace srs::job {
 
 enum class JobState { None = 0, Running, Finished, Failed, Cancelled };
@@ -45,9 +47,7 @@ struct IterationLoss {
 
 struct LayerStats {
     std::string name;
-    int bits = 0;
-    int group_size = 0;
-    bool sym = true;
+    quant::QuantScheme scheme;
     std::int64_t out_features = 0;
     std::int64_t in_features = 0;
     // ||W − Q(W)|| / ||W|| with round-to-nearest and with the tuned parameters.

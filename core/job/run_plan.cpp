@@ -228,9 +228,7 @@ exporter::QuantizedModel plannedModel(const RunPlan& plan, std::shared_ptr<io::W
     const JobConfig& c = plan.config;
     exporter::QuantizedModel qm;
     qm.source = std::move(source);
-    qm.bits = plan.default_scheme.bits;
-    qm.group_size = plan.default_scheme.group_size;
-    qm.sym = plan.default_scheme.sym;
+    qm.scheme = plan.default_scheme;
     if (c.effectiveIters() != 200) qm.tuning["iters"] = c.effectiveIters();
     if (c.effectiveNsamples() != 128) qm.tuning["nsamples"] = c.effectiveNsamples();
     if (c.effectiveSeqlen() != 2048) qm.tuning["seqlen"] = c.effectiveSeqlen();
@@ -243,9 +241,7 @@ exporter::QuantizedModel plannedModel(const RunPlan& plan, std::shared_ptr<io::W
         if (!l.scheme) continue;
         exporter::QuantizedLayer q;
         q.name = l.name;
-        q.bits = l.scheme->bits;
-        q.group_size = l.scheme->group_size;
-        q.sym = l.scheme->sym;
+        q.scheme = *l.scheme;
         q.out_features = l.out_features;
         q.in_features = l.in_features;
         q.has_bias = l.has_bias;

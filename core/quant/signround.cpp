@@ -313,9 +313,7 @@ TunedLayer tunedLayer(const LayerParams& lp, const QdqResult& tuned, const QdqRe
     t.scheme = lp.plan->scheme;
     t.result = tuned;
     t.stats.name = t.name;
-    t.stats.bits = t.scheme.bits;
-    t.stats.group_size = t.scheme.group_size;
-    t.stats.sym = t.scheme.sym;
+    t.stats.scheme = t.scheme;
     t.stats.out_features = lp.weight.size(0);
     t.stats.in_features = lp.weight.size(1);
     t.stats.weight_rel_error_rtn = relError(lp.weight, rtn.weight);
@@ -382,9 +380,7 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
 exporter::QuantizedLayer toQuantizedLayer(const std::string& module_name, const TunedLayer& t, const at::Tensor& bias) {
     exporter::QuantizedLayer l;
     l.name = module_name;
-    l.bits = t.scheme.bits;
-    l.group_size = t.scheme.group_size;
-    l.sym = t.scheme.sym;
+    l.scheme = t.scheme;
     l.out_features = t.result.q.size(0);
     l.in_features = t.result.q.size(1);
     at::Tensor q = t.result.q.to(at::kByte).contiguous();

@@ -222,11 +222,7 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
     std::vector<LayerPlan> plan;
     for (const auto& name : model::blockLinearNames()) {
         weights[name] = block.weight(name).to(at::kFloat);
-        QuantScheme s;
-        s.bits = o.bits;
-        s.group_size = o.group_size;
-        s.sym = o.sym;
-        plan.push_back({name, s});
+        plan.push_back({name, o.scheme});
     }
     auto forward = [&](const at::Tensor& x, const std::map<std::string, at::Tensor>& ov) { return block.forward(x, cos, sin, &ov); };
     TuneOptions opt;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/quant/quant_scheme.h"
 
 namespace srs::quant {
 
@@ -20,8 +21,7 @@ struct TuneBenchOptions {
     int seqlen = 2048, batch = 8;
     int iters = 2;   // measured iterations per path
     int warmup = 1;  // iterations run first and not counted (the kernels path picks its matmul backends here)
-    int bits = 4, group_size = 128;
-    bool sym = true;
+    QuantScheme scheme;  // every linear of the block (W4G128 sym)
     std::string dtype = "bfloat16";  // the tuner's default (AutoRound's amp on CPU); "float32" = --disable_amp
     // What the per-block time is extrapolated to (AutoRound's defaults).
     int default_iters = 200, default_nsamples = 128;

@@ -40,7 +40,7 @@ class TestModelScope : public QObject {
 
     ModelScopeClient client() {
         ModelScopeEnv e = modelScopeEnvFromEnvironment(lookup({{"MODELSCOPE_ENDPOINT", hub_.url() + "/"}}));
-        return ModelScopeClient(e, RetryPolicy{2, 20, 200});
+        return ModelScopeClient(e, e.token, RetryPolicy{2, 20, 200});
     }
     HubCache cache() const { return HubCache(cache_dir_->path().toStdString()); }
     DownloadOptions options() const {
@@ -172,7 +172,7 @@ private slots:
         // Nothing listens here: a network error that names the endpoint.
         ModelScopeEnv down;
         down.endpoint = "http://127.0.0.1:9";
-        ModelScopeClient dead(down, RetryPolicy{1, 10, 10});
+        ModelScopeClient dead(down, down.token, RetryPolicy{1, 10, 10});
         auto net = dead.listFiles(kNested, "master");
         QVERIFY(!net.ok());
         QCOMPARE(net.error().code, ErrorCode::Network);

@@ -10,9 +10,9 @@ namespace srs::test {
 exporter::QuantizedLayer rtnLayer(const std::string& name, const io::FloatTensor& w, int bits, int gs, bool sym) {
     exporter::QuantizedLayer l;
     l.name = name;
-    l.bits = bits;
-    l.group_size = gs;
-    l.sym = sym;
+    l.scheme.bits = bits;
+    l.scheme.group_size = gs;
+    l.scheme.sym = sym;
     l.out_features = w.shape[0];
     l.in_features = w.shape[1];
     const std::int64_t g = l.groups(), size = l.groupSize(), in = l.in_features;

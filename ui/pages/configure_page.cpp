@@ -450,14 +450,17 @@ bool ConfigurePage::buildConfig(job::JobConfig* c, QString* error) const {
     job::JobConfig built = currentConfig();
     if (built.formats.empty()) return *error = tr("Choose at least one export format."), false;
     if (!built.layer_config.empty()) {
-        // The overrides as the run will read them: a key matching no layer is an error now, not later.
-        auto source = io::openWeightSource(built.model);
-        if (source) {
+        // The overrides as the run will read them (its plan): a key matching no layer is an error
+        // now, not later. The estimate worker has usually planned these very settings off the GUI
+        // thread; only when it has not come back yet is the plan made here.
+        std::string plan_error;
+        if (checked_key_ == job::jobConfigToJson(built).dump()) {
+            plan_error = checked_error_;
+        } else if (auto source = io::openWeightSource(built.model)) {
             auto plan = job::planRun(**source, built);
-            if (!plan)
-                return *error = tr("Per-layer overrides: %1").arg(QString::fromStdString(plan.error().message + (plan.error().hint.empty() ? "" : " (" + plan.error().hint + ")"))),
-                       false;
+            if (!plan) plan_error = plan.error().message + (plan.error().hint.empty() ? "" : " (" + plan.error().hint + ")");
         }
+        if (!plan_error.empty()) return *error = tr("Per-layer overrides: %1").arg(QString::fromStdString(plan_error)), false;
     }
     *c = built;
     return true;
@@ -489,6 +492,7 @@ void ConfigurePage::runEstimate() {
     estimate_watcher_->setFuture(QtConcurrent::run([config, generation, rate, base_rss]() {
         EstimateOutcome out;
         out.generation = generation;
+        out.config_key = job::jobConfigToJson(config).dump();
         auto source = io::openWeightSource(config.model);
         if (!source) {
             out.error = source.error().message;
@@ -498,6 +502,7 @@ void ConfigurePage::runEstimate() {
         rates.base_rss_bytes = base_rss;
         if (rate) rates.tuning_gflops = rate(config);
         auto e = device::estimateJob(*source, config, rates);
+        out.plan_checked = true;
         if (!e) {
             out.error = e.error().message + (e.error().hint.empty() ? "" : " (" + e.error().hint + ")");
             return out;
@@ -510,6 +515,10 @@ void ConfigurePage::runEstimate() {
 
 void ConfigurePage::showEstimate(const EstimateOutcome& o) {
     if (o.generation != estimate_generation_) return;  // a newer one is on its way
+    if (o.plan_checked) {
+        checked_key_ = o.config_key;
+        checked_error_ = o.ok ? std::string() : o.error;
+    }
     QString text;
     if (!o.ok) {
         text = tr("Estimate: %1").arg(QString::fromStdString(o.error));

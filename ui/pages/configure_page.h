@@ -44,6 +44,8 @@ using TuningRateFn = std::function<double(const job::JobConfig& config)>;
 // What the estimate worker hands back (default-constructible, for QFuture).
 struct EstimateOutcome {
     int generation = 0;
+    std::string config_key;    // jobConfigToJson of the settings estimated, dumped
+    bool plan_checked = false;  // the model opened and job::planRun ran on these settings
     bool ok = false;
     std::string error;
     device::JobEstimate estimate;
@@ -154,6 +156,9 @@ private:
     QFutureWatcher<EstimateOutcome>* estimate_watcher_ = nullptr;
     int estimate_generation_ = 0;
     bool estimate_pending_ = false;
+    // The latest plan check the estimate worker made off the GUI thread: for which settings, and its error.
+    std::string checked_key_;
+    std::string checked_error_;
 };
 
 }  // namespace srs::ui

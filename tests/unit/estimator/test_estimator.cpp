@@ -40,7 +40,7 @@ public:
     void onStarted(const job::JobStarted& e) override { layers_to_quantize = e.layers_to_quantize; }
     void onBlockStarted(const job::BlockStarted& e) override { tuned.insert(tuned.end(), e.layers.begin(), e.layers.end()); }
     void onBlockFinished(const job::BlockFinished& e) override {
-        for (const auto& l : e.layers) schemes.push_back(l.name + " W" + std::to_string(l.bits) + "G" + std::to_string(l.group_size) + (l.sym ? "s" : "a"));
+        for (const auto& l : e.layers) schemes.push_back(l.name + " W" + std::to_string(l.scheme.bits) + "G" + std::to_string(l.scheme.group_size) + (l.scheme.sym ? "s" : "a"));
     }
     int layers_to_quantize = -1;
     std::vector<std::string> tuned;    // every layer the run tuned, in order

@@ -24,9 +24,7 @@ namespace {
 QuantizedModel quantizeTiny(std::shared_ptr<srs::io::WeightSource> src, int bits, int gs, bool sym, bool mixed) {
     QuantizedModel m;
     m.source = src;
-    m.bits = bits;
-    m.group_size = gs;
-    m.sym = sym;
+    m.scheme = {bits, gs, sym};
     m.tuning = {{"iters", 0}};
     for (const auto& n : src->tensorNames()) {
         if (n.rfind("model.layers.", 0) != 0 || n.size() < 7 || n.compare(n.size() - 7, 7, ".weight") != 0) continue;

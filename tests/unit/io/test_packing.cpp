@@ -3,9 +3,9 @@
 
 #include <random>
 
-#include "core/export/packing.h"
+#include "core/io/packing.h"
 
-using namespace srs::exporter;
+using namespace srs::io;
 
 class TestPacking : public QObject {
     Q_OBJECT

@@ -1,11 +1,11 @@
-#include "core/export/packed_source.h"
+#include "core/io/packed_source.h"
 
 #include <regex>
 #include <set>
 
-#include "core/export/packing.h"
+#include "core/io/packing.h"
 
-namespace srs::exporter {
+namespace srs::io {
 namespace {
 
 struct LayerScheme {
@@ -15,9 +15,9 @@ struct LayerScheme {
 
 enum class Packing { GptqV1, GptqPlain, Awq };
 
-class PackedSource : public io::WeightSource {
+class PackedSource : public WeightSource {
 public:
-    PackedSource(std::shared_ptr<io::WeightSource> plain, nlohmann::json qc) : plain_(std::move(plain)), qc_(std::move(qc)) {
+    PackedSource(std::shared_ptr<WeightSource> plain, nlohmann::json qc) : plain_(std::move(plain)), qc_(std::move(qc)) {
         std::string method = qc_.value("quant_method", std::string());
         std::string packing = qc_.value("packing_format", std::string());
         if (method == "awq" || packing == "auto_round:auto_awq")
@@ -177,7 +177,7 @@ private:
         return w;
     }
 
-    std::shared_ptr<io::WeightSource> plain_;
+    std::shared_ptr<WeightSource> plain_;
     nlohmann::json qc_;
     Packing packing_ = Packing::GptqV1;
     LayerScheme default_;
@@ -192,11 +192,11 @@ bool isPackedQuantConfig(const nlohmann::json& config) {
     return m == "auto-round" || m == "gptq" || m == "awq";
 }
 
-Result<std::shared_ptr<io::WeightSource>> openPackedFolder(std::shared_ptr<io::WeightSource> plain) {
+Result<std::shared_ptr<WeightSource>> openPackedFolder(std::shared_ptr<WeightSource> plain) {
     const auto& raw = plain->config().raw;
     if (!isPackedQuantConfig(raw))
         return makeError(ErrorCode::Unsupported, plain->path() + " has no quantization_config of a packed format");
-    return std::shared_ptr<io::WeightSource>(std::make_shared<PackedSource>(plain, raw["quantization_config"]));
+    return std::shared_ptr<WeightSource>(std::make_shared<PackedSource>(plain, raw["quantization_config"]));
 }
 
-}  // namespace srs::exporter
+}  // namespace srs::io

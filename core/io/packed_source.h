@@ -10,11 +10,11 @@
 #include "core/common/result.h"
 #include "core/io/weight_source.h"
 
-namespace srs::exporter {
+namespace srs::io {
 
 // True when config.json carries a quantization_config of a packed format we read.
 bool isPackedQuantConfig(const nlohmann::json& config);
 // Wraps an already opened plain folder source of a packed export.
-Result<std::shared_ptr<io::WeightSource>> openPackedFolder(std::shared_ptr<io::WeightSource> plain);
+Result<std::shared_ptr<WeightSource>> openPackedFolder(std::shared_ptr<WeightSource> plain);
 
-}  // namespace srs::exporter
+}  // namespace srs::io

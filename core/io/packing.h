@@ -12,7 +12,7 @@
 
 #include "core/common/result.h"
 
-namespace srs::exporter {
+namespace srs::io {
 
 // values: [rows][cols] unsigned ints < 2^bits. Packs along rows (GPTQ qweight):
 // returns [rows·bits/32][cols]. rows must be a multiple of 32/bits (of 32 for 3 bits).
@@ -27,4 +27,4 @@ std::vector<std::uint32_t> unpackColsGptq(const std::vector<std::int32_t>& packe
 Result<std::vector<std::int32_t>> packColsAwq(const std::vector<std::uint32_t>& values, std::int64_t rows, std::int64_t cols);
 std::vector<std::uint32_t> unpackColsAwq(const std::vector<std::int32_t>& packed, std::int64_t rows, std::int64_t cols);
 
-}  // namespace srs::exporter
+}  // namespace srs::io

@@ -1,8 +1,8 @@
-#include "core/export/packing.h"
+#include "core/io/packing.h"
 
 #include <string>
 
-namespace srs::exporter {
+namespace srs::io {
 namespace {
 
 // Position of value j (0..31) of a 32-value run in the 3 words of GPTQ's 3-bit scheme:
@@ -122,4 +122,4 @@ std::vector<std::uint32_t> unpackColsAwq(const std::vector<std::int32_t>& packed
     return out;
 }
 
-}  // namespace srs::exporter
+}  // namespace srs::io

@@ -936,6 +936,76 @@
         <source>%1 is gone; press Refresh.</source>
         <translation>%1 已不存在；请点击“刷新”。</translation>
     </message>
+    <message>
+        <source>32-bit float, the full-precision weights: the best source for a quantization</source>
+        <translation>32 位浮点，即全精度权重：量化的最佳来源</translation>
+    </message>
+    <message>
+        <source>16-bit float, practically lossless: a good source for a quantization</source>
+        <translation>16 位浮点，几乎无损：量化的良好来源</translation>
+    </message>
+    <message>
+        <source>bfloat16, the precision most models are trained in: a good source for a quantization</source>
+        <translation>bfloat16，大多数模型训练时使用的精度：量化的良好来源</translation>
+    </message>
+    <message>
+        <source>8-bit with very little loss: a good source when no F16 or BF16 file is offered</source>
+        <translation>8 位，损失很小：没有 F16 或 BF16 文件时的良好来源</translation>
+    </message>
+    <message>
+        <source>Already quantized to about %1 bits per weight: quantizing it again loses quality; prefer F16, BF16 or Q8_0</source>
+        <translation>已量化到每权重约 %1 位：再次量化会损失质量；请优先选择 F16、BF16 或 Q8_0</translation>
+    </message>
+    <message>
+        <source>The quantization type is not recognised from the file name</source>
+        <translation>无法从文件名识别量化类型</translation>
+    </message>
+    <message>
+        <source>GGUF files</source>
+        <translation>GGUF 文件</translation>
+    </message>
+    <message>
+        <source>Select a type to tick exactly its files, then Download. F32, F16, BF16 and Q8_0 are good sources for a quantization; re-quantizing a lower-bit file loses quality.</source>
+        <translation>选择一种类型即只勾选它的文件，然后点击“下载”。F32、F16、BF16 和 Q8_0 是量化的良好来源；对更低位数的文件再次量化会损失质量。</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>The repository&apos;s GGUF files by quantization type; select one to download only its files, double-click to download it at once</source>
+        <translation>按量化类型分组的仓库 GGUF 文件；选择一种类型只下载它的文件，双击立即下载</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>about %1 bits per weight</source>
+        <translation>每权重约 %1 位</translation>
+    </message>
+    <message>
+        <source>%1 files: %2 …</source>
+        <translation>%1 个文件：%2 …</translation>
+    </message>
+    <message>
+        <source>✓ good source</source>
+        <translation>✓ 良好来源</translation>
+    </message>
+    <message>
+        <source>unknown type</source>
+        <translation>未知类型</translation>
+    </message>
+    <message>
+        <source>lossy source</source>
+        <translation>有损来源</translation>
+    </message>
+    <message numerus="yes">
+        <source>GGUF files: %n type(s)</source>
+        <translation>
+            <numerusform>GGUF 文件：%n 种类型</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>HubSession</name>
@@ -1177,6 +1247,10 @@
         <source>LibTorch CUDA</source>
         <translation>LibTorch 的 CUDA</translation>
     </message>
+    <message>
+        <source>Open &amp;GGUF file…</source>
+        <translation>打开 &amp;GGUF 文件…</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>
@@ -1185,20 +1259,12 @@
         <translation>打开模型文件夹…</translation>
     </message>
     <message>
-        <source>Open a Hugging Face model folder (config.json + *.safetensors) (Ctrl+O)</source>
-        <translation>打开 Hugging Face 模型文件夹（config.json + *.safetensors）（Ctrl+O）</translation>
-    </message>
-    <message>
         <source>Models opened before</source>
         <translation>以前打开过的模型</translation>
     </message>
     <message>
         <source>Recent:</source>
         <translation>最近：</translation>
-    </message>
-    <message>
-        <source>No model open. Open a local model folder to begin.</source>
-        <translation>尚未打开模型。请打开一个本地模型文件夹开始。</translation>
     </message>
     <message>
         <source>Summary</source>
@@ -1275,6 +1341,66 @@
     <message>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source>Open a model folder: a Hugging Face model (config.json + *.safetensors) or a folder holding one .gguf file (Ctrl+O)</source>
+        <translation>打开模型文件夹：Hugging Face 模型（config.json + *.safetensors），或只含一个 .gguf 文件的文件夹（Ctrl+O）</translation>
+    </message>
+    <message>
+        <source>Open GGUF file…</source>
+        <translation>打开 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Open a single .gguf model file (llama.cpp&apos;s format; F32, F16, BF16 or already quantized) (Ctrl+Shift+O)</source>
+        <translation>打开单个 .gguf 模型文件（llama.cpp 的格式；F32、F16、BF16 或已量化）（Ctrl+Shift+O）</translation>
+    </message>
+    <message>
+        <source>No model open. Open a local model folder or a .gguf file to begin, or drop one here.</source>
+        <translation>尚未打开模型。请打开一个本地模型文件夹或 .gguf 文件开始，或将其拖放到此处。</translation>
+    </message>
+    <message>
+        <source>Open GGUF file</source>
+        <translation>打开 GGUF 文件</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>GGUF (%1)</source>
+        <translation>GGUF（%1）</translation>
+    </message>
+    <message>
+        <source>safetensors (Hugging Face folder)</source>
+        <translation>safetensors（Hugging Face 文件夹）</translation>
+    </message>
+    <message>
+        <source>none found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>%1; %2</source>
+        <translation>%1；%2</translation>
+    </message>
+    <message>
+        <source>chat template</source>
+        <translation>有对话模板</translation>
+    </message>
+    <message>
+        <source>no chat template</source>
+        <translation>无对话模板</translation>
+    </message>
+    <message>
+        <source>%1, %2 bits per weight</source>
+        <translation>%1，每权重 %2 位</translation>
+    </message>
+    <message>
+        <source>%1 (one GGUF file)</source>
+        <translation>%1（单个 GGUF 文件）</translation>
+    </message>
+    <message>
+        <source>This model is already quantized: its linear layers are stored as %1 (%2 bits per weight).</source>
+        <translation>此模型已经量化：其线性层以 %1 存储（每权重 %2 位）。</translation>
     </message>
 </context>
 <context>
@@ -1824,10 +1950,6 @@
         <translation>SignRound Studio：用 SignRound 量化语言模型</translation>
     </message>
     <message>
-        <source>Model folder to open at start</source>
-        <translation>启动时打开的模型文件夹</translation>
-    </message>
-    <message>
         <source>Save a PNG of the window, then exit.</source>
         <translation>保存窗口的 PNG 截图，然后退出。</translation>
     </message>
@@ -1887,6 +2009,10 @@
         <source>Open the Hub page and search for QUERY (with --screenshot: once the results are shown).</source>
         <translation>打开 Hub 页并搜索 QUERY（配合 --screenshot：在结果显示后截图）。</translation>
     </message>
+    <message>
+        <source>Model folder or .gguf file to open at start</source>
+        <translation>启动时打开的模型文件夹或 .gguf 文件</translation>
+    </message>
 </context>
 <context>
     <name>srs::ui::ModelPage</name>
@@ -1919,16 +2045,28 @@
         <translation>参数</translation>
     </message>
     <message>
-        <source>Data types</source>
-        <translation>数据类型</translation>
-    </message>
-    <message>
         <source>Size on disk</source>
         <translation>磁盘占用</translation>
     </message>
     <message>
         <source>Quantizable</source>
         <translation>可量化</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <source>Stored types</source>
+        <translation>存储类型</translation>
+    </message>
+    <message>
+        <source>Linear weights</source>
+        <translation>线性层权重</translation>
     </message>
 </context>
 </TS>

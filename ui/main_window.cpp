@@ -8,6 +8,8 @@
 #include <QVBoxLayout>
 #include <QApplication>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -58,6 +60,7 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
     QDockWidget* dock = buildLogDock();
     buildMenus(dock);
     statusBar()->showMessage(compute_summary_);
+    setAcceptDrops(true);
     if (!compute_summary_.isEmpty()) srs::log::info(compute_summary_.toStdString());
 }
 
@@ -184,6 +187,8 @@ void MainWindow::buildMenus(QDockWidget* log_dock) {
     auto* file_menu = menuBar()->addMenu(tr("&File"));
     auto* open_action = file_menu->addAction(tr("&Open model folder…"), model_page_, &ModelPage::chooseFolder);
     open_action->setShortcut(QKeySequence::Open);
+    auto* open_gguf_action = file_menu->addAction(tr("Open &GGUF file…"), model_page_, &ModelPage::chooseGgufFile);
+    open_gguf_action->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     file_menu->addSeparator();
     auto* quit_action = file_menu->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit_action->setShortcut(QKeySequence::Quit);
@@ -199,7 +204,19 @@ void MainWindow::buildMenus(QDockWidget* log_dock) {
     help_menu->addAction(tr("&About SignRound Studio"), this, &MainWindow::showAbout);
 }
 
-void MainWindow::openModel(const QString& folder) { model_page_->openModel(folder); }
+void MainWindow::openModel(const QString& path) { model_page_->openModel(path); }
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!ModelPage::modelPathFromDrop(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString path = ModelPage::modelPathFromDrop(event->mimeData());
+    if (path.isEmpty()) return;
+    event->acceptProposedAction();
+    showPage(0);
+    model_page_->openModel(path);
+}
 
 void MainWindow::showHub(const QString& query) {
     showPage(hub_index_);

@@ -72,8 +72,8 @@ public:
     int currentPage() const;
     QPlainTextEdit* logView() const { return log_view_; }
 
-    // Opens a model folder on the Model page (the page shown stays as it is).
-    void openModel(const QString& folder);
+    // Opens a model folder or .gguf file on the Model page (the page shown stays as it is).
+    void openModel(const QString& path);
     // Shows the Hub page; with a query, also searches for it (as if typed).
     void showHub(const QString& query = {});
     // The short names of the quantization pages in their order, as --page and the screenshots
@@ -93,6 +93,12 @@ public:
 public slots:
     void showAbout();
     void showSettings();
+
+protected:
+    // A model folder or .gguf file dropped anywhere on the window (outside widgets that take
+    // drops themselves) opens on the Model page, which is then shown.
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     // Builders of the constructor, in the order it calls them.

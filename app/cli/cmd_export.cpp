@@ -3,6 +3,7 @@
 
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
+#include "app/cli/signal_cancel.h"
 #include "core/job/quant_job.h"
 
 namespace {
@@ -24,7 +25,10 @@ int runExport(const std::vector<std::string>& argv) {
         return srs::cli::usageError(kExport, "--run_dir, --format and --output_dir are required");
     std::vector<std::string> formats = srs::cli::splitList(*a.get("format"));
     srs::cli::JobPrinter printer(a.flag("json"));
-    auto fin = srs::job::reexportRun(*a.get("run_dir"), formats, *a.get("output_dir"), printer, {});
+    srs::CancelToken cancel;
+    srs::cli::SignalCancel on_signal(cancel);  // Ctrl-C stops between tensors; no half-written export is left under its name
+    auto fin = srs::job::reexportRun(*a.get("run_dir"), formats, *a.get("output_dir"), printer, cancel);
+    if (fin.state == srs::job::JobState::Cancelled) return 130;
     return fin.state == srs::job::JobState::Finished ? 0 : 1;
 }
 

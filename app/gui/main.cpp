@@ -1,6 +1,6 @@
-// signround-studio: the GUI. Usage: signround-studio [MODEL_FOLDER] [--screenshot FILE.png]
-// Without a model folder it starts on the Hub page (--page hub does so too; --hub_search QUERY
-// also searches).
+// signround-studio: the GUI. Usage: signround-studio [MODEL] [--screenshot FILE.png]
+// MODEL: a Hugging Face model folder, a .gguf file or a folder holding one. Without a model it
+// starts on the Hub page (--page hub does so too; --hub_search QUERY also searches).
 // [--language en|zh_CN] [--theme system|light|dark]
 // With --screenshot the window is rendered once the model is open (or failed), saved, and the
 // app exits: the README's screenshot and the xvfb smoke test use it. With --autostart and
@@ -52,7 +52,7 @@ struct Options {
         parser.setApplicationDescription(QCoreApplication::translate("main", "SignRound Studio: quantize language models with SignRound"));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addPositionalArgument("model", QCoreApplication::translate("main", "Model folder to open at start"));
+        parser.addPositionalArgument("model", QCoreApplication::translate("main", "Model folder or .gguf file to open at start"));
         for (const auto* o : {&hub_search, &dataset, &autostart, &output, &iters, &eval_text, &nsamples, &group, &bits, &seqlen,
                               &autoscheme, &shot_dir, &screenshot, &page, &language, &theme})
             parser.addOption(*o);

@@ -78,26 +78,32 @@ Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder) {
     return plain;
 }
 
-Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path) {
+Result<ModelLocation> locateModel(const std::string& path) {
     std::error_code ec;
+    const std::string kHint = "give a Hugging Face model folder (config.json and *.safetensors) or a .gguf file";
     if (fs::is_directory(path, ec)) {
-        // A folder holding one .gguf and no config.json (as our GGUF exports are) is that file.
         if (!fs::exists(fs::path(path) / "config.json", ec)) {
             std::vector<fs::path> ggufs;
             for (const auto& e : fs::directory_iterator(path, ec))
                 if (e.path().extension() == ".gguf") ggufs.push_back(e.path());
-            if (ggufs.size() == 1) return openGgufModel(ggufs.front().string());
+            if (ggufs.size() == 1) return ModelLocation{ModelLocation::Kind::GgufFile, path, ggufs.front().string()};
             if (ggufs.size() > 1)
                 return makeError(ErrorCode::InvalidArgument, path + " holds " + std::to_string(ggufs.size()) + " .gguf files",
                                  "give the path of the one to open");
         }
-        return openHfFolder(path);
+        return ModelLocation{ModelLocation::Kind::HfFolder, path, path};
     }
-    if (!fs::exists(path, ec)) return makeError(ErrorCode::NotFound, "no such model folder or file: " + path);
-    std::string ext = fs::path(path).extension().string();
-    if (ext == ".gguf") return openGgufModel(path);
-    return makeError(ErrorCode::Unsupported, "cannot open " + path + ": files of type '" + ext + "' are not models this tool reads",
-                     "give a Hugging Face model folder or a .gguf file");
+    if (!fs::exists(path, ec)) return makeError(ErrorCode::NotFound, "no such model folder or file: " + path, kHint);
+    const std::string ext = fs::path(path).extension().string();
+    if (ext == ".gguf") return ModelLocation{ModelLocation::Kind::GgufFile, path, path};
+    return makeError(ErrorCode::Unsupported, "cannot open " + path + ": files of type '" + ext + "' are not models this tool reads", kHint);
+}
+
+Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path) {
+    auto where = locateModel(path);
+    if (!where) return where.error();
+    if (where->kind == ModelLocation::Kind::GgufFile) return openGgufModel(where->file);
+    return openHfFolder(where->file);
 }
 
 }  // namespace srs::io

@@ -52,6 +52,19 @@ public:
 // Opens a Hugging Face model folder (config.json + *.safetensors).
 Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder);
 
+// What a model path names, decided in one place for every reader (inspect, the Model page, the
+// estimate, the pipeline, eval): a .gguf file, a folder holding exactly one .gguf and no
+// config.json (as our GGUF exports and many Hub repositories are), or a Hugging Face folder
+// (config.json + *.safetensors, also our packed exports and Hub-cache snapshots).
+struct ModelLocation {
+    enum class Kind { HfFolder, GgufFile } kind = Kind::HfFolder;
+    std::string path;  // as given
+    std::string file;  // GgufFile: the .gguf to read; HfFolder: the folder
+};
+// Errors: a path that does not exist, a file that is not a .gguf, a folder with several .gguf
+// files and no config.json (the hint says to give one of them).
+Result<ModelLocation> locateModel(const std::string& path);
+
 // Opens a folder (Hugging Face, or one of our packed exports) or a .gguf file, by what path is.
 Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path);
 

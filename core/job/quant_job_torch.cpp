@@ -30,6 +30,7 @@
 #include "core/io/safetensors_writer.h"
 #include "core/job/block_store.h"
 #include "core/job/calibrate_step.h"
+#include "core/job/convert.h"
 #include "core/job/evaluate_step.h"
 #include "core/job/export_step.h"
 #include "core/job/quant_job.h"
@@ -172,9 +173,13 @@ private:
         if (plan_.kept_for_shape > 0)
             log::warn(std::to_string(plan_.kept_for_shape) + " layer(s) stay in full precision because the requested format cannot store them " +
                       "(a dimension not a multiple of 32, or a scheme the format lacks); --format fake quantizes them too");
-        if (plan_.layers_quantized == 0)
+        if (plan_.layers_quantized == 0) {
+            bool all_conversions = true;
+            for (const auto& pe : plan_.exports) all_conversions = all_conversions && checkConversionFormat(pe.format).ok();
             throw Failure{makeError(ErrorCode::InvalidArgument, "no layer would be quantized with these settings",
-                                    "check --layer_config / --fp_layers, or use --format fake for odd shapes")};
+                                    all_conversions ? "to write the model without quantizing, use signround convert --format " + cfg_.formats.front()
+                                                    : "check --layer_config / --fp_layers, or use --format fake for odd shapes")};
+        }
     }
 
     void reexportSteps(const std::string& run_dir, JobFinished& fin) {

@@ -40,6 +40,35 @@ private slots:
         QVERIFY(r.out.contains("35 linear layers"));
     }
 
+    // The same model as a .gguf, and the folder holding it: the same architecture, layers, heads
+    // and parameter count as the Hugging Face folder.
+    void ggufReadsAsTheHfFolder() {
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(gguf, "models/stories260K/stories260K.gguf");
+        Run hf = runCli({"inspect", folder});
+        QCOMPARE(hf.code, 0);
+        auto line = [](const QString& out, const QString& key) {
+            for (const auto& l : out.split('\n'))
+                if (l.startsWith(key)) return l;
+            return QString();
+        };
+        for (const QString& path : {gguf, QFileInfo(gguf).absolutePath()}) {
+            Run r = runCli({"inspect", path});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            for (const char* key : {"Architecture:", "Layers:", "Hidden size:", "Intermediate:", "Heads:", "Vocab:", "Parameters:", "Quantizable:"})
+                QCOMPARE(line(r.out, key), line(hf.out, key));
+            QVERIFY(r.out.contains("Parameters:    260,032"));
+            QVERIFY(r.out.contains("stories260K.gguf (GGUF)"));
+            QVERIFY(r.out.contains("Tokenizer:     embedded (llama)"));
+        }
+        Run j = runCli({"inspect", gguf, "--json"});
+        QCOMPARE(j.code, 0);
+        auto doc = QJsonDocument::fromJson(j.out.toUtf8());
+        QCOMPARE(doc.object()["format"].toString(), QString("gguf"));
+        QCOMPARE(doc.object()["param_count"].toInteger(), 260032);
+        QCOMPARE(doc.object()["quantized_source"].toBool(), false);
+    }
+
     void jsonOutput() {
         SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
         Run r = runCli({"inspect", folder, "--json"});

@@ -281,8 +281,9 @@ void AutoSchemePanel::showResult(const AutoSchemeResult& r) {
     // Chart: the loss at the cheapest quantized option, one bar series per chosen option.
     int cheapest = -1;
     for (std::size_t i = 0; i < r.options.size(); ++i)
-        if (!r.options[i].full_precision() && (cheapest < 0 || r.options[i].bits < r.options[cheapest].bits ||
-                                               (r.options[i].bits == r.options[cheapest].bits && r.options[i].group_size > r.options[cheapest].group_size)))
+        if (!r.options[i].full_precision() &&
+            (cheapest < 0 || r.options[i].scheme->bits < r.options[cheapest].scheme->bits ||
+             (r.options[i].scheme->bits == r.options[cheapest].scheme->bits && r.options[i].scheme->group_size > r.options[cheapest].scheme->group_size)))
             cheapest = static_cast<int>(i);
     plot_->clearPlottables();
     plot_->legend->clearItems();
@@ -357,9 +358,9 @@ QList<LayerOverride> AutoSchemePanel::mix() const {
         LayerOverride row;
         row.pattern = QString::fromStdString(l.name);
         row.skip = o.full_precision();
-        row.scheme.bits = o.full_precision() ? 8 : o.bits;
-        row.scheme.group_size = o.full_precision() ? 128 : o.group_size;
-        row.scheme.sym = o.sym;
+        row.scheme.bits = o.full_precision() ? 8 : o.scheme->bits;
+        row.scheme.group_size = o.full_precision() ? 128 : o.scheme->group_size;
+        row.scheme.sym = o.full_precision() ? true : o.scheme->sym;
         rows.push_back(row);
     }
     return rows;

@@ -3,17 +3,24 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSettings>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QUrl>
 #include <QtConcurrent>
+
+#include <algorithm>
 
 #include "core/common/log.h"
 #include "core/common/units.h"
@@ -28,17 +35,23 @@ struct Field {
     const char* label;
 };
 const Field kFields[] = {
+    {"format", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Format")},
     {"architecture", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Architecture")},
     {"layers", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Layers")},
     {"hidden", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Hidden size")},
     {"intermediate", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Intermediate size")},
     {"heads", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Attention heads")},
     {"vocab", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Vocabulary")},
+    {"tokenizer", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Tokenizer")},
     {"params", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Parameters")},
-    {"dtypes", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Data types")},
+    {"dtypes", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Stored types")},
+    {"linear", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Linear weights")},
     {"size", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Size on disk")},
     {"quantizable", QT_TRANSLATE_NOOP("srs::ui::ModelPage", "Quantizable")},
 };
+const char* kGgufSuffix = ".gguf";
+
+bool isGgufFile(const QFileInfo& info) { return info.isFile() && info.fileName().endsWith(kGgufSuffix, Qt::CaseInsensitive); }
 }  // namespace
 
 ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
@@ -48,8 +61,14 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
     open_button_ = new QPushButton(tr("Open model folder…"), this);
     open_button_->setObjectName("openModelButton");
     open_button_->setShortcut(QKeySequence::Open);
-    open_button_->setToolTip(tr("Open a Hugging Face model folder (config.json + *.safetensors) (Ctrl+O)"));
+    open_button_->setToolTip(tr("Open a model folder: a Hugging Face model (config.json + *.safetensors) or a folder holding "
+                                "one .gguf file (Ctrl+O)"));
     connect(open_button_, &QPushButton::clicked, this, &ModelPage::chooseFolder);
+    open_gguf_button_ = new QPushButton(tr("Open GGUF file…"), this);
+    open_gguf_button_->setObjectName("openGgufButton");
+    open_gguf_button_->setToolTip(tr("Open a single .gguf model file (llama.cpp's format; F32, F16, BF16 or already "
+                                     "quantized) (Ctrl+Shift+O)"));
+    connect(open_gguf_button_, &QPushButton::clicked, this, &ModelPage::chooseGgufFile);
     recent_ = new QComboBox(this);
     recent_->setObjectName("recentModels");
     recent_->setToolTip(tr("Models opened before"));
@@ -59,15 +78,25 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
         if (!path.isEmpty()) openModel(path);
     });
     top->addWidget(open_button_);
+    top->addWidget(open_gguf_button_);
     top->addWidget(new QLabel(tr("Recent:"), this));
     top->addWidget(recent_, 1);
     layout->addLayout(top);
 
-    status_ = new QLabel(tr("No model open. Open a local model folder to begin."), this);
+    status_ = new QLabel(tr("No model open. Open a local model folder or a .gguf file to begin, or drop one here."), this);
     status_->setObjectName("modelStatus");
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(status_);
+
+    // Shown only for an already-quantized source (a Q4_K GGUF, say): re-quantizing it stacks a
+    // second rounding error on the first.
+    quantized_warning_ = new QLabel(this);
+    quantized_warning_->setObjectName("quantizedSourceWarning");
+    quantized_warning_->setWordWrap(true);
+    quantized_warning_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    quantized_warning_->setVisible(false);
+    layout->addWidget(quantized_warning_);
 
     auto* body = new QHBoxLayout();
     auto* summary_box = new QGroupBox(tr("Summary"), this);
@@ -105,6 +134,7 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
             showError(pending_, result.error());
         }
     });
+    setAcceptDrops(true);
     refreshRecent();
 }
 
@@ -117,13 +147,42 @@ void ModelPage::chooseFolder() {
     openModel(dir);
 }
 
-void ModelPage::openModel(const QString& folder) {
+void ModelPage::chooseGgufFile() {
+    QSettings settings;
+    QString start = settings.value("models/lastDir", QDir::homePath()).toString();
+    QString file = QFileDialog::getOpenFileName(this, tr("Open GGUF file"), start, tr("GGUF models (*.gguf)"));
+    if (file.isEmpty()) return;
+    settings.setValue("models/lastDir", QFileInfo(file).absolutePath());
+    openModel(file);
+}
+
+QString ModelPage::modelPathFromDrop(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1) return {};
+    const QUrl url = mime->urls().first();
+    if (!url.isLocalFile()) return {};
+    const QFileInfo info(url.toLocalFile());
+    if (info.isDir() || isGgufFile(info)) return QDir::cleanPath(info.absoluteFilePath());
+    return {};
+}
+
+void ModelPage::dragEnterEvent(QDragEnterEvent* event) {
+    if (!modelPathFromDrop(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void ModelPage::dropEvent(QDropEvent* event) {
+    const QString path = modelPathFromDrop(event->mimeData());
+    if (path.isEmpty()) return;
+    event->acceptProposedAction();
+    openModel(path);
+}
+
+void ModelPage::openModel(const QString& path) {
     if (watcher_.isRunning()) watcher_.waitForFinished();
-    pending_ = QDir(folder).absolutePath();
+    pending_ = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     status_->setText(tr("Reading %1 …").arg(pending_));
     status_->setStyleSheet({});
-    std::string path = pending_.toStdString();
-    watcher_.setFuture(QtConcurrent::run([path] { return srs::io::inspectModelFolder(path); }));
+    std::string p = pending_.toStdString();
+    watcher_.setFuture(QtConcurrent::run([p] { return srs::io::inspectModel(p); }));
 }
 
 void ModelPage::showSummary(const srs::io::ModelSummary& s) {
@@ -133,6 +192,12 @@ void ModelPage::showSummary(const srs::io::ModelSummary& s) {
     auto set = [this](const char* name, const QString& text) {
         if (auto* l = findChild<QLabel*>(QString("summary_") + name)) l->setText(text);
     };
+    if (s.format == srs::io::ModelFormat::Gguf) {
+        const QString file = QFileInfo(QString::fromStdString(s.weights_file.empty() ? s.path : s.weights_file)).fileName();
+        set("format", tr("GGUF (%1)").arg(file));
+    } else {
+        set("format", tr("safetensors (Hugging Face folder)"));
+    }
     QString arch = QString::fromStdString(c.architectures.empty() ? c.model_type : c.architectures.front());
     set("architecture", tr("%1 (model_type %2)").arg(arch, QString::fromStdString(c.model_type)));
     set("layers", QString::number(c.num_hidden_layers));
@@ -140,12 +205,23 @@ void ModelPage::showSummary(const srs::io::ModelSummary& s) {
     set("intermediate", QString::number(c.intermediate_size));
     set("heads", tr("%1 / %2 KV heads, head_dim %3").arg(c.num_attention_heads).arg(c.num_key_value_heads).arg(c.head_dim));
     set("vocab", QString::number(c.vocab_size));
+    const QString tokenizer = s.tokenizer.empty() ? tr("none found") : QString::fromStdString(s.tokenizer);
+    set("tokenizer", tr("%1; %2").arg(tokenizer, s.has_chat_template ? tr("chat template") : tr("no chat template")));
     set("params", QStringLiteral("%1 (%2)").arg(QString::fromStdString(units::formatCount(s.param_count)),
                                                 QString::fromStdString(units::formatParams(s.param_count))));
+    // Most parameters first.
+    std::vector<std::pair<std::string, std::uint64_t>> by_type(s.params_by_dtype.begin(), s.params_by_dtype.end());
+    std::stable_sort(by_type.begin(), by_type.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     QStringList dtypes;
-    for (const auto& [d, n] : s.params_by_dtype) dtypes << QStringLiteral("%1: %2").arg(QString::fromStdString(d), QString::fromStdString(units::formatCount(n)));
-    set("dtypes", dtypes.join(", "));
-    set("size", tr("%1 in %n safetensors file(s)", nullptr, s.shard_count).arg(QString::fromStdString(units::formatBytes(s.weights_size_bytes))));
+    for (const auto& [d, n] : by_type) dtypes << QStringLiteral("%1: %2").arg(QString::fromStdString(d), QString::fromStdString(units::formatCount(n)));
+    set("dtypes", dtypes.join("\n"));
+    set("linear", s.linear_bits_per_weight > 0 ? tr("%1, %2 bits per weight")
+                                                     .arg(QString::fromStdString(s.linear_storage))
+                                                     .arg(s.linear_bits_per_weight, 0, 'g', 3)
+                                               : QStringLiteral("—"));
+    const QString size = QString::fromStdString(units::formatBytes(s.weights_size_bytes));
+    set("size", s.format == srs::io::ModelFormat::Gguf ? tr("%1 (one GGUF file)").arg(size)
+                                                       : tr("%1 in %n safetensors file(s)", nullptr, s.shard_count).arg(size));
     set("quantizable", tr("%1 linear layers, %2 parameters").arg(s.quantizable.size()).arg(QString::fromStdString(units::formatCount(s.quantizable_params))));
 
     layers_->setRowCount(static_cast<int>(s.quantizable.size()));
@@ -158,31 +234,50 @@ void ModelPage::showSummary(const srs::io::ModelSummary& s) {
         layers_->setItem(r, 2, new QTableWidgetItem(l.packable ? QString() : tr("ragged group; full precision in packed exports")));
     }
     QString text = tr("Opened %1").arg(QString::fromStdString(s.path));
-    for (const auto& w : s.warnings) text += "\n" + tr("Warning: %1").arg(QString::fromStdString(w));
-    status_->setText(text);
-    status_->setStyleSheet(s.warnings.empty() ? QString() : warningTextStyle());
+    QStringList warnings;
+    for (const auto& w : s.warnings) warnings << tr("Warning: %1").arg(QString::fromStdString(w));
+    if (s.quantized_source()) {
+        // The warnings go into the amber box: one of them explains what re-quantizing costs.
+        quantized_warning_->setText(warnings.isEmpty() ? tr("This model is already quantized: its linear layers are stored as %1 "
+                                                            "(%2 bits per weight).")
+                                                             .arg(QString::fromStdString(s.linear_storage))
+                                                             .arg(s.linear_bits_per_weight, 0, 'g', 3)
+                                                       : warnings.join("\n"));
+        quantized_warning_->setStyleSheet(warningTextStyle() + QStringLiteral(" border: 1px solid; border-radius: 4px; padding: 6px;"));
+        quantized_warning_->setVisible(true);
+        status_->setText(text);
+        status_->setStyleSheet({});
+    } else {
+        quantized_warning_->clear();
+        quantized_warning_->setVisible(false);
+        if (!warnings.isEmpty()) text += "\n" + warnings.join("\n");
+        status_->setText(text);
+        status_->setStyleSheet(warnings.isEmpty() ? QString() : warningTextStyle());
+    }
     rememberRecent(QString::fromStdString(s.path));
     srs::log::info("opened model " + s.path);
     emit modelOpened(QString::fromStdString(s.path));
 }
 
-void ModelPage::showError(const QString& folder, const srs::Error& e) {
+void ModelPage::showError(const QString& path, const srs::Error& e) {
     has_model_ = false;
-    QString text = tr("Could not open %1:\n%2").arg(folder, QString::fromStdString(e.message));
+    quantized_warning_->clear();
+    quantized_warning_->setVisible(false);
+    QString text = tr("Could not open %1:\n%2").arg(path, QString::fromStdString(e.message));
     if (!e.hint.empty()) text += "\n" + tr("What to do: %1").arg(QString::fromStdString(e.hint));
     status_->setText(text);
     status_->setStyleSheet(errorTextStyle());
     for (auto* l : findChildren<QLabel*>(QRegularExpression("^summary_"))) l->setText(QStringLiteral("—"));
     layers_->setRowCount(0);
     srs::log::error(e.toString());
-    emit modelFailed(folder, QString::fromStdString(e.message));
+    emit modelFailed(path, QString::fromStdString(e.message));
 }
 
-void ModelPage::rememberRecent(const QString& folder) {
+void ModelPage::rememberRecent(const QString& path) {
     QSettings settings;
     QStringList recent = settings.value(kRecentKey).toStringList();
-    recent.removeAll(folder);
-    recent.prepend(folder);
+    recent.removeAll(path);
+    recent.prepend(path);
     while (recent.size() > kMaxRecent) recent.removeLast();
     settings.setValue(kRecentKey, recent);
     refreshRecent();
@@ -198,7 +293,7 @@ void ModelPage::refreshRecent() {
         return;
     }
     recent_->setEnabled(true);
-    for (const auto& r : recent) recent_->addItem(QDir(r).dirName() + "  —  " + r, r);
+    for (const auto& r : recent) recent_->addItem(QFileInfo(r).fileName() + "  —  " + r, r);
 }
 
 }  // namespace srs::ui

@@ -1,5 +1,6 @@
-// The Model page: open a local Hugging Face model folder (or pick a recent one) and see what is
-// in it — the same summary as `signround inspect` — before configuring a run.
+// The Model page: open a local model — a Hugging Face folder (config.json + *.safetensors), a
+// .gguf file or a folder holding one — by the buttons, a recent entry or drag and drop, and see
+// what is in it (the same summary as `signround inspect`) before configuring a run.
 #pragma once
 
 #include <QFutureWatcher>
@@ -13,6 +14,7 @@ class QPushButton;
 class QTableWidget;
 class QComboBox;
 class QFormLayout;
+class QMimeData;
 
 namespace srs::ui {
 
@@ -21,27 +23,38 @@ class ModelPage : public QWidget {
 public:
     explicit ModelPage(QWidget* parent = nullptr);
 
-    // Inspects the folder off the GUI thread; modelOpened or modelFailed follows.
-    void openModel(const QString& folder);
+    // Inspects the model (a folder or a .gguf file) off the GUI thread; modelOpened or
+    // modelFailed follows.
+    void openModel(const QString& path);
     bool hasModel() const { return has_model_; }
     const srs::io::ModelSummary& summary() const { return summary_; }
 
+    // The model a drag carries: one local folder or .gguf file; empty when it carries anything else.
+    static QString modelPathFromDrop(const QMimeData* mime);
+
 public slots:
     void chooseFolder();
+    void chooseGgufFile();
 
 signals:
-    void modelOpened(const QString& folder);
-    void modelFailed(const QString& folder, const QString& message);
+    void modelOpened(const QString& path);
+    void modelFailed(const QString& path, const QString& message);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void showSummary(const srs::io::ModelSummary& s);
-    void showError(const QString& folder, const srs::Error& e);
-    void rememberRecent(const QString& folder);
+    void showError(const QString& path, const srs::Error& e);
+    void rememberRecent(const QString& path);
     void refreshRecent();
 
     QPushButton* open_button_ = nullptr;
+    QPushButton* open_gguf_button_ = nullptr;
     QComboBox* recent_ = nullptr;
     QLabel* status_ = nullptr;
+    QLabel* quantized_warning_ = nullptr;
     QFormLayout* form_ = nullptr;
     QTableWidget* layers_ = nullptr;
     QFutureWatcher<srs::Result<srs::io::ModelSummary>> watcher_;

@@ -29,7 +29,12 @@ std::string cacheKey(const AutoSchemeOptions& o, const std::vector<SchemeOption>
     if (fs::is_regular_file(o.model, ec)) key += ":" + std::to_string(fs::file_size(o.model, ec));
     for (const auto& d : o.datasets) key += "|" + fs::absolute(d).string() + ":" + std::to_string(fs::file_size(d, ec));
     key += "|" + std::to_string(o.nsamples) + "|" + std::to_string(o.seqlen) + "|" + std::to_string(o.seed);
-    for (const auto& s : opts) key += "|" + std::to_string(s.bits) + "g" + std::to_string(s.group_size) + (s.sym ? "s" : "a");
+    for (const auto& s : opts) {
+        // Full precision keys as it always has: 16 bits, group 0, sym.
+        const int bits = s.storedBits(), gs = s.scheme ? s.scheme->group_size : 0;
+        const bool sym = s.scheme ? s.scheme->sym : true;
+        key += "|" + std::to_string(bits) + "g" + std::to_string(gs) + (sym ? "s" : "a");
+    }
     return std::to_string(std::hash<std::string>{}(key));
 }
 
@@ -95,7 +100,7 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
                 for (int k = 0; k < cfg.num_hidden_layers; ++k)
                     for (const auto& l : model::blockLinearNames()) {
                         at::Tensor w = (*m)->block(k).weight(l);
-                        at::Tensor q = rtn(w, {so.bits, so.group_size, so.sym}).weight.detach();
+                        at::Tensor q = rtn(w, *so.scheme).weight.detach();
                         dev[k][l] = (w - q).abs();
                         ov[k][l] = q.requires_grad_(true);
                     }

@@ -11,20 +11,19 @@ namespace srs::quant::autoscheme {
 Result<SchemeOption> parseSchemeOption(const std::string& raw) {
     std::string name = raw;
     std::transform(name.begin(), name.end(), name.begin(), ::toupper);
-    if (name == "BF16" || name == "FP16" || name == "W16A16") return SchemeOption{raw, 16, 0, true};
+    if (name == "BF16" || name == "FP16" || name == "W16A16") return SchemeOption{raw, std::nullopt};
     static const std::regex kPattern(R"(^W(\d+)A16(?:G(\d+))?(_ASYM)?$)");
     std::smatch m;
     if (!std::regex_match(name, m, kPattern))
         return makeError(ErrorCode::InvalidArgument, "unknown scheme option '" + raw + "'",
                          "use names like W2A16G64, W3A16, W4A16, W8A16 or BF16");
-    SchemeOption o;
-    o.name = raw;
-    o.bits = std::stoi(m[1].str());
-    o.group_size = m[2].matched ? std::stoi(m[2].str()) : 128;
-    o.sym = !m[3].matched;
-    if (o.bits != 2 && o.bits != 3 && o.bits != 4 && o.bits != 8)
-        return makeError(ErrorCode::InvalidArgument, "scheme option '" + raw + "' has " + std::to_string(o.bits) + " bits; use 2, 3, 4, 8 or BF16");
-    return o;
+    QuantScheme s;
+    s.bits = std::stoi(m[1].str());
+    s.group_size = m[2].matched ? std::stoi(m[2].str()) : 128;
+    s.sym = !m[3].matched;
+    if (s.bits != 2 && s.bits != 3 && s.bits != 4 && s.bits != 8)
+        return makeError(ErrorCode::InvalidArgument, "scheme option '" + raw + "' has " + std::to_string(s.bits) + " bits; use 2, 3, 4, 8 or BF16");
+    return SchemeOption{raw, s};
 }
 
 Result<std::vector<SchemeOption>> parseSchemeOptions(const std::string& list) {
@@ -38,7 +37,8 @@ Result<std::vector<SchemeOption>> parseSchemeOptions(const std::string& list) {
         auto o = parseSchemeOption(item);
         if (!o) return o.error();
         bool dup = std::any_of(out.begin(), out.end(), [&](const SchemeOption& x) {
-            return x.bits == o->bits && x.group_size == o->group_size && x.sym == o->sym;
+            if (!x.scheme || !o->scheme) return !x.scheme && !o->scheme;
+            return x.scheme->bits == o->scheme->bits && x.scheme->group_size == o->scheme->group_size && x.scheme->sym == o->scheme->sym;
         });
         if (!dup) out.push_back(*o);
     }
@@ -49,11 +49,12 @@ Result<std::vector<SchemeOption>> parseSchemeOptions(const std::string& list) {
 std::int64_t layerCostBits(const LayerShape& l, const SchemeOption& o, bool ignore_scale_zp_bits) {
     const std::int64_t n = l.params();
     if (o.full_precision()) return 16 * n;
-    std::int64_t cost = static_cast<std::int64_t>(o.bits) * n;
+    const QuantScheme& s = *o.scheme;
+    std::int64_t cost = static_cast<std::int64_t>(s.bits) * n;
     if (!ignore_scale_zp_bits) {
-        std::int64_t gs = o.group_size > 0 ? o.group_size : l.in_features;
+        std::int64_t gs = s.group_size > 0 ? s.group_size : l.in_features;
         std::int64_t groups = l.out_features * ((l.in_features + gs - 1) / gs);
-        cost += groups * (16 + o.bits);
+        cost += groups * (16 + s.bits);
     }
     return cost;
 }
@@ -152,7 +153,7 @@ nlohmann::json toLayerConfig(const std::vector<AllocationUnit>& units, const std
             if (o.full_precision())
                 lc[l.name] = {{"bits", 16}, {"data_type", "fp"}};
             else
-                lc[l.name] = {{"bits", o.bits}, {"group_size", o.group_size}, {"sym", o.sym}};
+                lc[l.name] = {{"bits", o.scheme->bits}, {"group_size", o.scheme->group_size}, {"sym", o.scheme->sym}};
         }
     }
     return lc;

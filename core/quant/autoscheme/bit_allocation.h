@@ -6,21 +6,22 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/result.h"
+#include "core/quant/quant_scheme.h"
 
 namespace srs::quant::autoscheme {
 
 struct SchemeOption {
-    std::string name;  // "W4A16", "W2A16G64", "BF16"
-    int bits = 4;      // 16 = not quantized
-    int group_size = 128;
-    bool sym = true;
-    bool full_precision() const { return bits >= 16; }
+    std::string name;                   // "W4A16", "W2A16G64", "BF16"
+    std::optional<QuantScheme> scheme;  // nullopt: not quantized (full precision, "BF16")
+    bool full_precision() const { return !scheme; }
+    int storedBits() const { return scheme ? scheme->bits : 16; }  // bits per weight, 16 when full precision
 };
 
 // "W4A16", "W3A16", "W2A16", "W8A16", "W2A16G64", "W2A16G32", "W4A16G32", "BF16" (also "W4A16G128", ...).

@@ -62,7 +62,7 @@ private slots:
         for (const auto& l : r->layers) names.push_back(l.name);
         auto schemes = srs::quant::resolveLayerSchemes(names, {4, 128, true}, r->layer_config, {});
         QVERIFY(schemes.ok());
-        for (const auto& l : r->layers) QCOMPARE((*schemes)[l.name]->bits, r->options[l.chosen].bits);
+        for (const auto& l : r->layers) QCOMPARE((*schemes)[l.name]->bits, r->options[l.chosen].storedBits());
         // A target outside what the options allow is an error.
         o.avg_bits = 1.0;
         QVERIFY(!runAutoScheme(o).ok());

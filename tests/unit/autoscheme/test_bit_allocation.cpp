@@ -43,8 +43,9 @@ private slots:
         QCOMPARE(static_cast<double>(layerCostBits(l, w4, false)) / l.params(), 4.15625);
         QCOMPARE(layerCostBits(l, w4, true), 4 * l.params());
         auto g64 = *parseSchemeOption("W2A16G64");
-        QCOMPARE(g64.bits, 2);
-        QCOMPARE(g64.group_size, 64);
+        QVERIFY(g64.scheme.has_value());
+        QCOMPARE(g64.scheme->bits, 2);
+        QCOMPARE(g64.scheme->group_size, 64);
         QCOMPARE(static_cast<double>(layerCostBits(l, g64, false)) / l.params(), 2.0 + 18.0 / 64);
         QCOMPARE(layerCostBits(l, *parseSchemeOption("BF16"), false), 16 * l.params());
         QVERIFY(!parseSchemeOption("W5A16").ok());
@@ -65,7 +66,7 @@ private slots:
                 int out = 64 * (1 + rng() % 4), in = 128 * (1 + rng() % 3);
                 unit.layers.push_back({"model.layers." + std::to_string(u) + ".mlp.up_proj", out, in});
                 double s = std::uniform_real_distribution<double>(0.1, 5.0)(rng);
-                for (const auto& o : opts) unit.loss.push_back(o.full_precision() ? 0.0 : s * std::pow(2.0, -1.7 * o.bits));
+                for (const auto& o : opts) unit.loss.push_back(o.full_precision() ? 0.0 : s * std::pow(2.0, -1.7 * o.scheme->bits));
                 units.push_back(unit);
             }
             double target = std::uniform_real_distribution<double>(2.6, 7.5)(rng);
@@ -132,7 +133,7 @@ private slots:
                 AllocationUnit u;
                 u.layers = {{"l" + std::to_string(b * 7 + l), 1024 * (1 + l % 3), 1024}};
                 double s = std::uniform_real_distribution<double>(0.5, 2.0)(rng);
-                for (const auto& o : opts) u.loss.push_back(o.full_precision() ? 0 : s / (o.bits * o.bits));
+                for (const auto& o : opts) u.loss.push_back(o.full_precision() ? 0 : s / (o.scheme->bits * o.scheme->bits));
                 units.push_back(u);
             }
         QElapsedTimer t;

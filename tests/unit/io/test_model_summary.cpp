@@ -1,4 +1,4 @@
-// inspectModelFolder: the real stories260K folder, generated tiny models (single and sharded),
+// inspectModel: the real stories260K folder, generated tiny models (single and sharded),
 // and folders that are broken in the ways users meet (missing files, mismatched shapes).
 #include <QTemporaryDir>
 #include <QtTest>
@@ -7,7 +7,9 @@
 
 #include "core/io/checkpoint.h"
 #include "core/io/model_config.h"
+#include "core/export/gguf_export.h"
 #include "core/io/model_summary.h"
+#include "core/io/weight_source.h"
 #include "support/test_paths.h"
 #include "support/tiny_model.h"
 
@@ -18,7 +20,7 @@ class TestModelSummary : public QObject {
 private slots:
     void stories260K() {
         SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
-        auto s = inspectModelFolder(folder.toStdString());
+        auto s = inspectModel(folder.toStdString());
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
         QCOMPARE(s->config.num_hidden_layers, 5);
         QCOMPARE(s->config.hidden_size, 64);
@@ -38,6 +40,63 @@ private slots:
         QVERIFY(text.contains("model.layers.4.mlp.down_proj  [64 x 172]"));
     }
 
+    // The same model as a .gguf (and as the folder holding it) reads as the Hugging Face folder
+    // does: architecture, layers, heads and parameters (its output.weight is a copy of the
+    // embedding, i.e. tied), with its ggml types and embedded tokenizer.
+    void ggufEqualsTheHfFolder() {
+        SRS_REQUIRE_SHARED(gguf, "models/stories260K/stories260K.gguf");
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        auto hf = inspectModel(folder.toStdString());
+        QVERIFY(hf.ok());
+        for (const QString& path : {gguf, QFileInfo(gguf).absolutePath()}) {
+            if (QFileInfo(path).isDir() && QDir(path).entryList({"*.gguf"}).size() != 1) continue;
+            auto g = inspectModel(path.toStdString());
+            QVERIFY2(g.ok(), g.ok() ? "" : g.error().message.c_str());
+            QCOMPARE(g->format, ModelFormat::Gguf);
+            QCOMPARE(QFileInfo(QString::fromStdString(g->weights_file)).fileName(), QString("stories260K.gguf"));
+            QCOMPARE(g->config.architectures, hf->config.architectures);
+            QCOMPARE(g->config.num_hidden_layers, hf->config.num_hidden_layers);
+            QCOMPARE(g->config.num_attention_heads, hf->config.num_attention_heads);
+            QCOMPARE(g->config.num_key_value_heads, hf->config.num_key_value_heads);
+            QCOMPARE(g->config.hidden_size, hf->config.hidden_size);
+            QCOMPARE(g->param_count, std::uint64_t(260032));
+            QCOMPARE(g->quantizable.size(), hf->quantizable.size());
+            QVERIFY(g->config.tie_word_embeddings);
+            QCOMPARE(g->tokenizer, std::string("embedded (llama)"));
+            QVERIFY(!g->quantized_source());
+            QString text = QString::fromStdString(formatSummary(*g, false));
+            QVERIFY(text.contains("260,032"));
+            QVERIFY(text.contains("stories260K.gguf (GGUF)"));
+        }
+    }
+
+    // A GGUF whose block weights are stored at 4 bits is flagged, with the cost, as a poor source.
+    void quantizedGgufIsFlagged() {
+        SRS_REQUIRE_SHARED(gguf, "models/stories260K/stories260K.gguf");
+        auto src = openWeightSource(gguf.toStdString());
+        QVERIFY(src.ok());
+        QTemporaryDir dir;
+        srs::exporter::QuantizedModel m;
+        m.source = *src;
+        srs::exporter::GgufExportOptions opt;
+        opt.file_type = *srs::exporter::parseGgufFileType("q4_0");
+        opt.model_name = "stories260K";
+        auto rep = srs::exporter::exportGguf(m, (dir.path() + "/q4").toStdString(), opt);
+        QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
+        auto s = inspectModel((dir.path() + "/q4").toStdString());
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
+        QVERIFY(s->quantized_source());
+        QCOMPARE(s->linear_storage, std::string("Q4_0"));
+        QVERIFY(s->linear_bits_per_weight > 4.5 && s->linear_bits_per_weight < 8.0);  // Q4_0, and F16 where a row is not a multiple of 32
+        QVERIFY(s->params_by_dtype.count("Q4_0"));
+        bool warned = false;
+        for (const auto& w : s->warnings) warned = warned || (w.find("already quantized (Q4_0") != std::string::npos && w.find("Q8_0") != std::string::npos);
+        QVERIFY(warned);
+        // The F32 original is not flagged.
+        auto f32 = inspectModel(gguf.toStdString());
+        QVERIFY(f32.ok() && !f32->quantized_source() && f32->linear_bits_per_weight == 32.0);
+    }
+
     void tinyShardedEqualsSingle() {
         QTemporaryDir dir;
         srs::test::TinyModelSpec spec;
@@ -45,8 +104,8 @@ private slots:
         std::uint64_t params = srs::test::writeTinyModel(dir.path() + "/one", spec);
         spec.shards = 3;
         srs::test::writeTinyModel(dir.path() + "/three", spec);
-        auto one = inspectModelFolder((dir.path() + "/one").toStdString());
-        auto three = inspectModelFolder((dir.path() + "/three").toStdString());
+        auto one = inspectModel((dir.path() + "/one").toStdString());
+        auto three = inspectModel((dir.path() + "/three").toStdString());
         QVERIFY(one.ok());
         QVERIFY2(three.ok(), three.ok() ? "" : three.error().message.c_str());
         QCOMPARE(one->param_count, params);
@@ -66,14 +125,15 @@ private slots:
         QTemporaryDir dir;
         srs::test::TinyModelSpec spec;
         // no folder
-        auto missing = inspectModelFolder((dir.path() + "/nothing").toStdString());
+        auto missing = inspectModel((dir.path() + "/nothing").toStdString());
         QVERIFY(!missing.ok());
-        QVERIFY(QString::fromStdString(missing.error().message).contains("config.json"));
+        QVERIFY(QString::fromStdString(missing.error().message).contains("nothing"));
+        QVERIFY(QString::fromStdString(missing.error().hint).contains("config.json"));
         // no weights
         QString f = dir.path() + "/noweights";
         srs::test::writeTinyModel(f, spec);
         QFile::remove(f + "/model.safetensors");
-        auto noweights = inspectModelFolder(f.toStdString());
+        auto noweights = inspectModel(f.toStdString());
         QVERIFY(!noweights.ok());
         QVERIFY(QString::fromStdString(noweights.error().message).contains("no *.safetensors"));
         // config says more heads than the weights have
@@ -86,7 +146,7 @@ private slots:
         QVERIFY(cfg.open(QIODevice::WriteOnly | QIODevice::Truncate));
         cfg.write(text);
         cfg.close();
-        auto mismatch = inspectModelFolder(g.toStdString());
+        auto mismatch = inspectModel(g.toStdString());
         QVERIFY(!mismatch.ok());
         QVERIFY2(QString::fromStdString(mismatch.error().message).contains("config.json implies"), mismatch.error().message.c_str());
         // index pointing at a shard that lacks the tensor
@@ -102,7 +162,7 @@ private slots:
         QVERIFY(idx.open(QIODevice::WriteOnly | QIODevice::Truncate));
         idx.write(itext);
         idx.close();
-        auto badindex = inspectModelFolder(h.toStdString());
+        auto badindex = inspectModel(h.toStdString());
         QVERIFY(!badindex.ok());
         QVERIFY2(QString::fromStdString(badindex.error().message).contains("does not contain"), badindex.error().message.c_str());
     }
@@ -112,7 +172,7 @@ private slots:
         srs::test::TinyModelSpec spec;
         spec.model_type = "gpt_neox";
         srs::test::writeTinyModel(dir.path(), spec);
-        auto s = inspectModelFolder(dir.path().toStdString());
+        auto s = inspectModel(dir.path().toStdString());
         QVERIFY(s.ok());
         QCOMPARE(s->warnings.size(), size_t(1));
         QVERIFY(QString::fromStdString(s->warnings[0]).contains("llama, mistral, qwen2, qwen3"));

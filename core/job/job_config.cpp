@@ -39,7 +39,7 @@ nlohmann::json jobConfigToJson(const JobConfig& c) {
                         {"enable_quanted_input", c.enable_quanted_input}, {"not_use_best_mse", c.not_use_best_mse}, {"disable_opt_rtn", c.disable_opt_rtn},
                         {"dynamic_max_gap", c.dynamic_max_gap}, {"seed", c.seed}, {"amp_dtype", c.amp_dtype}, {"kernels", c.kernels},
                         {"datasets", c.datasets}, {"layer_config", c.layer_config}, {"fp_layers", c.fp_layers},
-                        {"quant_lm_head", c.quant_lm_head}, {"options", c.options}, {"device", c.device}, {"formats", c.formats},
+                        {"device", c.device}, {"formats", c.formats},
                         {"run_dir", c.run_dir}, {"eval_text", c.eval_text}, {"eval_window", c.eval_window}};
     j["lr"] = c.lr ? nlohmann::json(*c.lr) : nlohmann::json(nullptr);
     j["minmax_lr"] = c.minmax_lr ? nlohmann::json(*c.minmax_lr) : nlohmann::json(nullptr);
@@ -82,8 +82,6 @@ Result<JobConfig> jobConfigFromJson(const nlohmann::json& j) {
         c.datasets = j.value("datasets", c.datasets);
         c.layer_config = j.value("layer_config", c.layer_config);
         c.fp_layers = j.value("fp_layers", c.fp_layers);
-        c.quant_lm_head = j.value("quant_lm_head", c.quant_lm_head);
-        c.options = j.value("options", c.options);
         c.device = j.value("device", c.device);
         c.formats = j.value("formats", c.formats);
         c.run_dir = j.value("run_dir", c.run_dir);

@@ -44,10 +44,8 @@ struct JobConfig {
     // Layers
     std::string layer_config;  // AutoRound layer_config JSON (strict or relaxed)
     std::vector<std::string> fp_layers;
-    bool quant_lm_head = false;
     // AutoScheme
     std::optional<double> avg_bits;
-    std::vector<std::string> options;
     // Run
     std::string device = "cpu";
     std::vector<std::string> formats = {"auto_round"};

@@ -18,6 +18,10 @@ Result<RunState> readRunState(const std::string& run_dir) {
         RunState st;
         st.version = j.value("version", RunState::kVersion);
         st.fingerprint = j.value("fingerprint", nlohmann::json());
+        // Checkpoints written before these two settings were dropped (they were saved, never used)
+        // still carry them: without them the fingerprint is the one a run computes today.
+        if (st.fingerprint.is_object())
+            for (const char* legacy : {"quant_lm_head", "options"}) st.fingerprint.erase(legacy);
         st.next_block = j.value("next_block", 0);
         st.num_blocks = j.value("num_blocks", 0);
         st.finished = j.value("finished", false);

@@ -87,6 +87,15 @@ class TestGgufPerplexityLlama : public QObject {
                                                QString::number(kWindows), "--protocol", protocol}));
     }
 
+    // `signround eval --json` of a model on the test's windows; false (with the error printed) when it fails.
+    bool ourEval(const QString& model, QJsonObject* result) {
+        Out ours = run(srs::test::executable("signround"), {"eval", "--model", model, "--text", text_, "--window", QString::number(kWindow),
+                                                              "--max_windows", QString::number(kWindows), "--json", "--quiet"});
+        if (ours.code != 0) qWarning("%s", qPrintable(ours.err));
+        *result = QJsonDocument::fromJson(ours.out.toUtf8()).object();
+        return ours.code == 0;
+    }
+
 private slots:
     void initTestCase() {
         SRS_REQUIRE_LLAMA_BUILD();
@@ -128,10 +137,8 @@ private slots:
     void llamaCppAgreesWithOurPerplexity() {
         QFETCH(QString, type);
         const QString file = ggufPath(type);
-        Out ours = run(srs::test::executable("signround"), {"eval", "--model", file, "--text", text_, "--window", QString::number(kWindow),
-                                                              "--max_windows", QString::number(kWindows), "--json", "--quiet"});
-        QVERIFY2(ours.code == 0, qPrintable(ours.err));
-        const QJsonObject j = QJsonDocument::fromJson(ours.out.toUtf8()).object();
+        QJsonObject j;
+        QVERIFY(ourEval(file, &j));
         const double our_ppl = j.value("ppl").toDouble();
         const Score theirs = llamaWindowPpl(file);
         QVERIFY2(theirs.ok, qPrintable(theirs.log));
@@ -202,10 +209,8 @@ private slots:
             Out c = run(srs::test::executable("signround"), {"convert", "--model", model_, "--format", "gguf:" + type, "--output_dir", out});
             QVERIFY2(c.code == 0, qPrintable(c.out + c.err));
         }
-        Out ours = run(srs::test::executable("signround"), {"eval", "--model", model_, "--text", text_, "--window", QString::number(kWindow),
-                                                              "--max_windows", QString::number(kWindows), "--json", "--quiet"});
-        QVERIFY2(ours.code == 0, qPrintable(ours.err));
-        const QJsonObject j = QJsonDocument::fromJson(ours.out.toUtf8()).object();
+        QJsonObject j;
+        QVERIFY(ourEval(model_, &j));
         const double folder_ppl = j.value("ppl").toDouble();
         const Score theirs = llamaWindowPpl(file);
         QVERIFY2(theirs.ok, qPrintable(theirs.log));

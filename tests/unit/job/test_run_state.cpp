@@ -41,6 +41,26 @@ private slots:
         QVERIFY(!srs::job::runStateMatches(*back, c));
     }
 
+    // Checkpoints from before quant_lm_head and options were dropped (saved, never used) carry
+    // them in their fingerprint: they still resume with the same settings, and only with those.
+    void olderFingerprintsStillMatch() {
+        QTemporaryDir dir;
+        srs::job::JobConfig c;
+        c.model = "/models/tiny";
+        nlohmann::json old = srs::job::settingsFingerprint(c);
+        old["quant_lm_head"] = false;
+        old["options"] = nlohmann::json::array();
+        srs::job::RunState st;
+        st.fingerprint = old;
+        st.next_block = 1;
+        QVERIFY(srs::job::writeRunState(dir.path().toStdString(), st).ok());
+        auto back = srs::job::readRunState(dir.path().toStdString());
+        QVERIFY(back.ok());
+        QVERIFY(srs::job::runStateMatches(*back, c));
+        c.group_size = 32;
+        QVERIFY(!srs::job::runStateMatches(*back, c));
+    }
+
     void missingKeysReadAsDefaults() {
         QTemporaryDir dir;
         QVERIFY(srs::io::writeFileAtomic((dir.path() + "/state.json").toStdString(), R"({"next_block": 2, "finished": true})").ok());

@@ -593,6 +593,102 @@
         <source>Upload the selected export to a Hugging Face model repository, with its model card</source>
         <translation>将所选导出连同模型卡上传到 Hugging Face 模型仓库</translation>
     </message>
+    <message>
+        <source>Convert the open model (no quantization)</source>
+        <translation>转换已打开的模型（不量化）</translation>
+    </message>
+    <message>
+        <source>Write the model open on the Model page as a GGUF, as llama.cpp&apos;s converter does: no calibration, no tuning</source>
+        <translation>像 llama.cpp 的转换器那样，将模型页中打开的模型写为 GGUF：不校准，不调优</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>F16, BF16 and F32 keep the weights as floats; Q8_0 rounds them to 8 bits (round-to-nearest, no SignRound tuning)</source>
+        <translation>F16、BF16 和 F32 以浮点保存权重；Q8_0 将其舍入为 8 位（就近舍入，不经 SignRound 调优）</translation>
+    </message>
+    <message>
+        <source>GGUF F16</source>
+        <translation>GGUF F16</translation>
+    </message>
+    <message>
+        <source>GGUF BF16</source>
+        <translation>GGUF BF16</translation>
+    </message>
+    <message>
+        <source>GGUF F32</source>
+        <translation>GGUF F32</translation>
+    </message>
+    <message>
+        <source>GGUF Q8_0 (round-to-nearest)</source>
+        <translation>GGUF Q8_0（就近舍入）</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>The GGUF goes into a sub-folder named after the model and type, with a model card</source>
+        <translation>GGUF 连同模型卡写入以模型和类型命名的子文件夹</translation>
+    </message>
+    <message>
+        <source>Convert</source>
+        <translation>转换</translation>
+    </message>
+    <message>
+        <source>Write the open model in the chosen type, without quantizing it</source>
+        <translation>以所选类型写出已打开的模型，不进行量化</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the conversion; nothing half-written is left under the final name</source>
+        <translation>停止转换；最终文件名下不会留下写了一半的文件</translation>
+    </message>
+    <message>
+        <source>Show the converted model&apos;s folder in the file manager</source>
+        <translation>在文件管理器中显示转换后模型的文件夹</translation>
+    </message>
+    <message>
+        <source>Could not open %1: no file manager is registered.</source>
+        <translation>无法打开 %1：系统未注册文件管理器。</translation>
+    </message>
+    <message>
+        <source>Open a model on the Model page first</source>
+        <translation>请先在模型页打开一个模型</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Converting %1 to %2…</source>
+        <translation>正在将 %1 转换为 %2…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Converted in %1: %2</source>
+        <translation>转换完成，用时 %1：%2</translation>
+    </message>
+    <message>
+        <source>Conversion cancelled: %1</source>
+        <translation>转换已取消：%1</translation>
+    </message>
+    <message>
+        <source>Conversion failed: %1</source>
+        <translation>转换失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 (converted)</source>
+        <translation>%1（转换）</translation>
+    </message>
 </context>
 <context>
     <name>HubPage</name>

@@ -137,6 +137,8 @@ void MainWindow::addResultPages(ReexportRunner reexport) {
     addPage(tr("Results"), results_page_, tr("Per-layer losses and the accuracy-versus-size trade-off across runs"));
     addPage(tr("Export"), export_page_, tr("The written files, open folder, re-export in another format"));
     connect(model_page_, &ModelPage::modelOpened, results_page_, &ResultsPage::setModel);
+    // The model open on the Model page is the one the Export page converts.
+    connect(model_page_, &ModelPage::modelOpened, export_page_, &ExportPage::setModel);
     connect(recorder_, &RunRecorder::recorded, results_page_, &ResultsPage::showRun);
     connect(results_page_, &ResultsPage::runSelected, export_page_, &ExportPage::showRun);
     connect(export_page_, &ExportPage::reexported, results_page_, [this](const RunOutcome& outcome) {

@@ -24,8 +24,11 @@
 
 #include "core/common/units.h"
 #include "core/export/gguf_plan.h"
+#include "core/job/convert.h"
+#include "core/job/export_format.h"
 #include "core/job/job_config.h"
 #include "core/job/run_state.h"
+#include "ui/settings_dialog.h"
 
 namespace srs::ui {
 namespace {
@@ -43,6 +46,14 @@ QString checkpointProblem(const RunRecord& r) {
     if (!cfg || !job::runStateMatches(*st, *cfg))
         return QObject::tr("a later run with other settings replaced the checkpoint in %1").arg(r.run_dir);
     return {};
+}
+
+// Where a conversion of `model` goes unless the user chooses: the Settings' default output
+// folder, else a "converted" folder beside the model.
+QString defaultConvertFolder(const QString& model) {
+    const QString configured = AppSettings::load().output_dir.trimmed();
+    if (!configured.isEmpty()) return configured;
+    return QFileInfo(model).absolutePath() + "/converted";
 }
 
 }  // namespace
@@ -135,6 +146,181 @@ ExportPage::ExportPage(RunHistory history, ReexportRunner reexport, QWidget* par
     } else {
         box->hide();
     }
+    buildConvertBox(layout);
+}
+
+// "Convert the open model (no quantization)": the model, the GGUF type, the output folder,
+// Convert / Cancel, a status line and Open folder for what it wrote.
+void ExportPage::buildConvertBox(QLayout* layout) {
+    auto* box = new QGroupBox(tr("Convert the open model (no quantization)"), this);
+    box->setObjectName("convertBox");
+    box->setToolTip(tr("Write the model open on the Model page as a GGUF, as llama.cpp's converter does: no calibration, no tuning"));
+    auto* form = new QFormLayout(box);
+    convert_model_ = new QLabel(box);
+    convert_model_->setObjectName("convertModel");
+    convert_model_->setTextFormat(Qt::PlainText);
+    convert_model_->setWordWrap(true);
+    convert_model_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(tr("Model:"), convert_model_);
+
+    convert_type_ = new QComboBox(box);
+    convert_type_->setObjectName("convertType");
+    convert_type_->setToolTip(tr("F16, BF16 and F32 keep the weights as floats; Q8_0 rounds them to 8 bits (round-to-nearest, no SignRound tuning)"));
+    const struct {
+        const char* format;
+        QString label;
+    } types[] = {{"gguf:f16", tr("GGUF F16")},
+                 {"gguf:bf16", tr("GGUF BF16")},
+                 {"gguf:f32", tr("GGUF F32")},
+                 {"gguf:q8_0", tr("GGUF Q8_0 (round-to-nearest)")}};
+    for (const auto& t : types) {
+        // Only what core converts (the same check as signround convert).
+        auto parsed = job::parseExportFormats({t.format});
+        if (parsed && !parsed->empty() && job::checkConversionFormat(parsed->front())) convert_type_->addItem(t.label, QString::fromLatin1(t.format));
+    }
+    convert_type_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    auto* type_row = new QHBoxLayout();
+    type_row->addWidget(convert_type_);
+    type_row->addStretch(1);
+    form->addRow(tr("Type:"), type_row);
+
+    convert_output_ = new QLineEdit(box);
+    convert_output_->setObjectName("convertOutput");
+    convert_output_->setToolTip(tr("The GGUF goes into a sub-folder named after the model and type, with a model card"));
+    connect(convert_output_, &QLineEdit::textEdited, this, [this] { convert_output_edited_ = true; });
+    convert_browse_ = new QPushButton(tr("Browse…"), box);
+    convert_browse_->setObjectName("convertBrowse");
+    connect(convert_browse_, &QPushButton::clicked, this, [this] {
+        QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"), convert_output_->text());
+        if (d.isEmpty()) return;
+        convert_output_->setText(d);
+        convert_output_edited_ = true;
+    });
+    auto* out_row = new QHBoxLayout();
+    out_row->addWidget(convert_output_, 1);
+    out_row->addWidget(convert_browse_);
+    form->addRow(tr("Output folder:"), out_row);
+
+    convert_ = new QPushButton(tr("Convert"), box);
+    convert_->setObjectName("convertButton");
+    convert_->setToolTip(tr("Write the open model in the chosen type, without quantizing it"));
+    connect(convert_, &QPushButton::clicked, this, &ExportPage::startConvert);
+    convert_cancel_ = new QPushButton(tr("Cancel"), box);
+    convert_cancel_->setObjectName("convertCancel");
+    convert_cancel_->setToolTip(tr("Stop the conversion; nothing half-written is left under the final name"));
+    connect(convert_cancel_, &QPushButton::clicked, this, &ExportPage::cancelConvert);
+    convert_open_ = new QPushButton(tr("Open folder"), box);
+    convert_open_->setObjectName("convertOpenFolder");
+    convert_open_->setToolTip(tr("Show the converted model's folder in the file manager"));
+    connect(convert_open_, &QPushButton::clicked, this, [this] {
+        if (!QDesktopServices::openUrl(QUrl::fromLocalFile(last_converted_dir_))) {
+            convert_status_->setText(tr("Could not open %1: no file manager is registered.").arg(last_converted_dir_));
+            convert_status_->setStyleSheet(errorTextStyle());
+        }
+    });
+    convert_status_ = new QLabel(box);
+    convert_status_->setObjectName("convertStatus");
+    convert_status_->setWordWrap(true);
+    convert_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* action_row = new QHBoxLayout();
+    action_row->addWidget(convert_);
+    action_row->addWidget(convert_cancel_);
+    action_row->addWidget(convert_status_, 1);
+    action_row->addWidget(convert_open_);
+    form->addRow(QString(), action_row);
+    layout->addWidget(box);
+
+    // Only startTask is used: no quantization runner.
+    convert_controller_ = new JobController(JobRunner(), this);
+    connect(convert_controller_, &JobController::finished, this, &ExportPage::onConvertFinished);
+    connect(convert_controller_, &JobController::phaseChanged, this, [this](const QString& phase, const QString& detail) {
+        convert_status_->setText(detail.isEmpty() ? phase : tr("%1 %2").arg(phase, detail));
+    });
+    setModel({});
+}
+
+void ExportPage::setModel(const QString& path) {
+    model_ = path;
+    if (model_.isEmpty()) {
+        convert_model_->setText(tr("Open a model on the Model page first"));
+        convert_model_->setToolTip({});
+    } else {
+        const QFileInfo fi(model_);
+        convert_model_->setText(tr("%1 — %2").arg(fi.fileName(), QDir::toNativeSeparators(fi.absoluteFilePath())));
+        convert_model_->setToolTip(QDir::toNativeSeparators(fi.absoluteFilePath()));
+        if (!convert_output_edited_ || convert_output_->text().trimmed().isEmpty()) convert_output_->setText(defaultConvertFolder(model_));
+    }
+    updateConvertControls();
+}
+
+void ExportPage::updateConvertControls() {
+    const bool running = convert_controller_ && convert_controller_->running();
+    const bool idle_with_model = !model_.isEmpty() && !running;
+    convert_type_->setEnabled(idle_with_model);
+    convert_output_->setEnabled(idle_with_model);
+    convert_browse_->setEnabled(idle_with_model);
+    convert_->setEnabled(idle_with_model && convert_type_->count() > 0);
+    convert_cancel_->setEnabled(running);
+    convert_open_->setEnabled(!last_converted_dir_.isEmpty() && QFileInfo(last_converted_dir_).isDir());
+}
+
+void ExportPage::startConvert() {
+    if (model_.isEmpty() || !convert_controller_ || convert_controller_->running()) return;
+    auto fail = [this](const QString& why) {
+        convert_status_->setText(why);
+        convert_status_->setStyleSheet(errorTextStyle());
+    };
+    const QString format = convert_type_->currentData().toString();
+    const QString out = convert_output_->text().trimmed();
+    if (format.isEmpty()) return fail(tr("Choose a format."));
+    if (out.isEmpty()) return fail(tr("Choose an output folder."));
+    job::JobConfig config;
+    config.model = model_.toStdString();
+    config.formats = {format.toStdString()};
+    config.output_dir = out.toStdString();
+    convert_status_->setStyleSheet({});
+    convert_status_->setText(tr("Converting %1 to %2…").arg(QFileInfo(model_).fileName(), convert_type_->currentText()));
+    convert_controller_->startTask([config](job::JobObserver& obs, const CancelToken& token) { return job::convertModel(config, obs, token); });
+    updateConvertControls();
+}
+
+void ExportPage::cancelConvert() {
+    if (!convert_controller_ || !convert_controller_->running()) return;
+    convert_controller_->cancel();
+    convert_status_->setText(tr("Cancelling…"));
+}
+
+void ExportPage::onConvertFinished(const RunOutcome& outcome) {
+    if (outcome.succeeded()) {
+        QStringList written;
+        for (const auto& f : outcome.files) {
+            // Converting to the same type into the same folder again replaces that entry.
+            for (int i = converted_.size() - 1; i >= 0; --i)
+                if (QDir::cleanPath(converted_[i].path) == QDir::cleanPath(f.path)) converted_.removeAt(i);
+            converted_.push_back(f);
+            last_converted_dir_ = f.path;
+            // The folder holds the .gguf and its model card: name the .gguf, with its own size.
+            QString name = f.path;
+            quint64 size = f.size_bytes;
+            const QStringList ggufs = QDir(f.path).entryList({"*.gguf"}, QDir::Files);
+            if (!ggufs.isEmpty()) {
+                name = QDir(f.path).filePath(ggufs.first());
+                size = static_cast<quint64>(QFileInfo(name).size());
+            }
+            written << QStringLiteral("%1 (%2)").arg(QDir::toNativeSeparators(name), bytes(size));
+        }
+        convert_status_->setStyleSheet({});
+        convert_status_->setText(tr("Converted in %1: %2").arg(QString::fromStdString(units::formatDuration(outcome.elapsed_ms)), written.join(", ")));
+        refresh();
+    } else {
+        QString text = outcome.state == job::JobState::Cancelled ? tr("Conversion cancelled: %1").arg(outcome.message)
+                                                                 : tr("Conversion failed: %1").arg(outcome.message);
+        if (!outcome.hint.isEmpty()) text += "\n" + tr("What to do: %1").arg(outcome.hint);
+        convert_status_->setText(text);
+        convert_status_->setStyleSheet(errorTextStyle());
+    }
+    updateConvertControls();
+    emit converted(outcome);
 }
 
 void ExportPage::showRun(const RunRecord& record) {
@@ -162,39 +348,45 @@ void ExportPage::setBusy(bool busy) {
     reexport_->setEnabled(has_run_ && !busy_ && !(controller_ && controller_->running()));
 }
 
+void ExportPage::addTreeEntry(const ExportRecord& e, const QString& label) {
+    auto* top = new QTreeWidgetItem(tree_);
+    top->setText(0, label);
+    top->setText(1, bytes(e.size_bytes));
+    top->setText(2, e.path);
+    top->setToolTip(2, e.path);
+    top->setData(0, Qt::UserRole, e.path);
+    top->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+    QFont bold = top->font(0);
+    bold.setBold(true);
+    top->setFont(0, bold);
+    if (!QFileInfo(e.path).isDir()) {
+        top->setText(1, tr("missing"));
+        return;
+    }
+    QDirIterator it(e.path, QDir::Files, QDirIterator::Subdirectories);
+    QList<QFileInfo> files;
+    while (it.hasNext()) files << QFileInfo(it.next());
+    std::sort(files.begin(), files.end(), [](const QFileInfo& a, const QFileInfo& b) { return a.filePath() < b.filePath(); });
+    for (const auto& fi : files) {
+        auto* child = new QTreeWidgetItem(top);
+        child->setText(0, QDir(e.path).relativeFilePath(fi.filePath()));
+        child->setText(1, bytes(static_cast<quint64>(fi.size())));
+        child->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+        child->setData(0, Qt::UserRole, fi.absolutePath());
+        child->setToolTip(0, fi.filePath());
+    }
+    top->setExpanded(true);
+}
+
 void ExportPage::refresh() {
     tree_->clear();
     quint64 total = 0;
     for (const auto& e : run_.exports) {
-        auto* top = new QTreeWidgetItem(tree_);
-        top->setText(0, e.format);
-        top->setText(1, bytes(e.size_bytes));
-        top->setText(2, e.path);
-        top->setToolTip(2, e.path);
-        top->setData(0, Qt::UserRole, e.path);
-        top->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
-        QFont bold = top->font(0);
-        bold.setBold(true);
-        top->setFont(0, bold);
+        addTreeEntry(e, e.format);
         total += e.size_bytes;
-        if (!QFileInfo(e.path).isDir()) {
-            top->setText(1, tr("missing"));
-            continue;
-        }
-        QDirIterator it(e.path, QDir::Files, QDirIterator::Subdirectories);
-        QList<QFileInfo> files;
-        while (it.hasNext()) files << QFileInfo(it.next());
-        std::sort(files.begin(), files.end(), [](const QFileInfo& a, const QFileInfo& b) { return a.filePath() < b.filePath(); });
-        for (const auto& fi : files) {
-            auto* child = new QTreeWidgetItem(top);
-            child->setText(0, QDir(e.path).relativeFilePath(fi.filePath()));
-            child->setText(1, bytes(static_cast<quint64>(fi.size())));
-            child->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
-            child->setData(0, Qt::UserRole, fi.absolutePath());
-            child->setToolTip(0, fi.filePath());
-        }
-        top->setExpanded(true);
     }
+    // Conversions of the open model, after the run's exports.
+    for (const auto& e : converted_) addTreeEntry(e, tr("%1 (converted)").arg(e.format));
     if (tree_->topLevelItemCount() > 0) tree_->setCurrentItem(tree_->topLevelItem(0));
     summary_->setText(has_run_ ? tr("%1 — %2: %3 export(s), %4 in all. Checkpoint: %5")
                                      .arg(QFileInfo(run_.model).fileName(), run_.schemeLabel())

@@ -2,6 +2,9 @@
 // system's file manager; and re-export of the run in another format (packed or a llama.cpp GGUF
 // mix) from its checkpoint, without tuning again. The re-export runs core's reexportRun on a
 // worker thread through its own JobController; its files are added to the run's history record.
+// Conversion of the model open on the Model page to a GGUF (f16, bf16, f32, or q8_0 by
+// round-to-nearest) without quantizing: core's convertModel on a second JobController; the
+// written folders join the page's file list (not the run's record).
 #pragma once
 
 #include <QWidget>
@@ -10,6 +13,7 @@
 
 class QComboBox;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QPushButton;
 class QTreeWidget;
@@ -29,21 +33,37 @@ public:
     JobController* reexportController() const { return controller_; }
     // Blocks re-export while a quantization run may be rewriting the checkpoint.
     void setBusy(bool busy);
+    // The model open on the Model page (a folder or a .gguf file), for conversion; empty: none,
+    // and the convert controls are disabled.
+    void setModel(const QString& path);
+    const QString& model() const { return model_; }
+    JobController* convertController() const { return convert_controller_; }
+    // What conversions wrote in this session (newest last), as listed in the file list.
+    const QVector<ExportRecord>& conversions() const { return converted_; }
 
 public slots:
     void openSelectedFolder();
     void startReexport();
     // Emits uploadRequested for the selected export's folder (the first one when none is selected).
     void requestUpload();
+    // Converts the open model into the chosen type and output folder off the GUI thread.
+    void startConvert();
+    void cancelConvert();
 
 signals:
     void uploadRequested(const QString& folder);
     // After a re-export: how it ended, and the run's record (with the new files when it succeeded).
     void reexported(const srs::ui::RunOutcome& outcome, const srs::ui::RunRecord& record);
+    // After a conversion: how it ended, with the files it wrote.
+    void converted(const srs::ui::RunOutcome& outcome);
 
 private:
     void refresh();
     void onReexportFinished(const RunOutcome& outcome);
+    void buildConvertBox(QLayout* layout);
+    void onConvertFinished(const RunOutcome& outcome);
+    void updateConvertControls();
+    void addTreeEntry(const ExportRecord& e, const QString& label);
 
     RunHistory history_;
     RunRecord run_;
@@ -59,6 +79,20 @@ private:
     QLineEdit* output_ = nullptr;
     QPushButton* reexport_ = nullptr;
     QLabel* status_ = nullptr;
+
+    QString model_;
+    QVector<ExportRecord> converted_;
+    QString last_converted_dir_;
+    bool convert_output_edited_ = false;  // the user chose the folder: a new model keeps it
+    JobController* convert_controller_ = nullptr;
+    QLabel* convert_model_ = nullptr;
+    QComboBox* convert_type_ = nullptr;
+    QLineEdit* convert_output_ = nullptr;
+    QPushButton* convert_browse_ = nullptr;
+    QPushButton* convert_ = nullptr;
+    QPushButton* convert_cancel_ = nullptr;
+    QPushButton* convert_open_ = nullptr;
+    QLabel* convert_status_ = nullptr;
 };
 
 }  // namespace srs::ui

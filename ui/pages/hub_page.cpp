@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -19,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "core/common/units.h"
+#include "core/hub/gguf_files.h"
 
 namespace srs::ui {
 namespace {
@@ -38,6 +40,29 @@ QTableWidgetItem* cell(const QString& text, const QVariant& key = {}) {
 enum ResultCol { RId = 0, RDownloads, RLikes, RUpdated, RParams, RSize, RNotes, RCount };
 enum FileCol { FName = 0, FSize, FState, FCount };
 enum CacheCol { CRepo = 0, CSource, CSize, CFiles, CSnapshot, CModified, CCount };
+enum GgufCol { GType = 0, GFiles, GSize, GSource, GCount };
+
+// Why a GGUF type is (or is not) a good source for a quantization, in the interface's language.
+QString ggufReason(const hub::GgufGroup& g) {
+    switch (g.reason_kind) {
+    case hub::GgufSourceReason::FullPrecision:
+        return HubPage::tr("32-bit float, the full-precision weights: the best source for a quantization");
+    case hub::GgufSourceReason::HalfPrecision:
+        return HubPage::tr("16-bit float, practically lossless: a good source for a quantization");
+    case hub::GgufSourceReason::BFloat16:
+        return HubPage::tr("bfloat16, the precision most models are trained in: a good source for a quantization");
+    case hub::GgufSourceReason::EightBit:
+        return HubPage::tr("8-bit with very little loss: a good source when no F16 or BF16 file is offered");
+    case hub::GgufSourceReason::AlreadyQuantized:
+        return HubPage::tr("Already quantized to about %1 bits per weight: quantizing it again loses quality; prefer F16, BF16 or Q8_0")
+            .arg(g.bits_per_weight, 0, 'f', 1);
+    case hub::GgufSourceReason::Unknown:
+        break;
+    }
+    return HubPage::tr("The quantization type is not recognised from the file name");
+}
+
+bool isWeightsFile(const QString& path) { return path.endsWith(".safetensors") || path.endsWith(".bin"); }
 
 }  // namespace
 
@@ -53,6 +78,7 @@ HubPage::HubPage(HubSession* session, QWidget* parent) : QWidget(parent), sessio
 
     connectSearch();
     connectFiles();
+    connectGguf();
     connectAccount();
     connectCache();
     connectSession();
@@ -175,7 +201,14 @@ QWidget* HubPage::buildFilesPane(QWidget* parent) {
     files_->horizontalHeader()->setSectionResizeMode(FSize, QHeaderView::ResizeToContents);
     files_->horizontalHeader()->setSectionResizeMode(FState, QHeaderView::ResizeToContents);
     files_->setToolTip(tr("Ticked files are downloaded; the ones a quantization needs are ticked for you"));
-    files_layout->addWidget(files_, 1);
+    files_split_ = new QSplitter(Qt::Horizontal, files_box);
+    files_split_->setObjectName("hubFilesSplit");
+    files_split_->addWidget(files_);
+    files_split_->addWidget(buildGgufPane(files_split_));
+    files_split_->setStretchFactor(0, 3);
+    files_split_->setStretchFactor(1, 2);
+    files_split_->setCollapsible(0, false);
+    files_layout->addWidget(files_split_, 1);
     files_layout->addLayout(buildDownloadButtons(files_box));
     progress_ = new QProgressBar(files_box);
     progress_->setObjectName("hubProgress");
@@ -189,6 +222,34 @@ QWidget* HubPage::buildFilesPane(QWidget* parent) {
     download_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     files_layout->addWidget(download_status_);
     return files_box;
+}
+
+// Beside the files: a repository's GGUF files grouped by quantization type, with their size and
+// whether the type is a good source for a quantization (the reason as tooltip). Hidden when the
+// repository has no .gguf file.
+QWidget* HubPage::buildGgufPane(QWidget* parent) {
+    gguf_box_ = new QGroupBox(tr("GGUF files"), parent);
+    gguf_box_->setObjectName("hubGgufBox");
+    auto* layout = new QVBoxLayout(gguf_box_);
+    auto* hint = new QLabel(tr("Select a type to tick exactly its files, then Download. F32, F16, BF16 and Q8_0 are good sources "
+                               "for a quantization; re-quantizing a lower-bit file loses quality."),
+                            gguf_box_);
+    hint->setObjectName("hubGgufHint");
+    hint->setWordWrap(true);
+    layout->addWidget(hint);
+    gguf_ = new QTableWidget(0, GCount, gguf_box_);
+    gguf_->setObjectName("hubGguf");
+    gguf_->setHorizontalHeaderLabels({tr("Type"), tr("Files"), tr("Size"), tr("Source")});
+    gguf_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    gguf_->setSelectionMode(QAbstractItemView::SingleSelection);
+    gguf_->verticalHeader()->hide();
+    gguf_->horizontalHeader()->setSectionResizeMode(GFiles, QHeaderView::Stretch);
+    for (int c : {GType, GSize, GSource}) gguf_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    gguf_->setToolTip(tr("The repository's GGUF files by quantization type; select one to download only its files, "
+                         "double-click to download it at once"));
+    layout->addWidget(gguf_, 1);
+    gguf_box_->hide();
+    return gguf_box_;
 }
 
 // Which files to tick on the left; Download and Cancel on the right.
@@ -285,6 +346,15 @@ void HubPage::connectFiles() {
     connect(cancel_, &QPushButton::clicked, session_, &HubSession::cancelDownload);
 }
 
+// Selecting a GGUF type ticks exactly its files; a double-click also downloads them.
+void HubPage::connectGguf() {
+    connect(gguf_, &QTableWidget::itemSelectionChanged, this, &HubPage::onGgufSelected);
+    connect(gguf_, &QTableWidget::itemDoubleClicked, this, [this] {
+        onGgufSelected();
+        if (download_->isEnabled()) startDownload();
+    });
+}
+
 void HubPage::connectAccount() {
     connect(login_, &QPushButton::clicked, this, &HubPage::logIn);
     connect(token_, &QLineEdit::returnPressed, login_, &QPushButton::click);
@@ -341,6 +411,117 @@ void HubPage::tickFiles(FileTick which) {
         item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
     }
     updateSelectionSummary();
+}
+
+// Ticks the files in `paths` and unticks every other one.
+void HubPage::tickOnly(const QStringList& paths) {
+    files_->blockSignals(true);
+    for (int r = 0; r < files_->rowCount(); ++r) {
+        auto* item = files_->item(r, FName);
+        item->setCheckState(paths.contains(item->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+    }
+    files_->blockSignals(false);
+    files_->viewport()->update();
+    updateSelectionSummary();
+}
+
+// One row per quantization type of the repository's .gguf files; the box is hidden without any.
+void HubPage::showGgufGroups(const QVector<HubFileRow>& files) {
+    std::vector<hub::RepoFile> repo_files;
+    for (const auto& f : files) {
+        hub::RepoFile rf;
+        rf.path = f.path.toStdString();
+        rf.size_bytes = f.size;
+        rf.is_lfs = f.lfs;
+        repo_files.push_back(rf);
+    }
+    const auto groups = hub::groupGgufFiles(repo_files);
+    gguf_->blockSignals(true);
+    gguf_->clearSelection();
+    gguf_->setRowCount(0);
+    for (const auto& g : groups) {
+        const int r = gguf_->rowCount();
+        gguf_->insertRow(r);
+        QStringList paths;
+        for (const auto& p : g.files) paths << QString::fromStdString(p);
+        const QString reason = ggufReason(g);
+        auto* type = cell(g.type == "other" ? tr("other") : QString::fromStdString(g.type), paths);
+        type->setData(Qt::UserRole + 1, QString::fromStdString(g.type));
+        type->setData(Qt::UserRole + 2, QString::fromStdString(g.open_file));
+        if (g.bits_per_weight > 0) type->setToolTip(tr("about %1 bits per weight").arg(g.bits_per_weight, 0, 'f', 1));
+        gguf_->setItem(r, GType, type);
+        auto* names = cell(paths.size() == 1 ? paths.first() : tr("%1 files: %2 …").arg(paths.size()).arg(paths.first()));
+        names->setToolTip(paths.join("\n"));
+        gguf_->setItem(r, GFiles, names);
+        gguf_->setItem(r, GSize, cell(bytes(g.size_bytes)));
+        auto* quality = cell(g.good_source ? tr("✓ good source")
+                                           : g.reason_kind == hub::GgufSourceReason::Unknown ? tr("unknown type") : tr("lossy source"));
+        quality->setToolTip(reason);
+        gguf_->setItem(r, GSource, quality);
+        for (int c : {GType, GFiles, GSize}) {
+            auto* item = gguf_->item(r, c);
+            item->setToolTip(item->toolTip().isEmpty() ? reason : item->toolTip() + "\n" + reason);
+        }
+    }
+    gguf_->blockSignals(false);
+    gguf_box_->setVisible(!groups.empty());
+    // Shown after having been hidden, the splitter leaves it no room: give it two fifths.
+    const QList<int> sizes = files_split_->sizes();
+    if (!groups.empty() && sizes.size() == 2 && sizes[1] == 0) {
+        const int width = sizes[0] + sizes[1];
+        files_split_->setSizes({width * 3 / 5, width - width * 3 / 5});
+    }
+    gguf_box_->setTitle(tr("GGUF files: %n type(s)", nullptr, static_cast<int>(groups.size())));
+    // A repository of GGUF files only (no safetensors or bin weights ticked): the best type, when it
+    // is a good source, is ticked for you.
+    bool weights_ticked = false;
+    for (const auto& p : checkedFiles()) weights_ticked = weights_ticked || isWeightsFile(p);
+    if (!groups.empty() && groups.front().good_source && !weights_ticked) gguf_->selectRow(0);
+}
+
+void HubPage::onGgufSelected() {
+    auto rows = gguf_->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return;
+    tickOnly(gguf_->item(rows.first().row(), GType)->data(Qt::UserRole).toStringList());
+}
+
+bool HubPage::selectGgufType(const QString& type) {
+    for (int r = 0; r < gguf_->rowCount(); ++r)
+        if (gguf_->item(r, GType)->data(Qt::UserRole + 1).toString().compare(type, Qt::CaseInsensitive) == 0) {
+            gguf_->clearSelection();
+            gguf_->selectRow(r);
+            return true;
+        }
+    return false;
+}
+
+// A selected GGUF type stays selected only while exactly its files are ticked.
+void HubPage::syncGgufSelection() {
+    auto rows = gguf_->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return;
+    QStringList want = gguf_->item(rows.first().row(), GType)->data(Qt::UserRole).toStringList();
+    QStringList have = checkedFiles();
+    want.sort();
+    have.sort();
+    if (want == have) return;
+    gguf_->blockSignals(true);
+    gguf_->clearSelection();
+    gguf_->blockSignals(false);
+}
+
+// What to open once `files` are downloaded: with no safetensors or bin weights among them, the
+// .gguf of the best type among them (the first part of a split one), since a folder of several
+// .gguf files is no one model; otherwise (empty) the snapshot folder.
+QString HubPage::ggufFileToOpen(const QStringList& files) const {
+    std::vector<hub::RepoFile> ticked;
+    for (const auto& f : files) {
+        if (isWeightsFile(f)) return {};
+        hub::RepoFile rf;
+        rf.path = f.toStdString();
+        ticked.push_back(rf);
+    }
+    const auto groups = hub::groupGgufFiles(ticked);
+    return groups.empty() ? QString() : QString::fromStdString(groups.front().open_file);
 }
 
 void HubPage::logIn() {
@@ -430,6 +611,8 @@ void HubPage::selectRepo(const QString& repo_id) {
     if (repo_id.isEmpty()) return;
     repo_ = repo_id;
     files_->setRowCount(0);
+    gguf_->setRowCount(0);
+    gguf_box_->hide();
     download_->setEnabled(false);
     repo_label_->setStyleSheet({});
     repo_label_->setText(tr("Listing the files of %1…").arg(repo_id));
@@ -460,6 +643,7 @@ void HubPage::onFiles(const QString& repo, const QVector<HubFileRow>& files, con
     files_->blockSignals(false);
     repo_label_->setStyleSheet({});
     updateSelectionSummary();
+    showGgufGroups(files);
     emit filesShown(static_cast<int>(files.size()));
 }
 
@@ -484,6 +668,7 @@ void HubPage::updateSelectionSummary() {
                              .arg(files_->rowCount())
                              .arg(bytes(total)));
     download_->setEnabled(n > 0 && !session_->downloading());
+    syncGgufSelection();
 }
 
 void HubPage::startDownload() {
@@ -494,6 +679,7 @@ void HubPage::startDownload() {
         return;
     }
     downloading_repo_ = repo_;
+    downloading_open_ = ggufFileToOpen(files);
     download_->setEnabled(false);
     cancel_->setEnabled(true);
     progress_->setValue(0);
@@ -530,8 +716,10 @@ void HubPage::onDownloadDone(const QString& repo, const QString& dir, const QStr
     }
     progress_->setValue(1000);
     download_status_->setStyleSheet({});
-    download_status_->setText(tr("Downloaded %1 into %2; opening it on the Model page.").arg(repo, dir));
-    emit openModelRequested(dir);
+    // GGUF files: the .gguf itself (a snapshot folder of several is no one model).
+    const QString target = downloading_open_.isEmpty() ? dir : QDir(dir).filePath(downloading_open_);
+    download_status_->setText(tr("Downloaded %1 into %2; opening it on the Model page.").arg(repo, target));
+    emit openModelRequested(target);
 }
 
 void HubPage::onLoggedIn(const QString& user, const QStringList& orgs, const QString& role, const QString& error) {

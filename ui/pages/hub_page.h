@@ -3,6 +3,9 @@
 // see its files with the ones a quantization needs ticked, download them into the shared cache
 // with per-file and total progress, ETA, Cancel and resume; a Local cache tab lists the models
 // already downloaded, and "Open" hands a snapshot folder to the Model page (openModelRequested).
+// A repository with .gguf files also shows them grouped by quantization type (size, whether the
+// type is a good source for a quantization); selecting a type ticks exactly its files, and once
+// they are downloaded the .gguf file itself (the first part of a split one) is opened.
 // Log in with a token (checked with whoami; saved only when asked). All network work runs in
 // HubSession's worker threads.
 #pragma once
@@ -13,11 +16,13 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class QSplitter;
 class QTabWidget;
 class QTableWidget;
 class QTimer;
@@ -36,6 +41,10 @@ public:
     QTableWidget* resultsTable() const { return results_; }
     QTableWidget* filesTable() const { return files_; }
     QTableWidget* cacheTable() const { return cache_; }
+    // The GGUF files grouped by type (one row per type; hidden when the repository has none).
+    QTableWidget* ggufTable() const { return gguf_; }
+    // Selects the GGUF group of `type` ("Q8_0"), which ticks exactly its files; false if none.
+    bool selectGgufType(const QString& type);
     QStringList checkedFiles() const;
     QString selectedRepo() const { return repo_; }
 
@@ -60,10 +69,12 @@ private:
     QWidget* buildSearchTab();
     QWidget* buildResultsPane(QWidget* parent);
     QWidget* buildFilesPane(QWidget* parent);
+    QWidget* buildGgufPane(QWidget* parent);
     QHBoxLayout* buildDownloadButtons(QWidget* parent);
     QWidget* buildCacheTab();
     void connectSearch();
     void connectFiles();
+    void connectGguf();
     void connectAccount();
     void connectCache();
     void connectSession();
@@ -71,6 +82,11 @@ private:
     void onSearchEntered();
     void onResultSelected();
     void tickFiles(FileTick which);
+    void tickOnly(const QStringList& paths);
+    void showGgufGroups(const QVector<HubFileRow>& files);
+    void onGgufSelected();
+    void syncGgufSelection();
+    QString ggufFileToOpen(const QStringList& files) const;
     void logIn();
     void logOut();
     void runSearch();
@@ -100,6 +116,9 @@ private:
     QLabel* search_status_ = nullptr;
     QLabel* repo_label_ = nullptr;
     QTableWidget* files_ = nullptr;
+    QSplitter* files_split_ = nullptr;
+    QGroupBox* gguf_box_ = nullptr;
+    QTableWidget* gguf_ = nullptr;
     QPushButton* pick_needed_ = nullptr;
     QPushButton* pick_all_ = nullptr;
     QPushButton* pick_none_ = nullptr;
@@ -115,6 +134,7 @@ private:
     QString next_url_;
     QString repo_;
     QString downloading_repo_;
+    QString downloading_open_;  // the .gguf file to open once downloaded; empty: the snapshot folder
 };
 
 }  // namespace srs::ui

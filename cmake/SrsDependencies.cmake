@@ -36,8 +36,19 @@ endif()
 find_package(OpenMP REQUIRED)           # our own at::parallel_for needs -fopenmp (BUILD.md P4)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CURL REQUIRED)
+find_package(OpenSSL 3.0 REQUIRED COMPONENTS Crypto)  # libcrypto: SHA-256/SHA-1 (core/hub/sha), libssl-dev
 find_package(Threads REQUIRED)
 find_package(ICU 66 REQUIRED COMPONENTS uc i18n)  # tokenizer.json regexes and Unicode normalization
+# SentencePiece (libsentencepiece-dev): tokenizer.model encoding and decoding. Only the runtime
+# library: its .pc also lists libsentencepiece_train, which we do not need.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SENTENCEPIECE REQUIRED sentencepiece)
+find_library(SENTENCEPIECE_LIBRARY sentencepiece HINTS ${SENTENCEPIECE_LIBRARY_DIRS} REQUIRED)
+find_path(SENTENCEPIECE_INCLUDE_DIR sentencepiece_processor.h HINTS ${SENTENCEPIECE_INCLUDE_DIRS} REQUIRED)
+add_library(SentencePiece::sentencepiece SHARED IMPORTED)
+set_target_properties(SentencePiece::sentencepiece PROPERTIES IMPORTED_LOCATION "${SENTENCEPIECE_LIBRARY}"
+                      INTERFACE_INCLUDE_DIRECTORIES "${SENTENCEPIECE_INCLUDE_DIR}")
+message(STATUS "SentencePiece ${SENTENCEPIECE_VERSION}: ${SENTENCEPIECE_LIBRARY}")
 
 find_package(OpenCL QUIET)              # dnnl-config.cmake hard-requires OpenCL (BUILD.md P2)
 if(OpenCL_FOUND)

@@ -12,7 +12,8 @@ packages=(
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6
   libqcustomplot-dev
   libdnnl-dev ocl-icd-opencl-dev
-  nlohmann-json3-dev libcurl4-openssl-dev libicu-dev
+  nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libicu-dev
+  libsentencepiece-dev
   xvfb xauth x11-apps fonts-wqy-microhei
   python3 python3-venv python3-numpy
 )

@@ -57,10 +57,14 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizerFor(const io::WeightSource& sour
     SpmVocab v;
     const auto* scores = (*g)->meta("tokenizer.ggml.scores");
     const auto* types = (*g)->meta("tokenizer.ggml.token_type");
+    bool has_bytes = false;
     for (std::size_t i = 0; i < tokens->size(); ++i) {
         v.pieces.push_back((*tokens)[i].get<std::string>());
         v.scores.push_back(scores && i < scores->size() ? (*scores)[i].get<float>() : 0.0f);
-        v.types.push_back(static_cast<PieceType>(types && i < types->size() ? (*types)[i].get<int>() : 1));
+        const int type = types && i < types->size() ? (*types)[i].get<int>() : 1;
+        // llama.cpp's token types are SentencePiece's; 0 (undefined) and others count as normal.
+        v.types.push_back(type >= 1 && type <= 6 ? static_cast<PieceType>(type) : PieceType::Normal);
+        has_bytes = has_bytes || v.types.back() == PieceType::Byte;
     }
     auto id = [&](const char* key, std::int32_t fallback) {
         const auto* x = (*g)->meta(key);
@@ -72,11 +76,16 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizerFor(const io::WeightSource& sour
     const auto* add_bos = (*g)->meta("tokenizer.ggml.add_bos_token");
     v.add_bos = add_bos && add_bos->is_boolean() ? add_bos->get<bool>() : true;
     // GGUF does not record SentencePiece's whitespace normalization; llama.cpp applies none
-    // beyond the dummy prefix, and so do we.
+    // beyond the dummy prefix, and so do we. It merges pieces by score (BPE) and falls back to
+    // byte pieces when the vocabulary has them. The vocabulary goes to the sentencepiece library
+    // as a ModelProto written from it (SpmTokenizer::fromVocab).
+    v.model_type = 2;
+    v.normalizer_name = "identity";
+    v.add_dummy_prefix = true;
     v.remove_extra_whitespaces = false;
-    v.byte_fallback = true;
+    v.byte_fallback = has_bytes;
     auto t = SpmTokenizer::fromVocab(std::move(v));
-    if (!t) return t.error();
+    if (!t) return t.error().withContext(source.path());
     return std::unique_ptr<Tokenizer>(std::move(*t));
 }
 

@@ -1,7 +1,9 @@
 #include "core/tokenizer/spm_tokenizer.h"
 
+#include <sentencepiece_processor.h>
+
 #include <cstring>
-#include <queue>
+#include <type_traits>
 
 #include "core/common/log.h"
 #include "core/io/atomic_file.h"
@@ -9,14 +11,18 @@
 namespace srs::tokenizer {
 namespace {
 
-const std::string kSpace = "\xE2\x96\x81";  // U+2581, SentencePiece's visible space
+static_assert(std::is_same_v<int, std::int32_t>, "the library's ids are int");
 
 // --- a minimal protobuf reader: varints, length-delimited fields, fixed32 ---
+// Only for the ModelProto fields the library's API does not expose (see spm_tokenizer.h).
 struct ProtoReader {
     const std::uint8_t* p;
     const std::uint8_t* end;
     bool ok = true;
 
+    static ProtoReader of(const std::string& s) {
+        return {reinterpret_cast<const std::uint8_t*>(s.data()), reinterpret_cast<const std::uint8_t*>(s.data()) + s.size()};
+    }
     bool done() const { return p >= end || !ok; }
     std::uint64_t varint() {
         std::uint64_t v = 0;
@@ -48,105 +54,130 @@ struct ProtoReader {
         p += n;
         return s;
     }
-    float fixed32() {
-        if (end - p < 4) {
-            ok = false;
-            return 0;
-        }
-        float f;
-        std::memcpy(&f, p, 4);
-        p += 4;
-        return f;
-    }
     void skip(int wire) {
         switch (wire) {
         case 0: varint(); break;
-        case 1: p += 8; break;
+        case 1:
+            if (end - p < 8) ok = false;
+            else p += 8;
+            break;
         case 2: bytes(); break;
-        case 5: p += 4; break;
+        case 5:
+            if (end - p < 4) ok = false;
+            else p += 4;
+            break;
         default: ok = false;
         }
-        if (p > end) ok = false;
     }
 };
 
-int utf8Length(unsigned char c) {
-    if (c < 0x80) return 1;
-    if ((c >> 5) == 0x6) return 2;
-    if ((c >> 4) == 0xe) return 3;
-    if ((c >> 3) == 0x1e) return 4;
-    return 1;  // invalid lead byte: treat as one byte (it will go to byte fallback)
-}
+// What only our reader sees: TrainerSpec.model_type / byte_fallback, the NormalizerSpec, and
+// which pieces are USER_DEFINED (the library has IsControl/IsUnknown/IsByte/IsUnused but no
+// IsUserDefined). Proto defaults first: unigram, no byte fallback, extra whitespace removed.
+struct SpmSpecs {
+    int model_type = 1;
+    bool byte_fallback = false;
+    std::string normalizer_name = "identity";
+    std::string precompiled_charsmap;
+    bool add_dummy_prefix = true;
+    bool remove_extra_whitespaces = true;
+    std::vector<std::size_t> user_defined;
+    std::size_t pieces = 0;
+};
 
-}  // namespace
-
-Result<SpmVocab> parseSpmModel(const std::string& data) {
-    SpmVocab v;
-    v.remove_extra_whitespaces = true;  // NormalizerSpec defaults
-    v.byte_fallback = false;            // TrainerSpec default
-    ProtoReader r{reinterpret_cast<const std::uint8_t*>(data.data()), reinterpret_cast<const std::uint8_t*>(data.data()) + data.size()};
+Result<SpmSpecs> readSpmSpecs(const std::string& data) {
+    SpmSpecs s;
+    ProtoReader r = ProtoReader::of(data);
     int number = 0, wire = 0;
     while (!r.done() && r.field(&number, &wire)) {
-        if (number == 1 && wire == 2) {  // SentencePiece piece
+        if (number == 1 && wire == 2) {  // SentencePiece: only its type
             std::string sub = r.bytes();
-            ProtoReader s{reinterpret_cast<const std::uint8_t*>(sub.data()), reinterpret_cast<const std::uint8_t*>(sub.data()) + sub.size()};
-            std::string piece;
-            float score = 0;
-            int type = 1;
+            ProtoReader q = ProtoReader::of(sub);
             int n2, w2;
-            while (!s.done() && s.field(&n2, &w2)) {
-                if (n2 == 1 && w2 == 2) piece = s.bytes();
-                else if (n2 == 2 && w2 == 5) score = s.fixed32();
-                else if (n2 == 3 && w2 == 0) type = static_cast<int>(s.varint());
-                else s.skip(w2);
+            while (!q.done() && q.field(&n2, &w2)) {
+                if (n2 == 3 && w2 == 0) {
+                    if (q.varint() == static_cast<std::uint64_t>(PieceType::UserDefined)) s.user_defined.push_back(s.pieces);
+                } else {
+                    q.skip(w2);
+                }
             }
-            if (!s.ok) return makeError(ErrorCode::CorruptFile, "tokenizer.model: a vocabulary entry is malformed");
-            v.pieces.push_back(piece);
-            v.scores.push_back(score);
-            v.types.push_back(static_cast<PieceType>(type));
+            if (!q.ok) return makeError(ErrorCode::CorruptFile, "a vocabulary entry is malformed");
+            ++s.pieces;
         } else if (number == 2 && wire == 2) {  // TrainerSpec
             std::string sub = r.bytes();
-            ProtoReader s{reinterpret_cast<const std::uint8_t*>(sub.data()), reinterpret_cast<const std::uint8_t*>(sub.data()) + sub.size()};
+            ProtoReader q = ProtoReader::of(sub);
             int n2, w2;
-            while (!s.done() && s.field(&n2, &w2)) {
-                if (w2 == 0 && n2 == 3) {
-                    auto model_type = s.varint();
-                    if (model_type != 2)
-                        return makeError(ErrorCode::Unsupported, "tokenizer.model is a " + std::string(model_type == 1 ? "unigram" : "non-BPE") +
-                                                                     " SentencePiece model; only BPE models are supported");
-                } else if (w2 == 0 && n2 == 35) v.byte_fallback = s.varint() != 0;
-                else if (w2 == 0 && n2 == 40) v.unk_id = static_cast<std::int32_t>(s.varint());
-                else if (w2 == 0 && n2 == 41) v.bos_id = static_cast<std::int32_t>(static_cast<std::int64_t>(s.varint()));
-                else if (w2 == 0 && n2 == 42) v.eos_id = static_cast<std::int32_t>(static_cast<std::int64_t>(s.varint()));
-                else s.skip(w2);
+            while (!q.done() && q.field(&n2, &w2)) {
+                if (n2 == 3 && w2 == 0) s.model_type = static_cast<int>(q.varint());
+                else if (n2 == 35 && w2 == 0) s.byte_fallback = q.varint() != 0;
+                else q.skip(w2);
             }
-            if (!s.ok) return makeError(ErrorCode::CorruptFile, "tokenizer.model: the trainer spec is malformed");
+            if (!q.ok) return makeError(ErrorCode::CorruptFile, "the trainer spec is malformed");
         } else if (number == 3 && wire == 2) {  // NormalizerSpec
             std::string sub = r.bytes();
-            ProtoReader s{reinterpret_cast<const std::uint8_t*>(sub.data()), reinterpret_cast<const std::uint8_t*>(sub.data()) + sub.size()};
+            ProtoReader q = ProtoReader::of(sub);
             int n2, w2;
-            while (!s.done() && s.field(&n2, &w2)) {
-                if (n2 == 1 && w2 == 2) v.normalizer_name = s.bytes();
-                else if (n2 == 3 && w2 == 0) v.add_dummy_prefix = s.varint() != 0;
-                else if (n2 == 4 && w2 == 0) v.remove_extra_whitespaces = s.varint() != 0;
-                else s.skip(w2);
+            while (!q.done() && q.field(&n2, &w2)) {
+                if (n2 == 1 && w2 == 2) s.normalizer_name = q.bytes();
+                else if (n2 == 2 && w2 == 2) s.precompiled_charsmap = q.bytes();
+                else if (n2 == 3 && w2 == 0) s.add_dummy_prefix = q.varint() != 0;
+                else if (n2 == 4 && w2 == 0) s.remove_extra_whitespaces = q.varint() != 0;
+                else q.skip(w2);
             }
-            if (!s.ok) return makeError(ErrorCode::CorruptFile, "tokenizer.model: the normalizer spec is malformed");
+            if (!q.ok) return makeError(ErrorCode::CorruptFile, "the normalizer spec is malformed");
         } else {
             r.skip(wire);
         }
     }
-    if (!r.ok) return makeError(ErrorCode::CorruptFile, "tokenizer.model is truncated or not a SentencePiece model");
-    if (v.pieces.empty()) return makeError(ErrorCode::CorruptFile, "tokenizer.model holds no vocabulary");
-    // Ids outside the vocabulary (e.g. bos_id -1 for "none") mean the token is absent.
-    auto in = [&](std::int32_t id) { return id >= 0 && id < static_cast<std::int32_t>(v.pieces.size()); };
-    if (!in(v.bos_id)) v.bos_id = -1;
-    if (!in(v.eos_id)) v.eos_id = -1;
-    if (!in(v.unk_id)) v.unk_id = 0;
+    if (!r.ok) return makeError(ErrorCode::CorruptFile, "truncated or not a SentencePiece model");
+    return s;
+}
+
+Result<std::unique_ptr<sentencepiece::SentencePieceProcessor>> loadProcessor(const std::string& bytes, const std::string& context) {
+    if (bytes.empty()) return makeError(ErrorCode::CorruptFile, context + " is empty");
+    auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
+    const auto st = sp->LoadFromSerializedProto(bytes);
+    if (!st.ok())
+        return makeError(ErrorCode::CorruptFile, context + " is not a SentencePiece model the sentencepiece library can load: " + st.ToString());
+    if (sp->GetPieceSize() <= 0) return makeError(ErrorCode::CorruptFile, context + " holds no vocabulary");
+    return sp;
+}
+
+// The vocabulary as the library reads it, completed with the specs only our reader sees.
+Result<SpmVocab> vocabOf(const sentencepiece::SentencePieceProcessor& sp, const std::string& bytes, const std::string& context) {
+    auto specs = readSpmSpecs(bytes);
+    if (!specs) return specs.error().withContext(context);
+    const int n = sp.GetPieceSize();
+    if (specs->pieces != static_cast<std::size_t>(n))
+        return makeError(ErrorCode::CorruptFile, context + ": " + std::to_string(specs->pieces) + " pieces read, the library has " + std::to_string(n));
+    SpmVocab v;
+    v.pieces.reserve(n);
+    v.scores.reserve(n);
+    v.types.reserve(n);
+    for (int i = 0; i < n; ++i) {
+        v.pieces.push_back(sp.IdToPiece(i));
+        v.scores.push_back(sp.GetScore(i));
+        PieceType t = PieceType::Normal;
+        if (sp.IsUnknown(i)) t = PieceType::Unknown;
+        else if (sp.IsControl(i)) t = PieceType::Control;
+        else if (sp.IsByte(i)) t = PieceType::Byte;
+        else if (sp.IsUnused(i)) t = PieceType::Unused;
+        v.types.push_back(t);
+    }
+    for (std::size_t i : specs->user_defined)
+        if (v.types[i] == PieceType::Normal) v.types[i] = PieceType::UserDefined;
+    v.unk_id = sp.unk_id();
+    v.bos_id = sp.bos_id();
+    v.eos_id = sp.eos_id();
+    v.model_type = specs->model_type;
+    v.byte_fallback = specs->byte_fallback;
+    v.normalizer_name = specs->normalizer_name;
+    v.precompiled_charsmap = std::move(specs->precompiled_charsmap);
+    v.add_dummy_prefix = specs->add_dummy_prefix;
+    v.remove_extra_whitespaces = specs->remove_extra_whitespaces;
     return v;
 }
 
-namespace {
 void putVarint(std::string& out, std::uint64_t v) {
     while (v >= 0x80) {
         out.push_back(static_cast<char>((v & 0x7f) | 0x80));
@@ -164,7 +195,14 @@ void putInt(std::string& out, int field, std::int64_t v) {
     putKey(out, field, 0);
     putVarint(out, static_cast<std::uint64_t>(v));
 }
+
 }  // namespace
+
+Result<SpmVocab> parseSpmModel(const std::string& bytes) {
+    auto sp = loadProcessor(bytes, "tokenizer.model");
+    if (!sp) return sp.error();
+    return vocabOf(**sp, bytes, "tokenizer.model");
+}
 
 std::string serializeSpmModel(const SpmVocab& v) {
     std::string out;
@@ -178,49 +216,70 @@ std::string serializeSpmModel(const SpmVocab& v) {
         putInt(p, 3, static_cast<int>(v.types[i]));
         putBytes(out, 1, p);
     }
+    auto in = [&](std::int32_t id) { return id >= 0 && id < static_cast<std::int32_t>(v.pieces.size()); };
     std::string trainer;
-    putInt(trainer, 3, 2);  // BPE
+    putInt(trainer, 3, v.model_type);
     putInt(trainer, 4, static_cast<std::int64_t>(v.pieces.size()));
     putInt(trainer, 35, v.byte_fallback ? 1 : 0);
     putInt(trainer, 40, v.unk_id);
     putInt(trainer, 41, v.bos_id);
     putInt(trainer, 42, v.eos_id);
+    // The library finds unk / bos / eos by these names (defaults "<unk>", "<s>", "</s>").
+    if (in(v.unk_id)) putBytes(trainer, 45, v.pieces[v.unk_id]);
+    if (in(v.bos_id)) putBytes(trainer, 46, v.pieces[v.bos_id]);
+    if (in(v.eos_id)) putBytes(trainer, 47, v.pieces[v.eos_id]);
     putBytes(out, 2, trainer);
     std::string norm;
     putBytes(norm, 1, v.normalizer_name.empty() ? "identity" : v.normalizer_name);
+    if (!v.precompiled_charsmap.empty()) putBytes(norm, 2, v.precompiled_charsmap);
     putInt(norm, 3, v.add_dummy_prefix ? 1 : 0);
     putInt(norm, 4, v.remove_extra_whitespaces ? 1 : 0);
     putBytes(out, 3, norm);
     return out;
 }
 
-SpmTokenizer::SpmTokenizer(SpmVocab vocab) : vocab_(std::move(vocab)) {
-    for (int b = 0; b < 256; ++b) byte_ids_[b] = -1;
-    for (std::size_t i = 0; i < vocab_.pieces.size(); ++i) {
-        PieceType t = vocab_.types[i];
-        if (t == PieceType::Normal || t == PieceType::UserDefined) mergeable_.emplace(vocab_.pieces[i], static_cast<std::int32_t>(i));
-        if (t == PieceType::Byte && vocab_.pieces[i].size() == 6 && vocab_.pieces[i].compare(0, 3, "<0x") == 0) {
-            int b = std::stoi(vocab_.pieces[i].substr(3, 2), nullptr, 16);
-            byte_ids_[b] = static_cast<std::int32_t>(i);
-        }
-    }
-}
+SpmTokenizer::SpmTokenizer(SpmVocab vocab, std::string proto, std::unique_ptr<sentencepiece::SentencePieceProcessor> sp)
+    : vocab_(std::move(vocab)), proto_(std::move(proto)), sp_(std::move(sp)) {}
 
-Result<std::unique_ptr<SpmTokenizer>> SpmTokenizer::fromVocab(SpmVocab vocab) {
-    if (vocab.pieces.empty() || vocab.scores.size() != vocab.pieces.size() || vocab.types.size() != vocab.pieces.size())
-        return makeError(ErrorCode::CorruptFile, "SentencePiece vocabulary is empty or its pieces, scores and types differ in length");
-    if (vocab.normalizer_name != "identity" && !vocab.normalizer_name.empty())
-        log::warn("tokenizer normalizer '" + vocab.normalizer_name +
-                  "' is applied as identity: texts with characters it would rewrite may tokenize differently");
-    return std::unique_ptr<SpmTokenizer>(new SpmTokenizer(std::move(vocab)));
+SpmTokenizer::~SpmTokenizer() = default;
+
+Result<std::unique_ptr<SpmTokenizer>> SpmTokenizer::fromSerializedModel(const std::string& bytes, const std::string& context) {
+    auto sp = loadProcessor(bytes, context);
+    if (!sp) return sp.error();
+    auto vocab = vocabOf(**sp, bytes, context);
+    if (!vocab) return vocab.error();
+    return std::unique_ptr<SpmTokenizer>(new SpmTokenizer(std::move(*vocab), bytes, std::move(*sp)));
 }
 
 Result<std::unique_ptr<SpmTokenizer>> SpmTokenizer::fromModelFile(const std::string& path) {
     auto data = io::readFile(path);
     if (!data) return data.error();
-    auto vocab = parseSpmModel(*data);
-    if (!vocab) return vocab.error().withContext(path);
-    return fromVocab(std::move(*vocab));
+    return fromSerializedModel(*data, path);
+}
+
+Result<std::unique_ptr<SpmTokenizer>> SpmTokenizer::fromVocab(SpmVocab vocab) {
+    if (vocab.pieces.empty() || vocab.scores.size() != vocab.pieces.size() || vocab.types.size() != vocab.pieces.size())
+        return makeError(ErrorCode::CorruptFile, "SentencePiece vocabulary is empty or its pieces, scores and types differ in length");
+    std::string proto = serializeSpmModel(vocab);
+    auto sp = loadProcessor(proto, "the SentencePiece vocabulary");
+    if (!sp) return sp.error();
+    if ((*sp)->GetPieceSize() != static_cast<int>(vocab.pieces.size()))
+        return makeError(ErrorCode::CorruptFile, "the SentencePiece library read " + std::to_string((*sp)->GetPieceSize()) + " of the vocabulary's " +
+                                                     std::to_string(vocab.pieces.size()) + " pieces");
+    // The library names bos / eos by piece and only takes control pieces; a vocabulary whose
+    // special id points elsewhere keeps its own id (llama.cpp does), with a note.
+    auto check = [&](const char* what, std::int32_t mine, int library) {
+        if (mine >= 0 && mine != library)
+            log::warn(std::string("SentencePiece vocabulary: ") + what + " id " + std::to_string(mine) + " ('" + vocab.pieces[mine] +
+                      "') is not a control piece to the sentencepiece library; using it as given");
+    };
+    const auto in = [&](std::int32_t id) { return id >= 0 && id < static_cast<std::int32_t>(vocab.pieces.size()); };
+    if (!in(vocab.bos_id)) vocab.bos_id = -1;
+    if (!in(vocab.eos_id)) vocab.eos_id = -1;
+    check("bos", vocab.bos_id, (*sp)->bos_id());
+    check("eos", vocab.eos_id, (*sp)->eos_id());
+    vocab.unk_id = (*sp)->unk_id();
+    return std::unique_ptr<SpmTokenizer>(new SpmTokenizer(std::move(vocab), std::move(proto), std::move(*sp)));
 }
 
 std::optional<std::int32_t> SpmTokenizer::bosId() const {
@@ -230,126 +289,31 @@ std::optional<std::int32_t> SpmTokenizer::eosId() const {
     return vocab_.eos_id >= 0 ? std::optional<std::int32_t>(vocab_.eos_id) : std::nullopt;
 }
 std::string SpmTokenizer::piece(std::int32_t id) const {
-    return id >= 0 && id < static_cast<std::int32_t>(vocab_.pieces.size()) ? vocab_.pieces[id] : std::string();
-}
-
-std::string SpmTokenizer::normalize(const std::string& text) const {
-    std::string t = text;
-    if (vocab_.remove_extra_whitespaces) {
-        // Leading and trailing spaces go, runs of spaces become one.
-        std::string c;
-        c.reserve(t.size());
-        bool prev_space = true;
-        for (char ch : t) {
-            if (ch == ' ') {
-                if (!prev_space) c.push_back(ch);
-                prev_space = true;
-            } else {
-                c.push_back(ch);
-                prev_space = false;
-            }
-        }
-        while (!c.empty() && c.back() == ' ') c.pop_back();
-        t.swap(c);
-    }
-    std::string out;
-    out.reserve(t.size() + 8);
-    if (vocab_.add_dummy_prefix && !t.empty()) out += kSpace;
-    for (char ch : t) {
-        if (ch == ' ')
-            out += kSpace;
-        else
-            out.push_back(ch);
-    }
-    return out;
-}
-
-void SpmTokenizer::encodeSegment(const std::string& s, std::vector<std::int32_t>& out) const {
-    // Symbols are UTF-8 characters in a doubly linked list; a max-heap of adjacent pairs keyed by
-    // (score, -left position) picks each merge.
-    struct Symbol {
-        int prev, next;
-        std::size_t start, len;
-    };
-    std::vector<Symbol> sym;
-    for (std::size_t i = 0; i < s.size();) {
-        std::size_t n = std::min<std::size_t>(utf8Length(static_cast<unsigned char>(s[i])), s.size() - i);
-        sym.push_back({static_cast<int>(sym.size()) - 1, static_cast<int>(sym.size()) + 1, i, n});
-        i += n;
-    }
-    if (sym.empty()) return;
-    sym.back().next = -1;
-    struct Pair {
-        float score;
-        int left, right;
-        std::size_t size;
-        bool operator<(const Pair& o) const { return score != o.score ? score < o.score : left > o.left; }
-    };
-    std::priority_queue<Pair> heap;
-    auto consider = [&](int l, int r) {
-        if (l < 0 || r < 0) return;
-        auto it = mergeable_.find(s.substr(sym[l].start, sym[l].len + sym[r].len));
-        if (it == mergeable_.end()) return;
-        heap.push({vocab_.scores[it->second], l, r, sym[l].len + sym[r].len});
-    };
-    for (std::size_t i = 0; i + 1 < sym.size(); ++i) consider(static_cast<int>(i), static_cast<int>(i + 1));
-    while (!heap.empty()) {
-        Pair p = heap.top();
-        heap.pop();
-        // Stale when either side was merged away or changed since the pair was queued.
-        if (sym[p.left].len == 0 || sym[p.right].len == 0 || sym[p.left].next != p.right || sym[p.left].len + sym[p.right].len != p.size)
-            continue;
-        sym[p.left].len += sym[p.right].len;
-        sym[p.right].len = 0;
-        sym[p.left].next = sym[p.right].next;
-        if (sym[p.right].next >= 0) sym[sym[p.right].next].prev = p.left;
-        consider(sym[p.left].prev, p.left);
-        consider(p.left, sym[p.left].next);
-    }
-    for (int i = 0; i >= 0; i = sym[i].next) {
-        std::string piece = s.substr(sym[i].start, sym[i].len);
-        auto it = mergeable_.find(piece);
-        if (it != mergeable_.end()) {
-            out.push_back(it->second);
-        } else if (vocab_.byte_fallback) {
-            for (unsigned char b : piece) out.push_back(byte_ids_[b] >= 0 ? byte_ids_[b] : vocab_.unk_id);
-        } else {
-            out.push_back(vocab_.unk_id);
-        }
-    }
+    // The library aborts on ids outside the vocabulary.
+    return id >= 0 && id < sp_->GetPieceSize() ? sp_->IdToPiece(id) : std::string();
 }
 
 std::vector<std::int32_t> SpmTokenizer::encode(const std::string& text, bool add_bos) const {
     std::vector<std::int32_t> ids;
-    if (add_bos && vocab_.bos_id >= 0) ids.push_back(vocab_.bos_id);
-    encodeSegment(normalize(text), ids);
+    const auto st = sp_->Encode(text, &ids);
+    if (!st.ok()) {
+        log::warn("sentencepiece could not encode a text: " + st.ToString());
+        ids.clear();
+    }
+    if (add_bos && vocab_.bos_id >= 0) ids.insert(ids.begin(), vocab_.bos_id);
     return ids;
 }
 
 std::string SpmTokenizer::decode(const std::vector<std::int32_t>& ids) const {
+    // The library refuses the whole list when one id is outside the vocabulary: leave those out.
+    std::vector<int> valid;
+    valid.reserve(ids.size());
+    const int n = sp_->GetPieceSize();
+    for (std::int32_t id : ids)
+        if (id >= 0 && id < n) valid.push_back(id);
     std::string out;
-    for (std::int32_t id : ids) {
-        if (id < 0 || id >= static_cast<std::int32_t>(vocab_.pieces.size())) continue;
-        PieceType t = vocab_.types[id];
-        if (t == PieceType::Control || t == PieceType::Unknown) {
-            if (t == PieceType::Unknown) out += " \xE2\x81\x87 ";  // SentencePiece's rendering of <unk>
-            continue;
-        }
-        const std::string& p = vocab_.pieces[id];
-        if (t == PieceType::Byte) {
-            out.push_back(static_cast<char>(std::stoi(p.substr(3, 2), nullptr, 16)));
-            continue;
-        }
-        for (std::size_t i = 0; i < p.size();) {
-            if (p.compare(i, kSpace.size(), kSpace) == 0) {
-                out.push_back(' ');
-                i += kSpace.size();
-            } else {
-                out.push_back(p[i++]);
-            }
-        }
-    }
-    if (vocab_.add_dummy_prefix && !out.empty() && out[0] == ' ') out.erase(0, 1);
+    const auto st = sp_->Decode(valid, &out);
+    if (!st.ok()) log::warn("sentencepiece could not decode ids: " + st.ToString());
     return out;
 }
 

@@ -331,8 +331,8 @@ private slots:
 
     void sentencePieceVocabularyAsTokenizerJson() {
         // stories260K's tokenizer.model written as a Llama-2 style tokenizer.json: the same ids as
-        // SentencePiece (our SpmTokenizer, checked against the library by test_spm_tokenizer) on
-        // the whole validation text, line by line, and on text needing byte fallback. The model's
+        // SentencePiece (SpmTokenizer, i.e. the sentencepiece library; test_spm_library checks it)
+        // on the whole validation text, line by line, and on text needing byte fallback. The model's
         // remove_extra_whitespaces has no tokenizer.json equivalent, so it is off on both sides.
         SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
         SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-validation.head.txt");

@@ -1,176 +1,161 @@
+// SHA-256 and SHA-1 through OpenSSL's EVP interface (see sha.h for the error contract).
 #include "core/hub/sha.h"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 #include <vector>
 
+#include "core/common/log.h"
+
 namespace srs::hub {
+namespace detail {
 namespace {
 
-inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-inline std::uint32_t rotl(std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
-inline std::uint32_t load32be(const std::uint8_t* p) {
-    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
-}
-inline void store32be(std::uint8_t* p, std::uint32_t v) {
-    p[0] = std::uint8_t(v >> 24);
-    p[1] = std::uint8_t(v >> 16);
-    p[2] = std::uint8_t(v >> 8);
-    p[3] = std::uint8_t(v);
-}
-
-constexpr std::uint32_t kK256[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-// Shared Merkle–Damgård buffering: both hashes use 64-byte blocks and a big-endian bit length.
-template <typename H>
-void feed(H& h, std::uint8_t* buf, std::size_t& buf_len, std::uint64_t& total, const void* data, std::size_t size) {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    total += size;
-    if (buf_len) {
-        std::size_t take = std::min<std::size_t>(64 - buf_len, size);
-        std::memcpy(buf + buf_len, p, take);
-        buf_len += take;
-        p += take;
-        size -= take;
-        if (buf_len < 64) return;
-        h(buf);
-        buf_len = 0;
-    }
-    while (size >= 64) {
-        h(p);
-        p += 64;
-        size -= 64;
-    }
-    if (size) {
-        std::memcpy(buf, p, size);
-        buf_len = size;
-    }
-}
-
-template <typename H>
-void pad(H& h, std::uint8_t* buf, std::size_t& buf_len, std::uint64_t total) {
-    std::uint64_t bits = total * 8;
-    buf[buf_len++] = 0x80;
-    if (buf_len > 56) {
-        std::memset(buf + buf_len, 0, 64 - buf_len);
-        h(buf);
-        buf_len = 0;
-    }
-    std::memset(buf + buf_len, 0, 56 - buf_len);
-    for (int i = 0; i < 8; ++i) buf[56 + i] = std::uint8_t(bits >> (56 - 8 * i));
-    h(buf);
-    buf_len = 0;
-}
+const EVP_MD* evpMd(EvpDigest::Algo algo) { return algo == EvpDigest::Algo::Sha256 ? EVP_sha256() : EVP_sha1(); }
+const char* algoName(EvpDigest::Algo algo) { return algo == EvpDigest::Algo::Sha256 ? "SHA-256" : "SHA-1"; }
 
 }  // namespace
 
-void Sha256::reset() {
-    static constexpr std::uint32_t kInit[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    std::memcpy(h_, kInit, sizeof(h_));
-    buf_len_ = 0;
-    total_ = 0;
+EvpDigest::EvpDigest(Algo algo) : algo_(algo) { reset(); }
+
+EvpDigest::~EvpDigest() { EVP_MD_CTX_free(ctx_); }
+
+EvpDigest::EvpDigest(const EvpDigest& other) : algo_(other.algo_) { copyFrom(other); }
+
+EvpDigest& EvpDigest::operator=(const EvpDigest& other) {
+    if (this != &other) {
+        EVP_MD_CTX_free(ctx_);
+        ctx_ = nullptr;
+        algo_ = other.algo_;
+        copyFrom(other);
+    }
+    return *this;
 }
 
-void Sha256::block(const std::uint8_t* p) {
-    std::uint32_t w[64];
-    for (int i = 0; i < 16; ++i) w[i] = load32be(p + 4 * i);
-    for (int i = 16; i < 64; ++i) {
-        std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-    for (int i = 0; i < 64; ++i) {
-        std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kK256[i] + w[i];
-        std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d;
-    h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
+EvpDigest::EvpDigest(EvpDigest&& other) noexcept
+    : algo_(other.algo_),
+      ctx_(std::exchange(other.ctx_, nullptr)),
+      finished_(other.finished_),
+      out_(other.out_),
+      error_code_(other.error_code_),
+      error_(std::move(other.error_)) {
+    other.error_code_ = ErrorCode::Internal;
+    other.error_ = "hasher was moved from (call reset() to reuse it)";
 }
 
-void Sha256::update(const void* data, std::size_t size) {
-    auto fn = [this](const std::uint8_t* p) { block(p); };
-    feed(fn, buf_, buf_len_, total_, data, size);
+EvpDigest& EvpDigest::operator=(EvpDigest&& other) noexcept {
+    if (this != &other) {
+        EVP_MD_CTX_free(ctx_);
+        algo_ = other.algo_;
+        ctx_ = std::exchange(other.ctx_, nullptr);
+        finished_ = other.finished_;
+        out_ = other.out_;
+        error_code_ = other.error_code_;
+        error_ = std::move(other.error_);
+        other.error_code_ = ErrorCode::Internal;
+        other.error_ = "hasher was moved from (call reset() to reuse it)";
+    }
+    return *this;
 }
+
+// Takes other's state; ctx_ is null on entry.
+void EvpDigest::copyFrom(const EvpDigest& other) {
+    finished_ = other.finished_;
+    out_ = other.out_;
+    error_code_ = other.error_code_;
+    error_ = other.error_;
+    // A failed or finished hasher needs no running context (reset() makes a new one).
+    if (error_code_ != ErrorCode::None || finished_ || !other.ctx_) return;
+    ctx_ = EVP_MD_CTX_new();
+    if (!ctx_) return fail("EVP_MD_CTX_new", true);
+    if (EVP_MD_CTX_copy_ex(ctx_, other.ctx_) != 1) fail("EVP_MD_CTX_copy_ex", false);
+}
+
+void EvpDigest::fail(const char* what, bool out_of_memory) {
+    // The first error on this thread's OpenSSL queue says why; drain the queue so nothing of ours
+    // is left for libcurl's TLS code to misreport.
+    std::string detail;
+    if (unsigned long e = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        detail = buf;
+        if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE) out_of_memory = true;
+    }
+    ERR_clear_error();
+    error_code_ = out_of_memory ? ErrorCode::OutOfMemory : ErrorCode::Internal;
+    error_ = std::string(algoName(algo_)) + ": OpenSSL " + what + " failed" + (detail.empty() ? "" : ": " + detail);
+    out_.fill(0);
+    log::error(error_);
+}
+
+void EvpDigest::reset() {
+    finished_ = false;
+    out_.fill(0);
+    error_code_ = ErrorCode::None;
+    error_.clear();
+    if (!ctx_) ctx_ = EVP_MD_CTX_new();
+    if (!ctx_) return fail("EVP_MD_CTX_new", true);
+    if (EVP_DigestInit_ex(ctx_, evpMd(algo_), nullptr) != 1) fail("EVP_DigestInit_ex", false);
+}
+
+void EvpDigest::update(const void* data, std::size_t size) {
+    if (error_code_ != ErrorCode::None) return;
+    if (finished_) {
+        error_code_ = ErrorCode::Internal;
+        error_ = std::string(algoName(algo_)) + ": update() after digest() without reset()";
+        out_.fill(0);
+        log::error(error_);
+        return;
+    }
+    if (size == 0) return;
+    if (EVP_DigestUpdate(ctx_, data, size) != 1) fail("EVP_DigestUpdate", false);
+}
+
+bool EvpDigest::finish(std::uint8_t* out) {
+    if (error_code_ == ErrorCode::None && !finished_) {
+        unsigned int len = 0;
+        if (EVP_DigestFinal_ex(ctx_, out_.data(), &len) != 1) fail("EVP_DigestFinal_ex", false);
+        else if (len != size()) fail("EVP_DigestFinal_ex (unexpected digest length)", false);
+        else finished_ = true;
+    }
+    std::memcpy(out, out_.data(), size());  // zeros after a failure
+    return error_code_ == ErrorCode::None;
+}
+
+Status EvpDigest::status() const {
+    if (error_code_ == ErrorCode::None) return {};
+    return makeError(error_code_, error_,
+                     error_code_ == ErrorCode::OutOfMemory ? "free some memory and try again" : "check the OpenSSL (libssl3) installation");
+}
+
+}  // namespace detail
 
 std::array<std::uint8_t, 32> Sha256::digest() {
-    auto fn = [this](const std::uint8_t* p) { block(p); };
-    pad(fn, buf_, buf_len_, total_);
     std::array<std::uint8_t, 32> out{};
-    for (int i = 0; i < 8; ++i) store32be(out.data() + 4 * i, h_[i]);
+    d_.finish(out.data());
     return out;
 }
 
 std::string Sha256::hexDigest() {
     auto d = digest();
-    return toHex(d.data(), d.size());
-}
-
-void Sha1::reset() {
-    h_[0] = 0x67452301;
-    h_[1] = 0xEFCDAB89;
-    h_[2] = 0x98BADCFE;
-    h_[3] = 0x10325476;
-    h_[4] = 0xC3D2E1F0;
-    buf_len_ = 0;
-    total_ = 0;
-}
-
-void Sha1::block(const std::uint8_t* p) {
-    std::uint32_t w[80];
-    for (int i = 0; i < 16; ++i) w[i] = load32be(p + 4 * i);
-    for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4];
-    for (int i = 0; i < 80; ++i) {
-        std::uint32_t f, k;
-        if (i < 20) { f = (b & c) | (~b & d); k = 0x5A827999; }
-        else if (i < 40) { f = b ^ c ^ d; k = 0x6ED9EBA1; }
-        else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC; }
-        else { f = b ^ c ^ d; k = 0xCA62C1D6; }
-        std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
-        e = d;
-        d = c;
-        c = rotl(b, 30);
-        b = a;
-        a = t;
-    }
-    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d; h_[4] += e;
-}
-
-void Sha1::update(const void* data, std::size_t size) {
-    auto fn = [this](const std::uint8_t* p) { block(p); };
-    feed(fn, buf_, buf_len_, total_, data, size);
+    return status().ok() ? toHex(d.data(), d.size()) : std::string(kHashUnavailableSha256);
 }
 
 std::array<std::uint8_t, 20> Sha1::digest() {
-    auto fn = [this](const std::uint8_t* p) { block(p); };
-    pad(fn, buf_, buf_len_, total_);
     std::array<std::uint8_t, 20> out{};
-    for (int i = 0; i < 5; ++i) store32be(out.data() + 4 * i, h_[i]);
+    d_.finish(out.data());
     return out;
 }
 
 std::string Sha1::hexDigest() {
     auto d = digest();
-    return toHex(d.data(), d.size());
+    return status().ok() ? toHex(d.data(), d.size()) : std::string(kHashUnavailableSha1);
 }
 
 std::string toHex(const std::uint8_t* data, std::size_t size) {
@@ -196,6 +181,8 @@ std::string gitBlobSha1Hex(const std::string& bytes) {
     h.update(bytes.data(), bytes.size());
     return h.hexDigest();
 }
+
+std::string hashBackendName() { return OpenSSL_version(OPENSSL_VERSION); }
 
 Result<FileHashes> hashFile(const std::string& path, const CancelToken& cancel) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -224,6 +211,8 @@ Result<FileHashes> hashFile(const std::string& path, const CancelToken& cancel) 
     if (failed) return makeError(ErrorCode::IoError, "error reading " + path);
     out.sha256 = s256.hexDigest();
     out.git_sha1 = s1.hexDigest();
+    for (const Status& st : {s256.status(), s1.status()})
+        if (!st.ok()) return st.error().withContext("hashing " + path);
     return out;
 }
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/hub/sha.h"
+
 namespace srs::cli::bench {
 namespace {
 
@@ -91,15 +93,6 @@ private:
     std::uint64_t total_ = 0;
 };
 
-std::string hex(const std::uint8_t* data, std::size_t size) {
-    static const char* kDigits = "0123456789abcdef";
-    std::string s(size * 2, '0');
-    for (std::size_t i = 0; i < size; ++i) {
-        s[2 * i] = kDigits[data[i] >> 4];
-        s[2 * i + 1] = kDigits[data[i] & 15];
-    }
-    return s;
-}
 
 void ReferenceSha256::reset() {
     static constexpr std::uint32_t kInit[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -149,7 +142,7 @@ std::array<std::uint8_t, 32> ReferenceSha256::digest() {
 
 std::string ReferenceSha256::hexDigest() {
     auto d = digest();
-    return hex(d.data(), d.size());
+    return srs::hub::toHex(d.data(), d.size());
 }
 
 }  // namespace

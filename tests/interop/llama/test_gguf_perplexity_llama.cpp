@@ -4,7 +4,7 @@
 // Q2_K … Q6_K).
 //  - Every file is loaded by libllama and scored by llama_window_ppl (our program, compiled
 //    against libllama by the fixture) on exactly the windows `signround eval` scores; the two
-//    perplexities must agree within 1 %, and the token counts must be equal.
+//    perplexities must agree within 0.1 %, and the token counts must be equal.
 //  - The real `llama-perplexity` tool runs on the Q8_0 and Q4_K_M files. Its protocol differs
 //    (BOS first in each chunk, only the second half of each chunk scored), so its figure is
 //    checked twice: against llama_window_ppl replaying that protocol through libllama (within
@@ -148,7 +148,9 @@ private slots:
         QCOMPARE(theirs.tokens, qint64(j.value("tokens").toDouble()));
         QCOMPARE(theirs.windows, j.value("windows").toInt());
         QVERIFY(our_ppl > 1.0);
-        QVERIFY2(std::abs(theirs.ppl - our_ppl) <= 0.01 * our_ppl, "llama.cpp's perplexity within 1 % of ours");
+        // Measured agreement: within 0.025 % on all ten types (q8_0 +0.025 %, the rest ≤ 0.013 %); the
+        // bound is 0.1 %, well under the 0.9 % that separates q4_0 from q8_0 on this model.
+        QVERIFY2(std::abs(theirs.ppl - our_ppl) <= 0.001 * our_ppl, "llama.cpp's perplexity within 0.1 % of ours");
         if (type == "q8_0") q80Windowed_ = theirs.ppl;
     }
 

@@ -10,6 +10,10 @@
 #include <QPixmap>
 #include <QTimer>
 
+#include <cstdio>
+#include <mutex>
+#include <string>
+
 #include "core/common/log.h"
 #include "core/device/estimator.h"
 #include "core/job/quant_job.h"
@@ -24,6 +28,27 @@
 #include "ui/theme.h"
 
 namespace {
+
+// The first error the app reported (an Error-level log line: a model that would not open, a run
+// that failed, a screenshot not saved). With --screenshot / --screenshot_dir the exit status is
+// then 2, so the xvfb smoke test fails when the app could not do what it was asked.
+std::mutex g_error_mutex;
+std::string g_first_error;
+
+void recordError(const std::string& message) {
+    std::lock_guard<std::mutex> lock(g_error_mutex);
+    if (g_first_error.empty()) g_first_error = message;
+}
+
+// 0 when the screenshots were saved and nothing went wrong; 1 when saving failed; 2 when the app
+// reported an error (said on stderr).
+int screenshotExitCode(bool saved) {
+    std::lock_guard<std::mutex> lock(g_error_mutex);
+    if (!saved) return 1;
+    if (g_first_error.empty()) return 0;
+    std::fprintf(stderr, "signround-studio: the app reported an error: %s\n", g_first_error.c_str());
+    return 2;
+}
 
 using srs::ui::MainWindow;
 
@@ -104,7 +129,7 @@ void saveScreenshotSoon(MainWindow& window, const QString& file) {
     QTimer::singleShot(300, &window, [&window, file] {
         bool ok = window.grab().save(file);
         if (!ok) srs::log::error("could not save screenshot to " + file.toStdString());
-        QApplication::exit(ok ? 0 : 1);
+        QApplication::exit(screenshotExitCode(ok));
     });
 }
 
@@ -118,7 +143,7 @@ void saveEveryPageSoon(MainWindow& window, const QString& dir) {
             const QString file = dir + "/" + name + "-page.png";
             if (!window.grab().save(file)) ok = false, srs::log::error("could not save screenshot to " + file.toStdString());
         }
-        QApplication::exit(ok ? 0 : 1);
+        QApplication::exit(screenshotExitCode(ok));
     });
 }
 
@@ -128,6 +153,9 @@ void openModelAtStart(MainWindow& window, const QCommandLineParser& parser, cons
     const QString shot = parser.value(o.screenshot);
     auto take_shot = [&window, shot] { saveScreenshotSoon(window, shot); };
     auto* jobs = window.jobController();
+    QObject::connect(jobs, &srs::ui::JobController::finished, &window, [](const srs::ui::RunOutcome& outcome) {
+        if (!outcome.succeeded()) recordError("the run did not finish: " + outcome.message.toStdString());
+    });
     if (parser.isSet(o.autostart) && window.quantizeWhenModelOpens()) {
         if (!shot.isEmpty()) QObject::connect(jobs, &srs::ui::JobController::finished, &window, take_shot);
         const QString dir = parser.value(o.shot_dir);
@@ -170,6 +198,9 @@ int main(int argc, char** argv) {
     const Options options;
     options.addTo(parser);
     parser.process(app);
+    srs::log::addSink([](srs::log::Level level, const std::string& message) {
+        if (level == srs::log::Level::Error) recordError(message);
+    });
     srs::ui::applyTheme(srs::ui::themeFromKey(parser.isSet(options.theme) ? parser.value(options.theme) : srs::ui::AppSettings::load().theme));
 
     auto compute = srs::kernels::configureComputeRuntime();

@@ -4,7 +4,8 @@
 # the fake hub, then every page (Model, Configure, Run, Results, Export) after two short real
 # quantization runs with a perplexity evaluation (when the shared data is there), then the Configure
 # page in Simplified Chinese and the Results page in the Dark theme. Checks each is a real,
-# non-blank PNG. The app's settings and run history go to a throw-away XDG home.
+# non-blank PNG, and that the app exits non-zero (2) whenever it reported an error. The app's
+# settings and run history go to a throw-away XDG home.
 # usage: screenshot.sh PATH/TO/signround-studio OUT_DIR
 set -euo pipefail
 app=$1
@@ -65,3 +66,13 @@ read -r -t 20 port <&"${FAKEHUB[0]}" || { echo "fakehub.py did not start" >&2; e
 HF_ENDPOINT="http://127.0.0.1:$port" HF_HOME="$xdg/hf" HF_TOKEN= xvfb --hub_search tiny --screenshot "$out/hub-page.png"
 eval "exec ${FAKEHUB[1]}>&-"
 check "$out/hub-page.png"
+
+# A screenshot run exits non-zero when the app reports an error (here: a path that is no model),
+# so none of the runs above could have passed while the app failed to open the model or to run.
+mkdir -p "$xdg/not-a-model"
+if xvfb "$xdg/not-a-model" --screenshot "$xdg/error.png" 2>"$xdg/error.log"; then
+  echo "signround-studio exited 0 although it could not open $xdg/not-a-model" >&2
+  exit 1
+fi
+grep -q "the app reported an error" "$xdg/error.log" || { echo "no error reported for a folder that is no model:" >&2; cat "$xdg/error.log" >&2; exit 1; }
+echo "error run: exit status non-zero, as it should be"

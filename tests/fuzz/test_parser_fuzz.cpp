@@ -95,6 +95,10 @@ std::vector<std::uint8_t> mutate(const std::vector<std::uint8_t>& seed, std::mt1
 
 }  // namespace
 
+// A fixed count of mutated inputs per parser, the same ones every run (seeded): bounded by count,
+// not by time, so a loaded machine runs them all too (about 2 s in all on an idle one here).
+constexpr int kRuns = 60000;
+
 class TestParserFuzz : public QObject {
     Q_OBJECT
 private slots:
@@ -105,12 +109,11 @@ private slots:
         QElapsedTimer t;
         t.start();
         int runs = 0;
-        for (; runs < 60000 && t.elapsed() < 2500; ++runs) {
+        for (; runs < kRuns; ++runs) {
             auto m = mutate(seed, rng);
             srs::fuzz::fuzzSafetensors(m.data(), m.size());
         }
         qInfo("safetensors: %d mutated inputs parsed in %lld ms", runs, static_cast<long long>(t.elapsed()));
-        QVERIFY(runs > 1000);
     }
 
     void gguf() {
@@ -119,12 +122,11 @@ private slots:
         QElapsedTimer t;
         t.start();
         int runs = 0;
-        for (; runs < 60000 && t.elapsed() < 2500; ++runs) {
+        for (; runs < kRuns; ++runs) {
             auto m = mutate(seed, rng);
             srs::fuzz::fuzzGguf(m.data(), m.size());
         }
         qInfo("gguf: %d mutated inputs parsed in %lld ms", runs, static_cast<long long>(t.elapsed()));
-        QVERIFY(runs > 1000);
     }
 
     void tokenizerJson() {
@@ -135,12 +137,11 @@ private slots:
         QElapsedTimer t;
         t.start();
         int runs = 0;
-        for (; runs < 60000 && t.elapsed() < 2500; ++runs) {
+        for (; runs < kRuns; ++runs) {
             auto m = mutate(seed, rng);
             srs::fuzz::fuzzTokenizerJson(m.data(), m.size());
         }
         qInfo("tokenizer.json: %d mutated inputs parsed in %lld ms", runs, static_cast<long long>(t.elapsed()));
-        QVERIFY(runs > 200);
     }
 };
 

@@ -1053,6 +1053,10 @@
         <translation>已量化到每权重约 %1 位：再次量化会损失质量；请优先选择 F16、BF16 或 Q8_0</translation>
     </message>
     <message>
+        <source>Already quantized (%1): quantizing it again loses quality; prefer F16, BF16 or Q8_0</source>
+        <translation>已量化（%1）：再次量化会损失质量；请优先选择 F16、BF16 或 Q8_0</translation>
+    </message>
+    <message>
         <source>The quantization type is not recognised from the file name</source>
         <translation>无法从文件名识别量化类型</translation>
     </message>

@@ -78,13 +78,7 @@ double ggufTypeBits(const std::string& type) {
         {"IQ2_XXS", 2.06}, {"IQ1_M", 1.75}, {"TQ1_0", 1.69}, {"IQ1_S", 1.56},
     };
     auto it = kBits.find(type);
-    if (it != kBits.end()) return it->second;
-    // A mix not in the list (Q4_K_XL, IQ4_KS…): the digit after the Q, a little above it.
-    auto q = type.find('Q');
-    if (q == std::string::npos || q + 1 >= type.size() || !std::isdigit(static_cast<unsigned char>(type[q + 1]))) return 0;
-    double bits = type[q + 1] - '0';
-    const bool xl = type.size() > 3 && type.compare(type.size() - 3, 3, "_XL") == 0;
-    return bits + (xl ? 0.9 : 0.5);
+    return it != kBits.end() ? it->second : 0.0;  // a mix llama.cpp's list does not name (Q4_K_XL, …): not known
 }
 
 bool ggufSplitPart(const std::string& path, int* part, int* parts) {
@@ -135,8 +129,9 @@ std::vector<GgufGroup> groupGgufFiles(const std::vector<RepoFile>& files) {
             g.reason = "The quantization type is not recognised from the file name";
         } else {
             g.reason_kind = GgufSourceReason::AlreadyQuantized;
-            g.reason = std::string("Already quantized to about ") + bits +
-                       " bits per weight: quantizing it again loses quality; prefer F16, BF16 or Q8_0";
+            g.reason = g.bits_per_weight > 0
+                           ? std::string("Already quantized to about ") + bits + " bits per weight: quantizing it again loses quality; prefer F16, BF16 or Q8_0"
+                           : "Already quantized (" + type + "): quantizing it again loses quality; prefer F16, BF16 or Q8_0";
         }
         // The file to open: the first part of a split file (or a whole one), a model rather than
         // a vision projector (mmproj-…) when the group holds both.

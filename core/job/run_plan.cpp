@@ -116,10 +116,9 @@ std::string packedFolderName(const JobConfig& c, const ExportFormat& f) {
 }
 
 // The model card of one export, all but the perplexities (measured after the export).
-exporter::ModelCardInfo cardSkeleton(const io::WeightSource& source, const JobConfig& c, const ExportFormat& f, const ExportFormat* first_gguf) {
+exporter::ModelCardInfo cardSkeleton(const std::string& source_readme, const JobConfig& c, const ExportFormat& f, const ExportFormat* first_gguf) {
     exporter::ModelCardInfo card;
-    auto readme = io::readFile((fs::path(source.tokenizerFolder()) / "README.md").string());
-    if (readme) card.source_readme = *readme;
+    card.source_readme = source_readme;
     card.format = f.name;
     // A model downloaded into the Hub cache names its source: base_model in the card.
     std::error_code ec;
@@ -147,11 +146,14 @@ Status planExports(RunPlan& plan, const io::WeightSource& source, const std::vec
     const ExportFormat* first_gguf = nullptr;
     for (const auto& f : formats)
         if (f.isGguf() && !first_gguf) first_gguf = &f;
+    // The source's own card (license, tags, pipeline tag carry over), read once for all exports.
+    auto readme = io::readFile((fs::path(source.tokenizerFolder()) / "README.md").string());
+    const std::string source_readme = readme ? *readme : std::string();
     for (const auto& f : formats) {
         PlannedExport pe;
         pe.format = f;
         pe.folder = f.isGguf() ? modelBaseName(plan.config.model) + "-gguf-" + f.gguf->name : packedFolderName(plan.config, f);
-        pe.card = cardSkeleton(source, plan.config, f, first_gguf);
+        pe.card = cardSkeleton(source_readme, plan.config, f, first_gguf);
         plan.exports.push_back(std::move(pe));
     }
     return {};

@@ -143,6 +143,13 @@ private slots:
         QCOMPARE(other->size_bytes, std::uint64_t(30));
         QCOMPARE(other->bits_per_weight, 0.0);
 
+        // A mix llama.cpp's list does not name: no invented bit count, the type named instead.
+        const auto xl = groupGgufFiles({file("m-UD-Q4_K_XL.gguf", 5)});
+        QCOMPARE(xl.size(), std::size_t(1));
+        QCOMPARE(xl[0].bits_per_weight, 0.0);
+        QVERIFY(!xl[0].good_source && xl[0].reason_kind == GgufSourceReason::AlreadyQuantized);
+        QVERIFY2(xl[0].reason.find("Already quantized (Q4_K_XL)") != std::string::npos, xl[0].reason.c_str());
+
         // Nothing but non-GGUF files: no groups.
         QVERIFY(groupGgufFiles({file("config.json", 1), file("model.safetensors", 2)}).empty());
     }

@@ -54,6 +54,8 @@ QString ggufReason(const hub::GgufGroup& g) {
     case hub::GgufSourceReason::EightBit:
         return HubPage::tr("8-bit with very little loss: a good source when no F16 or BF16 file is offered");
     case hub::GgufSourceReason::AlreadyQuantized:
+        if (g.bits_per_weight <= 0)
+            return HubPage::tr("Already quantized (%1): quantizing it again loses quality; prefer F16, BF16 or Q8_0").arg(QString::fromStdString(g.type));
         return HubPage::tr("Already quantized to about %1 bits per weight: quantizing it again loses quality; prefer F16, BF16 or Q8_0")
             .arg(g.bits_per_weight, 0, 'f', 1);
     case hub::GgufSourceReason::Unknown:

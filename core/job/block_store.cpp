@@ -44,8 +44,12 @@ Result<nlohmann::json> layersMeta(const io::SafetensorsFile& f, const std::strin
 // One tuned layer with its data, read from its block file.
 Result<exporter::QuantizedLayer> loadTunedLayer(const std::string& run_dir, const std::string& name) {
     // "model.layers.<k>.<linear>"
-    const std::size_t a = std::string("model.layers.").size(), b = name.find('.', a);
-    const int k = std::stoi(name.substr(a, b - a));
+    const std::size_t a = std::string("model.layers.").size();
+    const std::size_t b = name.size() > a ? name.find('.', a) : std::string::npos;
+    const std::string index = b == std::string::npos ? std::string() : name.substr(a, b - a);
+    if (name.compare(0, a, "model.layers.") != 0 || index.empty() || index.find_first_not_of("0123456789") != std::string::npos || index.size() > 6)
+        return makeError(ErrorCode::CorruptFile, "the run folder names a layer that is not a block linear: " + name, "run again without --resume");
+    const int k = std::stoi(index);
     const std::string path = blockFilePath(run_dir, k);
     auto f = io::SafetensorsFile::open(path);
     if (!f) return f.error();

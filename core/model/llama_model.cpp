@@ -7,7 +7,9 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace srs::model {
 namespace {
@@ -195,9 +197,60 @@ std::uint64_t DecoderBlock::sizeBytes() const {
     return n;
 }
 
+bool DecoderBlock::useFastKernels(const at::Tensor& hidden, const at::Tensor& cos) const {
+    // The kernels path: fused norm / rope / SwiGLU and the measured attention (tiled or SDPA, kernels/), on the CPU
+    // for positions shared by the batch (cos / sin [T, D]); elsewhere the plain composition.
+    const at::ScalarType dt = hidden.scalar_type();
+    return kernels::fastKernelsOn() && hidden.device().is_cpu() && (dt == at::kFloat || dt == at::kBFloat16) && cos.dim() == 2;
+}
+
+DecoderBlock::Qkv DecoderBlock::attentionInputs(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin, const LinearFn& linear,
+                                                bool fast) const {
+    const auto& c = config_;
+    const std::int64_t B = hidden.size(0), T = hidden.size(1), H = c.num_attention_heads, KV = c.num_key_value_heads, D = c.head_dim;
+    if (fast) {
+        const double eps = c.rms_norm_eps;
+        at::Tensor x = kernels::rmsNormRope(hidden, input_norm_, eps);
+        at::Tensor q = kernels::rmsNormRope(linear("self_attn.q_proj", x), c.qk_norm ? q_norm_ : at::Tensor(), eps, cos, sin);
+        at::Tensor k = kernels::rmsNormRope(linear("self_attn.k_proj", x), c.qk_norm ? k_norm_ : at::Tensor(), eps, cos, sin);
+        at::Tensor v = linear("self_attn.v_proj", x);
+        return {q.view({B, T, H, D}).transpose(1, 2), k.view({B, T, KV, D}).transpose(1, 2), v.view({B, T, KV, D}).transpose(1, 2)};
+    }
+    const at::ScalarType dt = hidden.scalar_type();
+    at::Tensor x = rmsNorm(hidden, input_norm_, c.rms_norm_eps);
+    at::Tensor q = linear("self_attn.q_proj", x).view({B, T, H, D}).transpose(1, 2);
+    at::Tensor k = linear("self_attn.k_proj", x).view({B, T, KV, D}).transpose(1, 2);
+    at::Tensor v = linear("self_attn.v_proj", x).view({B, T, KV, D}).transpose(1, 2);
+    if (c.qk_norm) {
+        q = rmsNorm(q, q_norm_, c.rms_norm_eps);
+        k = rmsNorm(k, k_norm_, c.rms_norm_eps);
+    }
+    at::Tensor cs = cos.to(dt), sn = sin.to(dt);
+    q = q * cs + rotateHalf(q) * sn;
+    k = k * cs + rotateHalf(k) * sn;
+    return {q, k, v};
+}
+
+at::Tensor DecoderBlock::selfAttention(const Qkv& qkv, bool fast) const {
+    const std::int64_t B = qkv.q.size(0), H = qkv.q.size(1), T = qkv.q.size(2), D = qkv.q.size(3);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+    if (fast) return kernels::measuredCausalAttention(qkv.q, qkv.k, qkv.v, scale).view({B, T, H * D});
+    return referenceAttention(qkv.q, qkv.k, qkv.v, scale);
+}
+
+at::Tensor DecoderBlock::attentionOutputAndMlp(const at::Tensor& hidden, const at::Tensor& ctx, const LinearFn& linear, bool fast) const {
+    at::Tensor h1 = hidden + linear("self_attn.o_proj", ctx);
+    if (fast) {
+        at::Tensor y = kernels::rmsNormRope(h1, post_norm_, config_.rms_norm_eps);
+        return h1 + linear("mlp.down_proj", kernels::swiglu(linear("mlp.gate_proj", y), linear("mlp.up_proj", y)));
+    }
+    at::Tensor y = rmsNorm(h1, post_norm_, config_.rms_norm_eps);
+    at::Tensor mlp = linear("mlp.down_proj", at::silu(linear("mlp.gate_proj", y)) * linear("mlp.up_proj", y));
+    return h1 + mlp;
+}
+
 at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin,
                                  const WeightOverrides* overrides, std::map<std::string, at::Tensor>* input_sq_sums) const {
-    const auto& c = config_;
     const at::ScalarType dt = hidden.scalar_type();
     auto linear = [&](const std::string& name, const at::Tensor& x) {
         const at::Tensor* w = &weights_.at(name);
@@ -217,41 +270,71 @@ at::Tensor DecoderBlock::forward(const at::Tensor& hidden, const at::Tensor& cos
         // kernels::linear is at::linear unless the caller opened a FastLinearScope (tuning with kernels).
         return kernels::linear(x, w->scalar_type() == dt ? *w : w->to(dt), b.defined() ? b.to(dt) : at::Tensor());
     };
-    const std::int64_t B = hidden.size(0), T = hidden.size(1), H = c.num_attention_heads, KV = c.num_key_value_heads, D = c.head_dim;
+    const bool fast = useFastKernels(hidden, cos);
+    const Qkv qkv = attentionInputs(hidden, cos, sin, linear, fast);
+    return attentionOutputAndMlp(hidden, selfAttention(qkv, fast), linear, fast);
+}
 
-    const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-    // The kernels path: fused norm / rope / SwiGLU and the measured attention (tiled or SDPA, kernels/), on the CPU
-    // for positions shared by the batch (cos / sin [T, D]); elsewhere the plain composition.
-    if (kernels::fastKernelsOn() && hidden.device().is_cpu() && (dt == at::kFloat || dt == at::kBFloat16) && cos.dim() == 2) {
-        const double eps = c.rms_norm_eps;
-        at::Tensor x = kernels::rmsNormRope(hidden, input_norm_, eps);
-        at::Tensor q = kernels::rmsNormRope(linear("self_attn.q_proj", x), c.qk_norm ? q_norm_ : at::Tensor(), eps, cos, sin);
-        at::Tensor k = kernels::rmsNormRope(linear("self_attn.k_proj", x), c.qk_norm ? k_norm_ : at::Tensor(), eps, cos, sin);
-        at::Tensor v = linear("self_attn.v_proj", x);
-        at::Tensor ctx = kernels::measuredCausalAttention(q.view({B, T, H, D}).transpose(1, 2), k.view({B, T, KV, D}).transpose(1, 2),
-                                                  v.view({B, T, KV, D}).transpose(1, 2), scale);
-        at::Tensor h1 = hidden + linear("self_attn.o_proj", ctx.view({B, T, H * D}));
-        at::Tensor y = kernels::rmsNormRope(h1, post_norm_, eps);
-        return h1 + linear("mlp.down_proj", kernels::swiglu(linear("mlp.gate_proj", y), linear("mlp.up_proj", y)));
+at::Tensor BlockKvCache::keys() const { return length_ > 0 ? k_.narrow(2, 0, length_) : at::Tensor(); }
+at::Tensor BlockKvCache::values() const { return length_ > 0 ? v_.narrow(2, 0, length_) : at::Tensor(); }
+
+void BlockKvCache::append(const at::Tensor& k, const at::Tensor& v) {
+    const std::int64_t t = k.size(2), need = length_ + t;
+    if (!k_.defined() || need > k_.size(2)) {
+        // Double the capacity (at least what is needed) and move what is stored.
+        const std::int64_t cap = std::max<std::int64_t>(need, k_.defined() ? 2 * k_.size(2) : std::max<std::int64_t>(need, 64));
+        at::Tensor nk = at::empty({k.size(0), k.size(1), cap, k.size(3)}, k.options());
+        at::Tensor nv = at::empty({v.size(0), v.size(1), cap, v.size(3)}, v.options());
+        if (length_ > 0) {
+            nk.narrow(2, 0, length_).copy_(keys());
+            nv.narrow(2, 0, length_).copy_(values());
+        }
+        k_ = nk;
+        v_ = nv;
     }
+    k_.narrow(2, length_, t).copy_(k);
+    v_.narrow(2, length_, t).copy_(v);
+    length_ = need;
+}
 
-    at::Tensor x = rmsNorm(hidden, input_norm_, c.rms_norm_eps);
-    at::Tensor q = linear("self_attn.q_proj", x).view({B, T, H, D}).transpose(1, 2);
-    at::Tensor k = linear("self_attn.k_proj", x).view({B, T, KV, D}).transpose(1, 2);
-    at::Tensor v = linear("self_attn.v_proj", x).view({B, T, KV, D}).transpose(1, 2);
-    if (c.qk_norm) {
-        q = rmsNorm(q, q_norm_, c.rms_norm_eps);
-        k = rmsNorm(k, k_norm_, c.rms_norm_eps);
-    }
-    at::Tensor cs = cos.to(dt), sn = sin.to(dt);
-    q = q * cs + rotateHalf(q) * sn;
-    k = k * cs + rotateHalf(k) * sn;
-    at::Tensor attn = referenceAttention(q, k, v, scale);
-    at::Tensor h1 = hidden + linear("self_attn.o_proj", attn);
+void BlockKvCache::clear() {
+    k_ = at::Tensor();
+    v_ = at::Tensor();
+    length_ = 0;
+}
 
-    at::Tensor y = rmsNorm(h1, post_norm_, c.rms_norm_eps);
-    at::Tensor mlp = linear("mlp.down_proj", at::silu(linear("mlp.gate_proj", y)) * linear("mlp.up_proj", y));
-    return h1 + mlp;
+namespace {
+// New queries over cached and new keys: q [B, H, T, D] at positions [past, past + T); k, v
+// [B, KV, past + T, D]. Query i sees keys 0 .. past + i. The heads sharing a key/value head are
+// stacked into one product (no repeat of the cache); scores and softmax in float32, as in
+// referenceAttention. Returns [B, T, H·D].
+at::Tensor cachedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, std::int64_t past, double scale) {
+    const std::int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3), KV = k.size(1), S = k.size(2), G = H / KV;
+    const at::ScalarType dt = q.scalar_type();
+    at::Tensor qg = q.reshape({B, KV, G * T, D});  // row g·T + i: head kv·G + g, query i
+    at::Tensor sc = at::matmul(qg, k.transpose(-2, -1)).to(at::kFloat) * scale;  // [B, KV, G·T, S]
+    at::Tensor mask = at::ones({T, S}, q.options().dtype(at::kBool)).triu(past + 1).repeat({G, 1});
+    sc = sc.masked_fill(mask, -std::numeric_limits<float>::infinity());
+    at::Tensor ctx = at::matmul(at::softmax(sc, -1).to(dt), v);  // [B, KV, G·T, D]
+    return ctx.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+}
+}  // namespace
+
+at::Tensor DecoderBlock::forwardCached(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin, BlockKvCache& cache) const {
+    const at::ScalarType dt = hidden.scalar_type();
+    auto linear = [&](const std::string& name, const at::Tensor& x) {
+        const at::Tensor& w = weights_.at(name);
+        const at::Tensor& b = biases_.at(name);
+        return kernels::linear(x, w.scalar_type() == dt ? w : w.to(dt), b.defined() ? b.to(dt) : at::Tensor());
+    };
+    const bool fast = useFastKernels(hidden, cos);
+    const Qkv qkv = attentionInputs(hidden, cos, sin, linear, fast);
+    const std::int64_t past = cache.length();
+    cache.append(qkv.k, qkv.v);
+    // The first chunk attends to itself only: forward()'s attention, so a prefill is bit-for-bit forward().
+    at::Tensor ctx = past == 0 ? selfAttention(qkv, fast)
+                               : cachedAttention(qkv.q, cache.keys(), cache.values(), past, 1.0 / std::sqrt(static_cast<double>(qkv.q.size(3))));
+    return attentionOutputAndMlp(hidden, ctx, linear, fast);
 }
 
 Result<std::unique_ptr<CausalLM>> CausalLM::loadShell(std::shared_ptr<io::WeightSource> source, at::ScalarType dtype) {
@@ -306,6 +389,15 @@ at::Tensor CausalLM::logits(const at::Tensor& ids) const {
     auto [cos, sin] = rope_->cosSin(at::arange(T, at::kLong));
     at::Tensor h = embed(ids);
     for (const auto& b : blocks_) h = b->forward(h, cos, sin);
+    return head(h);
+}
+
+at::Tensor CausalLM::logitsCached(const at::Tensor& ids, KvCache& cache) const {
+    if (cache.blocks.size() != blocks_.size()) cache.blocks.assign(blocks_.size(), BlockKvCache());
+    const std::int64_t past = cache.length(), T = ids.size(1);
+    auto [cos, sin] = rope_->cosSin(at::arange(past, past + T, at::kLong));
+    at::Tensor h = embed(ids);
+    for (std::size_t i = 0; i < blocks_.size(); ++i) h = blocks_[i]->forwardCached(h, cos, sin, cache.blocks[i]);
     return head(h);
 }
 

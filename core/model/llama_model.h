@@ -12,6 +12,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,31 @@ private:
 
 using WeightOverrides = std::map<std::string, at::Tensor>;
 
+// The keys and values one block has seen so far, for generation one token at a time: after RoPE
+// (and q/k norm), before the grouped-query repeat, in the hidden dtype. Storage grows by doubling,
+// so appending a token copies only that token.
+class BlockKvCache {
+public:
+    std::int64_t length() const { return length_; }
+    // [B, KV, length, D] views of the stored keys / values (undefined while empty).
+    at::Tensor keys() const;
+    at::Tensor values() const;
+    // Appends k, v [B, KV, T, D] at positions [length, length + T).
+    void append(const at::Tensor& k, const at::Tensor& v);
+    void clear();
+
+private:
+    at::Tensor k_, v_;  // [B, KV, capacity, D]
+    std::int64_t length_ = 0;
+};
+
+// One BlockKvCache per block of a CausalLM.
+struct KvCache {
+    std::vector<BlockKvCache> blocks;
+    std::int64_t length() const { return blocks.empty() ? 0 : blocks.front().length(); }
+    void clear() { blocks.clear(); }
+};
+
 class DecoderBlock {
 public:
     // Loads block `index` from the source; weights are converted to `dtype` (float32 or bfloat16).
@@ -58,8 +84,24 @@ public:
     // ([in], float32): the "imatrix" of optimized RTN.
     at::Tensor forward(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin,
                        const WeightOverrides* overrides = nullptr, std::map<std::string, at::Tensor>* input_sq_sums = nullptr) const;
+    // The same for new tokens at positions [cache.length(), cache.length() + T), attending to the
+    // cached ones too; their keys and values are appended to the cache. cos / sin [T, D] for those
+    // positions. With an empty cache it computes exactly what forward() does.
+    at::Tensor forwardCached(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin, BlockKvCache& cache) const;
 
 private:
+    using LinearFn = std::function<at::Tensor(const std::string&, const at::Tensor&)>;
+    struct Qkv {
+        at::Tensor q, k, v;  // q [B, H, T, D]; k, v [B, KV, T, D] (possibly strided views)
+    };
+    // Norm, q/k/v projections, q/k norm and RoPE; `fast`: the fused kernels (forward's two paths).
+    Qkv attentionInputs(const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin, const LinearFn& linear, bool fast) const;
+    // The causal attention of q over k, v of the same positions: [B, T, H·D].
+    at::Tensor selfAttention(const Qkv& qkv, bool fast) const;
+    // Output projection, residual, post-attention norm and SwiGLU MLP, residual.
+    at::Tensor attentionOutputAndMlp(const at::Tensor& hidden, const at::Tensor& ctx, const LinearFn& linear, bool fast) const;
+    bool useFastKernels(const at::Tensor& hidden, const at::Tensor& cos) const;
+
     DecoderBlock() = default;
     int index_ = 0;
     io::ModelConfig config_;
@@ -86,6 +128,11 @@ public:
     at::Tensor embed(const at::Tensor& ids) const;      // [B, T] int64 -> [B, T, H]
     at::Tensor head(const at::Tensor& hidden) const;    // final norm + lm_head -> [B, T, V] float32
     at::Tensor logits(const at::Tensor& ids) const;     // all of it; needs load()
+    // ids [B, T] at positions [cache.length(), cache.length() + T): the logits of those positions
+    // ([B, T, V] float32), their keys and values appended to the cache (sized to the blocks on
+    // first use). Prefill with the prompt, then one token at a time; equals logits() of the whole
+    // sequence. Needs load().
+    at::Tensor logitsCached(const at::Tensor& ids, KvCache& cache) const;
 
 private:
     std::shared_ptr<io::WeightSource> source_;

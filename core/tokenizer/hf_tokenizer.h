@@ -48,7 +48,7 @@ public:
     bool addsBosByDefault() const override;
 
     // The id of a piece or added token's content, if the vocabulary has it.
-    std::optional<std::int32_t> tokenId(const std::string& piece) const;
+    std::optional<std::int32_t> tokenId(const std::string& piece) const override;
 
     struct Impl;
 

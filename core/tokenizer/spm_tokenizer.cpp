@@ -293,6 +293,13 @@ std::string SpmTokenizer::piece(std::int32_t id) const {
     return id >= 0 && id < sp_->GetPieceSize() ? sp_->IdToPiece(id) : std::string();
 }
 
+std::optional<std::int32_t> SpmTokenizer::tokenId(const std::string& piece) const {
+    // The library answers the unknown id for pieces it does not have: check the piece round-trips.
+    const int id = sp_->PieceToId(piece);
+    if (id < 0 || id >= sp_->GetPieceSize() || sp_->IdToPiece(id) != piece) return std::nullopt;
+    return id;
+}
+
 std::vector<std::int32_t> SpmTokenizer::encode(const std::string& text, bool add_bos) const {
     std::vector<std::int32_t> ids;
     const auto st = sp_->Encode(text, &ids);

@@ -70,6 +70,7 @@ public:
     std::string piece(std::int32_t id) const override;
     std::string kind() const override { return "sentencepiece"; }
     bool addsBosByDefault() const override { return vocab_.add_bos; }
+    std::optional<std::int32_t> tokenId(const std::string& piece) const override;
 
     const SpmVocab& vocab() const { return vocab_; }
     // The ModelProto the library loaded: a tokenizer.model's own bytes, or serializeSpmModel's.

@@ -28,6 +28,12 @@ public:
     virtual std::string kind() const = 0;
     // Whether the model's tokenizer_config asks for BOS by default.
     virtual bool addsBosByDefault() const = 0;
+    // The id whose stored piece (or added token's content) is exactly `piece` ("<|im_end|>",
+    // "</s>"), if the vocabulary has one: how chat templates' special-token strings become ids.
+    virtual std::optional<std::int32_t> tokenId(const std::string& piece) const {
+        (void)piece;
+        return std::nullopt;
+    }
 };
 
 }  // namespace srs::tokenizer

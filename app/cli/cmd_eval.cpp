@@ -1,8 +1,10 @@
-// signround eval: perplexity of a model (folder, packed export or GGUF) on a text file.
+// signround eval: perplexity of a model (folder, packed export or GGUF) on a text file and, with
+// --reference, its KL divergence from the original's next-token distributions.
 #include <cstdio>
 
 #include "app/cli/command.h"
 #include "core/common/units.h"
+#include "core/eval/kld_json.h"
 #include "core/eval/perplexity.h"
 
 #include <nlohmann/json.hpp>
@@ -11,17 +13,29 @@ namespace {
 
 int runEval(const std::vector<std::string>& argv);
 
+void printKld(const srs::eval::KldStats& k) {
+    std::printf("KLD mean %.6f  median %.6f  p99 %.6f  p99.9 %.6f  max %.6f  (nats, %s tokens)\n", k.mean, k.median, k.p99, k.p999, k.max,
+                srs::units::formatCount(k.tokens).c_str());
+    std::printf("top-1 agreement %.2f %%\n", 100.0 * k.top1_agreement);
+    std::printf("reference PPL %.4f  PPL ratio %.4f\n", k.reference_ppl, k.ppl_ratio);
+}
+
 const srs::cli::Command kEval{
-    "eval", "Perplexity of a model on a text (non-overlapping windows)",
+    "eval", "Perplexity of a model on a text (non-overlapping windows); KL divergence from --reference",
     "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--tokenizer DIR]\n"
-    "                      [--kernels fused|reference] [--json]",
+    "                      [--reference ORIGINAL] [--protocol windows|llama-perplexity] [--kernels fused|reference] [--json]\n"
+    "  --reference  the original (folder or .gguf, same vocabulary): both run on the same windows; prints the KL divergence\n"
+    "               KL(original || model) per scored token (mean, median, 99th / 99.9th percentile, max, in nats), the\n"
+    "               top-1 agreement, the original's perplexity and the ratio. Both models are in memory at once.\n"
+    "  --protocol   windows (default): every token of a window after the first is scored, no BOS;\n"
+    "               llama-perplexity: as llama.cpp's llama-perplexity (BOS first in each window, second half scored)",
     runEval};
 SRS_CLI_COMMAND(kEval);
 
 int runEval(const std::vector<std::string>& argv) {
     srs::cli::Args args;
     std::string error;
-    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer", "kernels"}, {"json", "quiet"}, &error))
+    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer", "kernels", "reference", "protocol"}, {"json", "quiet"}, &error))
         return srs::cli::usageError(kEval, error);
     if (!args.get("model") || !args.get("text")) return srs::cli::usageError(kEval, "--model and --text are required");
     srs::eval::EvalOptions opt;
@@ -38,6 +52,10 @@ int runEval(const std::vector<std::string>& argv) {
     const auto path = srs::quant::parseKernelPath(kernels);
     if (!path) return srs::cli::usageError(kEval, "--kernels is fused, auto or reference, not '" + kernels + "'");
     opt.kernels = *path;
+    opt.reference = args.getOr("reference", "");
+    const std::string protocol = args.getOr("protocol", "windows");
+    if (protocol == "llama-perplexity") opt.protocol = srs::eval::EvalProtocol::LlamaPerplexity;
+    else if (protocol != "windows") return srs::cli::usageError(kEval, "--protocol is windows or llama-perplexity, not '" + protocol + "'");
     const bool json = args.flag("json");
     auto progress = [&](int done, int total) {
         if (!json && !args.flag("quiet")) std::fprintf(stderr, "\r%d/%d windows", done, total);
@@ -48,13 +66,15 @@ int runEval(const std::vector<std::string>& argv) {
     if (json) {
         nlohmann::json j = {{"model", r->model}, {"text", r->text}, {"tokens", r->tokens}, {"scored_tokens", r->scored_tokens},
                             {"windows", r->windows}, {"window", r->window}, {"mean_nll", r->mean_nll}, {"ppl", r->ppl},
-                            {"elapsed_ms", r->elapsed_ms}, {"tokens_per_s", r->tokens_per_s}};
+                            {"elapsed_ms", r->elapsed_ms}, {"tokens_per_s", r->tokens_per_s}, {"protocol", protocol}};
+        if (r->kld) j["kld"] = srs::eval::kldToJson(*r->kld);
         std::printf("%s\n", j.dump(2).c_str());
     } else {
         std::printf("PPL %.4f\n", r->ppl);
         std::printf("mean NLL %.5f over %s scored tokens (%d windows of %d; %s tokens in the text)\n", r->mean_nll,
                     srs::units::formatCount(r->scored_tokens).c_str(), r->windows, r->window, srs::units::formatCount(r->tokens).c_str());
         std::printf("%.0f tokens/s, %s\n", r->tokens_per_s, srs::units::formatDuration(r->elapsed_ms).c_str());
+        if (r->kld) printKld(*r->kld);
     }
     return 0;
 }

@@ -57,8 +57,11 @@ void JobPrinter::onFinished(const job::JobFinished& e) {
     if (e.state == job::JobState::Finished) {
         std::printf("Done in %s, peak RSS %s.\n", units::formatDuration(e.elapsed_ms).c_str(), units::formatBytes(e.peak_rss_bytes).c_str());
         for (const auto& f : e.files) std::printf("  %-12s %s (%s)\n", f.format.c_str(), f.path.c_str(), units::formatBytes(f.size_bytes).c_str());
-        for (const auto& v : e.evaluations)
-            std::printf("  %-12s PPL %.4f on %s (%.2f bits/weight)\n", v.model.c_str(), v.ppl, v.text.c_str(), v.bits_per_weight);
+        for (const auto& v : e.evaluations) {
+            std::printf("  %-12s PPL %.4f on %s (%.2f bits/weight)", v.model.c_str(), v.ppl, v.text.c_str(), v.bits_per_weight);
+            if (v.kld) std::printf(", KLD mean %.5f, top-1 %.2f %%", v.kld->mean, 100.0 * v.kld->top1_agreement);
+            std::printf("\n");
+        }
     } else {
         std::fprintf(stderr, "%s: %s\n", e.state == job::JobState::Cancelled ? "cancelled" : "error", e.message.c_str());
         if (!e.hint.empty()) std::fprintf(stderr, "hint: %s\n", e.hint.c_str());

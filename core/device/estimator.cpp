@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/eval/kld_summary.h"
+
 namespace fs = std::filesystem;
 
 namespace srs::device {
@@ -66,7 +68,10 @@ double calibrationBytes(const job::JobConfig& c, const io::ModelConfig& mc) {
     return 3.0 * text_bytes + N * T * 8.0 + static_cast<double>(mc.vocab_size) * H * cd + N * T * H * cd;
 }
 
-// Perplexity: the whole model in float32 and the logits of a batch of 8 windows (and their log-softmax).
+// Evaluation (core/job/evaluate_step_torch.cpp): each export is scored with the original as the
+// reference for its KL divergence, so two whole models are resident in float32 (the export
+// dequantized and the original), with the logits of both for a batch of 8 windows, and the
+// double-precision buffers one scoring step uses (core/eval/kld_summary.h).
 double evaluationBytes(const job::JobConfig& c, const io::WeightSource& source) {
     if (c.eval_text.empty()) return 0;
     double params = 0;
@@ -77,7 +82,9 @@ double evaluationBytes(const job::JobConfig& c, const io::WeightSource& source) 
         for (auto d : *shape) p *= static_cast<double>(d);
         params += p;
     }
-    return params * 4.0 + 2.0 * 8.0 * c.eval_window * static_cast<double>(source.config().vocab_size) * 4.0;
+    const double vocab = static_cast<double>(source.config().vocab_size);
+    const double chunk = static_cast<double>(eval::kScoreChunkBuffers) * std::max<double>(static_cast<double>(eval::kScoreChunkValues), vocab) * 8.0;
+    return 2.0 * params * 4.0 + 2.0 * 8.0 * c.eval_window * vocab * 4.0 + chunk;
 }
 
 }  // namespace

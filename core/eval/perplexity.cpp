@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 #include "core/common/log.h"
+#include "core/eval/kld_summary.h"
 #include "core/io/atomic_file.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
@@ -16,6 +18,174 @@
 #include "kernels/linear.h"
 
 namespace srs::eval {
+namespace {
+
+// Which tokens of the text are fed, and which of them scored.
+struct WindowPlan {
+    std::vector<std::int32_t> ids;      // the whole text
+    int window = 0;                      // tokens per window
+    int windows = 0;                     // windows fed
+    int first = 0;                       // logits at positions first..window-2 are scored
+    std::optional<std::int32_t> bos;     // replaces each window's first token (LlamaPerplexity)
+    int scoredPerWindow() const { return window - 1 - first; }
+};
+
+// A tokenizer of another model (--tokenizer) gives ids the embedding does not have.
+Status checkIds(const std::vector<std::int32_t>& ids, const tokenizer::Tokenizer& tok, std::int64_t model_vocab, const std::string& text_file,
+                const EvalOptions& opt) {
+    if (ids.empty() || model_vocab <= 0) return {};
+    const std::int32_t max_id = *std::max_element(ids.begin(), ids.end());
+    if (max_id < model_vocab) return {};
+    return makeError(ErrorCode::InvalidArgument,
+                     "the tokenizer gives id " + std::to_string(max_id) + " on " + text_file + ", outside the model's vocabulary of " +
+                         std::to_string(model_vocab) + " (a " + tok.kind() + " tokenizer of " + std::to_string(tok.vocabSize()) + " tokens)",
+                     opt.tokenizer_folder.empty() ? "the model's tokenizer files do not belong to its weights"
+                                                  : "--tokenizer must name this model's own tokenizer folder");
+}
+
+// Positions past the trained context make perplexity meaningless: windows stay within it (the
+// shorter context of the two models when there is a reference).
+int clampWindow(int window, std::int64_t context) {
+    if (context <= 0 || window <= context) return window;
+    log::warn("window " + std::to_string(window) + " is longer than the model's context (max_position_embeddings " + std::to_string(context) +
+              "); using windows of " + std::to_string(context));
+    return static_cast<int>(context);
+}
+
+Result<WindowPlan> planWindows(const io::WeightSource& source, const io::WeightSource* reference, const std::string& text_file,
+                               const EvalOptions& opt) {
+    auto tok = opt.tokenizer_folder.empty() ? tokenizer::loadTokenizerFor(source) : tokenizer::loadTokenizer(opt.tokenizer_folder);
+    if (!tok) return tok.error();
+    auto text = io::readFile(text_file);
+    if (!text) return text.error();
+    WindowPlan p;
+    const bool llama = opt.protocol == EvalProtocol::LlamaPerplexity;
+    // llama-perplexity adds BOS to the text when the vocabulary asks for it, and puts it first in every window.
+    if (llama && (*tok)->addsBosByDefault()) p.bos = (*tok)->bosId();
+    p.ids = (*tok)->encode(*text, p.bos.has_value());
+    SRS_TRY(checkIds(p.ids, **tok, source.config().vocab_size, text_file, opt));
+    std::int64_t context = source.config().max_position_embeddings;
+    if (reference) {
+        const std::int64_t rc = reference->config().max_position_embeddings;
+        if (rc > 0 && (context <= 0 || rc < context)) context = rc;
+    }
+    p.window = clampWindow(opt.window, context);
+    p.windows = static_cast<int>(p.ids.size() / p.window);
+    if (opt.max_windows > 0) p.windows = std::min(p.windows, opt.max_windows);
+    p.first = llama ? p.window / 2 : 0;
+    if (p.windows == 0)
+        return makeError(ErrorCode::InvalidArgument,
+                         text_file + " has " + std::to_string(p.ids.size()) + " tokens, fewer than one window of " + std::to_string(p.window),
+                         "use a longer text or a smaller --window");
+    if (p.scoredPerWindow() < 1)
+        return makeError(ErrorCode::InvalidArgument, "a window of " + std::to_string(p.window) + " tokens scores no token under the llama-perplexity protocol",
+                         "use a --window of at least 4 tokens");
+    return p;
+}
+
+Status checkReference(const io::WeightSource& model, const io::WeightSource& reference, const std::string& model_path,
+                      const std::string& reference_path) {
+    const std::int64_t mv = model.config().vocab_size, rv = reference.config().vocab_size;
+    if (mv == rv) return {};
+    return makeError(ErrorCode::InvalidArgument,
+                     "the reference " + reference_path + " has a vocabulary of " + std::to_string(rv) + " tokens, " + model_path + " one of " +
+                         std::to_string(mv) + ": KL divergence compares distributions over the same tokens",
+                     "--reference must name the original this model was quantized from");
+}
+
+// One batch of windows as ids [nb, window], the BOS in front when the protocol asks for it.
+at::Tensor batchIds(const WindowPlan& p, int w0, int nb) {
+    at::Tensor batch = at::empty({nb, p.window}, at::kLong);
+    auto acc = batch.accessor<std::int64_t, 2>();
+    for (int b = 0; b < nb; ++b) {
+        for (int t = 0; t < p.window; ++t) acc[b][t] = p.ids[static_cast<std::size_t>(w0 + b) * p.window + t];
+        if (p.bos) acc[b][0] = *p.bos;
+    }
+    return batch;
+}
+
+// Scores rows of logits ([R, V] float32, the predictions of the next tokens `target` [R]) in double
+// precision: the model's NLL and, with reference logits, the reference's NLL, top-1 agreement and
+// per-row KL(P_reference || P_model). Identical logits give exactly 0: the same arithmetic on the
+// same values gives the same log-probabilities, and their difference is 0.
+void scoreRows(const at::Tensor& model_rows, const at::Tensor& ref_rows, const at::Tensor& target, KldAccumulator& acc) {
+    const at::Tensor idx = target.unsqueeze(-1);
+    const at::Tensor lpm = at::log_softmax(model_rows.to(at::kDouble), -1);
+    acc.model_nll_sum -= lpm.gather(-1, idx).sum().item<double>();
+    if (!ref_rows.defined()) return;
+    const at::Tensor lpr = at::log_softmax(ref_rows.to(at::kDouble), -1);
+    acc.reference_nll_sum -= lpr.gather(-1, idx).sum().item<double>();
+    const at::Tensor pr = lpr.exp();
+    // A token the reference gives probability 0 adds nothing (0 · log 0 = 0), whatever the model says.
+    const at::Tensor terms = at::where(pr > 0, pr * (lpr - lpm), at::zeros({}, pr.options()));
+    const at::Tensor kld = terms.sum(-1).contiguous();
+    const double* k = kld.data_ptr<double>();
+    acc.per_token_kld.insert(acc.per_token_kld.end(), k, k + kld.size(0));
+    acc.top1_matches += static_cast<std::uint64_t>(model_rows.argmax(-1).eq(ref_rows.argmax(-1)).sum().item<std::int64_t>());
+}
+
+// Scores the windows of one batch (logits [nb, window, V]), a bounded number of rows at a time.
+void scoreBatch(const WindowPlan& p, const at::Tensor& batch_ids, const at::Tensor& logits, const at::Tensor& ref_logits, KldAccumulator& acc) {
+    const std::int64_t vocab = logits.size(-1);
+    const int scored = p.scoredPerWindow();
+    const int rows = static_cast<int>(std::clamp<std::int64_t>(kScoreChunkValues / std::max<std::int64_t>(1, vocab), 1, scored));
+    for (std::int64_t b = 0; b < logits.size(0); ++b)
+        for (int r0 = 0; r0 < scored; r0 += rows) {
+            const int n = std::min(rows, scored - r0);
+            const at::Tensor m = logits[b].narrow(0, p.first + r0, n);
+            const at::Tensor r = ref_logits.defined() ? ref_logits[b].narrow(0, p.first + r0, n) : at::Tensor();
+            scoreRows(m, r, batch_ids[b].narrow(0, p.first + r0 + 1, n), acc);
+        }
+}
+
+struct Models {
+    std::unique_ptr<model::CausalLM> model, reference;  // reference: null without one
+};
+
+// Runs every window through the model (and the reference), scoring as it goes.
+Status scoreAll(const WindowPlan& p, const Models& m, const EvalOptions& opt, KldAccumulator& acc, const EvalProgressFn& progress,
+                const CancelToken& cancel) {
+    c10::InferenceMode guard;
+    kernels::FastLinearScope fast(opt.kernels != quant::KernelPath::Reference);
+    const int batch = std::max(1, opt.batch_size);
+    try {
+        for (int w0 = 0; w0 < p.windows; w0 += batch) {
+            SRS_TRY(cancel.check("evaluating perplexity"));
+            const int nb = std::min(batch, p.windows - w0);
+            const at::Tensor ids = batchIds(p, w0, nb);
+            const at::Tensor logits = m.model->logits(ids);  // [nb, window, V] float32
+            at::Tensor ref_logits;
+            if (m.reference) {
+                SRS_TRY(cancel.check("evaluating the reference"));
+                ref_logits = m.reference->logits(ids);
+                if (ref_logits.sizes() != logits.sizes())
+                    return makeError(ErrorCode::InvalidArgument, "the reference's logits are not shaped as the model's",
+                                     "--reference must name the original this model was quantized from");
+            }
+            scoreBatch(p, ids, logits, ref_logits, acc);
+            if (progress) progress(w0 + nb, p.windows);
+        }
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Internal, std::string("evaluation failed: ") + e.what());
+    }
+    return {};
+}
+
+Result<Models> loadModels(const std::shared_ptr<io::WeightSource>& source, const std::shared_ptr<io::WeightSource>& reference,
+                          at::ScalarType dtype) {
+    Models m;
+    auto model = model::CausalLM::load(source, dtype);
+    if (!model) return model.error();
+    m.model = std::move(*model);
+    if (reference) {
+        auto ref = model::CausalLM::load(reference, dtype);
+        if (!ref) return ref.error();
+        m.reference = std::move(*ref);
+    }
+    return m;
+}
+
+}  // namespace
 
 Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const std::string& text_file, const EvalOptions& opt,
                                             const EvalProgressFn& progress, const CancelToken& cancel) {
@@ -25,73 +195,32 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
     if (!dtype) return dtype.error();
     auto source = io::openWeightSource(model_path);
     if (!source) return source.error();
-    auto tok = opt.tokenizer_folder.empty() ? tokenizer::loadTokenizerFor(**source) : tokenizer::loadTokenizer(opt.tokenizer_folder);
-    if (!tok) return tok.error();
-    auto text = io::readFile(text_file);
-    if (!text) return text.error();
+    std::shared_ptr<io::WeightSource> reference;
+    if (!opt.reference.empty()) {
+        auto ref = io::openWeightSource(opt.reference);
+        if (!ref) return ref.error();
+        SRS_TRY(checkReference(**source, **ref, model_path, opt.reference));
+        reference = *ref;
+    }
+    auto plan = planWindows(**source, reference.get(), text_file, opt);
+    if (!plan) return plan.error();
+    auto models = loadModels(*source, reference, *dtype);
+    if (!models) return models.error();
+    KldAccumulator acc;
+    SRS_TRY(scoreAll(*plan, *models, opt, acc, progress, cancel));
 
     PerplexityReport r;
     r.model = model_path;
     r.text = text_file;
-    std::vector<std::int32_t> ids = (*tok)->encode(*text, false);
-    r.tokens = ids.size();
-    // A tokenizer of another model (--tokenizer) gives ids the embedding does not have.
-    const std::int64_t model_vocab = (*source)->config().vocab_size;
-    if (!ids.empty() && model_vocab > 0) {
-        const std::int32_t max_id = *std::max_element(ids.begin(), ids.end());
-        if (max_id >= model_vocab)
-            return makeError(ErrorCode::InvalidArgument,
-                             "the tokenizer gives id " + std::to_string(max_id) + " on " + text_file + ", outside the model's vocabulary of " +
-                                 std::to_string(model_vocab) + " (a " + (*tok)->kind() + " tokenizer of " +
-                                 std::to_string((*tok)->vocabSize()) + " tokens)",
-                             opt.tokenizer_folder.empty() ? "the model's tokenizer files do not belong to its weights"
-                                                          : "--tokenizer must name this model's own tokenizer folder");
-    }
-    // Positions past the trained context make perplexity meaningless: windows stay within it.
-    int window = opt.window;
-    const std::int64_t context = (*source)->config().max_position_embeddings;
-    if (context > 0 && window > context) {
-        log::warn("window " + std::to_string(window) + " is longer than the model's context (max_position_embeddings " +
-                  std::to_string(context) + "); using windows of " + std::to_string(context));
-        window = static_cast<int>(context);
-    }
-    int windows = static_cast<int>(ids.size() / window);
-    if (opt.max_windows > 0) windows = std::min(windows, opt.max_windows);
-    if (windows == 0)
-        return makeError(ErrorCode::InvalidArgument, text_file + " has " + std::to_string(ids.size()) + " tokens, fewer than one window of " +
-                                                         std::to_string(window),
-                         "use a longer text or a smaller --window");
-
-    auto model = model::CausalLM::load(*source, *dtype);
-    if (!model) return model.error();
-    c10::InferenceMode guard;
-    kernels::FastLinearScope fast(opt.kernels != quant::KernelPath::Reference);
-    const int batch = std::max(1, opt.batch_size);
-    double nll_sum = 0.0;
-    try {
-        for (int w0 = 0; w0 < windows; w0 += batch) {
-            SRS_TRY(cancel.check("evaluating perplexity"));
-            const int nb = std::min(batch, windows - w0);
-            at::Tensor batch_ids = at::empty({nb, window}, at::kLong);
-            auto acc = batch_ids.accessor<std::int64_t, 2>();
-            for (int b = 0; b < nb; ++b)
-                for (int t = 0; t < window; ++t) acc[b][t] = ids[static_cast<std::size_t>(w0 + b) * window + t];
-            at::Tensor logits = (*model)->logits(batch_ids);  // [nb, window, V] float32
-            at::Tensor logp = at::log_softmax(logits.narrow(1, 0, window - 1), -1);
-            at::Tensor target = batch_ids.narrow(1, 1, window - 1).unsqueeze(-1);
-            nll_sum -= logp.gather(-1, target).to(at::kDouble).sum().item<double>();
-            if (progress) progress(w0 + nb, windows);
-        }
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::Internal, std::string("evaluation failed: ") + e.what());
-    }
-    r.windows = windows;
-    r.window = window;
-    r.scored_tokens = static_cast<std::uint64_t>(windows) * (window - 1);
-    r.mean_nll = nll_sum / static_cast<double>(r.scored_tokens);
+    r.tokens = plan->ids.size();
+    r.windows = plan->windows;
+    r.window = plan->window;
+    r.scored_tokens = static_cast<std::uint64_t>(plan->windows) * plan->scoredPerWindow();
+    r.mean_nll = acc.model_nll_sum / static_cast<double>(r.scored_tokens);
     r.ppl = std::exp(r.mean_nll);
+    if (reference) r.kld = summarizeKld(std::move(acc));
     r.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-    r.tokens_per_s = r.elapsed_ms > 0 ? 1000.0 * windows * window / static_cast<double>(r.elapsed_ms) : 0.0;
+    r.tokens_per_s = r.elapsed_ms > 0 ? 1000.0 * r.windows * r.window / static_cast<double>(r.elapsed_ms) : 0.0;
     return r;
 }
 

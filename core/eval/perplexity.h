@@ -2,18 +2,28 @@
 // text (no BOS), cut it into non-overlapping windows of `window` tokens, predict tokens 1..N−1 of
 // each window from its own prefix, PPL = exp(mean NLL). A trailing partial window is not scored,
 // as in the reference protocol of shared/data/PROVENANCE.md. Plain facade: no torch here.
+//
+// With a reference (EvalOptions::reference, the original model) both models run on the same
+// window batches and every scored token also gets KL(P_reference || P_model), top-1 agreement and
+// the reference's NLL (log-softmax in double precision, a bounded number of rows at a time; a
+// model against itself gives exactly 0). Memory: both models are resident at once (each loaded in
+// the compute dtype), and the logits of one batch of windows of both.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/common/cancel.h"
 #include "core/common/result.h"
+#include "core/eval/kld.h"
 #include "core/quant/quant_scheme.h"
 
 namespace srs::eval {
+
+enum class EvalProtocol { Windows, LlamaPerplexity };
 
 struct EvalOptions {
     int window = 2048;
@@ -24,6 +34,13 @@ struct EvalOptions {
     // The block implementation: the kernels path (tiled attention, fused norm / rope / SwiGLU,
     // measured matmul backends) unless Reference, the plain-LibTorch ops.
     quant::KernelPath kernels = quant::KernelPath::Fused;
+    // The original to measure KL divergence against (a folder or .gguf, same tokenizer): scored on
+    // the same windows, its figures go in PerplexityReport::kld. Empty: perplexity only.
+    std::string reference;
+    // Which tokens are scored. Windows: our protocol above. LlamaPerplexity: what llama.cpp's
+    // llama-perplexity does (BOS first in every window, only the second half scored), so that our
+    // figures can be set beside its own.
+    EvalProtocol protocol = EvalProtocol::Windows;
 };
 
 struct PerplexityReport {
@@ -37,6 +54,7 @@ struct PerplexityReport {
     double ppl = 0.0;
     std::int64_t elapsed_ms = 0;
     double tokens_per_s = 0.0;        // tokens through the model per second
+    std::optional<KldStats> kld;      // when EvalOptions::reference was given
 };
 
 using EvalProgressFn = std::function<void(int windows_done, int windows_total)>;

@@ -30,6 +30,38 @@ void addUnique(std::vector<std::string>& v, const std::string& x) {
     if (!x.empty() && std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
 }
 
+std::string format(const char* fmt, double value) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, fmt, value);
+    return buf;
+}
+
+// The measured rows; the KL divergence columns only when some row has them (the exports of a run
+// that measured them; the original's own cells are "—").
+std::string perplexityTable(const std::vector<PerplexityRow>& rows) {
+    const bool kld = std::any_of(rows.begin(), rows.end(), [](const PerplexityRow& r) { return r.kld.has_value(); });
+    std::ostringstream o;
+    o << "## Measured perplexity\n\nLower is better; measured by SignRound Studio on the same text for every row.";
+    if (kld)
+        o << " KLD: the KL divergence of this model's next-token distribution from the original's, in nats per token (mean and "
+             "99th percentile over the scored tokens); top-1: how often its most likely next token is the original's.";
+    o << "\n\n";
+    o << (kld ? "| model | text | bits / weight | perplexity | KLD mean | KLD p99 | top-1 |\n|---|---|---:|---:|---:|---:|---:|\n"
+              : "| model | text | bits / weight | perplexity |\n|---|---|---:|---:|\n");
+    for (const auto& r : rows) {
+        o << "| " << r.model << " | " << r.dataset << " | " << (r.bits_per_weight > 0 ? format("%.2f", r.bits_per_weight) : "—") << " | "
+          << format("%.4f", r.ppl) << " |";
+        if (kld && r.kld)
+            o << " " << format("%.5f", r.kld->mean) << " | " << format("%.5f", r.kld->p99) << " | " << format("%.2f %%", 100.0 * r.kld->top1_agreement)
+              << " |";
+        else if (kld)
+            o << " — | — | — |";
+        o << "\n";
+    }
+    o << "\n";
+    return o.str();
+}
+
 }  // namespace
 
 FrontMatter parseFrontMatter(const std::string& readme) {
@@ -109,17 +141,7 @@ std::string renderModelCard(const ModelCardInfo& info) {
         o << " |\n";
     }
     o << "\n";
-    if (!info.perplexities.empty()) {
-        o << "## Measured perplexity\n\nLower is better; measured by SignRound Studio on the same text for every row.\n\n";
-        o << "| model | text | bits / weight | perplexity |\n|---|---|---:|---:|\n";
-        for (const auto& r : info.perplexities) {
-            char ppl[32], bpw[32];
-            std::snprintf(ppl, sizeof ppl, "%.4f", r.ppl);
-            std::snprintf(bpw, sizeof bpw, "%.2f", r.bits_per_weight);
-            o << "| " << r.model << " | " << r.dataset << " | " << (r.bits_per_weight > 0 ? bpw : "—") << " | " << ppl << " |\n";
-        }
-        o << "\n";
-    }
+    if (!info.perplexities.empty()) o << perplexityTable(info.perplexities);
     const std::string id = info.repo_id.empty() ? "path/to/this/folder" : info.repo_id;
     o << "## How to use\n\n";
     if (gguf) {

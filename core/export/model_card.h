@@ -1,11 +1,15 @@
 // The README.md written beside an export: YAML front matter the Hub reads (base_model, tags,
 // license and pipeline_tag carried over from the source model's card), then what was done —
-// scheme, recipe, calibration data, measured perplexities — and how to load the result in
-// transformers, vLLM and llama.cpp.
+// scheme, recipe, calibration data, measured perplexities (and, for the exports, the KL divergence
+// from the original and the top-1 agreement) — and how to load the result in transformers, vLLM
+// and llama.cpp.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/eval/kld.h"
 
 namespace srs::exporter {
 
@@ -14,6 +18,7 @@ struct PerplexityRow {
     std::string dataset;
     double ppl = 0.0;
     double bits_per_weight = 0.0;  // 0: not given
+    std::optional<eval::KldStats> kld;  // against the original, on the same text (exports only)
 };
 
 struct ModelCardInfo {

@@ -37,14 +37,18 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
         const bool gguf = plan.exports[i].format.isGguf();
         eval::EvalOptions feo = eo;
         if (gguf) feo.tokenizer_folder = model.source->tokenizerFolder();
+        // Against the run's source: KL divergence from the original on the same windows (both
+        // models are in memory while this export is scored).
+        feo.reference = c.model;
         auto r = eval::evaluatePerplexity(f.path, c.eval_text, feo, {}, cancel);
         if (!r) return r.error();
         // A GGUF mixes types per tensor: its bits per weight is what the .gguf file takes.
         std::error_code ec;
         const auto gguf_bytes = gguf ? fs::file_size(fs::path(f.path) / plan.exports[i].card.gguf_file, ec) : 0;
         const double file_bpw = gguf && params > 0 && !ec ? 8.0 * static_cast<double>(gguf_bytes) / params : bpw;
-        out.push_back({f.format, c.eval_text, r->ppl, file_bpw, f.size_bytes});
-        log::info(f.format + ": PPL " + std::to_string(r->ppl) + " (original " + std::to_string(orig->ppl) + ")");
+        out.push_back({f.format, c.eval_text, r->ppl, file_bpw, f.size_bytes, r->kld});
+        log::info(f.format + ": PPL " + std::to_string(r->ppl) + " (original " + std::to_string(orig->ppl) + ")" +
+                  (r->kld ? ", KLD mean " + std::to_string(r->kld->mean) + ", top-1 " + std::to_string(100.0 * r->kld->top1_agreement) + " %" : ""));
     }
     return out;
 }

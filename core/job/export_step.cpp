@@ -32,7 +32,7 @@ Status writeModelCards(const RunPlan& plan, const std::vector<ExportedFile>& fil
         for (const auto& e : evaluations)
             if (e.model == "original" || e.model == f.format)
                 card.perplexities.push_back({e.model == "original" ? "original" : f.format + " (this model)", fs::path(e.text).filename().string(),
-                                             e.ppl, e.bits_per_weight});
+                                             e.ppl, e.bits_per_weight, e.kld});
         SRS_TRY(io::writeFileAtomic((fs::path(f.path) / "README.md").string(), exporter::renderModelCard(card)));
     }
     return {};

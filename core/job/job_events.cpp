@@ -1,5 +1,7 @@
 #include "core/job/job_events.h"
 
+#include "core/eval/kld_json.h"
+
 namespace srs::job {
 
 const char* jobStateName(JobState s) {
@@ -42,8 +44,11 @@ nlohmann::json toJson(const ProgressUpdate& e) {
 nlohmann::json toJson(const JobFinished& e) {
     nlohmann::json files = nlohmann::json::array(), evals = nlohmann::json::array();
     for (const auto& f : e.files) files.push_back({{"format", f.format}, {"path", f.path}, {"size_bytes", f.size_bytes}});
-    for (const auto& v : e.evaluations)
-        evals.push_back({{"model", v.model}, {"text", v.text}, {"ppl", v.ppl}, {"bits_per_weight", v.bits_per_weight}, {"size_bytes", v.size_bytes}});
+    for (const auto& v : e.evaluations) {
+        nlohmann::json row = {{"model", v.model}, {"text", v.text}, {"ppl", v.ppl}, {"bits_per_weight", v.bits_per_weight}, {"size_bytes", v.size_bytes}};
+        if (v.kld) row["kld"] = eval::kldToJson(*v.kld);
+        evals.push_back(std::move(row));
+    }
     return {{"event", "finished"}, {"state", jobStateName(e.state)}, {"message", e.message}, {"hint", e.hint},
             {"elapsed_ms", e.elapsed_ms}, {"peak_rss_bytes", e.peak_rss_bytes}, {"files", files}, {"evaluations", evals}};
 }

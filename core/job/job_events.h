@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/eval/kld.h"
 #include "core/quant/quant_scheme.h"
 
 namespace srs::job {
@@ -89,6 +91,7 @@ struct EvalResult {
     double ppl = 0.0;
     double bits_per_weight = 0.0;
     std::uint64_t size_bytes = 0;
+    std::optional<eval::KldStats> kld;  // against the original, for exports (not on the original's row)
 };
 
 struct JobFinished {

@@ -36,6 +36,32 @@ private slots:
         QVERIFY(card.find("from_pretrained(\"me/Qwen3-0.6B-W4G128\"") != std::string::npos);
         QVERIFY(card.find("vllm serve me/Qwen3-0.6B-W4G128") != std::string::npos);
         QVERIFY(card.find("# Qwen3-0.6B-W4G128") != std::string::npos);
+        // Without KL divergence figures the table keeps its four columns.
+        QVERIFY(card.find("| model | text | bits / weight | perplexity |\n") != std::string::npos);
+        QVERIFY(card.find("KLD") == std::string::npos);
+    }
+
+    // An export measured against the original: its row carries KLD mean, p99 and top-1; the
+    // original's own row has none.
+    void kldColumns() {
+        ModelCardInfo info;
+        info.format = "auto_round";
+        info.scheme = "W4A16 G128 sym";
+        info.recipe = "RTN";
+        srs::eval::KldStats k;
+        k.tokens = 1000;
+        k.mean = 0.012345;
+        k.p99 = 0.234567;
+        k.top1_agreement = 0.97126;
+        info.perplexities = {{"original", "eval.txt", 9.8765, 32.0}, {"auto_round (this model)", "eval.txt", 10.1234, 4.25, k}};
+        const std::string card = renderModelCard(info);
+        QVERIFY2(card.find("| model | text | bits / weight | perplexity | KLD mean | KLD p99 | top-1 |\n|---|---|---:|---:|---:|---:|---:|\n") !=
+                     std::string::npos,
+                 card.c_str());
+        QVERIFY2(card.find("| original | eval.txt | 32.00 | 9.8765 | — | — | — |\n") != std::string::npos, card.c_str());
+        QVERIFY2(card.find("| auto_round (this model) | eval.txt | 4.25 | 10.1234 | 0.01235 | 0.23457 | 97.13 % |\n") != std::string::npos,
+                 card.c_str());
+        QVERIFY(card.find("KL divergence") != std::string::npos);  // the columns are explained
     }
 
     void ggufCard() {

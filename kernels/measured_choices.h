@@ -28,7 +28,7 @@ public:
         auto [it, inserted] = by_key_.emplace(key, std::move(c));
         if (inserted) {
             order_.push_back(key);
-            log::info("kernels: " + it->second.describe());
+            log::debug("kernels: " + it->second.describe());  // -v shows them; they are noise to most users
         }
         return it->second;
     }

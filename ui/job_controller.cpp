@@ -52,9 +52,12 @@ RunOutcome runOutcomeOf(const job::JobFinished& fin) {
     o.message = QString::fromStdString(fin.message);
     o.hint = QString::fromStdString(fin.hint);
     o.elapsed_ms = fin.elapsed_ms;
-    for (const auto& f : fin.files) o.files.push_back({QString::fromStdString(f.format), QString::fromStdString(f.path), f.size_bytes, 0, 0});
-    for (const auto& e : fin.evaluations)
-        o.evaluations.push_back({QString::fromStdString(e.model), QString::fromStdString(e.text), e.ppl, e.bits_per_weight, e.size_bytes});
+    for (const auto& f : fin.files) o.files.push_back({QString::fromStdString(f.format), QString::fromStdString(f.path), f.size_bytes, 0, 0, {}});
+    for (const auto& e : fin.evaluations) {
+        KldFigures k;
+        if (e.kld) k = {e.kld->mean, e.kld->median, e.kld->p99, e.kld->top1_agreement, e.kld->ppl_ratio};
+        o.evaluations.push_back({QString::fromStdString(e.model), QString::fromStdString(e.text), e.ppl, e.bits_per_weight, e.size_bytes, k});
+    }
     return o;
 }
 

@@ -31,12 +31,21 @@ struct LayerRow {
     double error_rtn = 0, error_tuned = 0, flipped = 0;
 };
 
+// How far an export's next-token distributions are from the original's (core's KldStats): KL
+// divergence in nats and how often the top token stays the same. has() is false when not measured.
+struct KldFigures {
+    double mean = -1, median = -1, p99 = -1, top1 = -1;  // top1: fraction in [0, 1]
+    double ppl_ratio = -1;
+    bool has() const { return mean >= 0; }
+};
+
 // Perplexity of the original model ("original") or of one export (its format) after a run.
 struct EvalRow {
     QString model;
     QString text;
     double ppl = 0, bits_per_weight = 0;
     quint64 size_bytes = 0;
+    KldFigures kld;  // exports only
 };
 
 // One export a run wrote (a folder, or a GGUF file) with its size; perplexity and bits per weight
@@ -47,6 +56,7 @@ struct ExportRecord {
     quint64 size_bytes = 0;
     double bits_per_weight = 0;  // 0: not evaluated
     double ppl = 0;              // 0: not evaluated
+    KldFigures kld;              // against the original, when the run measured it
 };
 
 // How a job ended (core's JobFinished as Qt data), as JobController::finished delivers it.

@@ -9,7 +9,10 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QCloseEvent>
+#include <QDir>
 #include <QDropEvent>
+#include <QFileInfo>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -20,10 +23,13 @@
 #include <QTime>
 
 #include "core/common/log.h"
+#include "core/job/run_state.h"
+#include "ui/checkpoint_prompt.h"
 #include "ui/hub_session.h"
 #include "ui/log_bridge.h"
 #include "ui/pages/hub_page.h"
 #include "ui/upload_dialog.h"
+#include "ui/pages/compare_page.h"
 #include "ui/pages/configure_page.h"
 #include "ui/pages/model_page.h"
 #include "ui/pages/export_page.h"
@@ -39,7 +45,8 @@ static void initUiResources() { Q_INIT_RESOURCE(resources); }
 
 namespace srs::ui {
 
-MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, ReexportRunner reexport, QWidget* parent)
+MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, ReexportRunner reexport, TextModelOpener text_models,
+                       QWidget* parent)
     : QMainWindow(parent), compute_summary_(compute_summary) {
     initUiResources();
     setWindowTitle(tr("SignRound Studio"));
@@ -49,10 +56,12 @@ MainWindow::MainWindow(const QString& compute_summary, JobRunner runner, Reexpor
 
     model_page_ = new ModelPage(this);
     addPage(tr("Model"), model_page_, tr("Open a model and see what is in it"));
+    connect(model_page_, &ModelPage::modelFailed, this, &MainWindow::reportFailedOpen);
     if (runner) {
         addQuantizationPages(std::move(runner));
         connectRunLifecycle();
         addResultPages(std::move(reexport));
+        if (text_models) addComparePage(std::move(text_models));
     }
     // The Hub page comes last so the other pages keep their positions (--page, screenshots).
     addHubPage();
@@ -105,27 +114,77 @@ void MainWindow::connectRunLifecycle() {
         configure_page_->setModel(folder);
         configure_page_->setMaxSeqlen(static_cast<int>(model_page_->summary().config.max_position_embeddings));
     });
-    connect(configure_page_, &ConfigurePage::startRequested, this, [this](const job::JobConfig& c) {
-        if (startRun(c)) {
-            // Registered so that the next start of the app can offer to resume it.
-            if (auto ok = unfinished_.add(c); !ok) srs::log::warn("cannot remember the run for resuming: " + ok.error().message);
-        }
-    });
+    connect(configure_page_, &ConfigurePage::startRequested, this, &MainWindow::startFromConfigure);
     connect(job_controller_, &JobController::finished, this, [this](const RunOutcome& outcome) {
         if (outcome.succeeded()) unfinished_.remove(current_run_dir_);
+        // A cancelled or failed run with tuned blocks can go on from the Run page.
+        auto state = job::readRunState(current_run_dir_.toStdString());
+        const bool resumable = !outcome.succeeded() && state && !state->finished && state->next_block > 0;
+        run_page_->setResumable(resumable, resumable ? state->next_block : 0, resumable ? state->num_blocks : 0);
         current_run_dir_.clear();
     });
+    connectResumeControls();
+    const AppSettings settings = AppSettings::load();
+    configure_page_->applySettings(settings.output_dir, settings.device);
+}
+
+void MainWindow::startFromConfigure(const job::JobConfig& config) {
+    job::JobConfig c = config;
+    switch (askAboutCheckpoint(this, c)) {
+    case CheckpointAction::Cancel:
+        return;
+    case CheckpointAction::ChooseFolder:
+        showPage(stack_->indexOf(configure_page_));
+        configure_page_->chooseOutputFolder();
+        return;
+    default:
+        break;
+    }
+    if (startRun(c)) {
+        // Registered so that the next start of the app can offer to resume it.
+        if (auto ok = unfinished_.add(c); !ok) srs::log::warn("cannot remember the run for resuming: " + ok.error().message);
+    }
+}
+
+// Resume and Discard on the banner of unfinished runs, Resume on the Run page.
+void MainWindow::connectResumeControls() {
     connect(resume_banner_, &ResumeBanner::resumeRequested, this, [this](const UnfinishedRun& run) {
         if (startRun(run.config)) resume_banner_->removeRun(run.id);
     });
     connect(resume_banner_, &ResumeBanner::discardRequested, this, [this](const UnfinishedRun& run) {
+        const auto answer = QMessageBox::question(
+            this, tr("Discard the unfinished run?"),
+            tr("This deletes the checkpoint of the run of %1 in %2 (%3 of %4 blocks tuned). It cannot be undone.")
+                .arg(QFileInfo(run.model).fileName(), QDir::toNativeSeparators(run.run_dir))
+                .arg(run.next_block)
+                .arg(run.num_blocks),
+            QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Discard) return;
         if (auto ok = unfinished_.discard(run); !ok)
             QMessageBox::warning(this, tr("Discard"), QString::fromStdString(ok.error().toString()));
         resume_banner_->removeRun(run.id);
     });
+    connect(run_page_, &RunPage::resumeRequested, this, [this] {
+        job::JobConfig c = last_config_;
+        c.resume = true;
+        startRun(c);
+    });
     resume_banner_->setRuns(unfinished_.find());
-    const AppSettings settings = AppSettings::load();
-    configure_page_->applySettings(settings.output_dir, settings.device);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (job_controller_ && job_controller_->running()) {
+        const auto answer = QMessageBox::question(this, tr("Quit during a run?"),
+                                                  tr("A run is in progress. Quit anyway? The blocks tuned so far stay checkpointed, "
+                                                     "and the app offers to resume the run at its next start."),
+                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        job_controller_->cancel();
+    }
+    QMainWindow::closeEvent(event);
 }
 
 // Results and Export, fed by the recorder that writes every finished run into the history.
@@ -146,6 +205,14 @@ void MainWindow::addResultPages(ReexportRunner reexport) {
     });
     connect(job_controller_, &JobController::started, export_page_, [this] { export_page_->setBusy(true); });
     connect(job_controller_, &JobController::finished, export_page_, [this] { export_page_->setBusy(false); });
+}
+
+// Compare: the open model is the reference; the run shown on the Results page offers its exports.
+void MainWindow::addComparePage(TextModelOpener text_models) {
+    compare_page_ = new ComparePage(std::move(text_models), this);
+    addPage(tr("Compare"), compare_page_, tr("The original and its exports generating side by side from one prompt"));
+    connect(model_page_, &ModelPage::modelOpened, compare_page_, &ComparePage::setOriginal);
+    connect(results_page_, &ResultsPage::runSelected, compare_page_, [this](const RunRecord& r) { compare_page_->setCandidates(r.exports); });
 }
 
 // The Hub page, and the session it shares with the Export page's upload dialog.
@@ -208,6 +275,18 @@ void MainWindow::buildMenus(QDockWidget* log_dock) {
 
 void MainWindow::openModel(const QString& path) { model_page_->openModel(path); }
 
+void MainWindow::reportFailedOpen(const QString& path, const QString& message) {
+    // The Model page shows it in place; elsewhere the user would not see it.
+    if (stack_->currentWidget() == model_page_) return;
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not open the model"),
+                                tr("Could not open %1:\n%2").arg(QDir::toNativeSeparators(path), message), QMessageBox::Ok, this);
+    box->setObjectName("openFailedBox");
+    if (model_page_->hasModel())
+        box->setInformativeText(tr("%1 stays open.").arg(QFileInfo(QString::fromStdString(model_page_->summary().path)).fileName()));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // not exec(): nothing waits on the answer
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     if (!ModelPage::modelPathFromDrop(event->mimeData()).isEmpty()) event->acceptProposedAction();
 }
@@ -227,7 +306,9 @@ void MainWindow::showHub(const QString& query) {
 
 QStringList MainWindow::workflowPageNames() const {
     if (!configure_page_) return {"model"};
-    return {"model", "configure", "run", "results", "export"};
+    QStringList names = {"model", "configure", "run", "results", "export"};
+    if (compare_page_) names << "compare";
+    return names;
 }
 
 bool MainWindow::showPageNamed(const QString& name) {
@@ -272,6 +353,7 @@ bool MainWindow::startRun(const job::JobConfig& config) {
     if (!job_controller_->start(config)) return false;
     job::JobConfig c = config;
     current_run_dir_ = QString::fromStdString(c.effectiveRunDir());
+    last_config_ = c;
     showPage(run_index_);
     return true;
 }

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 #include "ui/job_controller.h"
+#include "ui/text_model.h"
 #include "ui/unfinished_runs.h"
 
 class QDockWidget;
@@ -21,6 +22,7 @@ class JobController;
 class LogBridge;
 class ResultsPage;
 class ExportPage;
+class ComparePage;
 class RunRecorder;
 class HubPage;
 class HubSession;
@@ -44,8 +46,10 @@ public:
     // runner: the quantization job (the app passes core's runQuantJob); without one the
     // Configure, Run, Results and Export pages are not shown.
     // reexport: core's reexportRun, for the Export page's re-export.
+    // text_models: opens a model for generation (the app passes core's generator); with it, and a
+    // runner, the Compare page follows the Export page.
     explicit MainWindow(const QString& compute_summary = {}, JobRunner runner = {}, ReexportRunner reexport = {},
-                        QWidget* parent = nullptr);
+                        TextModelOpener text_models = {}, QWidget* parent = nullptr);
 
     // Offers the unfinished runs (Resume / Discard) at the top of the window; hidden when none.
     ResumeBanner* resumeBanner() const { return resume_banner_; }
@@ -57,6 +61,7 @@ public:
     RunPage* runPage() const { return run_page_; }
     ResultsPage* resultsPage() const { return results_page_; }
     ExportPage* exportPage() const { return export_page_; }
+    ComparePage* comparePage() const { return compare_page_; }
     RunRecorder* runRecorder() const { return recorder_; }
     // The Hub page (search, download, local cache) and the session behind it and the upload dialog.
     HubPage* hubPage() const { return hub_page_; }
@@ -77,7 +82,8 @@ public:
     // Shows the Hub page; with a query, also searches for it (as if typed).
     void showHub(const QString& query = {});
     // The short names of the quantization pages in their order, as --page and the screenshots
-    // name them: "model", then "configure", "run", "results" and "export" when there is a runner.
+    // name them: "model", then "configure", "run", "results" and "export" when there is a runner,
+    // and "compare" when there is also a text-model opener.
     QStringList workflowPageNames() const;
     // Shows the page of that short name: one of workflowPageNames(), or "hub". False when the
     // window has no such page.
@@ -99,13 +105,23 @@ protected:
     // drops themselves) opens on the Model page, which is then shown.
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    // Quitting while a run is in progress asks first (the tuned blocks stay checkpointed).
+    void closeEvent(QCloseEvent* event) override;
+
+private slots:
+    // A model that failed to open, reported where the user is (the Model page shows it itself).
+    void reportFailedOpen(const QString& path, const QString& message);
 
 private:
     // Builders of the constructor, in the order it calls them.
     void buildCentralArea();
     void addQuantizationPages(JobRunner runner);
     void connectRunLifecycle();
+    void connectResumeControls();
+    // Start from the Configure page: asks first when the run folder holds a checkpoint.
+    void startFromConfigure(const job::JobConfig& config);
     void addResultPages(ReexportRunner reexport);
+    void addComparePage(TextModelOpener text_models);
     void addHubPage();
     QDockWidget* buildLogDock();
     void buildMenus(QDockWidget* log_dock);
@@ -118,6 +134,7 @@ private:
     RunPage* run_page_ = nullptr;
     ResultsPage* results_page_ = nullptr;
     ExportPage* export_page_ = nullptr;
+    ComparePage* compare_page_ = nullptr;
     RunRecorder* recorder_ = nullptr;
     HubSession* hub_session_ = nullptr;
     HubPage* hub_page_ = nullptr;
@@ -125,6 +142,7 @@ private:
     ResumeBanner* resume_banner_ = nullptr;
     UnfinishedRuns unfinished_;
     QString current_run_dir_;  // of the quantization run in progress, to forget it once finished
+    job::JobConfig last_config_;  // of the last run started, for the Run page's Resume
     int run_index_ = -1;
     RuntimeVersions versions_;
     JobController* job_controller_ = nullptr;

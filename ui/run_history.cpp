@@ -36,6 +36,8 @@ json toJson(const RunRecord& r) {
         json x = {{"format", s(e.format)}, {"path", s(e.path)}, {"size_bytes", e.size_bytes}};
         if (e.ppl > 0) x["ppl"] = e.ppl;
         if (e.bits_per_weight > 0) x["bits_per_weight"] = e.bits_per_weight;
+        if (e.kld.has())
+            x["kld"] = {{"mean", e.kld.mean}, {"median", e.kld.median}, {"p99", e.kld.p99}, {"top1_agreement", e.kld.top1}, {"ppl_ratio", e.kld.ppl_ratio}};
         exports.push_back(x);
     }
     json settings = json::object();
@@ -69,9 +71,15 @@ RunRecord fromJson(const json& j) {
                                  l.value("weight_rel_error_tuned", 0.0), l.value("flipped_fraction", 0.0)});
         r.blocks.push_back(br);
     }
-    for (const auto& e : j.value("exports", json::array()))
+    for (const auto& e : j.value("exports", json::array())) {
+        KldFigures k;
+        if (e.contains("kld") && e["kld"].is_object()) {
+            const auto& x = e["kld"];
+            k = {x.value("mean", -1.0), x.value("median", -1.0), x.value("p99", -1.0), x.value("top1_agreement", -1.0), x.value("ppl_ratio", -1.0)};
+        }
         r.exports.push_back({q(e, "format"), q(e, "path"), e.value("size_bytes", std::uint64_t{0}), e.value("bits_per_weight", 0.0),
-                             e.value("ppl", 0.0)});
+                             e.value("ppl", 0.0), k});
+    }
     if (j.contains("evaluation")) {
         const auto& ev = j["evaluation"];
         r.eval_text = q(ev, "text");

@@ -46,7 +46,7 @@ void RunRecorder::onFinished(const RunOutcome& outcome) {
             continue;
         }
         for (auto& x : r.exports)
-            if (x.format == e.model) x.ppl = e.ppl, x.bits_per_weight = e.bits_per_weight;
+            if (x.format == e.model) x.ppl = e.ppl, x.bits_per_weight = e.bits_per_weight, x.kld = e.kld;
     }
     if (auto ok = history_.append(r); !ok)
         log::error("could not save the run to the history: " + ok.error().message);

@@ -21,11 +21,13 @@
 #include "kernels/compute_runtime.h"
 #include "ui/i18n.h"
 #include "ui/main_window.h"
+#include "ui/pages/compare_page.h"
 #include "ui/pages/configure_page.h"
 #include "ui/pages/hub_page.h"
 #include "ui/pages/model_page.h"
 #include "ui/settings_dialog.h"
 #include "ui/theme.h"
+#include "ui/text_model_core.h"
 
 namespace {
 
@@ -55,7 +57,7 @@ using srs::ui::MainWindow;
 // The command line's options (made after the translation is installed, so --help is translated).
 struct Options {
     QCommandLineOption screenshot{"screenshot", QCoreApplication::translate("main", "Save a PNG of the window, then exit."), "file"};
-    QCommandLineOption page{"page", QCoreApplication::translate("main", "Page to show first: model, configure, run, results, export or hub."), "name"};
+    QCommandLineOption page{"page", QCoreApplication::translate("main", "Page to show first: model, configure, run, results, export, compare or hub."), "name"};
     QCommandLineOption dataset{"dataset", QCoreApplication::translate("main", "Calibration text file(s) to preset on the Configure page."), "file"};
     QCommandLineOption hub_search{"hub_search", QCoreApplication::translate("main", "Open the Hub page and search for QUERY (with --screenshot: once the results are shown)."), "query"};
     QCommandLineOption autostart{"autostart", QCoreApplication::translate("main", "Start quantizing the given model with the Configure page's settings once it is open.")};
@@ -70,6 +72,7 @@ struct Options {
     QCommandLineOption autoscheme{"autoscheme", "Score the layers on the Configure page's AutoScheme tab for this average bits per weight "
                                                 "once the model is open, and use the mix.", "bits"};
     QCommandLineOption language{"language", QCoreApplication::translate("main", "Interface language for this start: en or zh_CN (default: Settings)."), "code"};
+    QCommandLineOption compare{"compare", QCoreApplication::translate("main", "With --autostart: once the run has ended, generate from PROMPT on the Compare page with the original and the run's exports (with --screenshot_dir: before the screenshots)."), "prompt"};
     QCommandLineOption theme{"theme", QCoreApplication::translate("main", "Theme for this start: system, light or dark (default: Settings)."), "name"};
 
     // In the order --help lists them.
@@ -79,7 +82,7 @@ struct Options {
         parser.addVersionOption();
         parser.addPositionalArgument("model", QCoreApplication::translate("main", "Model folder or .gguf file to open at start"));
         for (const auto* o : {&hub_search, &dataset, &autostart, &output, &iters, &eval_text, &nsamples, &group, &bits, &seqlen,
-                              &autoscheme, &shot_dir, &screenshot, &page, &language, &theme})
+                              &autoscheme, &compare, &shot_dir, &screenshot, &page, &language, &theme})
             parser.addOption(*o);
     }
 };
@@ -147,6 +150,21 @@ void saveEveryPageSoon(MainWindow& window, const QString& dir) {
     });
 }
 
+// --compare: generates from the prompt with the original and the run's exports (the recorder has
+// offered them to the Compare page by now), then calls `then`; at once when nothing can start.
+void compareThen(MainWindow& window, const QString& prompt, std::function<void()> then) {
+    auto* page = window.comparePage();
+    if (prompt.isEmpty() || !page) return then();
+    QObject::connect(page, &srs::ui::ComparePage::comparisonFinished, &window, [then] { then(); });
+    page->setPrompt(prompt);
+    page->setMaxNewTokens(48);
+    window.showPageNamed("compare");
+    if (!page->start()) {
+        recordError("the comparison could not start");
+        then();
+    }
+}
+
 // Opens the model given on the command line; with --autostart quantizes it, with --autoscheme
 // scores its layers, and takes the screenshots asked for once that is done (or the model failed).
 void openModelAtStart(MainWindow& window, const QCommandLineParser& parser, const Options& o) {
@@ -160,7 +178,11 @@ void openModelAtStart(MainWindow& window, const QCommandLineParser& parser, cons
         if (!shot.isEmpty()) QObject::connect(jobs, &srs::ui::JobController::finished, &window, take_shot);
         const QString dir = parser.value(o.shot_dir);
         // After the recorder has filled the Results and Export pages (it is connected first).
-        if (!dir.isEmpty()) QObject::connect(jobs, &srs::ui::JobController::finished, &window, [&window, dir] { saveEveryPageSoon(window, dir); });
+        const QString prompt = parser.value(o.compare);
+        if (!dir.isEmpty())
+            QObject::connect(jobs, &srs::ui::JobController::finished, &window, [&window, dir, prompt] {
+                compareThen(window, prompt, [&window, dir] { saveEveryPageSoon(window, dir); });
+            });
     } else if (parser.isSet(o.autoscheme) && window.scoreAutoSchemeWhenModelOpens(parser.value(o.autoscheme).toDouble())) {
         if (!shot.isEmpty())
             QObject::connect(window.configurePage()->autoSchemePanel(), &srs::ui::AutoSchemePanel::scoringFinished, &window, take_shot);
@@ -204,7 +226,8 @@ int main(int argc, char** argv) {
     srs::ui::applyTheme(srs::ui::themeFromKey(parser.isSet(options.theme) ? parser.value(options.theme) : srs::ui::AppSettings::load().theme));
 
     auto compute = srs::kernels::configureComputeRuntime();
-    MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob, &srs::job::reexportRun);
+    MainWindow window(QString::fromStdString(srs::kernels::describe(compute)), &srs::job::runQuantJob, &srs::job::reexportRun,
+                      srs::ui::coreTextModelOpener());
     window.setRuntimeVersions(runtimeVersions(compute));
     window.show();
     if (auto* c = window.configurePage()) presetConfigurePage(c, parser, options);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the GUI under xvfb-run at 1280x800 and saves screenshots: the Model page with stories260K
 # open, the Configure page's AutoScheme tab after scoring, the Hub page with search results from
-# the fake hub, then every page (Model, Configure, Run, Results, Export) after two short real
-# quantization runs with a perplexity evaluation (when the shared data is there), then the Configure
+# the fake hub, then every page (Model, Configure, Run, Results, Export, Compare) after two short real
+# quantization runs with a perplexity evaluation and a side-by-side generation (when the shared data
+# is there), then the Configure
 # page in Simplified Chinese and the Results page in the Dark theme. Checks each is a real,
 # non-blank PNG, and that the app exits non-zero (2) whenever it reported an error. The app's
 # settings and run history go to a throw-away XDG home.
@@ -42,9 +43,10 @@ if [ -d "$model" ]; then
   # Two short runs (W2G32, then W4G32) so the Results page's scatter has a trade-off to show.
   quick=(--dataset "$calib" --output_dir "$run_dir/out" --iters 20 --nsamples 16 --seqlen 128 --group_size 32 --eval_text "$run_dir/eval.txt" --autostart)
   xvfb "$model" "${quick[@]}" --bits 2 --screenshot "$run_dir/w2.png"
-  xvfb "$model" "${quick[@]}" --bits 4 --screenshot_dir "$out"
+  # The second run also compares the original with its exports on the Compare page before the shots.
+  xvfb "$model" "${quick[@]}" --bits 4 --compare "Once upon a time" --screenshot_dir "$out"
   rm -rf "$run_dir"
-  for page in model configure run results export; do check "$out/$page-page.png"; done
+  for page in model configure run results export compare; do check "$out/$page-page.png"; done
   check "$out/configure-autoscheme.png"
   # The Configure page in Simplified Chinese, and the Results page (from the run history) in Dark.
   xvfb "$model" --language zh_CN --page configure --screenshot "$out/configure-page-zh_CN.png"

@@ -1,6 +1,6 @@
 // Resume at start: a run cancelled after its first block is offered by the next main window
 // (banner: Resume / Discard); Resume continues it from the checkpoint's next block with the saved
-// settings and finishes. Discard deletes only the checkpoint's files; finished or replaced
+// settings and finishes. Discard asks, then deletes only the checkpoint's files; finished or replaced
 // checkpoints are not offered.
 #include <QComboBox>
 #include <QLabel>
@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/atomic_file.h"
+#include "dialog_answer.h"
 #include "core/job/job_config.h"
 #include "core/job/quant_job.h"
 #include "core/job/run_state.h"
@@ -166,6 +167,14 @@ private slots:
             srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob);
             QVERIFY(!w.resumeBanner()->isHidden());
             QCOMPARE(w.resumeBanner()->findChild<QPushButton*>("resumeButton")->text(), QString("Resume (block 3 of 8)"));
+            // Discard asks first; Cancel keeps everything.
+            QString asked;
+            srs::test::answerNextDialog(QMessageBox::Cancel, &asked);
+            QTest::mouseClick(w.resumeBanner()->findChild<QPushButton*>("discardButton"), Qt::LeftButton);
+            QVERIFY2(asked.contains("cannot be undone") && asked.contains("2 of 8 blocks"), qPrintable(asked));
+            QVERIFY(!w.resumeBanner()->isHidden());
+            QVERIFY(QFileInfo::exists(run_dir + "/block_001.safetensors"));
+            srs::test::answerNextDialog(QMessageBox::Discard);
             QTest::mouseClick(w.resumeBanner()->findChild<QPushButton*>("discardButton"), Qt::LeftButton);
             QVERIFY(w.resumeBanner()->isHidden());
         }

@@ -1,6 +1,7 @@
 // The run history on disk: records round-trip through their JSON files, load() filters by model
 // (symlinks resolved) and sorts newest first, update() rewrites in place, a damaged file is
-// skipped, and the Results page draws one scatter point per evaluated export across runs.
+// skipped, and the Results page draws one scatter point per evaluated export across runs (perplexity
+// and KL divergence against bits per weight) and lists the run's exports with their figures.
 #include <QFile>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -33,8 +34,10 @@ class TestRunHistory : public QObject {
         b.layers.push_back({"self_attn.q_proj", bits, 128, 0.1, 0.12, 0.05});
         b.layers.push_back({"mlp.down_proj", bits, 128, 0.2, 0.21, 0.04});
         r.blocks.push_back(b);
-        r.exports.push_back({"auto_round", model + "/out/x-auto_round", 1000, bits + 0.25, ppl});
-        r.exports.push_back({"auto_gptq", model + "/out/x-auto_gptq", 1100, 0, 0});  // not evaluated
+        // KLD figures that grow as the bits shrink, as measured ones do.
+        const srs::ui::KldFigures kld{0.04 / bits, 0.03 / bits, 0.3 / bits, 1.0 - 0.02 * (8 - bits), ppl / 5.0};
+        r.exports.push_back({"auto_round", model + "/out/x-auto_round", 1000, bits + 0.25, ppl, kld});
+        r.exports.push_back({"auto_gptq", model + "/out/x-auto_gptq", 1100, 0, 0, {}});  // not evaluated
         r.eval_text = "eval.txt";
         r.original_ppl = 5.0;
         r.original_bits_per_weight = 32;
@@ -70,12 +73,18 @@ private slots:
         QCOMPARE(back.exports.size(), 2);
         QCOMPARE(back.exports[0].ppl, 6.5);
         QCOMPARE(back.exports[1].ppl, 0.0);
+        QCOMPARE(back.exports[0].kld.mean, 0.01);
+        QCOMPARE(back.exports[0].kld.median, 0.0075);
+        QCOMPARE(back.exports[0].kld.p99, 0.075);
+        QCOMPARE(back.exports[0].kld.top1, 0.92);
+        QCOMPARE(back.exports[0].kld.ppl_ratio, 1.3);
+        QVERIFY(!back.exports[1].kld.has());
         QCOMPARE(back.original_ppl, 5.0);
         QCOMPARE(h.load().size(), 3);
 
         // update() rewrites the same file.
         RunRecord changed = back;
-        changed.exports.push_back({"gguf:q4_0", "/x", 10, 0, 0});
+        changed.exports.push_back({"gguf:q4_0", "/x", 10, 0, 0, {}});
         QVERIFY(h.update(changed).ok());
         QCOMPARE(QDir(h.folder()).entryList(QDir::Files).size(), 3);
         QCOMPARE(h.load(dir.path() + "/m1")[1].exports.size(), 3);
@@ -112,12 +121,25 @@ private slots:
         QCOMPARE(page.tradeoffPointCount(), 3);
         QCOMPARE(page.layerTable()->rowCount(), 2);
         QCOMPARE(page.layerTable()->item(0, 4)->text(), QString("50.0 %"));
+        // KLD against bits: the two evaluated auto_round exports (the original has none).
+        QCOMPARE(page.kldPointCount(), 2);
+        // The exports table of run b: format, size, bits, PPL, KLD mean, p99, top-1; "–" when not measured.
+        auto* ex = page.exportTable();
+        QCOMPARE(ex->rowCount(), 2);
+        QCOMPARE(ex->item(0, 0)->text(), QString("auto_round"));
+        QCOMPARE(ex->item(0, 3)->data(Qt::UserRole).toDouble(), 9.0);
+        QCOMPARE(ex->item(0, 4)->data(Qt::UserRole).toDouble(), 0.02);
+        QCOMPARE(ex->item(0, 5)->data(Qt::UserRole).toDouble(), 0.15);
+        QCOMPARE(ex->item(0, 6)->text(), QString("88.00 %"));
+        QCOMPARE(ex->item(1, 4)->text(), QString("–"));
         page.showRun(a);
         QCOMPARE(page.currentRun().id, a.id);
         QCOMPARE(page.tradeoffPointCount(), 3);
         page.setModel(dir.path() + "/elsewhere");
         QVERIFY(!page.hasRun());
         QCOMPARE(page.tradeoffPointCount(), 0);
+        QCOMPARE(page.kldPointCount(), 0);
+        QCOMPARE(page.exportTable()->rowCount(), 0);
         QCOMPARE(page.layerTable()->rowCount(), 0);
     }
 };

@@ -62,6 +62,8 @@ public:
     void setMaxSeqlen(int max_positions);
     void setCalibrationFiles(const QStringList& files);
     void setOutputDir(const QString& dir);
+    // Lets the user pick the output folder (a folder dialog).
+    void chooseOutputFolder() { chooseOutputDir(); }
     // Presets of single settings (the app's command line): as if typed into the form.
     void setBits(int bits);
     void setGroupSize(int group_size);

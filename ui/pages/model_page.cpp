@@ -260,15 +260,19 @@ void ModelPage::showSummary(const srs::io::ModelSummary& s) {
 }
 
 void ModelPage::showError(const QString& path, const srs::Error& e) {
-    has_model_ = false;
-    quantized_warning_->clear();
-    quantized_warning_->setVisible(false);
     QString text = tr("Could not open %1:\n%2").arg(path, QString::fromStdString(e.message));
     if (!e.hint.empty()) text += "\n" + tr("What to do: %1").arg(QString::fromStdString(e.hint));
+    if (has_model_) {
+        // The model open before stays open, here and on every other page.
+        text += "\n" + tr("Still open: %1").arg(QString::fromStdString(summary_.path));
+    } else {
+        quantized_warning_->clear();
+        quantized_warning_->setVisible(false);
+        for (auto* l : findChildren<QLabel*>(QRegularExpression("^summary_"))) l->setText(QStringLiteral("—"));
+        layers_->setRowCount(0);
+    }
     status_->setText(text);
     status_->setStyleSheet(errorTextStyle());
-    for (auto* l : findChildren<QLabel*>(QRegularExpression("^summary_"))) l->setText(QStringLiteral("—"));
-    layers_->setRowCount(0);
     srs::log::error(e.toString());
     emit modelFailed(path, QString::fromStdString(e.message));
 }

@@ -24,7 +24,7 @@ public:
     explicit ModelPage(QWidget* parent = nullptr);
 
     // Inspects the model (a folder or a .gguf file) off the GUI thread; modelOpened or
-    // modelFailed follows.
+    // modelFailed follows. A model that fails to open leaves the one open before open.
     void openModel(const QString& path);
     bool hasModel() const { return has_model_; }
     const srs::io::ModelSummary& summary() const { return summary_; }

@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QTableWidget>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -54,6 +55,68 @@ QTableWidgetItem* number(double v, int precision, char f = 'g') {
     return item;
 }
 
+int pointCount(const QCustomPlot* plot) {
+    int n = 0;
+    for (int i = 0; i < plot->graphCount(); ++i) n += plot->graph(i)->dataCount();
+    return n;
+}
+
+// Fills one accuracy-versus-size plot: a graph per format (this run's in full colour, other runs'
+// lighter), then the axes fitted to the points, or a note when there are none.
+class Scatter {
+public:
+    explicit Scatter(QCustomPlot* plot) : plot_(plot) {
+        plot_->clearGraphs();
+        plot_->clearItems();
+    }
+    void addExport(const QString& format, bool current, double x, double y) {
+        if (current)
+            add("current:" + format, ResultsPage::tr("%1 (this run)").arg(format), formatColor(format), QCPScatterStyle::ssDisc, 10, x, y);
+        else
+            add(format, ResultsPage::tr("%1 (other runs)").arg(format), formatColor(format).lighter(140), QCPScatterStyle::ssCircle, 8, x, y);
+    }
+    void add(const QString& key, const QString& name, QColor color, QCPScatterStyle::ScatterShape shape, double size, double x, double y) {
+        auto it = graphs_.find(key);
+        QCPGraph* g = it != graphs_.end() ? it->second : nullptr;
+        if (!g) {
+            g = plot_->addGraph();
+            g->setName(name);
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(shape, color, color, size));
+            graphs_[key] = g;
+        }
+        g->addData(x, y);
+        if (!any_) xmin_ = xmax_ = x, ymin_ = ymax_ = y, any_ = true;
+        xmin_ = std::min(xmin_, x), xmax_ = std::max(xmax_, x), ymin_ = std::min(ymin_, y), ymax_ = std::max(ymax_, y);
+    }
+    void finish(bool log_y, const QString& empty_note) {
+        if (any_) {
+            const double dx = std::max(1.0, (xmax_ - xmin_) * 0.1);
+            plot_->xAxis->setRange(std::max(0.0, xmin_ - dx), xmax_ + dx);
+            if (log_y) {
+                plot_->yAxis->setRange(ymin_ / 2, ymax_ * 2);
+            } else {
+                const double dy = std::max(ymax_ * 0.02, (ymax_ - ymin_) * 0.15);
+                plot_->yAxis->setRange(std::max(0.0, ymin_ - dy), ymax_ + dy);
+            }
+        } else {
+            auto* note = new QCPItemText(plot_);
+            note->position->setType(QCPItemPosition::ptAxisRectRatio);
+            note->position->setCoords(0.5, 0.5);
+            note->setText(empty_note);
+            note->setColor(QColor("#616161"));
+        }
+        plot_->legend->setVisible(any_);
+        plot_->replot();
+    }
+
+private:
+    QCustomPlot* plot_;
+    std::map<QString, QCPGraph*> graphs_;
+    double xmin_ = 0, xmax_ = 0, ymin_ = 0, ymax_ = 0;
+    bool any_ = false;
+};
+
 }  // namespace
 
 ResultsPage::ResultsPage(RunHistory history, QWidget* parent) : QWidget(parent), history_(std::move(history)) {
@@ -83,8 +146,17 @@ ResultsPage::ResultsPage(RunHistory history, QWidget* parent) : QWidget(parent),
     scatter_ = makePlot(this, "tradeoffPlot", tr("bits per weight"), tr("perplexity"));
     scatter_->setToolTip(tr("Every evaluated export of every run of this model: lower and further left is better"));
     scatter_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    kld_ = makePlot(this, "kldPlot", tr("bits per weight"), tr("mean KL divergence from the original (nats)"));
+    kld_->setToolTip(tr("How far each export's next-token distributions are from the original's, on the evaluation text: "
+                        "lower and further left is better"));
+    kld_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    kld_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    kld_->yAxis->setNumberFormat("eb");
+    kld_->yAxis->setNumberPrecision(0);
+    kld_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plots->addWidget(bars_, 1);
     plots->addWidget(scatter_, 1);
+    plots->addWidget(kld_, 1);
     layout->addLayout(plots, 3);
 
     table_ = new QTableWidget(0, 7, this);
@@ -105,7 +177,30 @@ ResultsPage::ResultsPage(RunHistory history, QWidget* parent) : QWidget(parent),
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setAlternatingRowColors(true);
-    layout->addWidget(table_, 2);
+
+    exports_ = new QTableWidget(0, 7, this);
+    exports_->setObjectName("resultsExports");
+    exports_->setHorizontalHeaderLabels({tr("Export"), tr("Size"), tr("Bits / weight"), tr("PPL"), tr("KLD mean"), tr("KLD p99"), tr("Top-1")});
+    const QStringList export_tips = {tr("Format of the export (hover for its path)"),
+                                     tr("Size on disk"),
+                                     tr("Bits per weight of the quantized linear layers, scales and zero points included"),
+                                     tr("Perplexity on the evaluation text (lower is better)"),
+                                     tr("Mean KL divergence of the next-token distribution from the original's, in nats (lower is better)"),
+                                     tr("99th percentile of the per-token KL divergence: the worst tokens"),
+                                     tr("How often the most likely next token is the same as the original's")};
+    for (int c = 0; c < export_tips.size(); ++c) exports_->horizontalHeaderItem(c)->setToolTip(export_tips[c]);
+    exports_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    exports_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    exports_->verticalHeader()->setVisible(false);
+    exports_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    exports_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    exports_->setAlternatingRowColors(true);
+
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName("resultsTabs");
+    tabs_->addTab(exports_, tr("Exports"));
+    tabs_->addTab(table_, tr("Layers"));
+    layout->addWidget(tabs_, 2);
 
     connect(run_combo_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, &ResultsPage::select);
 }
@@ -158,7 +253,9 @@ void ResultsPage::select(int index) {
         table_->setRowCount(0);
         bars_->clearPlottables();
         bars_->replot();
+        exports_->setRowCount(0);
         fillScatter();
+        fillKld();
         summary_->setText(model_.isEmpty() ? tr("No finished run yet: results appear here when a run ends.")
                                             : tr("No finished run of %1 in the history yet.").arg(QFileInfo(model_).fileName()));
         return;
@@ -176,8 +273,10 @@ void ResultsPage::select(int index) {
     if (rtn > 0) text += " " + tr("Summed block loss %1 % lower than round-to-nearest.").arg(100.0 * (rtn - best) / rtn, 0, 'f', 1);
     summary_->setText(text);
     fillTable(r);
+    fillExports(r);
     fillBars(r);
     fillScatter();
+    fillKld();
     emit runSelected(r);
 }
 
@@ -251,63 +350,58 @@ void ResultsPage::fillBars(const RunRecord& r) {
     bars_->replot();
 }
 
-int ResultsPage::tradeoffPointCount() const {
-    int n = 0;
-    for (int i = 0; i < scatter_->graphCount(); ++i) n += scatter_->graph(i)->dataCount();
-    return n;
-}
+int ResultsPage::tradeoffPointCount() const { return pointCount(scatter_); }
+int ResultsPage::kldPointCount() const { return pointCount(kld_); }
 
 void ResultsPage::fillScatter() {
-    scatter_->clearGraphs();
-    scatter_->clearItems();
-    std::map<QString, QCPGraph*> by_format;
-    auto graphFor = [&](const QString& key, const QString& name, QColor color, QCPScatterStyle::ScatterShape shape, double size) {
-        auto it = by_format.find(key);
-        if (it != by_format.end()) return it->second;
-        auto* g = scatter_->addGraph();
-        g->setName(name);
-        g->setLineStyle(QCPGraph::lsNone);
-        g->setScatterStyle(QCPScatterStyle(shape, color, color, size));
-        by_format[key] = g;
-        return g;
-    };
+    Scatter sc(scatter_);
     double original_ppl = 0, original_bpw = 0;
-    double xmin = 0, xmax = 0, ymin = 0, ymax = 0;
-    bool any = false;
-    auto extend = [&](double x, double y) {
-        if (!any) xmin = xmax = x, ymin = ymax = y, any = true;
-        xmin = std::min(xmin, x), xmax = std::max(xmax, x), ymin = std::min(ymin, y), ymax = std::max(ymax, y);
-    };
     for (int i = 0; i < runs_.size(); ++i) {
         const auto& r = runs_[i];
         if (r.original_ppl > 0 && r.original_bits_per_weight > 0 && original_ppl == 0)
             original_ppl = r.original_ppl, original_bpw = r.original_bits_per_weight;
-        for (const auto& e : r.exports) {
-            if (e.ppl <= 0 || e.bits_per_weight <= 0) continue;
-            const bool current = i == current_;
-            QCPGraph* g = current ? graphFor("current:" + e.format, tr("%1 (this run)").arg(e.format), formatColor(e.format), QCPScatterStyle::ssDisc, 10)
-                                  : graphFor(e.format, tr("%1 (other runs)").arg(e.format), formatColor(e.format).lighter(140), QCPScatterStyle::ssCircle, 8);
-            g->addData(e.bits_per_weight, e.ppl);
-            extend(e.bits_per_weight, e.ppl);
-        }
+        for (const auto& e : r.exports)
+            if (e.ppl > 0 && e.bits_per_weight > 0) sc.addExport(e.format, i == current_, e.bits_per_weight, e.ppl);
     }
-    if (original_ppl > 0) {
-        graphFor("original", tr("original"), QColor("#b00020"), QCPScatterStyle::ssStar, 11)->addData(original_bpw, original_ppl);
-        extend(original_bpw, original_ppl);
+    if (original_ppl > 0) sc.add("original", tr("original"), QColor("#b00020"), QCPScatterStyle::ssStar, 11, original_bpw, original_ppl);
+    sc.finish(false, tr("No perplexities yet: give an evaluation text on the Configure page"));
+}
+
+void ResultsPage::fillKld() {
+    Scatter sc(kld_);
+    for (int i = 0; i < runs_.size(); ++i)
+        for (const auto& e : runs_[i].exports)
+            if (e.kld.has() && e.kld.mean > 0 && e.bits_per_weight > 0) sc.addExport(e.format, i == current_, e.bits_per_weight, e.kld.mean);
+    sc.finish(true, tr("No KL divergences yet: runs with an evaluation text measure them"));
+}
+
+void ResultsPage::fillExports(const RunRecord& r) {
+    exports_->setSortingEnabled(false);
+    exports_->setRowCount(0);
+    auto dash = [] {
+        auto* item = new QTableWidgetItem(QStringLiteral("–"));
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        item->setToolTip(tr("not measured: the run had no evaluation text"));
+        return item;
+    };
+    for (const auto& e : r.exports) {
+        const int row = exports_->rowCount();
+        exports_->insertRow(row);
+        auto* name = new QTableWidgetItem(e.format);
+        name->setToolTip(e.path);
+        exports_->setItem(row, 0, name);
+        auto* size = number(static_cast<double>(e.size_bytes), 0, 'f');
+        size->setText(QString::fromStdString(units::formatBytes(e.size_bytes)));
+        exports_->setItem(row, 1, size);
+        exports_->setItem(row, 2, e.bits_per_weight > 0 ? number(e.bits_per_weight, 3, 'f') : dash());
+        exports_->setItem(row, 3, e.ppl > 0 ? number(e.ppl, 4, 'f') : dash());
+        exports_->setItem(row, 4, e.kld.has() ? number(e.kld.mean, 5, 'f') : dash());
+        exports_->setItem(row, 5, e.kld.has() ? number(e.kld.p99, 4, 'f') : dash());
+        auto* top1 = e.kld.has() ? number(100.0 * e.kld.top1, 2, 'f') : dash();
+        if (e.kld.has()) top1->setText(top1->text() + " %");
+        exports_->setItem(row, 6, top1);
     }
-    if (any) {
-        const double dx = std::max(1.0, (xmax - xmin) * 0.1), dy = std::max(ymax * 0.02, (ymax - ymin) * 0.15);
-        scatter_->xAxis->setRange(std::max(0.0, xmin - dx), xmax + dx);
-        scatter_->yAxis->setRange(std::max(0.0, ymin - dy), ymax + dy);
-    } else {
-        auto* note = new QCPItemText(scatter_);
-        note->position->setType(QCPItemPosition::ptAxisRectRatio);
-        note->position->setCoords(0.5, 0.5);
-        note->setText(tr("No perplexities yet: give an evaluation text on the Configure page"));
-        note->setColor(QColor("#616161"));
-    }
-    scatter_->legend->setVisible(any);
-    scatter_->replot();
+    exports_->setSortingEnabled(true);
 }
 
 }  // namespace srs::ui

@@ -1,8 +1,10 @@
 // The Results page: what a finished run achieved and how it compares with the other runs of the
 // same model. A per-layer table (scheme, the block's round-to-nearest and tuned loss, the
-// improvement, weight error, flipped roundings), a bar chart of initial versus best loss per
-// block, and an accuracy-versus-size scatter — perplexity against bits per weight, one point per
-// evaluated export of every run in the history — so the user sees the trade-off and picks.
+// improvement, weight error, flipped roundings), a table of the run's exports (size, bits per
+// weight, perplexity, KL divergence from the original and top-1 agreement), a bar chart of initial
+// versus best loss per block, and two accuracy-versus-size scatters — perplexity and mean KL
+// divergence against bits per weight, one point per evaluated export of every run in the history —
+// so the user sees the trade-off and picks.
 #pragma once
 
 #include <QWidget>
@@ -13,6 +15,7 @@ class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QTableWidget;
+class QTabWidget;
 
 namespace srs::ui {
 
@@ -33,8 +36,13 @@ public:
     QTableWidget* layerTable() const { return table_; }
     QCustomPlot* lossBars() const { return bars_; }
     QCustomPlot* tradeoffPlot() const { return scatter_; }
-    // Points on the scatter, the original model's reference included.
+    QCustomPlot* kldPlot() const { return kld_; }
+    // The current run's exports: format, size, bits per weight, PPL, KLD mean, KLD p99, top-1.
+    QTableWidget* exportTable() const { return exports_; }
+    // Points on the perplexity scatter, the original model's reference included.
     int tradeoffPointCount() const;
+    // Points on the KL-divergence scatter (exports only: the original's KLD is 0 by definition).
+    int kldPointCount() const;
 
 signals:
     void runSelected(const srs::ui::RunRecord& record);
@@ -43,7 +51,9 @@ private:
     void select(int index);
     void fillTable(const RunRecord& r);
     void fillBars(const RunRecord& r);
+    void fillExports(const RunRecord& r);
     void fillScatter();
+    void fillKld();
 
     RunHistory history_;
     QString model_;
@@ -54,6 +64,9 @@ private:
     QTableWidget* table_ = nullptr;
     QCustomPlot* bars_ = nullptr;
     QCustomPlot* scatter_ = nullptr;
+    QCustomPlot* kld_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    QTableWidget* exports_ = nullptr;
 };
 
 }  // namespace srs::ui

@@ -53,7 +53,7 @@ RunPage::RunPage(JobController* controller, QWidget* parent) : QWidget(parent), 
     cancel_->setObjectName("cancelButton");
     cancel_->setEnabled(false);
     cancel_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
-    cancel_->setToolTip(tr("Stop after the current step; finished blocks stay checkpointed for --resume (Ctrl+.)"));
+    cancel_->setToolTip(tr("Stop after the current step; finished blocks stay checkpointed, and Resume continues from them (Ctrl+.)"));
     connect(cancel_, &QPushButton::clicked, controller_, &JobController::cancel);
     pause_ = new QPushButton(tr("Pause"), this);
     pause_->setObjectName("pauseButton");
@@ -67,7 +67,15 @@ RunPage::RunPage(JobController* controller, QWidget* parent) : QWidget(parent), 
             controller_->pause();
     });
     connect(controller_, &JobController::pausedChanged, this, &RunPage::onPausedChanged);
+    resume_ = new QPushButton(tr("Resume"), this);
+    resume_->setObjectName("runResumeButton");
+    resume_->setVisible(false);
+    connect(resume_, &QPushButton::clicked, this, [this] {
+        resume_->setVisible(false);
+        emit resumeRequested();
+    });
     top->addWidget(status_, 1);
+    top->addWidget(resume_);
     top->addWidget(pause_);
     top->addWidget(cancel_);
     layout->addLayout(top);
@@ -136,6 +144,7 @@ void RunPage::onStarted(int num_blocks, int layers, int resumed_from) {
     cancel_->setEnabled(true);
     pause_->setEnabled(true);
     pause_->setText(tr("Pause"));
+    resume_->setVisible(false);
     status_->setStyleSheet({});
     status_->setText(resumed_from >= 0 ? tr("Resuming at block %1 of %2").arg(resumed_from + 1).arg(num_blocks)
                                        : tr("Quantizing %1 linear layers in %2 blocks").arg(layers).arg(num_blocks));
@@ -219,7 +228,17 @@ void RunPage::onPausedChanged(bool paused) {
     }
 }
 
+void RunPage::setResumable(bool resumable, int next_block, int num_blocks) {
+    resume_->setVisible(resumable);
+    if (resumable)
+        resume_->setToolTip(tr("Continue this run from block %1 of %2: the %3 tuned blocks are kept")
+                                .arg(next_block + 1)
+                                .arg(num_blocks)
+                                .arg(next_block));
+}
+
 void RunPage::onFinished(const RunOutcome& outcome) {
+    resume_->setVisible(false);
     cancel_->setEnabled(false);
     pause_->setEnabled(false);
     pause_->setText(tr("Pause"));

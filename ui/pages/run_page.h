@@ -25,6 +25,12 @@ public:
     QCustomPlot* blockPlot() const { return block_plot_; }
     // Iteration points received per block (for tests and the status line).
     const QVector<int>& pointsPerBlock() const { return points_per_block_; }
+    // After a cancelled or failed run whose checkpoint holds tuned blocks: shows Resume, which
+    // continues that run from its next block (the main window knows the run and its folder).
+    void setResumable(bool resumable, int next_block = 0, int num_blocks = 0);
+
+signals:
+    void resumeRequested();
 
 private:
     void onStarted(int num_blocks, int layers, int resumed_from);
@@ -45,6 +51,7 @@ private:
     QLabel* stats_ = nullptr;
     QPushButton* cancel_ = nullptr;
     QPushButton* pause_ = nullptr;
+    QPushButton* resume_ = nullptr;
     QString status_before_pause_;
     QTableWidget* layers_ = nullptr;
     QListWidget* files_ = nullptr;

@@ -94,7 +94,8 @@ public:
             const double dx = std::max(1.0, (xmax_ - xmin_) * 0.1);
             plot_->xAxis->setRange(std::max(0.0, xmin_ - dx), xmax_ + dx);
             if (log_y) {
-                plot_->yAxis->setRange(ymin_ / 2, ymax_ * 2);
+                // Headroom above the highest point for the legend in the upper corner.
+                plot_->yAxis->setRange(ymin_ / 2, ymax_ * 10);
             } else {
                 const double dy = std::max(ymax_ * 0.02, (ymax_ - ymin_) * 0.15);
                 plot_->yAxis->setRange(std::max(0.0, ymin_ - dy), ymax_ + dy);

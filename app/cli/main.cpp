@@ -1,4 +1,5 @@
 // signround: the headless face of SignRound Studio. `signround help` lists the commands.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -38,7 +39,12 @@ int main(int argc, char** argv) {
     auto it = srs::cli::commands().find(args[0]);
     if (it == srs::cli::commands().end()) return srs::cli::fail("unknown command '" + args[0] + "'", "run `signround help`", 2);
 
-    srs::log::debug(srs::kernels::describe(srs::kernels::configureComputeRuntime()));
     std::vector<std::string> rest(args.begin() + 1, args.end());
+    // `signround <command> --help` (anywhere among its arguments, or -h first): its usage, exit 0.
+    if ((!rest.empty() && rest[0] == "-h") || std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
+        std::printf("%s\n\nusage: %s\n", it->second.summary.c_str(), it->second.usage.c_str());
+        return 0;
+    }
+    srs::log::debug(srs::kernels::describe(srs::kernels::configureComputeRuntime()));
     return it->second.run(rest);
 }

@@ -1,5 +1,7 @@
 // signround export: a finished run written again in other formats, from its checkpoint, without
-// tuning again.
+// tuning again. Before each format is written the pipeline logs how many of its tensors come from
+// the run's tuned scales and why the others do not, and warns when none do (a W4G128 sym run as
+// gguf:q4_k_m is plain round-to-nearest).
 
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
@@ -12,8 +14,10 @@ int runExport(const std::vector<std::string>& argv);
 
 const srs::cli::Command kExport{
     "export", "Re-export a finished quantization run in other formats (no tuning)",
-    "signround export --run_dir DIR --format auto_gptq[,auto_awq,auto_round,fake] --output_dir DIR [--json]\n"
-    "       (DIR of a run is <output_dir of the quantize run>/.signround-run unless --run_dir was given there)",
+    "signround export --run_dir DIR --format auto_gptq[,auto_awq,auto_round,fake,gguf:TYPE] --output_dir DIR [--json]\n"
+    "       (DIR of a run is <output_dir of the quantize run>/.signround-run unless --run_dir was given there)\n"
+    "       Says before writing how many tensors of each format come from the run's tuned scales; a GGUF type that cannot\n"
+    "       store the tuned scheme is written by round-to-nearest (quantize with --format gguf:TYPE to tune for it).",
     runExport};
 SRS_CLI_COMMAND(kExport);
 

@@ -1,5 +1,6 @@
 #include "core/export/gguf_export.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <regex>
@@ -116,19 +117,9 @@ std::string ggufTensorName(const std::string& g) {
 
 namespace {
 
-// The file's metadata, vocabulary and tensor infos, and the type and size of every tensor, in
-// llama.cpp's usual order: embedding, blocks, final norm, output.
-Status planGgufFile(const io::WeightSource& source, const GgufFileType& ft, const std::string& name, io::GgufWriter& w,
-                    std::vector<PlannedTensor>& plan) {
-    const io::ModelConfig& cfg = source.config();
-    w.setString("general.architecture", "llama");
-    w.setString("general.type", "model");
-    w.setString("general.name", name);
-    SRS_TRY(addHyperParameters(w, cfg));
-    w.setU32("general.file_type", ft.llama_ftype);
-    w.setU32("general.quantization_version", 2);
-    SRS_TRY(addGgufVocabulary(w, source));
-
+// Every tensor of the file with its HF and llama.cpp names, its planned type and its size, in
+// llama.cpp's usual order: embedding, blocks, final norm, output. Shapes only.
+Result<std::vector<PlannedTensor>> planGgufTensors(const io::WeightSource& source, const GgufFileType& ft) {
     std::vector<GgufPlanInput> inputs;
     for (const auto& n : source.tensorNames()) {
         if (n.find("rotary_emb.inv_freq") != std::string::npos) continue;
@@ -138,7 +129,7 @@ Status planGgufFile(const io::WeightSource& source, const GgufFileType& ft, cons
         if (!shape) return shape.error();
         inputs.push_back({n, *shape});
     }
-    auto types = planGgufTypes(ft, cfg, inputs);
+    auto types = planGgufTypes(ft, source.config(), inputs);
     auto rank = [](const std::string& hf) -> std::pair<long, int> {
         static const std::vector<std::string> kOrder = {"input_layernorm", "q_proj", "k_proj", "v_proj", "o_proj", "post_attention_layernorm",
                                                         "gate_proj", "up_proj", "down_proj"};
@@ -154,17 +145,85 @@ Status planGgufFile(const io::WeightSource& source, const GgufFileType& ft, cons
     };
     std::stable_sort(inputs.begin(), inputs.end(), [&](const GgufPlanInput& a, const GgufPlanInput& b) { return rank(a.hf_name) < rank(b.hf_name); });
 
+    std::vector<PlannedTensor> plan;
     for (const auto& in : inputs) {
         PlannedTensor p{in.hf_name, ggufTensorName(in.hf_name), in.shape, types.at(in.hf_name), 0};
         const std::int64_t cols = in.shape.back();
         std::int64_t rows = 1;
         for (std::size_t i = 0; i + 1 < in.shape.size(); ++i) rows *= in.shape[i];
         p.bytes = static_cast<std::uint64_t>(rows * io::ggml::rowBytes(p.type, cols));
-        std::vector<std::uint64_t> ne(in.shape.rbegin(), in.shape.rend());
-        SRS_TRY(w.addTensor(p.gguf, ne, static_cast<std::uint32_t>(p.type), p.bytes));
         plan.push_back(std::move(p));
     }
+    return plan;
+}
+
+// The file's metadata, vocabulary and tensor infos, and the type and size of every tensor.
+Status planGgufFile(const io::WeightSource& source, const GgufFileType& ft, const std::string& name, io::GgufWriter& w,
+                    std::vector<PlannedTensor>& plan) {
+    w.setString("general.architecture", "llama");
+    w.setString("general.type", "model");
+    w.setString("general.name", name);
+    SRS_TRY(addHyperParameters(w, source.config()));
+    w.setU32("general.file_type", ft.llama_ftype);
+    w.setU32("general.quantization_version", 2);
+    SRS_TRY(addGgufVocabulary(w, source));
+    auto tensors = planGgufTensors(source, ft);
+    if (!tensors) return tensors.error();
+    plan = std::move(*tensors);
+    for (const auto& p : plan) {
+        std::vector<std::uint64_t> ne(p.shape.rbegin(), p.shape.rend());
+        SRS_TRY(w.addTensor(p.gguf, ne, static_cast<std::uint32_t>(p.type), p.bytes));
+    }
     return {};
+}
+
+bool isFloatType(GgmlType t) { return t == GgmlType::F32 || t == GgmlType::F16 || t == GgmlType::BF16; }
+
+std::string typeName(GgmlType t) { return io::ggmlTypeName(static_cast<std::uint32_t>(t)); }
+
+// Where a tensor's bytes come from. A float type holds the original weights (a tuned layer would
+// only lose precision there). A tuned layer is written from its scales and integers when its
+// ggml type carries the tuned scheme exactly; a type finer than the tuned grid would only store
+// the tuned scheme's few levels (a Q8_0 written from 4-bit weights is a 4-bit model), so it gets
+// the original weights; types as coarse as the tuned scheme or coarser start from the tuned
+// weights, whose rounding SignRound chose. Every other tensor comes from the original weights.
+// The writer and planGgufTensorOrigins both decide here.
+GgufTensorOrigin originOf(const QuantizedModel& m, const GgufFileType& ft, const PlannedTensor& p) {
+    GgufTensorOrigin o{p.hf, p.type, GgufTensorSource::OriginalWeights, false, {}};
+    const bool weight = p.hf.size() > 7 && p.hf.compare(p.hf.size() - 7, 7, ".weight") == 0;
+    const std::string layer = weight ? p.hf.substr(0, p.hf.size() - 7) : p.hf;
+    auto it = weight ? m.layers.find(layer) : m.layers.end();
+    o.tuned_layer = it != m.layers.end();
+    if (isFloatType(p.type)) {
+        o.source = GgufTensorSource::Float;
+        if (o.tuned_layer)
+            o.reason = "tuned as " + it->second.scheme.name() + ", but written as " + typeName(p.type) +
+                       (isFloatType(ft.base) ? std::string(" (a float type)")
+                                             : " (rows of " + std::to_string(p.shape.back()) + " fit no quantized type of this mix)") +
+                       ": kept from the original weights";
+        return o;
+    }
+    if (!o.tuned_layer) {
+        const bool block_linear = std::find(m.fp_layers.begin(), m.fp_layers.end(), layer) != m.fp_layers.end();
+        o.reason = block_linear ? "not tuned (kept in full precision by the run): quantized from the original weights"
+                                : "never tuned (SignRound tunes the decoder blocks' linear layers): quantized from the original weights";
+        return o;
+    }
+    const quant::QuantScheme& tuned = it->second.scheme;
+    const auto carried = schemeForGgmlType(p.type);
+    if (carried && carried->bits > tuned.bits) {
+        o.reason = "tuned as " + tuned.name() + ", but " + typeName(p.type) + " (" + carried->name() + ") is finer: quantized from the original weights";
+        return o;
+    }
+    const std::int64_t cols = p.shape.back();
+    const bool exact = carried && carried->bits == tuned.bits && carried->sym == tuned.sym && it->second.groupSize() == carried->group_size &&
+                       cols % carried->group_size == 0;
+    o.source = exact ? GgufTensorSource::TunedScales : GgufTensorSource::TunedWeights;
+    if (!exact)
+        o.reason = "tuned as " + tuned.name() + ", but " + typeName(p.type) +
+                   (carried ? " stores " + carried->name() : std::string(" carries no SignRound scheme")) +
+                   ": rounded to nearest again from the tuned weights";
+    return o;
 }
 
 }  // namespace
@@ -176,7 +235,7 @@ namespace {
 // the tuned weights, or from the original ones where the type is finer than the tuned grid.
 class GgufTensorWriter {
 public:
-    GgufTensorWriter(const QuantizedModel& m, const std::vector<PlannedTensor>& plan) : m_(m), plan_(plan) {}
+    GgufTensorWriter(const QuantizedModel& m, const GgufFileType& ft, const std::vector<PlannedTensor>& plan) : m_(m), ft_(ft), plan_(plan) {}
 
     Result<std::vector<std::uint8_t>> produce(std::size_t i) {
         const PlannedTensor& p = plan_[i];
@@ -186,9 +245,9 @@ public:
         std::vector<std::int64_t> order;
         if (heads > 0) order = ropeRowOrder(rows, heads);
         const std::string layer = p.hf.size() > 7 ? p.hf.substr(0, p.hf.size() - 7) : p.hf;
-        const bool float_type = p.type == GgmlType::F32 || p.type == GgmlType::F16 || p.type == GgmlType::BF16;
-        if (float_type) return floatTensor(p, order);
-        if (fromTunedLayer(p, layer)) return tunedTensor(p, layer, rows, order);
+        const GgufTensorOrigin origin = originOf(m_, ft_, p);
+        if (origin.source == GgufTensorSource::Float) return floatTensor(p, order);
+        if (origin.source != GgufTensorSource::OriginalWeights) return tunedTensor(p, layer, rows, order, origin.source);
         auto t = m_.source->loadFloat(p.hf);
         if (!t) return t.error();
         std::vector<float> v = std::move(t->data);
@@ -196,6 +255,7 @@ public:
         std::vector<std::uint8_t> out(p.bytes);
         SRS_TRY(io::ggml::quantizeRows(p.type, v.data(), rows, cols, out.data()));
         ++stats.requantized;
+        ++stats.from_original;
         return out;
     }
 
@@ -210,15 +270,6 @@ private:
         return 0;
     }
 
-    // A type finer than the tuned grid would only store the tuned scheme's few levels (a Q8_0
-    // written from 4-bit weights is a 4-bit model): it gets the original weights. Types as coarse
-    // as the tuned scheme or coarser start from the tuned weights, whose rounding SignRound chose.
-    bool fromTunedLayer(const PlannedTensor& p, const std::string& layer) const {
-        if (!m_.layers.count(layer) || p.hf.compare(p.hf.size() - 7, 7, ".weight") != 0) return false;
-        const auto carried = schemeForGgmlType(p.type);
-        return !carried || carried->bits <= m_.layers.at(layer).scheme.bits;
-    }
-
     // Float types hold the original weights: a tuned layer would only lose precision there.
     Result<std::vector<std::uint8_t>> floatTensor(const PlannedTensor& p, const std::vector<std::int64_t>& order) {
         auto t = m_.source->loadFloat(p.hf);
@@ -229,20 +280,20 @@ private:
         return floatBytes(p.type, v);
     }
 
+    // From the tuned layer: its scales and integers as they are (TunedScales), or its weights
+    // rounded to nearest onto the type's grid (TunedWeights).
     Result<std::vector<std::uint8_t>> tunedTensor(const PlannedTensor& p, const std::string& layer, std::int64_t rows,
-                                                  const std::vector<std::int64_t>& order) {
+                                                  const std::vector<std::int64_t>& order, GgufTensorSource source) {
         const std::int64_t cols = p.shape.back();
         auto l = m_.layerData(layer);
         if (!l) return l.error();
         std::vector<float> w_qdq = l->dequantize();
         std::vector<std::uint8_t> out(p.bytes);
-        const auto carried = schemeForGgmlType(p.type);
-        const bool exact = carried && carried->bits == l->scheme.bits && carried->sym == l->scheme.sym && l->groupSize() == carried->group_size &&
-                           cols % carried->group_size == 0;
-        if (!exact) {
+        if (source != GgufTensorSource::TunedScales) {
             if (!order.empty()) w_qdq = permuteRows(w_qdq, order, cols);
             SRS_TRY(io::ggml::quantizeRows(p.type, w_qdq.data(), rows, cols, out.data()));
             ++stats.requantized;
+            ++stats.from_tuned_weights;
             return out;
         }
         const std::int64_t groups = cols / l->groupSize();
@@ -264,12 +315,23 @@ private:
     }
 
     const QuantizedModel& m_;
+    const GgufFileType& ft_;
     const std::vector<PlannedTensor>& plan_;
 };
 
 std::string modelNameOr(const std::string& name) { return name.empty() ? "model" : name; }
 
 }  // namespace
+
+Result<std::vector<GgufTensorOrigin>> planGgufTensorOrigins(const QuantizedModel& model, const GgufFileType& file_type) {
+    if (!model.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
+    auto plan = planGgufTensors(*model.source, file_type);
+    if (!plan) return plan.error();
+    std::vector<GgufTensorOrigin> out;
+    out.reserve(plan->size());
+    for (const auto& p : *plan) out.push_back(originOf(model, file_type, p));
+    return out;
+}
 
 std::string ggufExportFileName(const GgufFileType& type, const std::string& model_name) {
     return modelNameOr(model_name) + "-" + ggufFileTypeLabel(type) + ".gguf";
@@ -296,7 +358,7 @@ Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& outp
 
     auto staging = io::StagingDir::create(output_dir);
     if (!staging) return staging.error();
-    GgufTensorWriter tensors(m, plan);
+    GgufTensorWriter tensors(m, ft, plan);
     auto produce = [&](std::size_t i) -> Result<std::vector<std::uint8_t>> {
         SRS_TRY(cancel.check("exporting GGUF"));
         if (progress) progress(static_cast<int>(i), static_cast<int>(plan.size()), plan[i].gguf);
@@ -309,8 +371,9 @@ Result<ExportReport> exportGguf(const QuantizedModel& m, const std::string& outp
     SRS_TRY(staging->commit());
     if (progress) progress(static_cast<int>(plan.size()), static_cast<int>(plan.size()), "done");
     const GgufTensorStats& stats = tensors.stats;
-    log::info("GGUF " + ggufFileTypeLabel(ft) + ": " + std::to_string(stats.tuned) + " tensors from SignRound's scales, " +
-              std::to_string(stats.requantized) + " quantized from weights, " + std::to_string(stats.float_kept) + " kept as floats");
+    log::info("GGUF " + ggufFileTypeLabel(ft) + ": " + std::to_string(stats.tuned) + " tensors from SignRound's tuned scales, " +
+              std::to_string(stats.from_tuned_weights) + " rounded again from the tuned weights, " + std::to_string(stats.from_original) +
+              " quantized from the original weights, " + std::to_string(stats.float_kept) + " kept as floats");
     if (stats_out) *stats_out = stats;
     return reportOfFolder(staging->finalPath(), "gguf:" + ft.name);
 }

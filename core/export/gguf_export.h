@@ -4,6 +4,8 @@
 // each tensor in the type planGgufTypes chooses for the file type. A layer SignRound tuned in
 // the scheme its ggml type carries (Q4_K: W4G32 asym, ...) is written from its tuned scales and
 // integers; any other tensor is quantized from its weights by llama.cpp's reference quantizer.
+// planGgufTensorOrigins says, before writing, where each tensor will come from (the writer takes
+// the same decision), so callers can tell the user when a file type cannot use the tuned scales.
 // The file is written into <output_dir>/<name>-<TYPE>.gguf with a README.md beside it; the
 // folder appears whole or not at all.
 #pragma once
@@ -27,8 +29,33 @@ struct GgufExportOptions {
 struct GgufTensorStats {
     int tuned = 0;      // written from SignRound's scales and integers
     int requantized = 0;  // quantized from (tuned or original) weights by the reference quantizer
+    int from_tuned_weights = 0;  // of requantized: a tuned layer's weights rounded again onto another grid
+    int from_original = 0;       // of requantized: the original weights
     int float_kept = 0;   // F32 / F16 / BF16
 };
+
+// Where one tensor's bytes in the file come from.
+enum class GgufTensorSource {
+    TunedScales,      // SignRound's tuned scales and integers, as they are (the type carries the tuned scheme)
+    TunedWeights,     // a tuned layer's weights, rounded to nearest onto the type's grid (another scheme)
+    OriginalWeights,  // the original weights, rounded to nearest (not tuned, or a type finer than the tuning)
+    Float,            // kept as F32 / F16 / BF16, from the original weights
+};
+
+struct GgufTensorOrigin {
+    std::string hf_name;      // "model.layers.0.self_attn.q_proj.weight"
+    io::GgmlType type;        // the ggml type it is written in
+    GgufTensorSource source;
+    bool tuned_layer = false;  // SignRound tuned this layer in the run
+    // Why it does not come from tuned scales, and what it is written from ("tuned as W4G128 sym, but Q4_K
+    // stores W4G32 asym: rounded to nearest again from the tuned weights"); empty for tuned scales
+    // and for tensors that are never quantized (norms).
+    std::string reason;
+};
+
+// Every tensor exportGguf would write for this model and file type, in file order, with its type
+// and the source of its bytes. Reads shapes and the tuned layers' schemes only (no layer data).
+Result<std::vector<GgufTensorOrigin>> planGgufTensorOrigins(const QuantizedModel& model, const GgufFileType& file_type);
 
 Result<ExportReport> exportGguf(const QuantizedModel& model, const std::string& output_dir, const GgufExportOptions& options,
                                 const ExportProgressFn& progress = {}, const CancelToken& cancel = {},

@@ -62,6 +62,24 @@ std::string perplexityTable(const std::vector<PerplexityRow>& rows) {
     return o.str();
 }
 
+// What the run tuned and what the export took from it: the sentence, one bullet per reason why
+// tensors do not come from the tuned scales, and the round-to-nearest warning when none do.
+std::string tensorSourcesSection(const TensorSources& s) {
+    if (s.reasons.empty() && !s.tuningUnused()) return {};
+    std::ostringstream o;
+    o << "## Where the weights come from\n\n";
+    if (s.tuningUnused())
+        o << "**SignRound's tuning is not used in this file.** The run tuned its layers as " << s.run_scheme << "; "
+          << tuningUnusedWarning(s) << ".\n\n";
+    o << "Of the " << s.quantized << " quantized tensors, " << s.tuned_scales << " are written from SignRound's tuned scales and integers";
+    if (s.tuned_weights > 0) o << ", " << s.tuned_weights << " are the tuned weights rounded to nearest again onto another grid";
+    if (s.original > 0) o << ", " << s.original << " are quantized from the original weights by round-to-nearest";
+    o << (s.float_kept > 0 ? "; " + std::to_string(s.float_kept) + " tensors stay floats" : std::string()) << ".\n\n";
+    for (const auto& line : tensorSourceReasonLines(s)) o << "- " << line << "\n";
+    o << "\n";
+    return o.str();
+}
+
 }  // namespace
 
 FrontMatter parseFrontMatter(const std::string& readme) {
@@ -128,8 +146,12 @@ std::string renderModelCard(const ModelCardInfo& info) {
     std::string title = info.repo_id.empty() ? (info.base_model.empty() ? std::string("Quantized model") : info.base_model + " (" + info.scheme + ")")
                                              : info.repo_id.substr(info.repo_id.find('/') == std::string::npos ? 0 : info.repo_id.find('/') + 1);
     o << "# " << title << "\n\n";
-    o << "This model was quantized with SignRound (AutoRound's algorithm) by SignRound Studio"
-      << (info.tool_version.empty() ? "" : " " + info.tool_version) << ".\n\n";
+    const std::string tool = "SignRound Studio" + (info.tool_version.empty() ? std::string() : " " + info.tool_version);
+    if (info.tensor_sources && info.tensor_sources->tuningUnused())
+        o << "This model was written by " << tool << " from a SignRound run, but none of its tensors uses the run's tuned scales: "
+          << "it is a round-to-nearest quantization (see *Where the weights come from*).\n\n";
+    else
+        o << "This model was quantized with SignRound (AutoRound's algorithm) by " << tool << ".\n\n";
     o << "| | |\n|---|---|\n";
     if (!info.base_model.empty()) o << "| Base model | `" << info.base_model << "` |\n";
     o << "| Format | `" << info.format << "` |\n";
@@ -140,7 +162,12 @@ std::string renderModelCard(const ModelCardInfo& info) {
         for (std::size_t i = 0; i < info.calibration.size(); ++i) o << (i ? ", " : "") << "`" << info.calibration[i] << "`";
         o << " |\n";
     }
+    if (const auto& ts = info.tensor_sources) {
+        o << "| SignRound tuning | " << ts->tuned_layers << " layers tuned as " << ts->run_scheme << " |\n";
+        o << "| Tensors | " << describeTensorSources(*ts) << " |\n";
+    }
     o << "\n";
+    if (info.tensor_sources) o << tensorSourcesSection(*info.tensor_sources);
     if (!info.perplexities.empty()) o << perplexityTable(info.perplexities);
     const std::string id = info.repo_id.empty() ? "path/to/this/folder" : info.repo_id;
     o << "## How to use\n\n";

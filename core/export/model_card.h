@@ -1,8 +1,9 @@
 // The README.md written beside an export: YAML front matter the Hub reads (base_model, tags,
 // license and pipeline_tag carried over from the source model's card), then what was done —
-// scheme, recipe, calibration data, measured perplexities (and, for the exports, the KL divergence
-// from the original and the top-1 agreement) — and how to load the result in transformers, vLLM
-// and llama.cpp.
+// scheme, recipe, calibration data, how many tensors come from SignRound's tuned scales and how
+// many were rounded to nearest from weights (and why), measured perplexities (and, for the
+// exports, the KL divergence from the original and the top-1 agreement) — and how to load the
+// result in transformers, vLLM and llama.cpp.
 #pragma once
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/eval/kld.h"
+#include "core/export/tensor_sources.h"
 
 namespace srs::exporter {
 
@@ -31,6 +33,9 @@ struct ModelCardInfo {
     std::vector<std::string> calibration;  // dataset names or file names
     std::vector<PerplexityRow> perplexities;
     std::string gguf_file;        // a GGUF export's file name; empty for the packed formats
+    // Where the export's tensors come from (tuned scales or round-to-nearest); absent for a
+    // conversion without tuning.
+    std::optional<TensorSources> tensor_sources;
     std::string tool_version;
 };
 

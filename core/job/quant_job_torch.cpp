@@ -155,7 +155,7 @@ private:
         if (!cfg_.eval_text.empty()) {
             phase("evaluating", cfg_.eval_text);
             fin.evaluations = check(evaluateExports(plan_, qm, fin.files, cancel_));
-            check(writeModelCards(plan_, fin.files, fin.evaluations));
+            check(writeModelCards(plan_, qm, fin.files, fin.evaluations));
         }
         std::error_code ec;
         fs::remove(fs::path(run_dir_) / "activations.safetensors", ec);  // blocks stay for `signround export`
@@ -229,7 +229,11 @@ private:
         inputs_.fp = tensorFromView(check(acts->tensor("fp_inputs")));
         if (acts->find("q_inputs")) inputs_.q = tensorFromView(check(acts->tensor("q_inputs")));
         seqlen_ = inputs_.fp.size(1);
-        log::info("resuming at block " + std::to_string(next_block_) + " of " + std::to_string(plan_.num_blocks));
+        // Block numbers in messages are 1-based and name the block to tune next (the GUI's too).
+        const std::string kept = next_block_ == 0   ? std::string()
+                                 : next_block_ == 1 ? std::string(" (block 1 is checkpointed)")
+                                                    : " (blocks 1-" + std::to_string(next_block_) + " are checkpointed)";
+        log::info("resuming at block " + std::to_string(next_block_ + 1) + " of " + std::to_string(plan_.num_blocks) + kept);
         return true;
     }
 

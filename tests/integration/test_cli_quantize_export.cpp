@@ -1,6 +1,7 @@
 // `signround quantize` and `signround export`: packed auto_round/auto_gptq/auto_awq exports read back to
-// the perplexity of the fake-quant weights, a finished run re-exports from its checkpoint, and bad
-// input is a clear error.
+// the perplexity of the fake-quant weights, a finished run re-exports from its checkpoint (saying
+// before writing how many tensors come from the tuned scales, and warning when a format can use
+// none of them), the model cards state those counts, and bad input is a clear error.
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -77,6 +78,59 @@ private slots:
         Run bad = cli({"export", "--run_dir", dir.path() + "/nowhere", "--format", "fake", "--output_dir", dir.path() + "/x"});
         QCOMPARE(bad.code, 1);
         QVERIFY(bad.err.contains("state.json"));
+    }
+
+    // tinystories-llama-5M (rows of 256 and 768: real Q4_K / Q6_K). A W4G128 sym run re-exported as
+    // Q4_K_M uses none of its tuned scales (Q4_K stores W4G32 asym, Q6_K is finer): the export says
+    // so before writing, warns that the result is round-to-nearest, and the card says the same. A
+    // run tuned for Q4_K_M writes all but the never-tuned embedding from its tuned scales.
+    void reexportSaysWhatComesFromTheTuning() {
+        SRS_REQUIRE_SHARED(model, "models/tinystories-llama-5M-hf");
+        SRS_REQUIRE_SHARED(calib, "text/tinystories/TinyStories-validation.head.txt");
+        QTemporaryDir dir;
+        Run q = cli(baseArgs(model, calib, dir.path() + "/q") + QStringList{"--iters", "2", "--nsamples", "2", "--format", "auto_round"});
+        QVERIFY2(q.code == 0, qPrintable(q.err));
+        const QString run_dir = dir.path() + "/q/.signround-run";
+
+        Run e = cli({"export", "--run_dir", run_dir, "--format", "gguf:q4_k_m", "--output_dir", dir.path() + "/e"});
+        QVERIFY2(e.code == 0, qPrintable(e.out + e.err));
+        const QString plan = "gguf:q4_k_m: 0 of 43 tensors from SignRound's tuned scales, 38 rounded to nearest again from the tuned weights, "
+                             "5 quantized from the original weights (round-to-nearest), 13 kept as floats";
+        QVERIFY2(e.err.contains(plan), qPrintable(e.err));
+        QVERIFY(e.err.contains("38 tensors: tuned as W4G128 sym, but Q4_K stores W4G32 asym: rounded to nearest again from the tuned weights"));
+        QVERIFY(e.err.contains("4 tensors: tuned as W4G128 sym, but Q6_K (W6G16 sym) is finer: quantized from the original weights"));
+        QVERIFY(e.err.contains("[warning] no tensor of gguf:q4_k_m uses SignRound's tuned scales"));
+        QVERIFY(e.err.contains("quantize again with --format gguf:q4_k_m"));
+        // Said before the file is written.
+        QVERIFY(e.err.indexOf(plan) < e.err.indexOf("wrote gguf:q4_k_m"));
+        QFile card(dir.path() + "/e/tinystories-llama-5M-hf-gguf-q4_k_m/README.md");
+        QVERIFY(card.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(card.readAll());
+        QVERIFY2(text.contains("none of its tensors uses the run's tuned scales"), qPrintable(text));
+        QVERIFY(text.contains("| SignRound tuning | 42 layers tuned as W4G128 sym |"));
+        QVERIFY(text.contains("| Tensors | 0 of 43 tensors from SignRound's tuned scales"));
+        QVERIFY(text.contains("**SignRound's tuning is not used in this file.**"));
+        QVERIFY(!text.contains("each layer tuned in its ggml type"));
+        QVERIFY(!text.contains("This model was quantized with SignRound"));
+
+        // A packed format carries every tuned layer: no warning.
+        Run g = cli({"export", "--run_dir", run_dir, "--format", "auto_gptq", "--output_dir", dir.path() + "/e"});
+        QVERIFY2(g.code == 0, qPrintable(g.err));
+        QVERIFY2(g.err.contains("auto_gptq: 42 of 42 tensors from SignRound's tuned scales"), qPrintable(g.err));
+        QVERIFY(!g.err.contains("[warning]"));
+
+        // Tuned for Q4_K_M: every block linear in the scheme its type carries.
+        Run t = cli(baseArgs(model, calib, dir.path() + "/t") + QStringList{"--iters", "2", "--nsamples", "2", "--format", "gguf:q4_k_m"});
+        QVERIFY2(t.code == 0, qPrintable(t.err));
+        QVERIFY2(t.err.contains("gguf:q4_k_m: 42 of 43 tensors from SignRound's tuned scales, 1 quantized from the original weights"), qPrintable(t.err));
+        QVERIFY(!t.err.contains("[warning]"));
+        QFile tuned_card(dir.path() + "/t/tinystories-llama-5M-hf-gguf-q4_k_m/README.md");
+        QVERIFY(tuned_card.open(QIODevice::ReadOnly));
+        const QString tuned = QString::fromUtf8(tuned_card.readAll());
+        QVERIFY(tuned.contains("This model was quantized with SignRound"));
+        QVERIFY2(tuned.contains("| SignRound tuning | 42 layers tuned as 38× W4G32 asym, 4× W6G16 sym |"), qPrintable(tuned));
+        QVERIFY(tuned.contains("| Tensors | 42 of 43 tensors from SignRound's tuned scales, 1 quantized from the original weights"));
+        QVERIFY(tuned.contains("- 1 tensor: never tuned"));
     }
 
     void badInputIsAClearError() {

@@ -1,4 +1,5 @@
 #include "ui/pages/export_page.h"
+#include "ui/model_name.h"
 #include "ui/theme.h"
 
 #include <QComboBox>
@@ -13,6 +14,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QUrl>
@@ -24,9 +26,11 @@
 
 #include "core/common/units.h"
 #include "core/export/gguf_plan.h"
+#include "core/export/tensor_sources.h"
 #include "core/job/convert.h"
 #include "core/job/export_format.h"
 #include "core/job/job_config.h"
+#include "core/job/reexport_plan.h"
 #include "core/job/run_state.h"
 #include "ui/settings_dialog.h"
 
@@ -122,18 +126,28 @@ ExportPage::ExportPage(RunHistory history, ReexportRunner reexport, QWidget* par
     status_ = new QLabel(box);
     status_->setObjectName("reexportStatus");
     status_->setWordWrap(true);
+    status_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     auto* action_row = new QHBoxLayout();
     action_row->addWidget(reexport_);
-    action_row->addWidget(status_, 1);
+    action_row->addStretch(1);
     format_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     auto* format_row = new QHBoxLayout();
     format_row->addWidget(format_);
     format_row->addStretch(1);
     form->addRow(tr("Format:"), format_row);
+    sources_ = new QLabel(box);
+    sources_->setObjectName("reexportSources");
+    sources_->setWordWrap(true);
+    sources_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    sources_->setToolTip(tr("A format whose types cannot store the run's tuned scheme is written by round-to-nearest from weights"));
+    form->addRow(QString(), sources_);
     form->addRow(tr("Output folder:"), out_row);
     form->addRow(QString(), action_row);
+    // Its own row: what was written and what came from the tuning can take a few lines.
+    form->addRow(QString(), status_);
     layout->addWidget(box);
     connect(reexport_, &QPushButton::clicked, this, &ExportPage::startReexport);
+    connect(format_, &QComboBox::currentIndexChanged, this, &ExportPage::updateReexportSources);
 
     if (reexport) {
         // Only startTask is used: no quantization runner.
@@ -246,7 +260,7 @@ void ExportPage::setModel(const QString& path) {
         convert_model_->setToolTip({});
     } else {
         const QFileInfo fi(model_);
-        convert_model_->setText(tr("%1 — %2").arg(fi.fileName(), QDir::toNativeSeparators(fi.absoluteFilePath())));
+        convert_model_->setText(tr("%1 — %2").arg(modelDisplayName(fi.absoluteFilePath()), QDir::toNativeSeparators(fi.absoluteFilePath())));
         convert_model_->setToolTip(QDir::toNativeSeparators(fi.absoluteFilePath()));
         if (!convert_output_edited_ || convert_output_->text().trimmed().isEmpty()) convert_output_->setText(defaultConvertFolder(model_));
     }
@@ -279,7 +293,7 @@ void ExportPage::startConvert() {
     config.formats = {format.toStdString()};
     config.output_dir = out.toStdString();
     convert_status_->setStyleSheet({});
-    convert_status_->setText(tr("Converting %1 to %2…").arg(QFileInfo(model_).fileName(), convert_type_->currentText()));
+    convert_status_->setText(tr("Converting %1 to %2…").arg(modelDisplayName(model_), convert_type_->currentText()));
     convert_controller_->startTask([config](job::JobObserver& obs, const CancelToken& token) { return job::convertModel(config, obs, token); });
     updateConvertControls();
 }
@@ -340,6 +354,7 @@ void ExportPage::showRun(const RunRecord& record) {
         status_->clear();
         status_->setStyleSheet({});
     }
+    updateReexportSources();
     refresh();
 }
 
@@ -389,7 +404,7 @@ void ExportPage::refresh() {
     for (const auto& e : converted_) addTreeEntry(e, tr("%1 (converted)").arg(e.format));
     if (tree_->topLevelItemCount() > 0) tree_->setCurrentItem(tree_->topLevelItem(0));
     summary_->setText(has_run_ ? tr("%1 — %2: %3 export(s), %4 in all. Checkpoint: %5")
-                                     .arg(QFileInfo(run_.model).fileName(), run_.schemeLabel())
+                                     .arg(modelDisplayName(run_.model), run_.schemeLabel())
                                      .arg(run_.exports.size())
                                      .arg(bytes(total), run_.run_dir)
                                : tr("No finished run yet: its exports appear here."));
@@ -417,6 +432,76 @@ void ExportPage::openSelectedFolder() {
     }
 }
 
+QString ExportPage::describeSources(const exporter::TensorSources& s) const {
+    QString text = s.quantized == 0 ? tr("no tensor quantized: every tensor kept as floats from the original weights")
+                                    : tr("%1 of %2 tensors from SignRound's tuned scales").arg(s.tuned_scales).arg(s.quantized);
+    if (s.tuned_weights > 0) text += tr(", %1 rounded to nearest again from the tuned weights").arg(s.tuned_weights);
+    if (s.original > 0) text += tr(", %1 quantized from the original weights (round-to-nearest)").arg(s.original);
+    return text;
+}
+
+void ExportPage::updateReexportSources() {
+    sources_->clear();
+    sources_->setStyleSheet({});
+    const QString format = format_->currentData().toString();
+    if (!has_run_ || format.isEmpty() || !checkpointProblem(run_).isEmpty()) return;
+    auto planned = job::planReexportSources(run_.run_dir.toStdString(), {format.toStdString()});
+    if (!planned || planned->empty()) {
+        sources_->setText(tr("Cannot tell which tensors would use the tuned scales: %1")
+                              .arg(QString::fromStdString(planned ? std::string() : planned.error().message)));
+        return;
+    }
+    const exporter::TensorSources& src = planned->front();
+    QString text = tr("From this run (tuned as %1): %2.").arg(QString::fromStdString(src.run_scheme), describeSources(src));
+    if (src.tuningUnused()) {
+        text += " " + (src.quantized == 0      ? tr("The result would be the original model in floats, without SignRound's tuning.")
+                       : src.tuned_weights > 0 ? tr("The result would be round-to-nearest (RTN) only: expect no better than plain RTN.")
+                                               : tr("The result would equal plain round-to-nearest (RTN), not SignRound."));
+        sources_->setStyleSheet(warningTextStyle());
+    }
+    sources_->setText(text);
+}
+
+bool ExportPage::confirmUntunedReexport(const QString& format, const exporter::TensorSources& src) {
+    QMessageBox box(QMessageBox::Warning, tr("Re-export without SignRound's tuning?"), QString(), QMessageBox::NoButton, this);
+    box.setObjectName("untunedReexportDialog");
+    const QString label = format_->currentText();
+    const QString scheme = QString::fromStdString(src.run_scheme);
+    if (src.quantized == 0)
+        box.setText(tr("%1 keeps every tensor as floats: the file would be the original model, without this run's tuning.").arg(label));
+    else if (src.tuned_weights > 0)
+        box.setText(tr("No tensor of %1 can use this run's tuned scales (%2): every tensor would be rounded to nearest (RTN), so expect "
+                       "no better than plain RTN, not SignRound.")
+                        .arg(label, scheme));
+    else
+        box.setText(tr("No tensor of %1 can use this run's tuned scales (%2): the file would equal plain round-to-nearest (RTN) "
+                       "quantization, not SignRound.")
+                        .arg(label, scheme));
+    box.setInformativeText(tr("%1.").arg(describeSources(src)) + "\n\n" +
+                           tr("To use SignRound for %1, tune a new run for it: each layer is then tuned in the type it is written in.").arg(label));
+    QStringList why;
+    for (const auto& line : exporter::tensorSourceReasonLines(src)) why << QString::fromStdString(line);
+    if (!why.isEmpty()) box.setDetailedText(why.join("\n"));
+    QPushButton* anyway = box.addButton(tr("Re-export anyway"), QMessageBox::AcceptRole);
+    anyway->setObjectName("reexportAnywayButton");
+    QPushButton* tune = box.addButton(tr("Tune for this format"), QMessageBox::ActionRole);
+    tune->setObjectName("tuneForFormatButton");
+    QPushButton* cancel = box.addButton(QMessageBox::Cancel);
+    cancel->setObjectName("cancelReexportButton");
+    box.setDefaultButton(tune);
+    box.setEscapeButton(cancel);
+    box.exec();
+    if (box.clickedButton() == anyway) return true;
+    status_->setStyleSheet({});
+    if (box.clickedButton() == tune) {
+        status_->setText(tr("Nothing written: set up a run that tunes for %1 on the Configure page.").arg(label));
+        emit tuneForFormatRequested(format);
+    } else {
+        status_->setText(tr("Re-export cancelled: nothing written."));
+    }
+    return false;
+}
+
 void ExportPage::startReexport() {
     if (!has_run_ || !controller_ || controller_->running() || busy_) return;
     auto fail = [this](const QString& why) {
@@ -429,8 +514,18 @@ void ExportPage::startReexport() {
     if (out.isEmpty()) return fail(tr("Choose an output folder."));
     if (QString why = checkpointProblem(run_); !why.isEmpty())
         return fail(tr("Cannot re-export this run: %1. Quantize it again to export it.").arg(why));
+    // What the format takes from the tuning, said before anything is written. When it cannot be
+    // told (the source model moved, say), the re-export itself reports why it fails.
+    pending_sources_.clear();
+    pending_untuned_ = false;
+    if (auto planned = job::planReexportSources(run_.run_dir.toStdString(), {format.toStdString()}); planned && !planned->empty()) {
+        const exporter::TensorSources& src = planned->front();
+        if (src.tuningUnused() && !confirmUntunedReexport(format, src)) return;
+        pending_sources_ = describeSources(src);
+        pending_untuned_ = src.tuningUnused();
+    }
     status_->setStyleSheet({});
-    status_->setText(tr("Writing %1…").arg(format));
+    status_->setText(pending_sources_.isEmpty() ? tr("Writing %1…").arg(format) : tr("Writing %1: %2…").arg(format, pending_sources_));
     const std::string run_dir = run_.run_dir.toStdString(), out_dir = out.toStdString();
     const std::vector<std::string> formats = {format.toStdString()};
     controller_->startTask([runner = reexport_runner_, run_dir, formats, out_dir](job::JobObserver& obs, const CancelToken& token) {
@@ -449,8 +544,11 @@ void ExportPage::onReexportFinished(const RunOutcome& outcome) {
             run_.exports.push_back(f);
             written << QStringLiteral("%1 (%2)").arg(QFileInfo(f.path).fileName(), bytes(f.size_bytes));
         }
-        status_->setStyleSheet({});
-        status_->setText(tr("Wrote %1.").arg(written.join(", ")));
+        status_->setStyleSheet(pending_untuned_ ? warningTextStyle() : QString());
+        QString text = pending_sources_.isEmpty() ? tr("Wrote %1.").arg(written.join(", "))
+                                                  : tr("Wrote %1: %2.").arg(written.join(", "), pending_sources_);
+        if (pending_untuned_) text += " " + tr("It does not use SignRound's tuning (round-to-nearest only).");
+        status_->setText(text);
         if (!run_.id.isEmpty())
             if (auto ok = history_.update(run_); !ok)
                 status_->setText(status_->text() + " " + tr("(not saved to the run history: %1)").arg(QString::fromStdString(ok.error().message)));
@@ -462,6 +560,8 @@ void ExportPage::onReexportFinished(const RunOutcome& outcome) {
         status_->setText(text);
         status_->setStyleSheet(errorTextStyle());
     }
+    pending_sources_.clear();
+    pending_untuned_ = false;
     setBusy(busy_);
     emit reexported(outcome, run_);
 }

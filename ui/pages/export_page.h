@@ -2,6 +2,10 @@
 // system's file manager; and re-export of the run in another format (packed or a llama.cpp GGUF
 // mix) from its checkpoint, without tuning again. The re-export runs core's reexportRun on a
 // worker thread through its own JobController; its files are added to the run's history record.
+// Before writing, the page says how many of the format's tensors can come from the run's tuned
+// scales (core's planReexportSources); when none can, the result would be plain round-to-nearest
+// and a confirmation offers Re-export anyway / Tune for this format / Cancel. After writing, the
+// status line says how many tensors came from the tuned scales.
 // Conversion of the model open on the Model page to a GGUF (f16, bf16, f32, or q8_0 by
 // round-to-nearest) without quantizing: core's convertModel on a second JobController; the
 // written folders join the page's file list (not the run's record).
@@ -17,6 +21,10 @@ class QLayout;
 class QLineEdit;
 class QPushButton;
 class QTreeWidget;
+
+namespace srs::exporter {
+struct TensorSources;
+}
 
 namespace srs::ui {
 
@@ -56,10 +64,21 @@ signals:
     void reexported(const srs::ui::RunOutcome& outcome, const srs::ui::RunRecord& record);
     // After a conversion: how it ended, with the files it wrote.
     void converted(const srs::ui::RunOutcome& outcome);
+    // "Tune for this format" in the re-export confirmation: a new run should be set up on the
+    // Configure page to tune for `format` ("gguf:q4_k_m"), so each layer is tuned in the type it
+    // is written in. The main window connects it.
+    void tuneForFormatRequested(const QString& format);
 
 private:
     void refresh();
     void onReexportFinished(const RunOutcome& outcome);
+    // The "from this run" line under the format: what the chosen format takes from the tuning.
+    void updateReexportSources();
+    // "0 of 43 tensors from SignRound's tuned scales, 38 rounded to nearest again …", translated.
+    QString describeSources(const exporter::TensorSources& sources) const;
+    // When no tensor of the format can use the tuned scales: asks Re-export anyway (true) /
+    // Tune for this format (emits tuneForFormatRequested) / Cancel.
+    bool confirmUntunedReexport(const QString& format, const exporter::TensorSources& sources);
     void buildConvertBox(QLayout* layout);
     void onConvertFinished(const RunOutcome& outcome);
     void updateConvertControls();
@@ -79,6 +98,9 @@ private:
     QLineEdit* output_ = nullptr;
     QPushButton* reexport_ = nullptr;
     QLabel* status_ = nullptr;
+    QLabel* sources_ = nullptr;      // what the chosen format takes from the run's tuning
+    QString pending_sources_;        // the same for the running re-export, for its final message
+    bool pending_untuned_ = false;   // the running re-export uses none of the tuned scales
 
     QString model_;
     QVector<ExportRecord> converted_;

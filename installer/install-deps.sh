@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build lld ccache pkg-config
-  qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6
+  qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6svg6 qt6-translations-l10n
   libqcustomplot-dev
   libdnnl-dev ocl-icd-opencl-dev
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libicu-dev

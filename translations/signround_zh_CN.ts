@@ -165,6 +165,173 @@
     </message>
 </context>
 <context>
+    <name>ComparePage</name>
+    <message>
+        <source>Prompt:</source>
+        <translation>提示词：</translation>
+    </message>
+    <message>
+        <source>Once upon a time</source>
+        <translation>Once upon a time</translation>
+    </message>
+    <message>
+        <source>Models (the first is the reference):</source>
+        <translation>模型（第一个为参照）：</translation>
+    </message>
+    <message>
+        <source>Add model…</source>
+        <translation>添加模型…</translation>
+    </message>
+    <message>
+        <source>Add another model folder or .gguf file to the comparison</source>
+        <translation>向对比中添加另一个模型文件夹或 .gguf 文件</translation>
+    </message>
+    <message>
+        <source>The original model and the exports to compare with it; untick an export to leave it out</source>
+        <translation>原始模型及要与其对比的导出结果；取消勾选某个导出结果即可将其排除</translation>
+    </message>
+    <message>
+        <source>Highlighted: tokens where an export picks something other than the original&apos;s most likely next token after the same text.</source>
+        <translation>高亮显示的词元：在相同前文之后，导出结果所选的词元不同于原始模型最可能的下一个词元。</translation>
+    </message>
+    <message>
+        <source>reading the prompt…</source>
+        <translation>正在读取提示词…</translation>
+    </message>
+    <message>
+        <source>prompt: %1 tokens in %2 ms</source>
+        <translation>提示词：%1 个词元，用时 %2 ms</translation>
+    </message>
+    <message>
+        <source>Tokens each model generates at most (they also stop at end of text)</source>
+        <translation>每个模型最多生成的词元数（遇到文本结束也会停止）</translation>
+    </message>
+    <message>
+        <source>Max new tokens</source>
+        <translation>最大新词元数</translation>
+    </message>
+    <message>
+        <source>Chat template</source>
+        <translation>对话模板</translation>
+    </message>
+    <message>
+        <source>Send the prompt as a user message through the model&apos;s chat template (models without one say so)</source>
+        <translation>将提示词作为用户消息，经模型的对话模板发送（没有对话模板的模型会注明）</translation>
+    </message>
+    <message>
+        <source>greedy</source>
+        <translation>贪心</translation>
+    </message>
+    <message>
+        <source>Sampling temperature; greedy (0) always takes the most likely token</source>
+        <translation>采样温度；贪心（0）总是选取最可能的词元</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>When sampling: keep only the k most likely tokens</source>
+        <translation>采样时：只保留最可能的 k 个词元</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>When sampling: keep the most likely tokens until their probabilities add up to this</source>
+        <translation>采样时：按可能性从高到低保留词元，直到其概率之和达到此值</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>When sampling: the same seed gives the same tokens</source>
+        <translation>采样时：相同的种子生成相同的词元</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>original · %1</source>
+        <translation>原始模型 · %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source> · KLD %1</source>
+        <translation> · KLD %1</translation>
+    </message>
+    <message>
+        <source>Add a model (a .gguf, or any file in a model folder)</source>
+        <translation>添加模型（.gguf 文件，或模型文件夹中的任意文件）</translation>
+    </message>
+    <message>
+        <source>Models (*.gguf *.safetensors config.json);;All files (*)</source>
+        <translation>模型 (*.gguf *.safetensors config.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open a model on the Model page first: it is the reference the others are compared with.</source>
+        <translation>请先在“模型”页打开一个模型：它是其他模型对比的参照。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Generating… Highlighted: tokens where an export picks something other than the original&apos;s most likely next token after the same text (marked once all have finished).</source>
+        <translation>正在生成… 高亮显示的词元：在相同前文之后，导出结果所选的词元不同于原始模型最可能的下一个词元（全部生成完成后标出）。</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s)…</source>
+        <translation>
+            <numerusform>%n 个词元…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n 个词元</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> · %1 tokens/s</source>
+        <translation> · %1 词元/秒</translation>
+    </message>
+    <message>
+        <source> · stopped: %1</source>
+        <translation> · 停止：%1</translation>
+    </message>
+    <message>
+        <source> · %1 of %2 differ from the original&apos;s choice</source>
+        <translation> · %2 个中有 %1 个与原始模型的选择不同</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+</context>
+<context>
     <name>ConfigurePage</name>
     <message>
         <source>No model open: open one on the Model page first.</source>
@@ -331,18 +498,6 @@
         <translation>输出文件夹：</translation>
     </message>
     <message>
-        <source>optional: a text file to measure perplexity before and after</source>
-        <translation>可选：用于测量量化前后困惑度的文本文件</translation>
-    </message>
-    <message>
-        <source>Perplexity of the original and of every export on this text, written into the model card</source>
-        <translation>原始模型和每个导出结果在此文本上的困惑度，写入模型卡</translation>
-    </message>
-    <message>
-        <source>Perplexity text (optional):</source>
-        <translation>困惑度文本（可选）：</translation>
-    </message>
-    <message>
         <source>Start quantization</source>
         <translation>开始量化</translation>
     </message>
@@ -365,10 +520,6 @@
     <message>
         <source>Calibration file not found: %1</source>
         <translation>找不到校准文件：%1</translation>
-    </message>
-    <message>
-        <source>Choose an output folder.</source>
-        <translation>请选择输出文件夹。</translation>
     </message>
     <message>
         <source>Evaluation text not found: %1</source>
@@ -411,10 +562,6 @@
         <translation>llama.cpp 的 GGUF 文件；每层按混合类型分配给它的类型调优</translation>
     </message>
     <message>
-        <source>The GGUF file type: a llama.cpp mix (q4_k_m, ...) or one type for every tensor</source>
-        <translation>GGUF 文件类型：llama.cpp 混合类型（q4_k_m 等）或所有张量同一类型</translation>
-    </message>
-    <message>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -443,10 +590,6 @@
         <translation>预估：请先打开一个模型。</translation>
     </message>
     <message>
-        <source>Pre-flight estimate: peak memory of the run, tuning time at the rate a tuning step measured on this machine runs, and the size of every export</source>
-        <translation>运行前预估：本次运行的峰值内存、按本机实测调优步速度算出的调优时间，以及每种导出的大小</translation>
-    </message>
-    <message>
         <source>Estimate: computing…</source>
         <translation>预估：正在计算…</translation>
     </message>
@@ -465,6 +608,78 @@
     <message>
         <source>Estimate: peak memory %1 · tuning time %2 · %3 · %4 of %5 layers quantized</source>
         <translation>预估：峰值内存 %1 · 调优时间 %2 · %3 · 量化 %5 层中的 %4 层</translation>
+    </message>
+    <message>
+        <source>The GGUF file type: a llama.cpp mix (Q4_K_M, ...) or one type for every tensor; tick GGUF to choose it</source>
+        <translation>GGUF 文件类型：llama.cpp 的混合类型（Q4_K_M 等）或所有张量统一使用一种类型；勾选 GGUF 后即可选择</translation>
+    </message>
+    <message>
+        <source>optional: a text file to measure perplexity on, before and after</source>
+        <translation>可选：用于在量化前后测量困惑度的文本文件</translation>
+    </message>
+    <message>
+        <source>The evaluation text: perplexity of the original and of every export on it, written into the model card</source>
+        <translation>评估文本：原始模型和每个导出结果在其上的困惑度会写入模型卡</translation>
+    </message>
+    <message>
+        <source>Choose the evaluation text</source>
+        <translation>选择评估文本</translation>
+    </message>
+    <message>
+        <source>Evaluation text (optional):</source>
+        <translation>评估文本（可选）：</translation>
+    </message>
+    <message>
+        <source>Pre-flight estimate from the settings alone: the peak memory the run needs (on top of what the app itself holds), the tuning time at the rate a tuning step measured on this machine runs, and the size of every export</source>
+        <translation>仅根据设置得出的运行前预估：运行所需的峰值内存（在应用本身占用之外）、按本机实测的调优步速度算出的调优时间，以及每个导出结果的大小</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcut of Start</source>
+        <translation>“开始量化”的键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Evaluation text</source>
+        <translation>评估文本</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.jsonl *.json);;All files (*)</source>
+        <translation>文本 (*.txt *.jsonl *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>The model %1 is no longer there: open it again on the Model page.</source>
+        <translation>模型 %1 已不存在：请在“模型”页重新打开。</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: add calibration text files instead.</source>
+        <translation>%1 是文件夹：请改为添加校准文本文件。</translation>
+    </message>
+    <message>
+        <source>Cannot read the calibration file %1: check its permissions or add another.</source>
+        <translation>无法读取校准文件 %1：请检查其权限或添加其他文件。</translation>
+    </message>
+    <message>
+        <source>Choose an output folder you can write to.</source>
+        <translation>请选择一个可写入的输出文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 is a file: choose an output folder you can write to.</source>
+        <translation>%1 是文件：请选择一个可写入的输出文件夹。</translation>
+    </message>
+    <message>
+        <source>The output folder cannot be made inside %1, a file: choose an output folder you can write to.</source>
+        <translation>无法在 %1 中创建输出文件夹，因为它是文件：请选择一个可写入的输出文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written to: choose an output folder you can write to.</source>
+        <translation>无法写入 %1：请选择一个可写入的输出文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: choose an evaluation text file, or leave the field empty.</source>
+        <translation>%1 是文件夹：请选择一个评估文本文件，或将此栏留空。</translation>
+    </message>
+    <message>
+        <source>Cannot read the evaluation text %1: choose another file, or leave the field empty.</source>
+        <translation>无法读取评估文本 %1：请选择其他文件，或将此栏留空。</translation>
     </message>
 </context>
 <context>
@@ -688,6 +903,98 @@
     <message>
         <source>%1 (converted)</source>
         <translation>%1（转换）</translation>
+    </message>
+    <message>
+        <source>A format whose types cannot store the run&apos;s tuned scheme is written by round-to-nearest from weights</source>
+        <translation>若某格式的类型无法存储本次运行调优时的方案，则由权重按就近舍入写出</translation>
+    </message>
+    <message>
+        <source>no tensor quantized: every tensor kept as floats from the original weights</source>
+        <translation>没有量化任何张量：所有张量均以原始权重的浮点形式保留</translation>
+    </message>
+    <message>
+        <source>%1 of %2 tensors from SignRound&apos;s tuned scales</source>
+        <translation>%2 个张量中有 %1 个来自 SignRound 调优后的缩放因子</translation>
+    </message>
+    <message>
+        <source>, %1 rounded to nearest again from the tuned weights</source>
+        <translation>，%1 个由调优后的权重重新就近舍入</translation>
+    </message>
+    <message>
+        <source>, %1 quantized from the original weights (round-to-nearest)</source>
+        <translation>，%1 个由原始权重量化（就近舍入）</translation>
+    </message>
+    <message>
+        <source>Cannot tell which tensors would use the tuned scales: %1</source>
+        <translation>无法确定哪些张量会使用调优后的缩放因子：%1</translation>
+    </message>
+    <message>
+        <source>From this run (tuned as %1): %2.</source>
+        <translation>来自本次运行（按 %1 调优）：%2。</translation>
+    </message>
+    <message>
+        <source>The result would be the original model in floats, without SignRound&apos;s tuning.</source>
+        <translation>结果将是浮点形式的原始模型，不含 SignRound 的调优。</translation>
+    </message>
+    <message>
+        <source>The result would be round-to-nearest (RTN) only: expect no better than plain RTN.</source>
+        <translation>结果将只是就近舍入（RTN）：效果不会优于普通 RTN。</translation>
+    </message>
+    <message>
+        <source>The result would equal plain round-to-nearest (RTN), not SignRound.</source>
+        <translation>结果将等同于普通的就近舍入（RTN），而不是 SignRound。</translation>
+    </message>
+    <message>
+        <source>Re-export without SignRound&apos;s tuning?</source>
+        <translation>不使用 SignRound 的调优而重新导出？</translation>
+    </message>
+    <message>
+        <source>%1 keeps every tensor as floats: the file would be the original model, without this run&apos;s tuning.</source>
+        <translation>%1 将所有张量保留为浮点：文件将是原始模型，不含本次运行的调优。</translation>
+    </message>
+    <message>
+        <source>No tensor of %1 can use this run&apos;s tuned scales (%2): every tensor would be rounded to nearest (RTN), so expect no better than plain RTN, not SignRound.</source>
+        <translation>%1 中没有任何张量能使用本次运行调优后的缩放因子（%2）：所有张量都将就近舍入（RTN），因此效果不会优于普通 RTN，而不是 SignRound。</translation>
+    </message>
+    <message>
+        <source>No tensor of %1 can use this run&apos;s tuned scales (%2): the file would equal plain round-to-nearest (RTN) quantization, not SignRound.</source>
+        <translation>%1 中没有任何张量能使用本次运行调优后的缩放因子（%2）：文件将等同于普通的就近舍入（RTN）量化，而不是 SignRound。</translation>
+    </message>
+    <message>
+        <source>%1.</source>
+        <translation>%1。</translation>
+    </message>
+    <message>
+        <source>To use SignRound for %1, tune a new run for it: each layer is then tuned in the type it is written in.</source>
+        <translation>要对 %1 使用 SignRound，请为它调优一次新的运行：届时每层都按其写出时的类型调优。</translation>
+    </message>
+    <message>
+        <source>Re-export anyway</source>
+        <translation>仍然重新导出</translation>
+    </message>
+    <message>
+        <source>Tune for this format</source>
+        <translation>为此格式调优</translation>
+    </message>
+    <message>
+        <source>Nothing written: set up a run that tunes for %1 on the Configure page.</source>
+        <translation>未写入任何内容：请在“配置”页设置一次针对 %1 调优的运行。</translation>
+    </message>
+    <message>
+        <source>Re-export cancelled: nothing written.</source>
+        <translation>重新导出已取消：未写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Writing %1: %2…</source>
+        <translation>正在写入 %1：%2…</translation>
+    </message>
+    <message>
+        <source>Wrote %1: %2.</source>
+        <translation>已写入 %1：%2。</translation>
+    </message>
+    <message>
+        <source>It does not use SignRound&apos;s tuning (round-to-nearest only).</source>
+        <translation>它未使用 SignRound 的调优（仅就近舍入）。</translation>
     </message>
 </context>
 <context>
@@ -1351,6 +1658,124 @@
         <source>Open &amp;GGUF file…</source>
         <translation>打开 &amp;GGUF 文件…</translation>
     </message>
+    <message>
+        <source>Discard the unfinished run?</source>
+        <translation>丢弃未完成的运行？</translation>
+    </message>
+    <message>
+        <source>This deletes the checkpoint of the run of %1 in %2 (%3 of %4 blocks tuned). It cannot be undone.</source>
+        <translation>这将删除 %2 中 %1 的运行检查点（已调优 %4 块中的 %3 块）。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Quit during a run?</source>
+        <translation>在运行过程中退出？</translation>
+    </message>
+    <message>
+        <source>A run is in progress. Quit anyway? The blocks tuned so far stay checkpointed, and the app offers to resume the run at its next start.</source>
+        <translation>有运行正在进行。仍要退出吗？已调优的块会保留在检查点中，应用下次启动时会提示继续此运行。</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>The original and its exports generating side by side from one prompt</source>
+        <translation>原始模型及其导出结果根据同一提示词并排生成</translation>
+    </message>
+    <message>
+        <source>&amp;Welcome</source>
+        <translation>欢迎(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Start quantization</source>
+        <translation>开始量化(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Run SignRound on the open model with the Configure page&apos;s settings</source>
+        <translation>用“配置”页的设置对已打开的模型运行 SignRound</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>暂停(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Stop after the current step; the tuned blocks stay checkpointed for Resume</source>
+        <translation>在当前步骤后停止；已调优的块保留在检查点中，可供“继续运行”使用</translation>
+    </message>
+    <message>
+        <source>C&amp;ontinue</source>
+        <translation>继续(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Continue the paused run</source>
+        <translation>继续已暂停的运行</translation>
+    </message>
+    <message>
+        <source>Hold the run at its next step without using the CPU</source>
+        <translation>在下一步暂停运行，不占用 CPU</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+    <message>
+        <source>%1  —  %2</source>
+        <translation>%1  —  %2</translation>
+    </message>
+    <message>
+        <source>Could not open the model</source>
+        <translation>无法打开模型</translation>
+    </message>
+    <message>
+        <source>Could not open %1:
+%2</source>
+        <translation>无法打开 %1：
+%2</translation>
+    </message>
+    <message>
+        <source>%1 stays open.</source>
+        <translation>%1 仍保持打开。</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Cores</source>
+        <translation>核心数</translation>
+    </message>
+    <message>
+        <source>%1 physical, %2 logical</source>
+        <translation>%1 个物理核心，%2 个逻辑核心</translation>
+    </message>
+    <message>
+        <source>Instruction set</source>
+        <translation>指令集</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>%1 total, %2 available</source>
+        <translation>共 %1，可用 %2</translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>
@@ -1502,6 +1927,22 @@
         <source>This model is already quantized: its linear layers are stored as %1 (%2 bits per weight).</source>
         <translation>此模型已经量化：其线性层以 %1 存储（每权重 %2 位）。</translation>
     </message>
+    <message>
+        <source>Opened %1 from the Hub cache: %2</source>
+        <translation>已从 Hub 缓存打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>Opened model %1</source>
+        <translation>已打开模型 %1</translation>
+    </message>
+    <message>
+        <source>Still open: %1</source>
+        <translation>仍保持打开：%1</translation>
+    </message>
+    <message>
+        <source>Still open: %1 (%2)</source>
+        <translation>仍保持打开：%1（%2）</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -1540,6 +1981,22 @@
     <message>
         <source>?</source>
         <translation>?</translation>
+    </message>
+    <message>
+        <source>enter it in the token field on the Hub page and press Log in (or set HF_TOKEN)</source>
+        <translation>请在 Hub 页的令牌栏中输入它，然后点击“登录”（或设置 HF_TOKEN）</translation>
+    </message>
+    <message>
+        <source>enter a token of that account on the Hub page and press Log in (or set HF_TOKEN)</source>
+        <translation>请在 Hub 页输入该账户的令牌，然后点击“登录”（或设置 HF_TOKEN）</translation>
+    </message>
+    <message>
+        <source>(log in on the Hub page, or set HF_TOKEN)</source>
+        <translation>（请在 Hub 页登录，或设置 HF_TOKEN）</translation>
+    </message>
+    <message>
+        <source>check the network connection (and proxy settings), then try again</source>
+        <translation>请检查网络连接（及代理设置），然后重试</translation>
     </message>
 </context>
 <context>
@@ -1673,16 +2130,120 @@
         <translation>原始模型</translation>
     </message>
     <message>
-        <source>No perplexities yet: give an evaluation text on the Configure page</source>
-        <translation>还没有困惑度：请在“配置”页指定评估文本</translation>
+        <source>mean KL divergence from the original (nats)</source>
+        <translation>与原始模型的平均 KL 散度（nats）</translation>
+    </message>
+    <message>
+        <source>How far each export&apos;s next-token distributions are from the original&apos;s, on the evaluation text: lower and further left is better</source>
+        <translation>在评估文本上，每个导出结果的下一词元分布与原始模型的差距：越低、越靠左越好</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Bits / weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>PPL</source>
+        <translation>PPL</translation>
+    </message>
+    <message>
+        <source>KLD mean</source>
+        <translation>KLD 均值</translation>
+    </message>
+    <message>
+        <source>KLD p99</source>
+        <translation>KLD p99</translation>
+    </message>
+    <message>
+        <source>Top-1</source>
+        <translation>Top-1</translation>
+    </message>
+    <message>
+        <source>Format of the export (hover for its path)</source>
+        <translation>导出的格式（悬停可查看其路径）</translation>
+    </message>
+    <message>
+        <source>Size on disk</source>
+        <translation>磁盘占用</translation>
+    </message>
+    <message>
+        <source>Bits per weight of the quantized linear layers, scales and zero points included</source>
+        <translation>量化线性层的每权重位数，含缩放和零点</translation>
+    </message>
+    <message>
+        <source>Perplexity on the evaluation text (lower is better)</source>
+        <translation>评估文本上的困惑度（越低越好）</translation>
+    </message>
+    <message>
+        <source>Mean KL divergence of the next-token distribution from the original&apos;s, in nats (lower is better)</source>
+        <translation>下一词元分布与原始模型之间的平均 KL 散度，单位为 nats（越低越好）</translation>
+    </message>
+    <message>
+        <source>99th percentile of the per-token KL divergence: the worst tokens</source>
+        <translation>逐词元 KL 散度的第 99 百分位：即最差的那些词元</translation>
+    </message>
+    <message>
+        <source>How often the most likely next token is the same as the original&apos;s</source>
+        <translation>最可能的下一个词元与原始模型相同的比例</translation>
+    </message>
+    <message>
+        <source>Exports</source>
+        <translation>导出结果</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>No layers yet — a finished run lists its quantized layers here</source>
+        <translation>暂无层 — 完成的运行会在此列出其量化的层</translation>
+    </message>
+    <message>
+        <source>No exports yet — a finished run lists the files it wrote here</source>
+        <translation>暂无导出结果 — 完成的运行会在此列出其写出的文件</translation>
+    </message>
+    <message>
+        <source>No run yet —
+configure one and press Start</source>
+        <translation>尚无运行 —
+请配置一次运行并点击“开始量化”</translation>
+    </message>
+    <message>
+        <source>This run recorded
+no block losses</source>
+        <translation>此运行未记录
+块损失</translation>
+    </message>
+    <message>
+        <source>No perplexities yet:
+give an evaluation text
+on the Configure page</source>
+        <translation>暂无困惑度：
+请在“配置”页
+指定评估文本</translation>
+    </message>
+    <message>
+        <source>No KL divergences yet:
+runs with an evaluation text
+measure them</source>
+        <translation>暂无 KL 散度：
+指定了评估文本的运行
+会测量它们</translation>
+    </message>
+    <message>
+        <source>not measured: the run had no evaluation text</source>
+        <translation>未测量：此运行没有评估文本</translation>
     </message>
 </context>
 <context>
     <name>ResumeBanner</name>
-    <message>
-        <source>Unfinished run of %1 (%2), started %3: %4 of %5 blocks done.</source>
-        <translation>未完成的运行：%1（%2），开始于 %3：已完成 %4 / %5 个块。</translation>
-    </message>
     <message>
         <source>Checkpoint in %1</source>
         <translation>检查点位于 %1</translation>
@@ -1709,20 +2270,16 @@
             <numerusform>处理完这些之后，还会提示另外 %n 个未完成的运行。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Unfinished run of %1 (%2), started %3: %4 of %5 blocks tuned; it continues at block %6.</source>
+        <translation>%1 的未完成运行（%2），开始于 %3：已调优 %5 块中的 %4 块；将从第 %6 块继续。</translation>
+    </message>
 </context>
 <context>
     <name>RunPage</name>
     <message>
-        <source>No run yet. Configure one and press Start.</source>
-        <translation>还没有运行。请先配置，然后点击“开始”。</translation>
-    </message>
-    <message>
         <source>Cancel</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <source>Stop after the current step; finished blocks stay checkpointed for --resume (Ctrl+.)</source>
-        <translation>在当前步骤后停止；已完成的块保存在检查点中，可用 --resume 继续（Ctrl+.）</translation>
     </message>
     <message>
         <source>Pause</source>
@@ -1797,10 +2354,6 @@
         <translation>阶段：%1（%2）</translation>
     </message>
     <message>
-        <source>Resuming at block %1 of %2</source>
-        <translation>从第 %1 块继续（共 %2 块）</translation>
-    </message>
-    <message>
         <source>Quantizing %1 linear layers in %2 blocks</source>
         <translation>正在量化 %2 个块中的 %1 个线性层</translation>
     </message>
@@ -1815,14 +2368,6 @@
     <message>
         <source>block %1 · %2</source>
         <translation>块 %1 · %2</translation>
-    </message>
-    <message>
-        <source>Block %1: loss %2 → %3 (%4 % lower, best at iteration %5) in %6</source>
-        <translation>第 %1 块：损失 %2 → %3（降低 %4 %，最佳在第 %5 次迭代），用时 %6</translation>
-    </message>
-    <message>
-        <source>%1 of %2 blocks · elapsed %3 · ETA %4 · memory %5 (peak %6)</source>
-        <translation>%1 / %2 个块 · 已用 %3 · 剩余 %4 · 内存 %5（峰值 %6）</translation>
     </message>
     <message>
         <source>—</source>
@@ -1867,6 +2412,160 @@
     <message>
         <source>What to do: %1</source>
         <translation>解决办法：%1</translation>
+    </message>
+    <message>
+        <source>block 1</source>
+        <translation>块 1</translation>
+    </message>
+    <message>
+        <source>blocks 1–%1</source>
+        <translation>块 1–%1</translation>
+    </message>
+    <message>
+        <source>No run yet — configure one and press Start.</source>
+        <translation>尚无运行 — 请配置一次运行并点击“开始量化”。</translation>
+    </message>
+    <message>
+        <source>Stop after the current step; finished blocks stay checkpointed, and Resume continues from them (Ctrl+.)</source>
+        <translation>在当前步骤后停止；已完成的块保留在检查点中，“继续运行”会从这些块之后接着进行（Ctrl+.）</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <source>No run yet — configure one and press Start</source>
+        <translation>尚无运行 — 请配置一次运行并点击“开始量化”</translation>
+    </message>
+    <message>
+        <source>No blocks tuned yet</source>
+        <translation>尚未调优任何块</translation>
+    </message>
+    <message>
+        <source>Next:</source>
+        <translation>下一步：</translation>
+    </message>
+    <message>
+        <source>View results</source>
+        <translation>查看结果</translation>
+    </message>
+    <message>
+        <source>The Results page: per-layer losses, the exports&apos; perplexity and size, and the other runs of this model</source>
+        <translation>“结果”页：逐层损失、导出结果的困惑度和大小，以及此模型的其他运行</translation>
+    </message>
+    <message>
+        <source>Open export folder</source>
+        <translation>打开导出文件夹</translation>
+    </message>
+    <message>
+        <source>Open the folder the exports were written to</source>
+        <translation>打开导出结果所在的文件夹</translation>
+    </message>
+    <message>
+        <source>Upload to Hub…</source>
+        <translation>上传到 Hub…</translation>
+    </message>
+    <message>
+        <source>Upload the export to a Hugging Face repository</source>
+        <translation>将导出结果上传到 Hugging Face 仓库</translation>
+    </message>
+    <message>
+        <source>Change settings</source>
+        <translation>更改设置</translation>
+    </message>
+    <message>
+        <source>Back to the Configure page to change what made the run fail</source>
+        <translation>返回“配置”页，修改导致运行失败的设置</translation>
+    </message>
+    <message>
+        <source>Waiting for the first iteration…</source>
+        <translation>正在等待第一次迭代…</translation>
+    </message>
+    <message>
+        <source>No block tuned yet</source>
+        <translation>尚未调优任何块</translation>
+    </message>
+    <message>
+        <source>No layers yet — they are listed as their blocks finish</source>
+        <translation>暂无层 — 各层会在其所在块完成时列出</translation>
+    </message>
+    <message>
+        <source>No files yet — the exports are listed when the run has written them</source>
+        <translation>暂无文件 — 运行写出导出结果后会在此列出</translation>
+    </message>
+    <message>
+        <source>Starting the run…</source>
+        <translation>正在启动运行…</translation>
+    </message>
+    <message>
+        <source>All %1 blocks were tuned before: writing the exports again from the checkpoint</source>
+        <translation>全部 %1 块此前均已调优：正在从检查点重新写出导出结果</translation>
+    </message>
+    <message>
+        <source>Resuming at block %1 of %2: %3</source>
+        <translation>从第 %1 块（共 %2 块）继续运行：%3</translation>
+    </message>
+    <message>
+        <source>Resuming at block 1 of %1</source>
+        <translation>从第 1 块（共 %1 块）继续运行</translation>
+    </message>
+    <message>
+        <source>%1 were tuned before the resume</source>
+        <translation>%1 已在继续运行前调优</translation>
+    </message>
+    <message>
+        <source>before the resume</source>
+        <translation>继续运行前</translation>
+    </message>
+    <message>
+        <source>before the resume
+(losses not in the checkpoint)</source>
+        <translation>继续运行前
+（检查点中没有损失）</translation>
+    </message>
+    <message>
+        <source>Block %1 of %2: loss %3 → %4 (%5 % lower, best at iteration %6) in %7</source>
+        <translation>第 %1 块（共 %2 块）：损失 %3 → %4（降低 %5 %，最佳在第 %6 次迭代），用时 %7</translation>
+    </message>
+    <message>
+        <source>%1 of %2 blocks done · elapsed %3 · ETA %4 · memory %5 (peak %6)</source>
+        <translation>已完成 %1/%2 块 · 已用 %3 · 剩余 %4 · 内存 %5（峰值 %6）</translation>
+    </message>
+    <message>
+        <source>Resume (block %1 of %2)</source>
+        <translation>继续运行（第 %1 块，共 %2 块）</translation>
+    </message>
+    <message>
+        <source>Continue this run from block %1 of %2: the %3 tuned blocks are kept</source>
+        <translation>从第 %1 块（共 %2 块）继续此运行：保留已调优的 %3 个块</translation>
+    </message>
+    <message>
+        <source>press Resume to continue at block %1 of %2; %3 stay checkpointed.</source>
+        <translation>点击“继续运行”从第 %1 块（共 %2 块）继续；%3 保留在检查点中。</translation>
+    </message>
+    <message>
+        <source>What to do: %1 Then %2</source>
+        <translation>解决办法：%1 然后%2</translation>
+    </message>
+    <message>
+        <source>Every block was tuned before the resume</source>
+        <translation>所有块都已在继续运行前调优</translation>
+    </message>
+    <message>
+        <source>No iterations: the run ended before tuning</source>
+        <translation>无迭代：运行在调优前就已结束</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>打开 %1</translation>
+    </message>
+    <message>
+        <source>Upload %1 to a Hugging Face repository</source>
+        <translation>将 %1 上传到 Hugging Face 仓库</translation>
+    </message>
+    <message>
+        <source>Could not open %1: no file manager is registered.</source>
+        <translation>无法打开 %1：系统未注册文件管理器。</translation>
     </message>
 </context>
 <context>
@@ -2044,6 +2743,61 @@
     </message>
 </context>
 <context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Welcome to SignRound Studio</source>
+        <translation>欢迎使用 SignRound Studio</translation>
+    </message>
+    <message>
+        <source>Quantize a language model to 2–8 bits with SignRound. Start with a model:</source>
+        <translation>用 SignRound 将语言模型量化到 2–8 位。先选择一个模型：</translation>
+    </message>
+    <message>
+        <source>Open model folder…</source>
+        <translation>打开模型文件夹…</translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder (config.json and safetensors) or a .gguf file on this computer</source>
+        <translation>本机上的 Hugging Face 模型文件夹（config.json 和 safetensors）或 .gguf 文件</translation>
+    </message>
+    <message>
+        <source>Search the Hugging Face Hub</source>
+        <translation>搜索 Hugging Face Hub</translation>
+    </message>
+    <message>
+        <source>Find a model, download it into the shared Hugging Face cache, then open it</source>
+        <translation>查找模型，下载到共享的 Hugging Face 缓存，然后打开</translation>
+    </message>
+    <message>
+        <source>Try the sample model</source>
+        <translation>试用示例模型</translation>
+    </message>
+    <message>
+        <source>stories260K, a tiny TinyStories model that quantizes in seconds</source>
+        <translation>stories260K，一个几秒钟即可量化完成的微型 TinyStories 模型</translation>
+    </message>
+    <message>
+        <source>Recent models</source>
+        <translation>最近的模型</translation>
+    </message>
+    <message>
+        <source>None yet: the models you open appear here.</source>
+        <translation>暂无：你打开的模型会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Not found: the sample is models/stories260K-hf in ../shared/data beside the source folder (or in $SRS_SHARED_DATA).</source>
+        <translation>未找到：示例模型是源代码文件夹旁 ../shared/data 中的 models/stories260K-hf（或位于 $SRS_SHARED_DATA 中）。</translation>
+    </message>
+    <message>
+        <source>%1  —  %2</source>
+        <translation>%1  —  %2</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>打开 %1</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>SignRound Studio: quantize language models with SignRound</source>
@@ -2102,16 +2856,63 @@
         <translation>本次启动的主题：system、light 或 dark（默认：见“设置”）。</translation>
     </message>
     <message>
-        <source>Page to show first: model, configure, run, results, export or hub.</source>
-        <translation>首先显示的页面：model、configure、run、results、export 或 hub。</translation>
-    </message>
-    <message>
         <source>Open the Hub page and search for QUERY (with --screenshot: once the results are shown).</source>
         <translation>打开 Hub 页并搜索 QUERY（配合 --screenshot：在结果显示后截图）。</translation>
     </message>
     <message>
         <source>Model folder or .gguf file to open at start</source>
         <translation>启动时打开的模型文件夹或 .gguf 文件</translation>
+    </message>
+    <message>
+        <source>Page to show first: model, configure, run, results, export, compare or hub.</source>
+        <translation>首先显示的页面：model、configure、run、results、export、compare 或 hub。</translation>
+    </message>
+    <message>
+        <source>With --autostart: once the run has ended, generate from PROMPT on the Compare page with the original and the run&apos;s exports (with --screenshot_dir: before the screenshots).</source>
+        <translation>与 --autostart 一起使用：运行结束后，在“对比”页用原始模型和本次运行的导出结果根据 PROMPT 生成（配合 --screenshot_dir：在截图之前）。</translation>
+    </message>
+</context>
+<context>
+    <name>srs::ui</name>
+    <message>
+        <source>The run folder %1 holds a damaged checkpoint (%2).</source>
+        <translation>运行文件夹 %1 中有一个已损坏的检查点（%2）。</translation>
+    </message>
+    <message>
+        <source>The run folder %1 holds an unfinished run of %2: %3 of %4 blocks tuned and saved.</source>
+        <translation>运行文件夹 %1 中有 %2 的一个未完成运行：已调优并保存 %4 块中的 %3 块。</translation>
+    </message>
+    <message>
+        <source>a model</source>
+        <translation>某个模型</translation>
+    </message>
+    <message>
+        <source>Unfinished run in this folder</source>
+        <translation>此文件夹中有未完成的运行</translation>
+    </message>
+    <message>
+        <source>It was made with these settings. Resume it, or start over and replace it?</source>
+        <translation>它是用这些设置创建的。要继续运行，还是重新开始并替换它？</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <source>It was made with other settings or another model. Starting here replaces it; choose another output folder to keep it.</source>
+        <translation>它是用其他设置或其他模型创建的。在此开始会替换它；若要保留它，请选择其他输出文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose another folder…</source>
+        <translation>选择其他文件夹…</translation>
+    </message>
+    <message>
+        <source>Start over</source>
+        <translation>重新开始</translation>
+    </message>
+    <message>
+        <source>Replace it</source>
+        <translation>替换</translation>
     </message>
 </context>
 <context>

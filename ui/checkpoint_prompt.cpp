@@ -1,4 +1,5 @@
 #include "ui/checkpoint_prompt.h"
+#include "ui/model_name.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -29,7 +30,7 @@ QString describeCheckpoint(const job::JobConfig& config, bool* same_settings) {
     job::JobConfig applied = config;
     *same_settings = job::applyRecipe(applied).ok() && job::runStateMatches(*state, applied);
     const QString where = QDir::toNativeSeparators(QString::fromStdString(run_dir));
-    const QString model = QFileInfo(QString::fromStdString(state->model)).fileName();
+    const QString model = modelDisplayName(QString::fromStdString(state->model));
     return tr("The run folder %1 holds an unfinished run of %2: %3 of %4 blocks tuned and saved.")
         .arg(where, model.isEmpty() ? tr("a model") : model)
         .arg(state->next_block)

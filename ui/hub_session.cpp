@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMetaObject>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QtConcurrent/QtConcurrentRun>
@@ -64,12 +65,26 @@ std::unique_ptr<hub::HubClient> makeClient(HubSource source, const hub::HubEnv& 
 
 }  // namespace
 
+QString guiHubHint(const std::string& hint) {
+    QString h = q(hint);
+    // "… and set it in HF_TOKEN or save it in <token file>" ends the token hints of hf_client,
+    // http and hub_upload.
+    static const QRegularExpression set_env(QStringLiteral("set it in HF_TOKEN,? or save it in .*$"));
+    h.replace(set_env, QObject::tr("enter it in the token field on the Hub page and press Log in (or set HF_TOKEN)"));
+    // hub_dataset: "set a token of that account in HF_TOKEN (or the token file $HF_HOME/token)".
+    static const QRegularExpression set_account(QStringLiteral("set a token of that account in HF_TOKEN \\([^)]*\\)"));
+    h.replace(set_account, QObject::tr("enter a token of that account on the Hub page and press Log in (or set HF_TOKEN)"));
+    // http (gated models): "(HF_TOKEN, the Hub page's login, or --token)".
+    h.replace(QStringLiteral("(HF_TOKEN, the Hub page's login, or --token)"), QObject::tr("(log in on the Hub page, or set HF_TOKEN)"));
+    return h;
+}
+
 QString hubErrorText(const Error& e) {
     QString text = q(e.message);
-    std::string hint = e.hint;
-    if (hint.empty() && e.code == ErrorCode::Network)
-        hint = "check the network connection (and proxy settings), then try again";
-    if (!hint.empty()) text += "\n" + QObject::tr("What to do: %1").arg(q(hint));
+    QString hint = guiHubHint(e.hint);
+    if (hint.isEmpty() && e.code == ErrorCode::Network)
+        hint = QObject::tr("check the network connection (and proxy settings), then try again");
+    if (!hint.isEmpty()) text += "\n" + QObject::tr("What to do: %1").arg(hint);
     return text;
 }
 

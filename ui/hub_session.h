@@ -69,8 +69,12 @@ struct HubDownloadStatus {
     int files_done = 0, files_total = 0;
 };
 
-// An Error as the GUI shows it: the message, then what to do.
+// An Error as the GUI shows it: the message, then what to do (in the GUI's terms, guiHubHint).
 QString hubErrorText(const Error& e);
+// core/hub's hints are written for the command line ("set it in HF_TOKEN or save it in
+// $HF_HOME/token", "--token"); this names the GUI's way first: the token field and Log in on the
+// Hub page, with HF_TOKEN as the alternative. Other hints pass unchanged.
+QString guiHubHint(const std::string& hint);
 
 class HubSession : public QObject {
     Q_OBJECT

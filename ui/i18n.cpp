@@ -39,6 +39,21 @@ QTranslator*& qtBase() {
     static QTranslator* t = nullptr;
     return t;
 }
+// Qt's own strings (the OK / Cancel / Yes / No of message boxes and button boxes, file dialogs)
+// come from Qt's translations, which Debian ships in qt6-translations-l10n.
+void installQtTranslation(const QString& code) {
+    const QString file = qtTranslationFile(code);
+    auto* base = new QTranslator(qApp);
+    if (file.isEmpty() || !base->load(file)) {
+        delete base;
+        log::warn("Qt's own translation for '" + code.toStdString() + "' is not installed in " +
+                  QLibraryInfo::path(QLibraryInfo::TranslationsPath).toStdString() +
+                  ": standard buttons (OK, Cancel) and file dialogs stay in English (install qt6-translations-l10n)");
+        return;
+    }
+    QCoreApplication::installTranslator(base);
+    qtBase() = base;
+}
 }  // namespace
 
 QVector<Language> availableLanguages() {
@@ -68,15 +83,17 @@ bool installTranslation(const QString& code) {
     }
     QCoreApplication::installTranslator(t);
     ours() = t;
-    // Qt's own strings (standard buttons, file dialogs) where the system has Qt's translations.
-    auto* base = new QTranslator(qApp);
-    if (base->load(QStringLiteral("qtbase_") + code, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
-        QCoreApplication::installTranslator(base);
-        qtBase() = base;
-    } else {
-        delete base;
-    }
+    installQtTranslation(code);
     return true;
+}
+
+QString qtTranslationFile(const QString& code) {
+    const QString dir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+    for (const QString& name : {QStringLiteral("qtbase_%1.qm"), QStringLiteral("qt_%1.qm")}) {
+        const QString path = dir + "/" + name.arg(code);
+        if (QFile::exists(path)) return path;
+    }
+    return {};
 }
 
 }  // namespace srs::ui

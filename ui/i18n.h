@@ -18,8 +18,14 @@ QVector<Language> availableLanguages();
 // The language saved in Settings ("en" when none was chosen).
 QString savedLanguage();
 void saveLanguage(const QString& code);
-// Loads and installs the translation for code on the application ("en": removes ours). False
-// with a warning in the log when the translation is not compiled in.
+// Loads and installs the translation for code on the application ("en": removes ours), and
+// Qt's own for its standard buttons and dialogs (qtbase_<code>.qm from Qt's translations folder;
+// a warning in the log when the system lacks it). False with a warning in the log when our
+// translation is not compiled in. Messages from core (most of the log, errors' messages and
+// hints) are core's and stay in English; the texts the GUI itself writes are translated.
 bool installTranslation(const QString& code);
+// Qt's translation file for code (qtbase_<code>.qm, else qt_<code>.qm) in Qt's translations
+// folder; empty when the system has none.
+QString qtTranslationFile(const QString& code);
 
 }  // namespace srs::ui

@@ -7,7 +7,10 @@
 #include "ui/job_controller.h"
 #include "ui/text_model.h"
 #include "ui/unfinished_runs.h"
+#include "ui/welcome_page.h"
 
+class QAction;
+class QMenu;
 class QDockWidget;
 class QListWidget;
 class QStackedWidget;
@@ -71,10 +74,35 @@ public:
     // The About box's version table as HTML (also what showAbout displays).
     QString aboutText() const;
     JobController* jobController() const { return job_controller_; }
-    // Adds a page to the navigator; returns its index.
-    int addPage(const QString& title, QWidget* page, const QString& tooltip = {});
+    // Adds a page to the navigator (with an icon from the resources, when given); returns its index.
+    int addPage(const QString& title, QWidget* page, const QString& tooltip = {}, const QString& icon = {});
     void showPage(int index);
+    // The index of the page shown; pageCount() while the welcome is shown.
     int currentPage() const;
+    int pageCount() const;
+
+    // The welcome a start without a model shows (Open model folder / Search the Hub / Try the sample
+    // model / recent models); it goes once a model opens or a page is picked, Help → Welcome brings it back.
+    WelcomePage* welcomePage() const { return welcome_; }
+    bool welcomeShown() const;
+    void showWelcome();
+    // The sample Try the sample model opens (app/gui/main.cpp finds it in the shared data folder);
+    // its calibration text, when set, is preset on the Configure page as the sample opens.
+    void setSampleModel(const SampleModel& sample);
+    void openSampleModel();
+    // What a start shows first: the page of that name (workflowPageNames() or "hub"); else the Hub
+    // page when searching it; else the Model page when a model is given; else the welcome.
+    void showStartPage(const QString& page_name, bool model_given, bool hub_search);
+
+    // The Run menu's Start (Ctrl+R), Pause / Continue (Ctrl+P) and Cancel (Ctrl+.), enabled by the
+    // job's state; null without a runner. The page actions are Ctrl+1 … Ctrl+9 in sidebar order.
+    QAction* startAction() const { return start_action_; }
+    QAction* pauseAction() const { return pause_action_; }
+    QAction* cancelAction() const { return cancel_action_; }
+    const QList<QAction*>& pageActions() const { return page_actions_; }
+    // File → Recent models, refilled from the settings each time it opens.
+    QMenu* recentMenu() const { return recent_menu_; }
+    void refreshRecentMenu();
     QPlainTextEdit* logView() const { return log_view_; }
 
     // Opens a model folder or .gguf file on the Model page (the page shown stays as it is).
@@ -125,6 +153,19 @@ private:
     void addHubPage();
     QDockWidget* buildLogDock();
     void buildMenus(QDockWidget* log_dock);
+    void buildFileMenu();
+    void buildRunMenu();
+    void buildViewMenu(QDockWidget* log_dock);
+    void addWelcome();
+    void connectRunPageNextSteps();
+    // The menus own Ctrl+R / Ctrl+P / Ctrl+. / Ctrl+O: buttons with the same key lose it (their
+    // clicks stay), so no key press is ambiguous.
+    void releaseButtonShortcuts();
+    void updateRunActions();
+    void startFromMenu();
+    void openUploadDialog(const QString& folder);
+    // Shows the Model page and opens the model there.
+    void openOnModelPage(const QString& path);
 
     QListWidget* nav_ = nullptr;
     QStackedWidget* stack_ = nullptr;
@@ -144,6 +185,13 @@ private:
     QString current_run_dir_;  // of the quantization run in progress, to forget it once finished
     job::JobConfig last_config_;  // of the last run started, for the Run page's Resume
     int run_index_ = -1;
+    WelcomePage* welcome_ = nullptr;
+    SampleModel sample_;
+    QAction* start_action_ = nullptr;
+    QAction* pause_action_ = nullptr;
+    QAction* cancel_action_ = nullptr;
+    QList<QAction*> page_actions_;
+    QMenu* recent_menu_ = nullptr;
     RuntimeVersions versions_;
     JobController* job_controller_ = nullptr;
     LogBridge* log_bridge_ = nullptr;

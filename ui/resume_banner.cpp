@@ -1,4 +1,5 @@
 #include "ui/resume_banner.h"
+#include "ui/model_name.h"
 
 #include <QDateTime>
 
@@ -53,10 +54,13 @@ void ResumeBanner::rebuild() {
         const UnfinishedRun run = runs_[i];
         auto* row = new QHBoxLayout();
         const QDateTime started = QDateTime::fromString(run.started, Qt::ISODateWithMs).toLocalTime();
-        auto* text = new QLabel(tr("Unfinished run of %1 (%2), started %3: %4 of %5 blocks done.")
-                                    .arg(QFileInfo(run.model).fileName(), run.scheme, started.toString("yyyy-MM-dd HH:mm"))
+        // Block numbers are 1-based and name the block Resume tunes next (as on the Run page and in
+        // the log); "3 of 6 blocks tuned" is a count.
+        auto* text = new QLabel(tr("Unfinished run of %1 (%2), started %3: %4 of %5 blocks tuned; it continues at block %6.")
+                                    .arg(modelDisplayName(run.model), run.scheme, started.toString("yyyy-MM-dd HH:mm"))
                                     .arg(run.next_block)
-                                    .arg(run.num_blocks),
+                                    .arg(run.num_blocks)
+                                    .arg(run.next_block + 1),
                                 this);
         text->setObjectName(i == 0 ? "resumeText" : QString("resumeText%1").arg(i));
         text->setToolTip(tr("Checkpoint in %1").arg(run.run_dir));

@@ -12,6 +12,7 @@
 
 #include "core/common/log.h"
 #include "core/io/atomic_file.h"
+#include "ui/model_name.h"
 
 namespace srs::ui {
 namespace {
@@ -119,7 +120,8 @@ QString RunHistory::defaultFolder() { return QStandardPaths::writableLocation(QS
 Status RunHistory::append(RunRecord& r) const {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (r.time.isEmpty()) r.time = now.toString(Qt::ISODateWithMs);
-    QString stem = QFileInfo(r.model).fileName();
+    // A Hub download is named by its repository ("tiny_stories260K"), not its snapshot's commit.
+    QString stem = modelDisplayName(r.model);
     stem.replace(QRegularExpression("[^A-Za-z0-9._-]"), "_");
     const QString base = now.toString("yyyyMMdd-HHmmss-zzz") + "-" + stem;
     r.id = base;

@@ -3,13 +3,52 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/log.h"
+#include "core/io/safetensors.h"
+#include "core/job/block_store.h"
 #include "core/job/job_config.h"
 
 namespace srs::ui {
 
+namespace {
+// A block_finished event as the block file's "block" metadata holds it (job::toJson).
+BlockRecord blockFromJson(const nlohmann::json& j) {
+    BlockRecord b;
+    b.block = j.value("block", 0);
+    b.rtn_loss = j.value("rtn_loss", 0.0);
+    b.best_loss = j.value("best_loss", 0.0);
+    b.best_iter = j.value("best_iter", 0);
+    b.elapsed_ms = j.value("elapsed_ms", static_cast<qint64>(0));
+    if (auto it = j.find("layers"); it != j.end() && it->is_array())
+        for (const auto& l : *it)
+            if (l.is_object())
+                b.layers.push_back({QString::fromStdString(l.value("name", std::string())), l.value("bits", 0), l.value("group_size", 0),
+                                    l.value("weight_rel_error_rtn", 0.0), l.value("weight_rel_error_tuned", 0.0),
+                                    l.value("flipped_fraction", 0.0)});
+    return b;
+}
+}  // namespace
+
+QVector<BlockRecord> checkpointedBlocks(const QString& run_dir, int count) {
+    QVector<BlockRecord> blocks;
+    for (int k = 0; k < count; ++k) {
+        auto file = io::SafetensorsFile::open(job::blockFilePath(run_dir.toStdString(), k));
+        if (!file) break;
+        auto it = (*file)->metadata().find("block");
+        if (it == (*file)->metadata().end()) break;
+        auto j = nlohmann::json::parse(it->second, nullptr, false);
+        if (!j.is_object()) break;
+        BlockRecord b = blockFromJson(j);
+        if (b.block != k) break;
+        blocks.push_back(std::move(b));
+    }
+    return blocks;
+}
+
 RunRecorder::RunRecorder(JobController* controller, RunHistory history, QObject* parent)
     : QObject(parent), history_(std::move(history)) {
     qRegisterMetaType<RunRecord>();
+    connect(controller, &JobController::started, this, [this](int, int, int resumed_from) { resumed_from_ = resumed_from; });
+    // Emitted right after started.
     connect(controller, &JobController::runSettings, this, [this](const QString& model, const QString& settings) {
         current_ = RunRecord();
         current_.model = model;
@@ -18,6 +57,8 @@ RunRecorder::RunRecorder(JobController* controller, RunHistory history, QObject*
         if (cfg) {
             current_.run_dir = QString::fromStdString(cfg->effectiveRunDir());
             current_.output_dir = QString::fromStdString(cfg->output_dir);
+            // A resumed run reports only the blocks it tunes now; the earlier ones are on disk.
+            if (resumed_from_ > 0) current_.blocks = checkpointedBlocks(current_.run_dir, resumed_from_);
         }
     });
     connect(controller, &JobController::blockFinished, this,

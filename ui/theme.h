@@ -3,9 +3,11 @@
 // legend and text take its colours, and data colours are lightened on a dark background.
 #pragma once
 
+#include <QColor>
 #include <QString>
 
 class QCustomPlot;
+class QLabel;
 
 namespace srs::ui {
 
@@ -24,8 +26,17 @@ Theme currentTheme();
 void followPalette(QCustomPlot* plot);
 
 // Style sheets for an error or a warning status text, readable on the current palette (a dark red
-// or amber on light windows, a light one on dark windows).
+// or amber on light windows, a light one on dark windows; 4.5:1 or more in Light and Dark). A
+// theme switch recolours texts already shown.
 QString errorTextStyle();
 QString warningTextStyle();
+
+// The focus ring's colour: the accent, lifted on dark windows. applyTheme installs the ring (2 px
+// over the focused input, list or, after keyboard navigation, button).
+QColor focusRingColor();
+
+// Makes a status or error label wrap within the width its layout gives it, so a long message
+// (a 600-character Hub error) adds lines instead of widening the window.
+void setMessageLabel(QLabel* label);
 
 }  // namespace srs::ui

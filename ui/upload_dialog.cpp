@@ -54,7 +54,7 @@ UploadDialog::UploadDialog(const QString& folder, HubSession* session, QWidget* 
     resize(720, 620);
     auto* layout = new QVBoxLayout(this);
     auto* intro = new QLabel(tr("Upload %1 to %2 as a model repository.").arg(QDir::toNativeSeparators(folder), session->endpoint(HubSource::HuggingFace)), this);
-    intro->setWordWrap(true);
+    setMessageLabel(intro);  // holds a path, which can be long
     layout->addWidget(intro);
 
     auto* form = new QFormLayout();
@@ -90,7 +90,7 @@ UploadDialog::UploadDialog(const QString& folder, HubSession* session, QWidget* 
     layout->addWidget(progress_);
     status_ = new QLabel(this);
     status_->setObjectName("uploadStatus");
-    status_->setWordWrap(true);
+    setMessageLabel(status_);
     status_->setOpenExternalLinks(true);
     status_->setTextInteractionFlags(Qt::TextBrowserInteraction);
     layout->addWidget(status_);

@@ -13,8 +13,12 @@ void JobPrinter::emit(const nlohmann::json& j) {
 
 void JobPrinter::onStarted(const job::JobStarted& e) {
     if (json_) return emit(job::toJson(e));
+    // Blocks are counted from 1 where people read them (the JSON event keeps the 0-based index).
+    const std::string resuming = e.resumed_from_block >= 0 ? ", resuming at block " + std::to_string(e.resumed_from_block + 1) + " of " +
+                                                                 std::to_string(e.num_blocks)
+                                                           : "";
     std::printf("Quantizing %s: %d blocks, %d linear layers, device %s%s\n", e.model.c_str(), e.num_blocks, e.layers_to_quantize,
-                e.device.c_str(), e.resumed_from_block >= 0 ? (", resuming at block " + std::to_string(e.resumed_from_block)).c_str() : "");
+                e.device.c_str(), resuming.c_str());
     std::fflush(stdout);
 }
 

@@ -1,12 +1,14 @@
 // signround-studio: the GUI. Usage: signround-studio [MODEL] [--screenshot FILE.png]
 // MODEL: a Hugging Face model folder, a .gguf file or a folder holding one. Without a model it
-// starts on the Hub page (--page hub does so too; --hub_search QUERY also searches).
+// starts on the welcome (Open model folder / Search the Hub / Try the sample model, recent
+// models); --page hub starts on the Hub page, --hub_search QUERY also searches.
 // [--language en|zh_CN] [--theme system|light|dark]
 // With --screenshot the window is rendered once the model is open (or failed), saved, and the
 // app exits: the README's screenshot and the xvfb smoke test use it. With --autostart and
 // --screenshot_dir DIR, every page is saved as DIR/<page>-page.png once the run has finished.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QPixmap>
 #include <QTimer>
 
@@ -119,12 +121,18 @@ void presetConfigurePage(srs::ui::ConfigurePage* c, const QCommandLineParser& pa
     if (parser.isSet(o.eval_text)) c->setEvalText(parser.value(o.eval_text));
 }
 
-// --page; without a model to open (and no --page), or with --hub_search, the Hub page, to find one.
+// --page; else with --hub_search the Hub page; else the Model page with a model to open, the
+// welcome without one.
 void showFirstPage(MainWindow& window, const QCommandLineParser& parser, const Options& o) {
-    const QString first_page = parser.value(o.page).toLower();
-    const bool hub_first = first_page == "hub" || parser.isSet(o.hub_search) || (parser.positionalArguments().isEmpty() && first_page.isEmpty());
-    if (hub_first) window.showHub();
-    else window.showPageNamed(first_page);
+    window.showStartPage(parser.value(o.page).toLower(), !parser.positionalArguments().isEmpty(), parser.isSet(o.hub_search));
+}
+
+// The welcome's sample: stories260K from the shared data folder; its calibration text is preset
+// only when --dataset did not choose one.
+void offerSampleModel(MainWindow& window, const QCommandLineParser& parser, const Options& o) {
+    srs::ui::SampleModel sample = srs::ui::findSampleModel(srs::ui::sharedDataCandidates(QCoreApplication::applicationDirPath(), QDir::currentPath()));
+    if (parser.isSet(o.dataset)) sample.calibration.clear();
+    window.setSampleModel(sample);
 }
 
 // Saves the window as a PNG once it has had time to paint, then quits (1 when saving failed).
@@ -231,6 +239,7 @@ int main(int argc, char** argv) {
     window.setRuntimeVersions(runtimeVersions(compute));
     window.show();
     if (auto* c = window.configurePage()) presetConfigurePage(c, parser, options);
+    offerSampleModel(window, parser, options);
     showFirstPage(window, parser, options);
     startUp(window, parser, options);
     return app.exec();

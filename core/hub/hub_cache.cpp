@@ -298,7 +298,7 @@ FileLock::~FileLock() {
     }
 }
 
-std::string repoIdFromSnapshotPath(const std::string& path) {
+SnapshotPath parseSnapshotPath(const std::string& path) {
     std::vector<std::string> parts;
     std::string part;
     for (char c : path + "/") {
@@ -311,13 +311,24 @@ std::string repoIdFromSnapshotPath(const std::string& path) {
     }
     for (std::size_t i = 0; i + 2 < parts.size(); ++i) {
         if (parts[i].rfind("models--", 0) != 0 || parts[i + 1] != "snapshots" || !isCommitHash(parts[i + 2])) continue;
-        std::string rest = parts[i].substr(8);
-        auto sep = rest.find("--");
-        if (sep == std::string::npos) return rest;  // a repository without an owner
-        if (rest.find("--", sep + 2) != std::string::npos) return {};
-        return rest.substr(0, sep) + "/" + rest.substr(sep + 2);
+        const std::string rest = parts[i].substr(8);
+        if (rest.empty()) continue;
+        const auto sep = rest.find("--");
+        if (sep != std::string::npos && (sep == 0 || sep + 2 == rest.size() || rest.find("--", sep + 2) != std::string::npos)) return {};
+        SnapshotPath out;
+        out.repo_id = sep == std::string::npos ? rest : rest.substr(0, sep) + "/" + rest.substr(sep + 2);
+        out.commit = parts[i + 2];
+        for (std::size_t k = i + 3; k < parts.size(); ++k) out.inner += (out.inner.empty() ? "" : "/") + parts[k];
+        return out;
     }
     return {};
 }
+
+std::string SnapshotPath::repoName() const {
+    const auto slash = repo_id.rfind('/');
+    return slash == std::string::npos ? repo_id : repo_id.substr(slash + 1);
+}
+
+std::string repoIdFromSnapshotPath(const std::string& path) { return parseSnapshotPath(path).repo_id; }
 
 }  // namespace srs::hub

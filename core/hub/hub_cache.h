@@ -29,6 +29,18 @@ Status validateRemotePath(const std::string& path, const std::string& repo_id = 
 
 bool isCommitHash(const std::string& revision);
 
+// A path split at a cache snapshot: .../models--org--name/snapshots/<commit>[/inner]. The same
+// layout holds our ModelScope downloads (under $MODELSCOPE_CACHE/hub, the commit being the
+// listing's 40-digit content id). repo_id is empty when the path is not inside a snapshot.
+struct SnapshotPath {
+    std::string repo_id;  // "org/name" (or "name" for a repository without an owner)
+    std::string commit;
+    std::string inner;    // the path below the snapshot folder, '/'-separated; empty: the folder itself
+    // The repository's own name, the part after the owner: "name".
+    std::string repoName() const;
+};
+SnapshotPath parseSnapshotPath(const std::string& path);
+
 // "org/name" when path is (a file or folder inside) a cache snapshot,
 // .../models--org--name/snapshots/<commit>[/…]; empty otherwise. Lets a model card name the Hub
 // model a downloaded folder came from (base_model).

@@ -195,6 +195,13 @@ std::vector<std::string> RunPlan::fullPrecisionLayers() const {
 std::string modelBaseName(const std::string& model) {
     fs::path mp(model);
     std::error_code ec;
+    if (!fs::is_regular_file(mp, ec)) {
+        // A Hub cache snapshot folder is named by its commit; the repository's name says which
+        // model it is (and is how quantized repositories are named after their source).
+        const fs::path abs = fs::absolute(mp, ec);
+        const auto snapshot = hub::parseSnapshotPath((ec ? mp : abs).lexically_normal().generic_string());
+        if (!snapshot.repo_id.empty() && snapshot.inner.empty()) return snapshot.repoName();
+    }
     std::string base = fs::is_regular_file(mp, ec) ? mp.stem().string() : mp.filename().string();
     if (base.empty()) base = mp.parent_path().filename().string();
     return base;

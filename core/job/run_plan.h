@@ -68,7 +68,9 @@ struct RunPlan {
     std::vector<std::string> fullPrecisionLayers() const;
 };
 
-// The model's name for file and folder names: a .gguf file's stem, else the folder's name.
+// The model's name for file and folder names: a .gguf file's stem, the repository's name for a
+// Hub cache snapshot folder (…/models--org--name/snapshots/<commit> gives "name"), else the
+// folder's name.
 std::string modelBaseName(const std::string& model);
 
 // Errors: a bad scheme, layer_config, export format, device or kernel path (the message says

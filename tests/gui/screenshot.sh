@@ -32,6 +32,9 @@ rm -f "$out"/*.png
 xdg=$(mktemp -d)
 trap 'rm -rf "$xdg"' EXIT
 export XDG_DATA_HOME="$xdg/data" XDG_CONFIG_HOME="$xdg/config" XDG_DOCUMENTS_DIR="$xdg/documents" XDG_CACHE_HOME="$xdg/cache"
+# A start without a model: the welcome view (first, so its recent list is still empty).
+xvfb --screenshot "$out/welcome.png"
+check "$out/welcome.png"
 if [ -d "$model" ]; then
   xvfb "$model" --screenshot "$out/model-page.png"
   check "$out/model-page.png"

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -54,10 +55,14 @@ class TestConfigurePage : public QObject {
 
 private slots:
     void initTestCase() {
+        // The page keeps its settings in QSettings: this test's own, cleared before each case.
+        QCoreApplication::setOrganizationName("SignRoundStudioConfigureTests");
         QStandardPaths::setTestModeEnabled(true);
         // AutoScheme's score cache goes to a throw-away folder.
         qputenv("XDG_CACHE_HOME", (tmp_.path() + "/cache").toUtf8());
     }
+    void init() { QSettings().clear(); }
+    void cleanupTestCase() { QSettings().clear(); }
 
     void presetsSetTheKnobs() {
         ConfigurePage p;
@@ -97,10 +102,13 @@ private slots:
     void ggufMixSetsTheFormats() {
         ConfigurePage p;
         if (!prepare(p)) QSKIP("shared data not present");
-        p.findChild<QComboBox*>("preset")->setCurrentText("gguf:q4_k_m");
+        auto* preset = p.findChild<QComboBox*>("preset");
+        preset->setCurrentIndex(preset->findData("gguf:q4_k_m"));
+        QCOMPARE(preset->currentText(), QString("GGUF Q4_K_M"));  // named as the Export page names it
         QVERIFY(p.findChild<QCheckBox*>("formatGguf")->isChecked());
         QVERIFY(!p.findChild<QCheckBox*>("formatAutoRound")->isChecked());
-        QCOMPARE(p.findChild<QComboBox*>("ggufType")->currentText(), QString("q4_k_m"));
+        QCOMPARE(p.findChild<QComboBox*>("ggufType")->currentText(), QString("Q4_K_M"));
+        QCOMPARE(p.findChild<QComboBox*>("ggufType")->currentData().toString(), QString("q4_k_m"));
         srs::job::JobConfig c;
         QString error;
         QVERIFY2(p.buildConfig(&c, &error), qPrintable(error));
@@ -163,6 +171,9 @@ private slots:
         // A format more: its size appears.
         p.findChild<QCheckBox*>("formatFake")->setChecked(true);
         QTRY_VERIFY_WITH_TIMEOUT(label->text().contains("fake"), 20000);
+        // GGUF as the Export page writes it.
+        p.findChild<QCheckBox*>("formatGguf")->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(label->text().contains("GGUF Q4_K_M"), 20000);
         // A broken override is reported in the estimate line.
         p.overridesEditor()->addRow(overrideRow("no_such_layer", 8, 128, true, false));
         QTRY_VERIFY_WITH_TIMEOUT(label->text().contains("no_such_layer"), 20000);

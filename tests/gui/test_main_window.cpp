@@ -1,7 +1,10 @@
 // Drives the real main window offscreen: opens the stories260K folder through the Model page and
 // checks the summary the user sees; opens a broken folder and checks the error shown; the About
 // box names the Qt, LibTorch and oneDNN versions the app runs with; Settings reach the Configure
-// page and persist in QSettings.
+// page and persist in QSettings; the Run menu's Start / Pause / Continue / Cancel follow the job's
+// state and own Ctrl+R / Ctrl+P / Ctrl+. (no ambiguous shortcut with the pages' buttons); Ctrl+1 …
+// pick the pages in sidebar order, each with an icon; File → Recent opens a model on the Model
+// page; About names the CPU, cores and RAM.
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -11,17 +14,45 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialog>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QMenu>
+#include <QSpinBox>
+
+#include <chrono>
+#include <thread>
+
+#include "core/common/units.h"
+#include "core/device/hardware.h"
+#include "ui/pages/run_page.h"
 
 #include "core/job/quant_job.h"
 #include "kernels/compute_runtime.h"
 #include "support/test_paths.h"
 #include "ui/main_window.h"
 #include "ui/pages/configure_page.h"
+#include "ui/pages/export_page.h"
 #include "ui/pages/model_page.h"
 #include "ui/settings_dialog.h"
+#include "ui/text_model_core.h"
+
+namespace {
+
+// A run that only waits to be cancelled (the Run menu is about the job's state, not the tuning).
+srs::job::JobFinished waitForCancel(const srs::job::JobConfig&, srs::job::JobObserver&, const srs::CancelToken& token) {
+    while (!token.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    srs::job::JobFinished f;
+    f.state = srs::job::JobState::Cancelled;
+    f.message = "cancelled";
+    return f;
+}
+
+QString plain(QString text) { return text.remove('&'); }
+
+}  // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -53,7 +84,7 @@ private slots:
         QCOMPARE(table->rowCount(), 35);
         QCOMPARE(table->item(0, 0)->text().left(13), QString("model.layers."));
         // The log dock saw it too.
-        QTRY_VERIFY(w.logView()->toPlainText().contains("opened model"));
+        QTRY_VERIFY(w.logView()->toPlainText().contains("opened model", Qt::CaseInsensitive));
     }
 
     void aboutShowsLibraryVersions() {
@@ -76,6 +107,159 @@ private slots:
         QVERIFY2(text.contains("LibTorch CUDA</td><td>" + QString::fromStdString(srs::kernels::describeTorchCuda(info))), qPrintable(text));
         QVERIFY(!text.contains("unknown"));
         dialog->close();
+    }
+
+    void aboutNamesTheHardware() {
+        const auto hw = srs::device::detectHardware();
+        QVERIFY(!hw.cpu.model.empty());
+        QVERIFY(hw.total_ram_bytes > 0);
+        srs::ui::MainWindow w("compute: test");
+        const QString text = w.aboutText();
+        QVERIFY2(text.contains("CPU</td><td>" + QString::fromStdString(hw.cpu.model).toHtmlEscaped()), qPrintable(text));
+        QVERIFY2(text.contains(QString("%1 physical, %2 logical").arg(hw.cpu.physical_cores).arg(hw.cpu.logical_cores)), qPrintable(text));
+        QVERIFY2(text.contains("RAM</td><td>" + QString::fromStdString(srs::units::formatBytes(hw.total_ram_bytes)) + " total"), qPrintable(text));
+        QVERIFY(text.contains("Instruction set</td><td>" + QString::fromStdString(hw.cpu.bestIsa())));
+    }
+
+    void pageShortcutsAndIcons() {
+        srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob, &srs::job::reexportRun, srs::ui::coreTextModelOpener());
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        auto* nav = w.findChild<QListWidget*>("pageList");
+        QCOMPARE(w.pageActions().size(), nav->count());
+        QCOMPARE(nav->count(), 7);  // Model, Configure, Run, Results, Export, Compare, Hub
+        for (int i = nav->count() - 1; i >= 0; --i) {
+            QVERIFY2(!nav->item(i)->icon().isNull(), qPrintable(nav->item(i)->text()));
+            QVERIFY(!nav->item(i)->icon().pixmap(20, 20).isNull());
+            QCOMPARE(w.pageActions()[i]->shortcut(), QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+            QTest::keyClick(&w, static_cast<Qt::Key>(Qt::Key_1 + i), Qt::ControlModifier);
+            QCOMPARE(w.currentPage(), i);
+            QCOMPARE(nav->currentRow(), i);
+        }
+        QTest::keyClick(&w, Qt::Key_7, Qt::ControlModifier);
+        QCOMPARE(w.currentPage(), w.hubPageIndex());
+        // From the welcome too.
+        w.showWelcome();
+        QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(w.currentPage(), 1);
+        QVERIFY(!w.welcomeShown());
+    }
+
+    void runMenuFollowsTheJob() {
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        SRS_REQUIRE_SHARED(calib, "text/tinystories/TinyStories-validation.head.txt");
+        QSettings().clear();
+        // No key may be claimed twice (the Run page's buttons had Ctrl+P / Ctrl+., Configure's Start Ctrl+R).
+        QTest::failOnWarning(QRegularExpression("Ambiguous shortcut"));
+        QTemporaryDir out;
+        srs::ui::MainWindow w("compute: test", &waitForCancel);
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QAction* start = w.startAction();
+        QAction* pause = w.pauseAction();
+        QAction* cancel = w.cancelAction();
+        QVERIFY(start && pause && cancel);
+        QCOMPARE(start->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_R));
+        QCOMPARE(pause->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_P));
+        QCOMPARE(cancel->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Period));
+        QVERIFY(!start->isEnabled());  // no model yet
+        QVERIFY(!pause->isEnabled());
+        QVERIFY(!cancel->isEnabled());
+        QSignalSpy opened(w.modelPage(), &srs::ui::ModelPage::modelOpened);
+        w.modelPage()->openModel(folder);
+        QVERIFY(opened.wait(10000));
+        QVERIFY(start->isEnabled());
+        // The buttons stay, without the keys the menu owns now.
+        auto* pause_button = w.runPage()->findChild<QPushButton*>("pauseButton");
+        auto* cancel_button = w.runPage()->findChild<QPushButton*>("cancelButton");
+        QVERIFY(pause_button && cancel_button);
+        QVERIFY(pause_button->shortcut().isEmpty());
+        QVERIFY(cancel_button->shortcut().isEmpty());
+        QVERIFY(w.configurePage()->findChild<QPushButton*>("startButton")->shortcut().isEmpty());
+
+        // Start without calibration text starts nothing and shows the Configure page (which says why).
+        w.configurePage()->setCalibrationFiles({});
+        w.configurePage()->setOutputDir(out.path());
+        w.showPage(0);
+        start->trigger();
+        QVERIFY(!w.jobController()->running());
+        QCOMPARE(w.currentPage(), 1);
+
+        // Ctrl+R on the Configure page (where the Start button is shown) starts the run.
+        w.configurePage()->setCalibrationFiles({calib});
+        QSignalSpy started(w.jobController(), &srs::ui::JobController::started);
+        QTest::keyClick(&w, Qt::Key_R, Qt::ControlModifier);
+        QTRY_VERIFY(w.jobController()->running());
+        QCOMPARE(w.currentPage(), 2);  // the Run page
+        QVERIFY(!start->isEnabled());
+        QVERIFY(pause->isEnabled());
+        QVERIFY(cancel->isEnabled());
+        QCOMPARE(plain(pause->text()), QString("Pause"));
+
+        // Ctrl+P pauses and continues, on the Run page where its buttons are.
+        QTest::keyClick(&w, Qt::Key_P, Qt::ControlModifier);
+        QVERIFY(w.jobController()->paused());
+        QCOMPARE(plain(pause->text()), QString("Continue"));
+        QCOMPARE(pause_button->text(), QString("Continue"));
+        QTest::keyClick(&w, Qt::Key_P, Qt::ControlModifier);
+        QVERIFY(!w.jobController()->paused());
+        QCOMPARE(plain(pause->text()), QString("Pause"));
+
+        // Ctrl+. cancels; then only Start is enabled again.
+        QSignalSpy finished(w.jobController(), &srs::ui::JobController::finished);
+        QTest::keyClick(&w, Qt::Key_Period, Qt::ControlModifier);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Cancelled);
+        QVERIFY(start->isEnabled());
+        QVERIFY(!pause->isEnabled());
+        QVERIFY(!cancel->isEnabled());
+        QSettings().clear();
+    }
+
+    void recentMenuOpensOnTheModelPage() {
+        SRS_REQUIRE_SHARED(folder, "models/stories260K-hf");
+        QSettings().clear();
+        srs::ui::MainWindow w("compute: test");
+        w.show();
+        emit w.recentMenu()->aboutToShow();
+        QCOMPARE(w.recentMenu()->actions().size(), 1);
+        QVERIFY(!w.recentMenu()->actions().first()->isEnabled());  // "(none yet)"
+        QSettings().setValue("models/recent", QStringList{folder, "/nowhere/models--org--tiny/snapshots/0123456789abcdef0123456789abcdef01234567"});
+        emit w.recentMenu()->aboutToShow();
+        const auto actions = w.recentMenu()->actions();
+        QCOMPARE(actions.size(), 2);
+        QVERIFY2(plain(actions[0]->text()).startsWith("1 stories260K-hf"), qPrintable(actions[0]->text()));
+        QVERIFY2(plain(actions[1]->text()).startsWith("2 org/tiny"), qPrintable(actions[1]->text()));
+        QCOMPARE(actions[0]->data().toString(), folder);
+        w.showPage(w.hubPageIndex());
+        QSignalSpy opened(w.modelPage(), &srs::ui::ModelPage::modelOpened);
+        actions[0]->trigger();
+        QCOMPARE(w.currentPage(), 0);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(int(w.modelPage()->summary().config.num_hidden_layers), 5);
+        QSettings().clear();
+    }
+
+    // The Export page's "Tune for this format" sets the Configure page up for it and shows it.
+    void tuneForFormatPresetsConfigure() {
+        srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob, &srs::job::reexportRun);
+        auto* c = w.configurePage();
+        auto* gguf = c->findChild<QCheckBox*>("formatGguf");
+        auto* type = c->findChild<QComboBox*>("ggufType");
+        auto* bits = c->findChild<QSpinBox*>("bits");
+        QVERIFY(gguf && type && bits);
+        c->applyPreset("W4A16");
+        gguf->setChecked(false);
+        emit w.exportPage()->tuneForFormatRequested("gguf:q4_k_m");
+        QCOMPARE(w.currentPage(), 1);  // Configure
+        QVERIFY(gguf->isChecked());
+        QCOMPARE(type->currentData().toString(), QString("q4_k_m"));
+        QCOMPARE(c->findChild<QComboBox*>("preset")->currentData().toString(), QString("gguf:q4_k_m"));
+        emit w.exportPage()->tuneForFormatRequested("gguf:q8_0");  // one type, no preset of its own
+        QCOMPARE(type->currentData().toString(), QString("q8_0"));
+        QCOMPARE(bits->value(), 8);
     }
 
     void settingsReachTheConfigurePage() {

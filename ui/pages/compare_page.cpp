@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include "core/common/units.h"
+#include "ui/theme.h"
 
 namespace srs::ui {
 namespace {
@@ -284,7 +285,7 @@ void ComparePage::updateStatus(int column) {
     auto& c = columns_[column];
     if (!c.error.isEmpty()) {
         c.status->setText(tr("Failed: %1").arg(c.error));
-        c.status->setStyleSheet("color:#b00020");
+        c.status->setStyleSheet(errorTextStyle());  // readable in Light and Dark
         return;
     }
     QString s = tr("%n token(s)", nullptr, c.ids.size());
@@ -292,6 +293,7 @@ void ComparePage::updateStatus(int column) {
     if (!c.stop.isEmpty()) s += tr(" · stopped: %1").arg(c.stop);
     if (column > 0 && !c.ids.isEmpty() && !c.stop.isEmpty() && c.stop != "cancelled")
         s += tr(" · %1 of %2 differ from the original's choice").arg(c.differ.size()).arg(c.ids.size());
+    c.status->setStyleSheet({});
     c.status->setText(s);
 }
 

@@ -1,10 +1,12 @@
 #include "ui/pages/configure_page.h"
 #include "ui/theme.h"
 
+#include <QAbstractItemModel>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -16,7 +18,11 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
 #include <QSpinBox>
+#include <QStyle>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -28,6 +34,7 @@
 #include "core/device/hardware.h"
 #include "core/export/gguf_plan.h"
 #include "core/job/export_format.h"
+#include "ui/pages/preflight.h"
 #include "ui/settings_dialog.h"
 
 namespace srs::ui {
@@ -55,6 +62,30 @@ QDoubleSpinBox* rateSpin(QWidget* parent, const QString& tip, const QString& aut
 
 const QStringList kGgufMixes = {"q2_k_s", "q3_k_m", "q4_k_s", "q4_k_m", "q5_k_m"};
 
+// AutoRound's scheme presets: symmetric, at these bits and group sizes.
+struct SchemePreset {
+    const char* name;
+    int bits;
+    int group_size;
+};
+constexpr SchemePreset kSchemePresets[] = {{"W4A16", 4, 128}, {"W3A16", 3, 128},    {"W2A16", 2, 128},
+                                           {"W8A16", 8, 128}, {"W2A16G64", 2, 64}, {"W2A16G32", 2, 32}};
+
+const SchemePreset* schemePreset(const QString& name) {
+    for (const auto& p : kSchemePresets)
+        if (name == QLatin1String(p.name)) return &p;
+    return nullptr;
+}
+
+// A GGUF type as the Export page and llama.cpp write it: "Q4_K_M".
+QString ggufTypeLabel(const QString& name) { return name.toUpper(); }
+
+// An export format as the pages name it: "auto_round", "GGUF Q4_K_M".
+QString formatLabel(const job::ExportFormat& f) {
+    if (f.isGguf()) return "GGUF " + ggufTypeLabel(QString::fromStdString(f.gguf->name));
+    return QString::fromStdString(f.name);
+}
+
 // The llama.cpp file type of a GGUF preset ("gguf:q4_k_m"), parsed as the run parses --format;
 // nullopt for the scheme presets and anything else that is not a GGUF format.
 std::optional<exporter::GgufFileType> ggufMixOfPreset(const QString& preset) {
@@ -62,13 +93,60 @@ std::optional<exporter::GgufFileType> ggufMixOfPreset(const QString& preset) {
     if (!formats || formats->size() != 1 || !formats->front().isGguf()) return std::nullopt;
     return formats->front().gguf;
 }
+
+// List items no wider than the list: a long path is then shortened by the view's elide mode
+// instead of running out of sight (the list re-lays out its items when resized).
+class FitWidthDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        QSize hint = QStyledItemDelegate::sizeHint(option, index);
+        if (auto* view = qobject_cast<const QAbstractItemView*>(option.widget)) hint.setWidth(std::min(hint.width(), view->viewport()->width()));
+        return hint;
+    }
+};
+
+// QSettings keys of the settings kept across restarts.
+namespace key {
+const char* kPreset = "configure/preset";
+const char* kBits = "configure/bits";
+const char* kGroup = "configure/groupSize";
+const char* kSym = "configure/sym";
+const char* kRecipe = "configure/recipe";
+const char* kIters = "configure/iters";
+const char* kNsamples = "configure/nsamples";
+const char* kSeqlen = "configure/seqlen";
+const char* kFormats = "configure/formats";
+const char* kGgufType = "configure/ggufType";
+const char* kCalibration = "configure/calibration";
+const char* kOutput = "configure/outputDir";
+}  // namespace key
+
+// Folder purposes of the page's file dialogs (lastDialogFolder).
+const char* kCalibrationDialog = "calibration";
+const char* kOutputDialog = "output";
+const char* kEvalDialog = "evalText";
+
+// The nearest folder of path that exists (path itself when it is one); empty when none does.
+QString existingFolderOf(const QString& path) {
+    if (path.trimmed().isEmpty()) return {};
+    QString p = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    while (!QFileInfo(p).isDir()) {
+        const QString parent = QFileInfo(p).path();
+        if (parent == p) return {};
+        p = parent;
+    }
+    return p;
+}
 }  // namespace
 
 ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     model_label_ = new QLabel(tr("No model open: open one on the Model page first."), this);
     model_label_->setObjectName("configureModel");
+    model_label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long path never widens the window
     layout->addWidget(model_label_);
+    model_error_ = addFieldError(this, layout, "modelError");
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("configureTabs");
     tabs_->addTab(buildSettingsTab(), tr("Settings"));
@@ -77,11 +155,26 @@ ConfigurePage::ConfigurePage(QWidget* parent) : QWidget(parent) {
     layout->addWidget(tabs_, 1);
     buildFooter(layout);
 
-    connect(preset_, &QComboBox::currentTextChanged, this, &ConfigurePage::applyPreset);
+    connect(preset_, &QComboBox::currentIndexChanged, this, [this] { applyPreset(presetKey()); });
     connect(recipe_, &QComboBox::currentTextChanged, this, &ConfigurePage::applyRecipe);
     connect(start_, &QPushButton::clicked, this, &ConfigurePage::requestStart);
+    // The GGUF type only means something while GGUF is ticked.
+    connect(fmt_gguf_, &QCheckBox::toggled, gguf_type_, &QWidget::setEnabled);
+    gguf_type_->setEnabled(fmt_gguf_->isChecked());
     setUpEstimate();
-    connect(gguf_type_, &QComboBox::currentTextChanged, this, [this] { fmt_gguf_->setChecked(true); });
+    setUpValidation();
+    restoreState();
+    validate();
+}
+
+// A tab's content in a scroll area: a small window scrolls it instead of cutting it.
+QScrollArea* ConfigurePage::scrollable(QWidget* content, const char* name) {
+    auto* scroll = new QScrollArea(tabs_);
+    scroll->setObjectName(name);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
+    return scroll;
 }
 
 // The Settings tab: scheme and recipe, tuning, and calibration data with formats and output,
@@ -92,7 +185,7 @@ QWidget* ConfigurePage::buildSettingsTab() {
     columns->addWidget(buildSchemeBox(settings));
     columns->addWidget(buildTuningBox(settings));
     columns->addWidget(buildDataBox(settings), 1);
-    return settings;
+    return scrollable(settings, "configureScroll");
 }
 
 QGroupBox* ConfigurePage::buildSchemeBox(QWidget* parent) {
@@ -100,9 +193,9 @@ QGroupBox* ConfigurePage::buildSchemeBox(QWidget* parent) {
     auto* form = new QFormLayout(scheme_box);
     preset_ = new QComboBox(scheme_box);
     preset_->setObjectName("preset");
-    preset_->addItems({"W4A16", "W3A16", "W2A16", "W8A16", "W2A16G64", "W2A16G32"});
-    for (const auto& m : kGgufMixes) preset_->addItem("gguf:" + m);
-    preset_->addItem(tr("custom"));
+    for (const auto& p : kSchemePresets) preset_->addItem(p.name, QString(p.name));
+    for (const auto& m : kGgufMixes) preset_->addItem("GGUF " + ggufTypeLabel(m), "gguf:" + m);
+    preset_->addItem(tr("custom"), "custom");
     preset_->setToolTip(tr("AutoRound scheme presets (group size 128 unless named), or a llama.cpp GGUF mix (sets the format)"));
     bits_ = spin(scheme_box, 2, 8, 4, tr("Bits per weight: 2, 3, 4 or 8"), "bits");
     group_ = new QComboBox(scheme_box);
@@ -151,7 +244,8 @@ QGroupBox* ConfigurePage::buildTuningBox(QWidget* parent) {
     return tune_box;
 }
 
-// Calibration files, export formats, output folder and the optional perplexity text.
+// Calibration files, export formats, output folder and the optional evaluation text, each with
+// the place its pre-flight error shows.
 QGroupBox* ConfigurePage::buildDataBox(QWidget* parent) {
     auto* data_box = new QGroupBox(tr("Calibration data and output"), parent);
     auto* dl = new QVBoxLayout(data_box);
@@ -159,19 +253,42 @@ QGroupBox* ConfigurePage::buildDataBox(QWidget* parent) {
     QGridLayout* formats = buildFormatGrid(data_box);
     dl->addWidget(new QLabel(tr("Export formats:"), data_box));
     dl->addLayout(formats);
+    formats_error_ = addFieldError(data_box, dl, "formatsError");
     addOutputFields(data_box, dl);
     return data_box;
+}
+
+// A red line under a field, hidden while the field is fine. Its width never widens the page: a
+// long message wraps, and paths in it are shortened.
+QLabel* ConfigurePage::addFieldError(QWidget* parent, QVBoxLayout* layout, const char* name) {
+    auto* label = new QLabel(parent);
+    label->setObjectName(name);
+    label->setStyleSheet(errorTextStyle());
+    label->setWordWrap(true);
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    label->hide();
+    layout->addWidget(label);
+    return label;
 }
 
 void ConfigurePage::addCalibrationList(QWidget* box, QVBoxLayout* dl) {
     datasets_ = new QListWidget(box);
     datasets_->setObjectName("datasets");
     datasets_->setToolTip(tr("Local .txt or .jsonl (field \"text\") files the block outputs are matched on"));
-    datasets_->setMinimumHeight(60);
+    // As tall as there is room for, down to three lines: the rest of the column stays in view.
+    datasets_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
+    datasets_->setMinimumHeight(datasets_->fontMetrics().height() * 3 + 2 * datasets_->frameWidth() + 6);
+    // Long paths are shortened in the middle (file name kept); the item's tooltip has all of it.
+    datasets_->setTextElideMode(Qt::ElideMiddle);
+    datasets_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    datasets_->setResizeMode(QListView::Adjust);
+    datasets_->setItemDelegate(new FitWidthDelegate(datasets_));
     auto* data_buttons = new QHBoxLayout();
     auto* add = new QPushButton(tr("Add file…"), box);
+    add->setObjectName("addCalibration");
     add->setToolTip(tr("Add calibration text files"));
     auto* remove = new QPushButton(tr("Remove"), box);
+    remove->setObjectName("removeCalibration");
     remove->setToolTip(tr("Remove the selected calibration file"));
     connect(add, &QPushButton::clicked, this, &ConfigurePage::addCalibrationFiles);
     connect(remove, &QPushButton::clicked, this, &ConfigurePage::removeCalibrationFile);
@@ -180,6 +297,7 @@ void ConfigurePage::addCalibrationList(QWidget* box, QVBoxLayout* dl) {
     data_buttons->addStretch();
     dl->addWidget(new QLabel(tr("Calibration files:"), box));
     dl->addWidget(datasets_, 1);
+    calibration_error_ = addFieldError(box, dl, "calibrationError");
     dl->addLayout(data_buttons);
 }
 
@@ -204,9 +322,12 @@ QGridLayout* ConfigurePage::buildFormatGrid(QWidget* box) {
     fmt_gguf_->setToolTip(tr("A llama.cpp GGUF file; each layer is tuned in the type the mix gives it"));
     gguf_type_ = new QComboBox(box);
     gguf_type_->setObjectName("ggufType");
-    for (const auto& t : exporter::ggufFileTypeNames()) gguf_type_->addItem(QString::fromStdString(t));
-    gguf_type_->setCurrentText("q4_k_m");
-    gguf_type_->setToolTip(tr("The GGUF file type: a llama.cpp mix (q4_k_m, ...) or one type for every tensor"));
+    for (const auto& t : exporter::ggufFileTypeNames()) {
+        const QString name = QString::fromStdString(t);
+        gguf_type_->addItem(ggufTypeLabel(name), name);
+    }
+    gguf_type_->setCurrentIndex(std::max(0, gguf_type_->findData("q4_k_m")));
+    gguf_type_->setToolTip(tr("The GGUF file type: a llama.cpp mix (Q4_K_M, ...) or one type for every tensor; tick GGUF to choose it"));
     fmt_grid->addWidget(fmt_auto_round_, 0, 0);
     fmt_grid->addWidget(fmt_gptq_, 0, 1);
     fmt_grid->addWidget(fmt_awq_, 0, 2);
@@ -222,50 +343,83 @@ void ConfigurePage::addOutputFields(QWidget* box, QVBoxLayout* dl) {
     output_->setObjectName("outputDir");
     output_->setToolTip(tr("Exports go to sub-folders named after the model, scheme and format"));
     auto* browse = new QPushButton(tr("Browse…"), box);
+    browse->setObjectName("browseOutput");
     browse->setToolTip(tr("Choose the output folder"));
     connect(browse, &QPushButton::clicked, this, &ConfigurePage::chooseOutputDir);
-    out_row->addWidget(output_);
+    out_row->addWidget(output_, 1);
     out_row->addWidget(browse);
     dl->addWidget(new QLabel(tr("Output folder:"), box));
     dl->addLayout(out_row);
+    output_error_ = addFieldError(box, dl, "outputError");
+    auto* eval_row = new QHBoxLayout();
     eval_text_ = new QLineEdit(box);
     eval_text_->setObjectName("evalText");
-    eval_text_->setPlaceholderText(tr("optional: a text file to measure perplexity before and after"));
-    eval_text_->setToolTip(tr("Perplexity of the original and of every export on this text, written into the model card"));
-    dl->addWidget(new QLabel(tr("Perplexity text (optional):"), box));
-    dl->addWidget(eval_text_);
+    eval_text_->setPlaceholderText(tr("optional: a text file to measure perplexity on, before and after"));
+    eval_text_->setToolTip(tr("The evaluation text: perplexity of the original and of every export on it, written into the model card"));
+    auto* eval_browse = new QPushButton(tr("Browse…"), box);
+    eval_browse->setObjectName("browseEvalText");
+    eval_browse->setToolTip(tr("Choose the evaluation text"));
+    connect(eval_browse, &QPushButton::clicked, this, &ConfigurePage::chooseEvalText);
+    eval_row->addWidget(eval_text_, 1);
+    eval_row->addWidget(eval_browse);
+    dl->addWidget(new QLabel(tr("Evaluation text (optional):"), box));
+    dl->addLayout(eval_row);
+    eval_error_ = addFieldError(box, dl, "evalTextError");
 }
 
 // The Per-layer overrides and AutoScheme tabs; AutoScheme's chosen mix fills the overrides.
 void ConfigurePage::addLayerTabs() {
     overrides_ = new LayerOverridesEditor(tabs_);
-    tabs_->addTab(overrides_, tr("Per-layer overrides"));
+    tabs_->addTab(scrollable(overrides_, "overridesScroll"), tr("Per-layer overrides"));
     tabs_->setTabToolTip(1, tr("Other schemes for some layers: the run's layer_config"));
     autoscheme_ = new AutoSchemePanel(tabs_);
     autoscheme_->setInputs([this] { return model_; }, [this] { return calibrationFiles(); });
-    tabs_->addTab(autoscheme_, tr("AutoScheme"));
+    tabs_->addTab(scrollable(autoscheme_, "autoschemeScroll"), tr("AutoScheme"));
     tabs_->setTabToolTip(2, tr("Score each layer's sensitivity and choose mixed bits for a target average"));
     connect(autoscheme_, &AutoSchemePanel::mixChosen, overrides_, &LayerOverridesEditor::setRows);
 }
 
-// Below the tabs: the estimate line, the reason a start was refused, and Start.
+// Below the tabs: the estimate and the reason Start is disabled (right-aligned, next to it), and
+// Start, the page's primary button, with its shortcut under it.
 void ConfigurePage::buildFooter(QVBoxLayout* layout) {
+    auto* footer = new QHBoxLayout();
+    auto* info = new QVBoxLayout();
     estimate_ = new QLabel(tr("Estimate: open a model first."), this);
     estimate_->setObjectName("estimate");
     estimate_->setWordWrap(true);
-    estimate_->setToolTip(tr("Pre-flight estimate: peak memory of the run, tuning time at the rate a tuning step measured on this machine runs, "
-                             "and the size of every export"));
-    layout->addWidget(estimate_);
+    estimate_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    estimate_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    estimate_->setToolTip(tr("Pre-flight estimate from the settings alone: the peak memory the run needs (on top of what the app itself holds), "
+                             "the tuning time at the rate a tuning step measured on this machine runs, and the size of every export"));
     error_ = new QLabel(this);
     error_->setObjectName("configureError");
     error_->setStyleSheet(errorTextStyle());
     error_->setWordWrap(true);
-    layout->addWidget(error_);
+    error_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    error_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    info->addWidget(estimate_);
+    info->addWidget(error_);
+    footer->addLayout(info, 1);
     start_ = new QPushButton(tr("Start quantization"), this);
     start_->setObjectName("startButton");
-    start_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    start_->setToolTip(tr("Run SignRound on the model with these settings (Ctrl+R)"));
-    layout->addWidget(start_, 0, Qt::AlignRight);
+    const QKeySequence shortcut(Qt::CTRL | Qt::Key_R);
+    start_->setShortcut(shortcut);
+    start_->setDefault(true);
+    start_->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    QFont font = start_->font();
+    font.setBold(true);
+    font.setPointSizeF(font.pointSizeF() * 1.15);
+    start_->setFont(font);
+    start_->setMinimumSize(std::max(200, start_->sizeHint().width() + 24), std::max(40, start_->sizeHint().height() + 14));
+    auto* key = new QLabel(shortcut.toString(QKeySequence::NativeText), this);
+    key->setObjectName("startShortcut");
+    key->setAlignment(Qt::AlignHCenter);
+    key->setToolTip(tr("Keyboard shortcut of Start"));
+    auto* start_column = new QVBoxLayout();
+    start_column->addWidget(start_);
+    start_column->addWidget(key);
+    footer->addLayout(start_column);
+    layout->addLayout(footer);
 }
 
 // Every setting the estimate depends on recomputes it, coalesced by a short timer; a change
@@ -290,10 +444,98 @@ void ConfigurePage::setUpEstimate() {
     connect(overrides_, &LayerOverridesEditor::changed, this, &ConfigurePage::scheduleEstimate);
 }
 
+// The fields the pre-flight checks read re-check on every edit; the settings kept across
+// restarts are saved on every edit.
+void ConfigurePage::setUpValidation() {
+    const auto recheck = [this] {
+        validate();
+        persistState();
+    };
+    auto* list = datasets_->model();
+    connect(list, &QAbstractItemModel::rowsInserted, this, recheck);
+    connect(list, &QAbstractItemModel::rowsRemoved, this, recheck);
+    connect(list, &QAbstractItemModel::modelReset, this, recheck);
+    for (auto* e : {output_, eval_text_}) connect(e, &QLineEdit::textChanged, this, recheck);
+    for (auto* c : {fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_, fmt_gguf_, sym_}) connect(c, &QCheckBox::toggled, this, recheck);
+    for (auto* s : {bits_, iters_, nsamples_, seqlen_}) connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &ConfigurePage::persistState);
+    for (auto* c : {preset_, group_, recipe_, gguf_type_}) connect(c, &QComboBox::currentTextChanged, this, &ConfigurePage::persistState);
+    connect(bits_, qOverload<int>(&QSpinBox::valueChanged), this, &ConfigurePage::markCustomIfEdited);
+    for (auto* c : {group_, gguf_type_}) connect(c, &QComboBox::currentTextChanged, this, &ConfigurePage::markCustomIfEdited);
+    connect(sym_, &QCheckBox::toggled, this, &ConfigurePage::markCustomIfEdited);
+}
+
+void ConfigurePage::restoreState() {
+    QSettings s;
+    restoring_ = true;
+    auto pick = [&s](QComboBox* combo, const char* k) {
+        const int i = s.contains(k) ? combo->findData(s.value(k)) : -1;
+        if (i >= 0) combo->setCurrentIndex(i);
+    };
+    auto number = [&s](QSpinBox* box, const char* k) {
+        if (s.contains(k)) box->setValue(s.value(k).toInt());
+    };
+    pick(preset_, key::kPreset);  // first: a preset sets bits, group size and formats
+    number(bits_, key::kBits);
+    if (s.contains(key::kGroup)) group_->setCurrentText(s.value(key::kGroup).toString());
+    if (s.contains(key::kSym)) sym_->setChecked(s.value(key::kSym).toBool());
+    if (s.contains(key::kRecipe)) recipe_->setCurrentText(s.value(key::kRecipe).toString());  // before the counts it sets
+    number(iters_, key::kIters);
+    number(nsamples_, key::kNsamples);
+    number(seqlen_, key::kSeqlen);
+    pick(gguf_type_, key::kGgufType);
+    if (s.contains(key::kFormats)) {
+        const QStringList formats = s.value(key::kFormats).toStringList();
+        for (auto* c : {fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_, fmt_gguf_}) c->setChecked(formats.contains(c->objectName()));
+    }
+    if (s.contains(key::kCalibration)) setCalibrationFiles(s.value(key::kCalibration).toStringList());
+    if (s.contains(key::kOutput)) output_->setText(s.value(key::kOutput).toString());
+    restoring_ = false;
+}
+
+void ConfigurePage::saveState() const {
+    QSettings s;
+    s.setValue(key::kPreset, presetKey());
+    s.setValue(key::kBits, bits_->value());
+    s.setValue(key::kGroup, group_->currentText());
+    s.setValue(key::kSym, sym_->isChecked());
+    s.setValue(key::kRecipe, recipe_->currentText());
+    s.setValue(key::kIters, iters_->value());
+    s.setValue(key::kNsamples, nsamples_->value());
+    s.setValue(key::kSeqlen, seqlen_->value());
+    s.setValue(key::kGgufType, ggufTypeKey());
+    QStringList formats;
+    for (auto* c : {fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_, fmt_gguf_})
+        if (c->isChecked()) formats << c->objectName();
+    s.setValue(key::kFormats, formats);
+    s.setValue(key::kCalibration, calibrationFiles());
+    s.setValue(key::kOutput, output_->text().trimmed());
+}
+
+// Saved at once (not batched): a page built right after sees every change.
+void ConfigurePage::persistState() {
+    if (!restoring_) saveState();
+}
+
+QString ConfigurePage::presetKey() const { return preset_->currentData().toString(); }
+QString ConfigurePage::ggufTypeKey() const { return gguf_type_->currentData().toString(); }
+
 void ConfigurePage::addCalibrationFiles() {
-    for (const auto& f : QFileDialog::getOpenFileNames(this, tr("Calibration text"), {}, tr("Text (*.txt *.jsonl *.json)")))
-        datasets_->addItem(f);
+    QString fallback = model_.isEmpty() ? QString() : existingFolderOf(model_);
+    if (datasets_->count() > 0) fallback = existingFolderOf(calibrationFiles().constLast());
+    const QString start = lastDialogFolder(kCalibrationDialog, fallback);
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Calibration text"), start, tr("Text (*.txt *.jsonl *.json)"));
+    if (files.isEmpty()) return;
+    rememberDialogFolder(kCalibrationDialog, files.constLast());
+    for (const auto& f : files) addCalibrationEntry(f);
     scheduleEstimate();
+}
+
+// An entry shows its path (shortened in the middle when long) with all of it in the tooltip.
+void ConfigurePage::addCalibrationEntry(const QString& entry) {
+    auto* item = new QListWidgetItem(QDir::toNativeSeparators(entry));
+    item->setData(Qt::UserRole, entry);
+    item->setToolTip(QDir::toNativeSeparators(entry));
+    datasets_->addItem(item);
 }
 
 void ConfigurePage::removeCalibrationFile() {
@@ -302,17 +544,40 @@ void ConfigurePage::removeCalibrationFile() {
 }
 
 void ConfigurePage::chooseOutputDir() {
-    QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"));
-    if (!d.isEmpty()) output_->setText(d);
+    // The folder in the field when it (or a parent) exists, else the one chosen last time.
+    QString start = existingFolderOf(output_->text());
+    const QString last = lastDialogFolder(kOutputDialog);
+    if (!last.isEmpty() && (start.isEmpty() || !QFileInfo(output_->text().trimmed()).isDir())) start = last;
+    const QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"), start);
+    if (d.isEmpty()) return;
+    rememberDialogFolder(kOutputDialog, d);
+    output_->setText(d);
 }
 
-ConfigurePage::~ConfigurePage() { estimate_watcher_->waitForFinished(); }
+void ConfigurePage::chooseEvalText() {
+    QString fallback = existingFolderOf(eval_text_->text());
+    if (fallback.isEmpty()) fallback = lastDialogFolder(kCalibrationDialog);
+    const QString start = lastDialogFolder(kEvalDialog, fallback);
+    const QString f = QFileDialog::getOpenFileName(this, tr("Evaluation text"), start, tr("Text (*.txt *.jsonl *.json);;All files (*)"));
+    if (f.isEmpty()) return;
+    rememberDialogFolder(kEvalDialog, f);
+    eval_text_->setText(f);
+}
+
+ConfigurePage::~ConfigurePage() {
+    estimate_watcher_->waitForFinished();
+    saveState();
+    // The list empties itself while the children go: nothing to check by then.
+    disconnect(datasets_->model(), nullptr, this, nullptr);
+}
 
 void ConfigurePage::setModel(const QString& folder) {
     model_ = folder;
     model_label_->setText(tr("Model: %1").arg(folder));
+    model_label_->setToolTip(folder);
     if (output_->text().isEmpty()) output_->setText(default_output_.isEmpty() ? AppSettings::load().output_dir : default_output_);
     estimate_->setText(tr("Estimate: computing…"));
+    validate();
     scheduleEstimate();
 }
 
@@ -322,13 +587,15 @@ void ConfigurePage::setMaxSeqlen(int max_positions) {
 
 void ConfigurePage::setCalibrationFiles(const QStringList& files) {
     datasets_->clear();
-    datasets_->addItems(files);
+    for (const auto& f : files) addCalibrationEntry(f);
+    validate();
+    persistState();
     scheduleEstimate();
 }
 
 QStringList ConfigurePage::calibrationFiles() const {
     QStringList files;
-    for (int i = 0; i < datasets_->count(); ++i) files << datasets_->item(i)->text();
+    for (int i = 0; i < datasets_->count(); ++i) files << datasets_->item(i)->data(Qt::UserRole).toString();
     return files;
 }
 
@@ -367,31 +634,77 @@ void ConfigurePage::showTab(int index) { tabs_->setCurrentIndex(index); }
 
 QString ConfigurePage::estimateText() const { return estimate_->text(); }
 
+// Files can come and go while the page is hidden: checked again when it is shown.
+void ConfigurePage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    validate();
+}
+
+// The error colour follows a theme switched live.
+void ConfigurePage::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::PaletteChange || !error_) return;
+    for (auto* l : {error_, model_error_, calibration_error_, formats_error_, output_error_, eval_error_}) l->setStyleSheet(errorTextStyle());
+}
+
 void ConfigurePage::applyPreset(const QString& name) {
+    applying_preset_ = true;
     if (auto mix = ggufMixOfPreset(name)) {
         applyGgufMix(*mix);
-        return;
+    } else if (const SchemePreset* p = schemePreset(name)) {
+        bits_->setValue(p->bits);
+        group_->setCurrentText(QString::number(p->group_size));
+        sym_->setChecked(true);
+        // From a GGUF mix back to a scheme preset: the packed format again.
+        const bool packed = fmt_auto_round_->isChecked() || fmt_gptq_->isChecked() || fmt_awq_->isChecked() || fmt_fake_->isChecked();
+        if (!packed && fmt_gguf_->isChecked()) {
+            fmt_gguf_->setChecked(false);
+            fmt_auto_round_->setChecked(true);
+        }
     }
-    if (name == "W4A16") bits_->setValue(4), group_->setCurrentText("128");
-    else if (name == "W3A16") bits_->setValue(3), group_->setCurrentText("128");
-    else if (name == "W2A16") bits_->setValue(2), group_->setCurrentText("128");
-    else if (name == "W8A16") bits_->setValue(8), group_->setCurrentText("128");
-    else if (name == "W2A16G64") bits_->setValue(2), group_->setCurrentText("64");
-    else if (name == "W2A16G32") bits_->setValue(2), group_->setCurrentText("32");
-    else return;
-    sym_->setChecked(true);
-    // From a GGUF mix back to a scheme preset: the packed format again.
-    const bool packed = fmt_auto_round_->isChecked() || fmt_gptq_->isChecked() || fmt_awq_->isChecked() || fmt_fake_->isChecked();
-    if (!packed && fmt_gguf_->isChecked()) {
-        fmt_gguf_->setChecked(false);
-        fmt_auto_round_->setChecked(true);
+    applying_preset_ = false;
+}
+
+void ConfigurePage::tuneForFormat(const QString& format) {
+    const int preset = preset_->findData(format);
+    if (preset >= 0) {
+        preset_->setCurrentIndex(preset);
+        applyPreset(format);  // also when it was already the current preset
+    } else if (auto type = ggufMixOfPreset(format)) {
+        // A single GGUF type (gguf:q8_0 …): its format, and the scheme of that type.
+        applying_preset_ = true;
+        applyGgufMix(*type);
+        applying_preset_ = false;
+        markCustomIfEdited();
     }
+    persistState();
+    validate();
+}
+
+// The preset names what bits, group size and symmetry say: once they say something else (edited
+// by hand, or restored so), the preset reads "custom", and choosing a preset applies it again.
+void ConfigurePage::markCustomIfEdited() {
+    if (applying_preset_ || presetKey() == "custom") return;
+    bool matches = false;
+    if (auto mix = ggufMixOfPreset(presetKey())) {
+        auto s = exporter::schemeForGgmlType(mix->base);
+        matches = ggufTypeKey() == QString::fromStdString(mix->name) &&
+                  (!s || (bits_->value() == s->bits && group_->currentText().toInt() == s->group_size && sym_->isChecked() == s->sym));
+    } else if (const SchemePreset* p = schemePreset(presetKey())) {
+        matches = bits_->value() == p->bits && group_->currentText().toInt() == p->group_size && sym_->isChecked();
+    }
+    if (matches) return;
+    {
+        QSignalBlocker block(preset_);
+        preset_->setCurrentIndex(preset_->findData("custom"));
+    }
+    persistState();
 }
 
 // A llama.cpp mix: the GGUF format of that type alone, and the default scheme of its body type.
 void ConfigurePage::applyGgufMix(const exporter::GgufFileType& mix) {
     for (auto* c : {fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_}) c->setChecked(false);
-    gguf_type_->setCurrentText(QString::fromStdString(mix.name));
+    gguf_type_->setCurrentIndex(std::max(0, gguf_type_->findData(QString::fromStdString(mix.name))));
     fmt_gguf_->setChecked(true);
     if (auto s = exporter::schemeForGgmlType(mix.base)) {
         bits_->setValue(s->bits);
@@ -415,7 +728,7 @@ job::JobConfig ConfigurePage::currentConfig() const {
     c.bits = bits_->value();
     c.group_size = group_->currentText().toInt();
     c.sym = sym_->isChecked();
-    c.scheme = preset_->currentText().toStdString();
+    c.scheme = presetKey().toStdString();
     c.recipe = recipe_->currentText().toStdString();
     c.iters = iters_->value();
     c.nsamples = nsamples_->value();
@@ -430,25 +743,87 @@ job::JobConfig ConfigurePage::currentConfig() const {
     if (fmt_gptq_->isChecked()) c.formats.push_back("auto_gptq");
     if (fmt_awq_->isChecked()) c.formats.push_back("auto_awq");
     if (fmt_fake_->isChecked()) c.formats.push_back("fake");
-    if (fmt_gguf_->isChecked()) c.formats.push_back("gguf:" + gguf_type_->currentText().toStdString());
+    if (fmt_gguf_->isChecked()) c.formats.push_back("gguf:" + ggufTypeKey().toStdString());
     c.layer_config = layerConfigFromOverrides(overrides_->rows());
     c.output_dir = output_->text().trimmed().toStdString();
-    c.eval_text = eval_text_->text().toStdString();
+    c.eval_text = eval_text_->text().trimmed().toStdString();
     c.eval_window = std::min(c.effectiveSeqlen(), 2048);
     return c;
 }
 
+QString ConfigurePage::shortPath(const QString& path) const {
+    return fontMetrics().elidedText(QDir::toNativeSeparators(path), Qt::ElideMiddle, 360);
+}
+
+QString ConfigurePage::FieldProblems::first() const {
+    for (const FieldProblem* p : {&model, &calibration, &formats, &output, &eval_text})
+        if (!p->text.isEmpty()) return p->text;
+    return {};
+}
+
+// The pre-flight checks, in the words of the page (no command-line flags).
+ConfigurePage::FieldProblems ConfigurePage::checkFields() const {
+    FieldProblems f;
+    if (model_.isEmpty()) f.model.text = tr("Open a model on the Model page first.");
+    else if (!QFileInfo::exists(model_))
+        f.model = {tr("The model %1 is no longer there: open it again on the Model page.").arg(shortPath(model_)), model_};
+    const FileCheck cal = checkCalibration(calibrationFiles());
+    switch (cal.problem) {
+    case FileProblem::None: break;
+    case FileProblem::Empty: f.calibration.text = tr("Add at least one calibration file."); break;
+    case FileProblem::Missing: f.calibration = {tr("Calibration file not found: %1").arg(shortPath(cal.path)), cal.path}; break;
+    case FileProblem::NotAFile: f.calibration = {tr("%1 is a folder: add calibration text files instead.").arg(shortPath(cal.path)), cal.path}; break;
+    case FileProblem::Unreadable: f.calibration = {tr("Cannot read the calibration file %1: check its permissions or add another.").arg(shortPath(cal.path)), cal.path}; break;
+    }
+    if (!fmt_auto_round_->isChecked() && !fmt_gptq_->isChecked() && !fmt_awq_->isChecked() && !fmt_fake_->isChecked() && !fmt_gguf_->isChecked())
+        f.formats.text = tr("Choose at least one export format.");
+    const OutputCheck out = checkOutputFolder(output_->text());
+    switch (out.problem) {
+    case OutputProblem::None: break;
+    case OutputProblem::Empty: f.output.text = tr("Choose an output folder you can write to."); break;
+    case OutputProblem::IsAFile: f.output = {tr("%1 is a file: choose an output folder you can write to.").arg(shortPath(out.path)), out.path}; break;
+    case OutputProblem::UnderAFile:
+        f.output = {tr("The output folder cannot be made inside %1, a file: choose an output folder you can write to.").arg(shortPath(out.path)), out.path};
+        break;
+    case OutputProblem::NotWritable: f.output = {tr("%1 cannot be written to: choose an output folder you can write to.").arg(shortPath(out.path)), out.path}; break;
+    }
+    const QString eval = eval_text_->text().trimmed();
+    const FileCheck ev = eval.isEmpty() ? FileCheck{} : checkReadableFile(eval);
+    switch (ev.problem) {
+    case FileProblem::None:
+    case FileProblem::Empty: break;
+    case FileProblem::Missing: f.eval_text = {tr("Evaluation text not found: %1").arg(shortPath(ev.path)), ev.path}; break;
+    case FileProblem::NotAFile: f.eval_text = {tr("%1 is a folder: choose an evaluation text file, or leave the field empty.").arg(shortPath(ev.path)), ev.path}; break;
+    case FileProblem::Unreadable:
+        f.eval_text = {tr("Cannot read the evaluation text %1: choose another file, or leave the field empty.").arg(shortPath(ev.path)), ev.path};
+        break;
+    }
+    return f;
+}
+
+bool ConfigurePage::validate() {
+    const FieldProblems f = checkFields();
+    auto show = [](QLabel* label, const FieldProblem& p) {
+        label->setText(p.text);
+        label->setToolTip(p.path.isEmpty() ? QString() : QDir::toNativeSeparators(p.path));
+        label->setVisible(!p.text.isEmpty());
+    };
+    show(model_error_, f.model);
+    show(calibration_error_, f.calibration);
+    show(formats_error_, f.formats);
+    show(output_error_, f.output);
+    show(eval_error_, f.eval_text);
+    blocked_reason_ = f.first();
+    start_->setEnabled(blocked_reason_.isEmpty());
+    start_->setToolTip(blocked_reason_.isEmpty() ? tr("Run SignRound on the model with these settings (Ctrl+R)") : blocked_reason_);
+    error_->setText(blocked_reason_);
+    return blocked_reason_.isEmpty();
+}
+
 bool ConfigurePage::buildConfig(job::JobConfig* c, QString* error) const {
-    if (model_.isEmpty()) return *error = tr("Open a model on the Model page first."), false;
-    if (datasets_->count() == 0) return *error = tr("Add at least one calibration file."), false;
-    for (int i = 0; i < datasets_->count(); ++i)
-        if (!QFileInfo::exists(datasets_->item(i)->text()))
-            return *error = tr("Calibration file not found: %1").arg(datasets_->item(i)->text()), false;
-    if (output_->text().trimmed().isEmpty()) return *error = tr("Choose an output folder."), false;
-    if (!eval_text_->text().isEmpty() && !QFileInfo::exists(eval_text_->text()))
-        return *error = tr("Evaluation text not found: %1").arg(eval_text_->text()), false;
+    const QString problem = checkFields().first();
+    if (!problem.isEmpty()) return *error = problem, false;
     job::JobConfig built = currentConfig();
-    if (built.formats.empty()) return *error = tr("Choose at least one export format."), false;
     if (!built.layer_config.empty()) {
         // The overrides as the run will read them (its plan): a key matching no layer is an error
         // now, not later. The estimate worker has usually planned these very settings off the GUI
@@ -466,7 +841,10 @@ bool ConfigurePage::buildConfig(job::JobConfig* c, QString* error) const {
     return true;
 }
 
+// Start (or Ctrl+R, or a caller such as --autostart): checked again first, since files may have
+// changed since the last edit; a refusal says why beside Start.
 void ConfigurePage::requestStart() {
+    if (!validate()) return;
     job::JobConfig c;
     QString error;
     if (!buildConfig(&c, &error)) {
@@ -474,11 +852,15 @@ void ConfigurePage::requestStart() {
         return;
     }
     error_->clear();
+    saveState();
     emit startRequested(c);
 }
 
 void ConfigurePage::scheduleEstimate() { estimate_timer_->start(); }
 
+// The estimate depends on the settings alone: the memory figure is what the run needs, not the
+// resident size of the app at this moment (which grows once LibTorch has measured the tuning
+// rate, and with every run), and the tuning rate is measured once per model and batch shape.
 void ConfigurePage::runEstimate() {
     if (model_.isEmpty()) return;
     if (estimate_watcher_->isRunning()) {
@@ -488,8 +870,7 @@ void ConfigurePage::runEstimate() {
     const job::JobConfig config = currentConfig();
     const int generation = ++estimate_generation_;
     const TuningRateFn rate = rate_;
-    const std::uint64_t base_rss = device::currentRssBytes();
-    estimate_watcher_->setFuture(QtConcurrent::run([config, generation, rate, base_rss]() {
+    estimate_watcher_->setFuture(QtConcurrent::run([config, generation, rate]() {
         EstimateOutcome out;
         out.generation = generation;
         out.config_key = job::jobConfigToJson(config).dump();
@@ -498,8 +879,7 @@ void ConfigurePage::runEstimate() {
             out.error = source.error().message;
             return out;
         }
-        device::MachineRates rates;
-        rates.base_rss_bytes = base_rss;
+        device::MachineRates rates;  // base_rss_bytes stays 0: peak_rss_bytes is the run's own need
         if (rate) rates.tuning_gflops = rate(config);
         auto e = device::estimateJob(*source, config, rates);
         out.plan_checked = true;
@@ -525,12 +905,11 @@ void ConfigurePage::showEstimate(const EstimateOutcome& o) {
     } else {
         const auto& e = o.estimate;
         QStringList outputs;
-        for (const auto& f : e.plan.exports)
-            outputs << QString("%1 %2").arg(QString::fromStdString(f.format.name), QString::fromStdString(units::formatBytes(f.bytes)));
+        for (const auto& f : e.plan.exports) outputs << QString("%1 %2").arg(formatLabel(f.format), QString::fromStdString(units::formatBytes(f.bytes)));
         const QString time = e.seconds >= 0 ? QString::fromStdString(units::formatDuration(static_cast<std::int64_t>(e.seconds * 1000)))
                                             : tr("not measured");
         text = tr("Estimate: peak memory %1 · tuning time %2 · %3 · %4 of %5 layers quantized")
-                   .arg(QString::fromStdString(units::formatBytes(e.peak_rss_bytes)), time, outputs.join(", "))
+                   .arg(QString::fromStdString(units::formatBytes(e.job_memory_bytes)), time, outputs.join(", "))
                    .arg(e.plan.layers_quantized)
                    .arg(e.plan.layers.size());
     }

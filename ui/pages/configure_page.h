@@ -2,7 +2,11 @@
 // output folder for the model opened on the Model page (Settings tab), per-layer overrides that
 // become the run's layer_config, and an AutoScheme tab that scores the layers and proposes a
 // mix. A pre-flight estimate of peak memory, tuning time and output sizes is recomputed off the
-// GUI thread whenever a setting changes. Start hands a JobConfig to the run.
+// GUI thread whenever a setting changes; it depends on the settings alone. Before Start the page
+// checks the model, the calibration set, the output folder and the evaluation text, shows each
+// problem beside its field and keeps Start disabled (with the reason) until all are fixed. The
+// settings and the folders of its file dialogs are kept in QSettings across restarts.
+// Start hands a JobConfig to the run.
 #pragma once
 
 #include <QFutureWatcher>
@@ -27,6 +31,7 @@ class QLineEdit;
 class QListWidget;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QTabWidget;
 class QTimer;
 class QVBoxLayout;
@@ -87,20 +92,33 @@ public:
     void showTab(int index);
     // The text of the estimate line, and the last estimate (for tests and the status bar).
     QString estimateText() const;
+    // Why Start is disabled now (the first problem of the pre-flight checks); empty when it can start.
+    QString startBlockedReason() const { return blocked_reason_; }
 
 public slots:
     void applyPreset(const QString& name);
+    // Sets the scheme and format up to tune for this export format ("gguf:q4_k_m", "gguf:q8_0"):
+    // the Export page's "Tune for this format".
+    void tuneForFormat(const QString& format);
     void applyRecipe(const QString& recipe);
     void requestStart();
     // Recomputes the estimate shortly (coalescing bursts of changes).
     void scheduleEstimate();
+    // Runs the pre-flight checks now: the errors beside the fields, Start and its reason. True when
+    // nothing stops a start.
+    bool validate();
 
 signals:
     void startRequested(const srs::job::JobConfig& config);
     void estimateUpdated(const QString& text);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
 private:
     // Builders of the constructor, top to bottom.
+    QScrollArea* scrollable(QWidget* content, const char* name);
     QWidget* buildSettingsTab();
     QGroupBox* buildSchemeBox(QWidget* parent);
     QGroupBox* buildTuningBox(QWidget* parent);
@@ -111,10 +129,36 @@ private:
     void addLayerTabs();
     void buildFooter(QVBoxLayout* layout);
     void setUpEstimate();
+    void setUpValidation();
+    QLabel* addFieldError(QWidget* parent, QVBoxLayout* layout, const char* name);
+
+    // Settings kept across restarts (QSettings "configure/..."): restored when the page is
+    // built, saved at every change (persistState: not while restoring) and when the page goes.
+    void restoreState();
+    void saveState() const;
+    void persistState();
 
     void addCalibrationFiles();
+    void addCalibrationEntry(const QString& entry);
     void removeCalibrationFile();
     void chooseOutputDir();
+    void chooseEvalText();
+    QString presetKey() const;
+    QString ggufTypeKey() const;
+    void markCustomIfEdited();
+
+    // What the pre-flight checks found, field by field (empty text: nothing wrong there).
+    struct FieldProblem {
+        QString text;  // in GUI terms, paths shortened to fit
+        QString path;  // the full path it is about, for the tooltip
+    };
+    struct FieldProblems {
+        FieldProblem model, calibration, formats, output, eval_text;
+        // The first problem, top of the page to bottom; empty when none.
+        QString first() const;
+    };
+    FieldProblems checkFields() const;
+    QString shortPath(const QString& path) const;
     void applyGgufMix(const exporter::GgufFileType& mix);
     // The form as a JobConfig without the completeness checks of buildConfig (for the estimate).
     job::JobConfig currentConfig() const;
@@ -148,8 +192,16 @@ private:
     QLineEdit* eval_text_ = nullptr;
     QLabel* model_label_ = nullptr;
     QLabel* estimate_ = nullptr;
-    QLabel* error_ = nullptr;
+    QLabel* error_ = nullptr;  // the reason Start is disabled or was refused, beside Start
+    QLabel* model_error_ = nullptr;
+    QLabel* calibration_error_ = nullptr;
+    QLabel* formats_error_ = nullptr;
+    QLabel* output_error_ = nullptr;
+    QLabel* eval_error_ = nullptr;
     QPushButton* start_ = nullptr;
+    QString blocked_reason_;
+    bool restoring_ = false;
+    bool applying_preset_ = false;
     LayerOverridesEditor* overrides_ = nullptr;
     AutoSchemePanel* autoscheme_ = nullptr;
 

@@ -119,6 +119,7 @@ QHBoxLayout* HubPage::buildAccountRow() {
     auto* login_row = new QHBoxLayout();
     account_ = new QLabel(this);
     account_->setObjectName("hubAccount");
+    setMessageLabel(account_);  // a refused token's error is long: it wraps here
     account_->setToolTip(tr("The Hugging Face account the token belongs to; needed for gated and private models and for uploads"));
     login_row->addWidget(account_, 1);
     token_ = new QLineEdit(this);
@@ -173,7 +174,7 @@ QWidget* HubPage::buildResultsPane(QWidget* parent) {
     auto* more_row = new QHBoxLayout();
     search_status_ = new QLabel(results_box);
     search_status_->setObjectName("hubSearchStatus");
-    search_status_->setWordWrap(true);
+    setMessageLabel(search_status_);
     search_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     more_row->addWidget(search_status_, 1);
     more_ = new QPushButton(tr("More results"), results_box);
@@ -192,7 +193,7 @@ QWidget* HubPage::buildFilesPane(QWidget* parent) {
     files_layout->setContentsMargins(0, 0, 0, 0);
     repo_label_ = new QLabel(tr("Select a model to see its files."), files_box);
     repo_label_->setObjectName("hubRepo");
-    repo_label_->setWordWrap(true);
+    setMessageLabel(repo_label_);
     files_layout->addWidget(repo_label_);
     files_ = new QTableWidget(0, FCount, files_box);
     files_->setObjectName("hubFiles");
@@ -220,7 +221,7 @@ QWidget* HubPage::buildFilesPane(QWidget* parent) {
     files_layout->addWidget(progress_);
     download_status_ = new QLabel(files_box);
     download_status_->setObjectName("hubDownloadStatus");
-    download_status_->setWordWrap(true);
+    setMessageLabel(download_status_);
     download_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     files_layout->addWidget(download_status_);
     return files_box;
@@ -298,7 +299,7 @@ QWidget* HubPage::buildCacheTab() {
     auto* cache_row = new QHBoxLayout();
     cache_status_ = new QLabel(cache_tab);
     cache_status_->setObjectName("hubCacheStatus");
-    cache_status_->setWordWrap(true);
+    setMessageLabel(cache_status_);
     cache_row->addWidget(cache_status_, 1);
     refresh_cache_ = new QPushButton(tr("Refresh"), cache_tab);
     refresh_cache_->setObjectName("hubCacheRefresh");
@@ -559,7 +560,7 @@ void HubPage::searchFor(const QString& text) {
 void HubPage::runSearch() {
     if (source() != HubSource::HuggingFace) return;
     const QString text = search_->text().trimmed();
-    search_status_->setStyleSheet({});
+    clearError(search_status_);
     search_status_->setText(text.isEmpty() ? tr("Searching the most downloaded models…") : tr("Searching “%1”…").arg(text));
     next_url_.clear();
     more_->setEnabled(false);
@@ -567,8 +568,17 @@ void HubPage::runSearch() {
 }
 
 void HubPage::showError(QLabel* label, const QString& text) {
+    setMessageLabel(label);
     label->setStyleSheet(errorTextStyle());
+    if (!label->property("srsStatusTip").isValid()) label->setProperty("srsStatusTip", label->toolTip());
+    label->setToolTip(text);  // the whole text, should the pane be too short for its lines
     label->setText(text);
+}
+
+void HubPage::clearError(QLabel* label) {
+    label->setStyleSheet({});
+    const QVariant tip = label->property("srsStatusTip");  // the label's own tooltip, if an error replaced it
+    if (tip.isValid()) label->setToolTip(tip.toString());
 }
 
 void HubPage::onSearchDone(quint64 request, const QVector<HubModelRow>& rows, const QString& next, bool append, const QString& error) {
@@ -579,7 +589,7 @@ void HubPage::onSearchDone(quint64 request, const QVector<HubModelRow>& rows, co
         emit searchShown(0);
         return;
     }
-    search_status_->setStyleSheet({});
+    clearError(search_status_);
     results_->setSortingEnabled(false);
     if (!append) results_->setRowCount(0);
     for (const auto& m : rows) {
@@ -616,7 +626,7 @@ void HubPage::selectRepo(const QString& repo_id) {
     gguf_->setRowCount(0);
     gguf_box_->hide();
     download_->setEnabled(false);
-    repo_label_->setStyleSheet({});
+    clearError(repo_label_);
     repo_label_->setText(tr("Listing the files of %1…").arg(repo_id));
     session_->listFiles(source(), repo_id);
 }
@@ -643,7 +653,7 @@ void HubPage::onFiles(const QString& repo, const QVector<HubFileRow>& files, con
         files_->setItem(r, FState, cell({}));
     }
     files_->blockSignals(false);
-    repo_label_->setStyleSheet({});
+    clearError(repo_label_);
     updateSelectionSummary();
     showGgufGroups(files);
     emit filesShown(static_cast<int>(files.size()));
@@ -664,11 +674,14 @@ void HubPage::updateSelectionSummary() {
             total += files_->item(r, FName)->data(Qt::UserRole + 2).toULongLong();
             ++n;
         }
-    repo_label_->setText(tr("%1 on %2: %3 of %4 files ticked, %5")
-                             .arg(repo_, source() == HubSource::HuggingFace ? tr("Hugging Face") : tr("ModelScope"))
-                             .arg(n)
-                             .arg(files_->rowCount())
-                             .arg(bytes(total)));
+    if (!repo_.isEmpty()) {
+        clearError(repo_label_);  // the summary replaces an earlier error
+        repo_label_->setText(tr("%1 on %2: %3 of %4 files ticked, %5")
+                                 .arg(repo_, source() == HubSource::HuggingFace ? tr("Hugging Face") : tr("ModelScope"))
+                                 .arg(n)
+                                 .arg(files_->rowCount())
+                                 .arg(bytes(total)));
+    }
     download_->setEnabled(n > 0 && !session_->downloading());
     syncGgufSelection();
 }
@@ -685,7 +698,7 @@ void HubPage::startDownload() {
     download_->setEnabled(false);
     cancel_->setEnabled(true);
     progress_->setValue(0);
-    download_status_->setStyleSheet({});
+    clearError(download_status_);
     download_status_->setText(tr("Starting the download of %1 into %2…").arg(repo_, session_->cacheRoot(source())));
 }
 
@@ -717,7 +730,7 @@ void HubPage::onDownloadDone(const QString& repo, const QString& dir, const QStr
         return;
     }
     progress_->setValue(1000);
-    download_status_->setStyleSheet({});
+    clearError(download_status_);
     // GGUF files: the .gguf itself (a snapshot folder of several is no one model).
     const QString target = downloading_open_.isEmpty() ? dir : QDir(dir).filePath(downloading_open_);
     download_status_->setText(tr("Downloaded %1 into %2; opening it on the Model page.").arg(repo, target));
@@ -730,7 +743,7 @@ void HubPage::onLoggedIn(const QString& user, const QStringList& orgs, const QSt
         showError(account_, error);
         return;
     }
-    account_->setStyleSheet({});
+    clearError(account_);
     if (!user.isEmpty()) {
         QString text = tr("Logged in as %1").arg(user);
         if (!role.isEmpty()) text += tr(" (%1 token)").arg(role);
@@ -746,6 +759,7 @@ void HubPage::onLoggedIn(const QString& user, const QStringList& orgs, const QSt
 }
 
 void HubPage::refreshCache() {
+    clearError(cache_status_);
     cache_status_->setText(tr("Scanning %1 and %2…").arg(session_->cacheRoot(HubSource::HuggingFace), session_->cacheRoot(HubSource::ModelScope)));
     session_->scanCache();
 }

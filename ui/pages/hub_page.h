@@ -98,7 +98,10 @@ private:
     void onCache(const QVector<HubCacheRow>& rows);
     void onSourceChanged();
     void updateSelectionSummary();
+    // An error in place of a status line (wrapping, never widening the window; the whole text also
+    // as its tooltip), and back to a plain status.
     void showError(QLabel* label, const QString& text);
+    void clearError(QLabel* label);
 
     HubSession* session_;
     QComboBox* source_ = nullptr;

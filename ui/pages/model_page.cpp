@@ -24,6 +24,7 @@
 
 #include "core/common/log.h"
 #include "core/common/units.h"
+#include "ui/model_name.h"
 
 namespace srs::ui {
 namespace {
@@ -83,9 +84,21 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
     top->addWidget(recent_, 1);
     layout->addLayout(top);
 
+    // The open model's name: the repository id for a Hub download, else the folder or file name.
+    header_ = new QLabel(this);
+    header_->setObjectName("modelHeader");
+    QFont header_font = header_->font();
+    header_font.setBold(true);
+    if (header_font.pointSizeF() > 0) header_font.setPointSizeF(header_font.pointSizeF() * 1.3);
+    header_->setFont(header_font);
+    header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    setMessageLabel(header_);
+    header_->setVisible(false);
+    layout->addWidget(header_);
+
     status_ = new QLabel(tr("No model open. Open a local model folder or a .gguf file to begin, or drop one here."), this);
     status_->setObjectName("modelStatus");
-    status_->setWordWrap(true);
+    setMessageLabel(status_);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(status_);
 
@@ -93,7 +106,7 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent) {
     // second rounding error on the first.
     quantized_warning_ = new QLabel(this);
     quantized_warning_->setObjectName("quantizedSourceWarning");
-    quantized_warning_->setWordWrap(true);
+    setMessageLabel(quantized_warning_);
     quantized_warning_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     quantized_warning_->setVisible(false);
     layout->addWidget(quantized_warning_);
@@ -233,7 +246,12 @@ void ModelPage::showSummary(const srs::io::ModelSummary& s) {
         layers_->setItem(r, 1, new QTableWidgetItem(QStringLiteral("%1 × %2").arg(l.out_features).arg(l.in_features)));
         layers_->setItem(r, 2, new QTableWidgetItem(l.packable ? QString() : tr("ragged group; full precision in packed exports")));
     }
-    QString text = tr("Opened %1").arg(QString::fromStdString(s.path));
+    const QString path = QString::fromStdString(s.path);
+    const QString repo = hubRepoOf(path);
+    header_->setText(modelDisplayName(path));
+    header_->setToolTip(path);
+    header_->setVisible(true);
+    QString text = repo.isEmpty() ? tr("Opened %1").arg(path) : tr("Opened %1 from the Hub cache: %2").arg(modelDisplayName(path), path);
     QStringList warnings;
     for (const auto& w : s.warnings) warnings << tr("Warning: %1").arg(QString::fromStdString(w));
     if (s.quantized_source()) {
@@ -255,7 +273,7 @@ void ModelPage::showSummary(const srs::io::ModelSummary& s) {
         status_->setStyleSheet(warnings.isEmpty() ? QString() : warningTextStyle());
     }
     rememberRecent(QString::fromStdString(s.path));
-    srs::log::info("opened model " + s.path);
+    srs::log::info(tr("Opened model %1").arg(path).toStdString());
     emit modelOpened(QString::fromStdString(s.path));
 }
 
@@ -264,8 +282,12 @@ void ModelPage::showError(const QString& path, const srs::Error& e) {
     if (!e.hint.empty()) text += "\n" + tr("What to do: %1").arg(QString::fromStdString(e.hint));
     if (has_model_) {
         // The model open before stays open, here and on every other page.
-        text += "\n" + tr("Still open: %1").arg(QString::fromStdString(summary_.path));
+        const QString open = QString::fromStdString(summary_.path);
+        text += "\n" + (hubRepoOf(open).isEmpty() ? tr("Still open: %1").arg(open)
+                                                   : tr("Still open: %1 (%2)").arg(modelDisplayName(open), open));
     } else {
+        header_->clear();
+        header_->setVisible(false);
         quantized_warning_->clear();
         quantized_warning_->setVisible(false);
         for (auto* l : findChildren<QLabel*>(QRegularExpression("^summary_"))) l->setText(QStringLiteral("—"));
@@ -297,7 +319,10 @@ void ModelPage::refreshRecent() {
         return;
     }
     recent_->setEnabled(true);
-    for (const auto& r : recent) recent_->addItem(QFileInfo(r).fileName() + "  —  " + r, r);
+    for (const auto& r : recent) {
+        recent_->addItem(modelDisplayName(r) + "  —  " + r, r);
+        recent_->setItemData(recent_->count() - 1, r, Qt::ToolTipRole);
+    }
 }
 
 }  // namespace srs::ui

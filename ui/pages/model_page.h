@@ -53,6 +53,7 @@ private:
     QPushButton* open_button_ = nullptr;
     QPushButton* open_gguf_button_ = nullptr;
     QComboBox* recent_ = nullptr;
+    QLabel* header_ = nullptr;
     QLabel* status_ = nullptr;
     QLabel* quantized_warning_ = nullptr;
     QFormLayout* form_ = nullptr;

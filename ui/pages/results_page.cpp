@@ -1,4 +1,5 @@
 #include "ui/pages/results_page.h"
+#include "ui/model_name.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -17,6 +18,7 @@
 
 #include "core/common/units.h"
 #include "core/job/export_format.h"
+#include "ui/empty_state.h"
 #include "ui/theme.h"
 
 namespace srs::ui {
@@ -100,14 +102,9 @@ public:
                 const double dy = std::max(ymax_ * 0.02, (ymax_ - ymin_) * 0.15);
                 plot_->yAxis->setRange(std::max(0.0, ymin_ - dy), ymax_ + dy);
             }
-        } else {
-            auto* note = new QCPItemText(plot_);
-            note->position->setType(QCPItemPosition::ptAxisRectRatio);
-            note->position->setCoords(0.5, 0.5);
-            note->setText(empty_note);
-            note->setColor(QColor("#616161"));
         }
-        plot_->legend->setVisible(any_);
+        // An empty plot: the note instead of a legend box with nothing in it.
+        setPlotEmptyText(plot_, any_ ? QString() : empty_note);
         plot_->replot();
     }
 
@@ -203,7 +200,10 @@ ResultsPage::ResultsPage(RunHistory history, QWidget* parent) : QWidget(parent),
     tabs_->addTab(table_, tr("Layers"));
     layout->addWidget(tabs_, 2);
 
+    setEmptyText(table_, tr("No layers yet — a finished run lists its quantized layers here"));
+    setEmptyText(exports_, tr("No exports yet — a finished run lists the files it wrote here"));
     connect(run_combo_, QOverload<int>::of(&QComboBox::currentIndexChanged), this, &ResultsPage::select);
+    select(-1);  // the empty state of every table and plot
 }
 
 void ResultsPage::setModel(const QString& model) {
@@ -253,12 +253,13 @@ void ResultsPage::select(int index) {
         current_ = -1;
         table_->setRowCount(0);
         bars_->clearPlottables();
+        setPlotEmptyText(bars_, tr("No run yet —\nconfigure one and press Start"));
         bars_->replot();
         exports_->setRowCount(0);
         fillScatter();
         fillKld();
         summary_->setText(model_.isEmpty() ? tr("No finished run yet: results appear here when a run ends.")
-                                            : tr("No finished run of %1 in the history yet.").arg(QFileInfo(model_).fileName()));
+                                            : tr("No finished run of %1 in the history yet.").arg(modelDisplayName(model_)));
         return;
     }
     if (index == current_) return;
@@ -267,7 +268,7 @@ void ResultsPage::select(int index) {
     double rtn = 0, best = 0;
     for (const auto& b : r.blocks) rtn += b.rtn_loss, best += b.best_loss;
     QString text = tr("%1: %2 layers in %3 blocks, %4.")
-                       .arg(QFileInfo(r.model).fileName())
+                       .arg(modelDisplayName(r.model))
                        .arg(r.layerCount())
                        .arg(r.blocks.size())
                        .arg(QString::fromStdString(units::formatDuration(r.elapsed_ms)));
@@ -348,6 +349,7 @@ void ResultsPage::fillBars(const RunRecord& r) {
     ticker->setTickStep(1);
     ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     bars_->xAxis->setTicker(ticker);
+    setPlotEmptyText(bars_, lo > 0 ? QString() : tr("This run recorded\nno block losses"));
     bars_->replot();
 }
 
@@ -365,7 +367,7 @@ void ResultsPage::fillScatter() {
             if (e.ppl > 0 && e.bits_per_weight > 0) sc.addExport(e.format, i == current_, e.bits_per_weight, e.ppl);
     }
     if (original_ppl > 0) sc.add("original", tr("original"), QColor("#b00020"), QCPScatterStyle::ssStar, 11, original_bpw, original_ppl);
-    sc.finish(false, tr("No perplexities yet: give an evaluation text on the Configure page"));
+    sc.finish(false, tr("No perplexities yet:\ngive an evaluation text\non the Configure page"));
 }
 
 void ResultsPage::fillKld() {
@@ -373,7 +375,7 @@ void ResultsPage::fillKld() {
     for (int i = 0; i < runs_.size(); ++i)
         for (const auto& e : runs_[i].exports)
             if (e.kld.has() && e.kld.mean > 0 && e.bits_per_weight > 0) sc.addExport(e.format, i == current_, e.bits_per_weight, e.kld.mean);
-    sc.finish(true, tr("No KL divergences yet: runs with an evaluation text measure them"));
+    sc.finish(true, tr("No KL divergences yet:\nruns with an evaluation text\nmeasure them"));
 }
 
 void ResultsPage::fillExports(const RunRecord& r) {

@@ -19,6 +19,7 @@
 #include <QFileInfo>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPainter>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSplitter>
@@ -537,12 +538,31 @@ bool MainWindow::startRun(const job::JobConfig& config) {
     return true;
 }
 
+namespace {
+// The icon as drawn, and in white for the selected row (the blue icon vanishes on the blue selection).
+QIcon sidebarIcon(const QString& file) {
+    // Pixmaps only: an SVG icon engine would derive the selected look itself (tinted into the selection).
+    const QPixmap drawn = QIcon(file).pixmap(QSize(48, 48));
+    QPixmap white(drawn.size());
+    white.fill(Qt::transparent);
+    QPainter p(&white);
+    p.drawPixmap(0, 0, drawn);
+    p.setCompositionMode(QPainter::CompositionMode_SourceIn);
+    p.fillRect(white.rect(), Qt::white);
+    p.end();
+    QIcon icon;
+    icon.addPixmap(drawn, QIcon::Normal);
+    icon.addPixmap(white, QIcon::Selected);
+    return icon;
+}
+}  // namespace
+
 int MainWindow::addPage(const QString& title, QWidget* page, const QString& tooltip, const QString& icon) {
     // The stack holds the pages in sidebar order, the welcome after them.
     const int index = stack_->insertWidget(nav_->count(), page);
     auto* item = new QListWidgetItem(title, nav_);
     item->setToolTip(tooltip);
-    if (!icon.isEmpty()) item->setIcon(QIcon(icon));
+    if (!icon.isEmpty()) item->setIcon(sidebarIcon(icon));
     if (nav_->currentRow() < 0 && !welcomeShown()) nav_->setCurrentRow(0);
     return index;
 }

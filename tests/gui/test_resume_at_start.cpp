@@ -17,6 +17,7 @@
 #include "core/job/job_config.h"
 #include "core/job/quant_job.h"
 #include "core/job/run_state.h"
+#include "stopping_runner.h"
 #include "support/test_paths.h"
 #include "ui/main_window.h"
 #include "ui/pages/configure_page.h"
@@ -26,33 +27,7 @@
 #include "ui/run_history.h"
 #include "ui/unfinished_runs.h"
 
-namespace {
-// Forwards every event, and cancels the run (on the worker thread, so deterministically) as soon
-// as its first block is finished and checkpointed: the app "stops" after block 1.
-class StopAfterFirstBlock : public srs::job::JobObserver {
-public:
-    StopAfterFirstBlock(srs::job::JobObserver& inner, srs::CancelToken token) : inner_(inner), token_(std::move(token)) {}
-    void onStarted(const srs::job::JobStarted& e) override { inner_.onStarted(e); }
-    void onPhase(const srs::job::PhaseChanged& e) override { inner_.onPhase(e); }
-    void onBlockStarted(const srs::job::BlockStarted& e) override { inner_.onBlockStarted(e); }
-    void onIteration(const srs::job::IterationLoss& e) override { inner_.onIteration(e); }
-    void onBlockFinished(const srs::job::BlockFinished& e) override {
-        inner_.onBlockFinished(e);
-        if (e.block == 0) token_.cancel();
-    }
-    void onProgress(const srs::job::ProgressUpdate& e) override { inner_.onProgress(e); }
-    void onLog(int level, const std::string& m) override { inner_.onLog(level, m); }
-    void onFinished(const srs::job::JobFinished& e) override { inner_.onFinished(e); }
-
-private:
-    srs::job::JobObserver& inner_;
-    srs::CancelToken token_;
-};
-srs::job::JobFinished runStoppingAfterFirstBlock(const srs::job::JobConfig& c, srs::job::JobObserver& o, const srs::CancelToken& t) {
-    StopAfterFirstBlock stopper(o, t);
-    return srs::job::runQuantJob(c, stopper, t);
-}
-}  // namespace
+using srs::test::runStoppingAfterFirstBlock;
 
 class TestResumeAtStart : public QObject {
     Q_OBJECT

@@ -23,6 +23,7 @@
 #include "core/job/job_config.h"
 #include "core/job/quant_job.h"
 #include "core/job/run_state.h"
+#include "stopping_runner.h"
 #include "support/test_paths.h"
 #include "ui/empty_state.h"
 #include "ui/job_controller.h"
@@ -87,26 +88,7 @@ job::JobFinished scriptedRun(Script& s, const job::JobConfig& config, job::JobOb
     return fin;
 }
 
-// Cancels the real job as soon as block `last` is finished and checkpointed.
-class StopAfterBlock : public job::JobObserver {
-public:
-    StopAfterBlock(job::JobObserver& inner, CancelToken token, int last) : inner_(inner), token_(std::move(token)), last_(last) {}
-    void onStarted(const job::JobStarted& e) override { inner_.onStarted(e); }
-    void onPhase(const job::PhaseChanged& e) override { inner_.onPhase(e); }
-    void onBlockStarted(const job::BlockStarted& e) override { inner_.onBlockStarted(e); }
-    void onIteration(const job::IterationLoss& e) override { inner_.onIteration(e); }
-    void onBlockFinished(const job::BlockFinished& e) override {
-        inner_.onBlockFinished(e);
-        if (e.block == last_) token_.cancel();
-    }
-    void onProgress(const job::ProgressUpdate& e) override { inner_.onProgress(e); }
-    void onLog(int level, const std::string& m) override { inner_.onLog(level, m); }
-
-private:
-    job::JobObserver& inner_;
-    CancelToken token_;
-    int last_;
-};
+using srs::test::StopAfterBlock;
 
 int dataPoints(const QCustomPlot* plot) {
     int n = 0;

@@ -13,6 +13,7 @@
 #include "core/job/quant_job.h"
 #include "core/job/run_state.h"
 #include "dialog_answer.h"
+#include "stopping_runner.h"
 #include "support/test_paths.h"
 #include "ui/main_window.h"
 #include "ui/pages/configure_page.h"
@@ -21,33 +22,7 @@
 #include "ui/run_history.h"
 #include "ui/unfinished_runs.h"
 
-namespace {
-// Cancels the run from its worker thread once block 0 is tuned and checkpointed, unless the run
-// resumed past it: a first run "stops" after one block, a resumed one finishes.
-class StopAfterFirstBlock : public srs::job::JobObserver {
-public:
-    StopAfterFirstBlock(srs::job::JobObserver& inner, srs::CancelToken token) : inner_(inner), token_(std::move(token)) {}
-    void onStarted(const srs::job::JobStarted& e) override { inner_.onStarted(e); }
-    void onPhase(const srs::job::PhaseChanged& e) override { inner_.onPhase(e); }
-    void onBlockStarted(const srs::job::BlockStarted& e) override { inner_.onBlockStarted(e); }
-    void onIteration(const srs::job::IterationLoss& e) override { inner_.onIteration(e); }
-    void onBlockFinished(const srs::job::BlockFinished& e) override {
-        inner_.onBlockFinished(e);
-        if (e.block == 0) token_.cancel();
-    }
-    void onProgress(const srs::job::ProgressUpdate& e) override { inner_.onProgress(e); }
-    void onLog(int level, const std::string& m) override { inner_.onLog(level, m); }
-    void onFinished(const srs::job::JobFinished& e) override { inner_.onFinished(e); }
-
-private:
-    srs::job::JobObserver& inner_;
-    srs::CancelToken token_;
-};
-srs::job::JobFinished runStoppingAfterFirstBlock(const srs::job::JobConfig& c, srs::job::JobObserver& o, const srs::CancelToken& t) {
-    StopAfterFirstBlock stopper(o, t);
-    return srs::job::runQuantJob(c, stopper, t);
-}
-}  // namespace
+using srs::test::runStoppingAfterFirstBlock;
 
 class TestRunGuard : public QObject {
     Q_OBJECT

@@ -2326,12 +2326,12 @@ measure them</source>
         <translation>方案</translation>
     </message>
     <message>
-        <source>Error RTN</source>
-        <translation>RTN 误差</translation>
+        <source>Weight error RTN</source>
+        <translation>RTN 权重误差</translation>
     </message>
     <message>
-        <source>Error tuned</source>
-        <translation>调优后误差</translation>
+        <source>Weight error tuned</source>
+        <translation>调优后权重误差</translation>
     </message>
     <message>
         <source>Flipped</source>

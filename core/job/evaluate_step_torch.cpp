@@ -28,7 +28,7 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
             params += p;
         }
     std::vector<EvalResult> out;
-    out.push_back({"original", c.eval_text, orig->ppl, exporter::bitsPerWeight(original), 0});
+    out.push_back({"original", c.eval_text, orig->ppl, exporter::bitsPerWeight(original), 0, std::nullopt});
     const double bpw = exporter::bitsPerWeight(model);
     for (std::size_t i = 0; i < files.size() && i < plan.exports.size(); ++i) {
         const ExportedFile& f = files[i];

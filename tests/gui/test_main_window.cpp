@@ -34,7 +34,10 @@
 #include "support/test_paths.h"
 #include "ui/main_window.h"
 #include "ui/pages/configure_page.h"
+#include "ui/pages/compare_page.h"
 #include "ui/pages/export_page.h"
+#include "ui/pages/hub_page.h"
+#include "ui/pages/results_page.h"
 #include "ui/pages/model_page.h"
 #include "ui/settings_dialog.h"
 #include "ui/text_model_core.h"
@@ -260,6 +263,30 @@ private slots:
         emit w.exportPage()->tuneForFormatRequested("gguf:q8_0");  // one type, no preset of its own
         QCOMPARE(type->currentData().toString(), QString("q8_0"));
         QCOMPARE(bits->value(), 8);
+    }
+
+    // At 1024×700 the window keeps that size: no page asks for more room than the window has.
+    void fitsAt1024x700() {
+        srs::ui::MainWindow w("compute: test", &srs::job::runQuantJob, &srs::job::reexportRun, srs::ui::coreTextModelOpener());
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QStringList wide;
+        for (const QString& name : w.workflowPageNames() + QStringList{"hub"}) {
+            QVERIFY(w.showPageNamed(name));
+            QApplication::processEvents();
+            const QSize min = w.minimumSizeHint().expandedTo(w.minimumSize());
+            if (min.width() > 1024 || min.height() > 700 || w.width() > 1024 || w.height() > 700)
+                wide << QStringLiteral("%1: window %2×%3, minimum %4×%5").arg(name).arg(w.width()).arg(w.height()).arg(min.width()).arg(min.height());
+        }
+        const QList<QPair<QString, QWidget*>> pages = {{"model", w.modelPage()},     {"configure", w.configurePage()}, {"run", w.runPage()},
+                                                       {"results", w.resultsPage()}, {"export", w.exportPage()},   {"compare", w.comparePage()},
+                                                       {"hub", w.hubPage()}};
+        for (const auto& [name, page] : pages) {
+            const QSize m = page->minimumSizeHint().expandedTo(page->minimumSize());
+            if (m.width() > 1024 - 170) wide << QStringLiteral("the %1 page needs %2 px").arg(name).arg(m.width());
+        }
+        QVERIFY2(wide.isEmpty(), qPrintable(wide.join("; ")));
     }
 
     void settingsReachTheConfigurePage() {

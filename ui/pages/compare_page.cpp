@@ -104,8 +104,13 @@ ComparePage::ComparePage(TextModelOpener opener, QWidget* parent) : QWidget(pare
 
 QWidget* ComparePage::buildOptions() {
     auto* box = new QWidget(this);
-    auto* row = new QHBoxLayout(box);
-    row->setContentsMargins(0, 0, 0, 0);
+    // Two rows, so the page fits a 1024-pixel window: length and chat with Generate, then sampling.
+    auto* rows = new QVBoxLayout(box);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto* row = new QHBoxLayout();
+    auto* sampling = new QHBoxLayout();
+    rows->addLayout(row);
+    rows->addLayout(sampling);
     max_tokens_ = new QSpinBox(box);
     max_tokens_->setObjectName("compareMaxTokens");
     max_tokens_->setRange(1, 4096);
@@ -123,30 +128,31 @@ QWidget* ComparePage::buildOptions() {
     temperature_->setSingleStep(0.1);
     temperature_->setSpecialValueText(tr("greedy"));
     temperature_->setToolTip(tr("Sampling temperature; greedy (0) always takes the most likely token"));
-    row->addWidget(new QLabel(tr("Temperature"), box));
-    row->addWidget(temperature_);
+    sampling->addWidget(new QLabel(tr("Temperature"), box));
+    sampling->addWidget(temperature_);
     top_k_ = new QSpinBox(box);
     top_k_->setObjectName("compareTopK");
     top_k_->setRange(0, 100000);
     top_k_->setValue(40);
     top_k_->setSpecialValueText(tr("all"));
     top_k_->setToolTip(tr("When sampling: keep only the k most likely tokens"));
-    row->addWidget(new QLabel(tr("Top-k"), box));
-    row->addWidget(top_k_);
+    sampling->addWidget(new QLabel(tr("Top-k"), box));
+    sampling->addWidget(top_k_);
     top_p_ = new QDoubleSpinBox(box);
     top_p_->setObjectName("compareTopP");
     top_p_->setRange(0.01, 1.0);
     top_p_->setSingleStep(0.05);
     top_p_->setValue(0.95);
     top_p_->setToolTip(tr("When sampling: keep the most likely tokens until their probabilities add up to this"));
-    row->addWidget(new QLabel(tr("Top-p"), box));
-    row->addWidget(top_p_);
+    sampling->addWidget(new QLabel(tr("Top-p"), box));
+    sampling->addWidget(top_p_);
     seed_ = new QSpinBox(box);
     seed_->setObjectName("compareSeed");
     seed_->setRange(0, 1 << 30);
     seed_->setToolTip(tr("When sampling: the same seed gives the same tokens"));
-    row->addWidget(new QLabel(tr("Seed"), box));
-    row->addWidget(seed_);
+    sampling->addWidget(new QLabel(tr("Seed"), box));
+    sampling->addWidget(seed_);
+    sampling->addStretch(1);
     row->addStretch(1);
     start_ = new QPushButton(tr("Generate"), box);
     start_->setObjectName("compareStart");

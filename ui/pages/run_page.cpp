@@ -138,7 +138,7 @@ RunPage::RunPage(JobController* controller, QWidget* parent) : QWidget(parent), 
     auto* bottom = new QHBoxLayout();
     layers_ = new QTableWidget(0, 5, this);
     layers_->setObjectName("runLayers");
-    layers_->setHorizontalHeaderLabels({tr("Layer"), tr("Scheme"), tr("Error RTN"), tr("Error tuned"), tr("Flipped")});
+    layers_->setHorizontalHeaderLabels({tr("Layer"), tr("Scheme"), tr("Weight error RTN"), tr("Weight error tuned"), tr("Flipped")});
     layers_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     layers_->verticalHeader()->setVisible(false);
     layers_->setEditTriggers(QAbstractItemView::NoEditTriggers);

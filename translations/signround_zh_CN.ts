@@ -1776,6 +1776,14 @@
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
+    <message>
+        <source>cannot remember the run for resuming: %1</source>
+        <translation>无法记住此运行以便之后继续：%1</translation>
+    </message>
+    <message>
+        <source>AutoScheme did not finish: see the AutoScheme tab</source>
+        <translation>AutoScheme 未完成：请查看 AutoScheme 选项卡</translation>
+    </message>
 </context>
 <context>
     <name>ModelPage</name>
@@ -2569,6 +2577,17 @@ measure them</source>
     </message>
 </context>
 <context>
+    <name>RunRecorder</name>
+    <message>
+        <source>could not save the run to the history: %1</source>
+        <translation>无法将此运行保存到历史记录：%1</translation>
+    </message>
+    <message>
+        <source>run saved to the history: %1</source>
+        <translation>运行已保存到历史记录：%1</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -2968,6 +2987,20 @@ measure them</source>
     <message>
         <source>Linear weights</source>
         <translation>线性层权重</translation>
+    </message>
+</context>
+<context>
+    <name>srs::ui::RunHistory</name>
+    <message>
+        <source>skipping damaged run history file %1: %2</source>
+        <translation>跳过已损坏的运行历史文件 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>srs::ui::UnfinishedRuns</name>
+    <message>
+        <source>forgetting the damaged unfinished-run entry %1</source>
+        <translation>忽略已损坏的未完成运行条目 %1</translation>
     </message>
 </context>
 </TS>

@@ -155,7 +155,7 @@ void MainWindow::startFromConfigure(const job::JobConfig& config) {
     }
     if (startRun(c)) {
         // Registered so that the next start of the app can offer to resume it.
-        if (auto ok = unfinished_.add(c); !ok) srs::log::warn("cannot remember the run for resuming: " + ok.error().message);
+        if (auto ok = unfinished_.add(c); !ok) srs::log::warn(tr("cannot remember the run for resuming: %1").arg(QString::fromStdString(ok.error().message)).toStdString());
     }
 }
 
@@ -516,7 +516,7 @@ bool MainWindow::scoreAutoSchemeWhenModelOpens(double target_bits) {
     }, Qt::QueuedConnection);
     connect(panel, &AutoSchemePanel::scoringFinished, this, [panel](bool ok) {
         if (ok) panel->useMix();
-        else srs::log::error("AutoScheme did not finish: see the AutoScheme tab");
+        else srs::log::error(tr("AutoScheme did not finish: see the AutoScheme tab").toStdString());
     });
     return true;
 }

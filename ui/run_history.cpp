@@ -1,5 +1,6 @@
 #include "ui/run_history.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -152,7 +153,7 @@ QVector<RunRecord> RunHistory::load(const QString& model) const {
             if (!want.isEmpty() && canonical(r.model) != want) continue;
             runs.push_back(std::move(r));
         } catch (const std::exception& e) {
-            log::warn("skipping damaged run history file " + s(fi.absoluteFilePath()) + ": " + e.what());
+            log::warn(QCoreApplication::translate("srs::ui::RunHistory", "skipping damaged run history file %1: %2").arg(fi.absoluteFilePath(), QString::fromUtf8(e.what())).toStdString());
         }
     }
     std::sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.time > b.time; });

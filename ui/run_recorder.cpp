@@ -90,9 +90,9 @@ void RunRecorder::onFinished(const RunOutcome& outcome) {
             if (x.format == e.model) x.ppl = e.ppl, x.bits_per_weight = e.bits_per_weight, x.kld = e.kld;
     }
     if (auto ok = history_.append(r); !ok)
-        log::error("could not save the run to the history: " + ok.error().message);
+        log::error(tr("could not save the run to the history: %1").arg(QString::fromStdString(ok.error().message)).toStdString());
     else
-        log::info("run saved to the history: " + (history_.folder() + "/" + r.id + ".json").toStdString());
+        log::info(tr("run saved to the history: %1").arg(history_.folder() + "/" + r.id + ".json").toStdString());
     emit recorded(r);
 }
 

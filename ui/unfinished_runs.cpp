@@ -1,5 +1,6 @@
 #include "ui/unfinished_runs.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -67,7 +68,7 @@ QVector<UnfinishedRun> UnfinishedRuns::find() const {
         if (!text) continue;
         const json j = json::parse(*text, nullptr, false);
         if (j.is_discarded() || !j.is_object() || !j.contains("config")) {
-            log::warn("forgetting the damaged unfinished-run entry " + fi.absoluteFilePath().toStdString());
+            log::warn(QCoreApplication::translate("srs::ui::UnfinishedRuns", "forgetting the damaged unfinished-run entry %1").arg(fi.absoluteFilePath()).toStdString());
             QFile::remove(fi.absoluteFilePath());
             continue;
         }

@@ -1,5 +1,6 @@
 #include "core/job/evaluate_step.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "core/common/log.h"
@@ -16,8 +17,6 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
     eo.window = c.eval_window;
     eo.batch_size = 8;
     eo.kernels = plan.kernels;
-    auto orig = eval::evaluatePerplexity(c.model, c.eval_text, eo, {}, cancel);
-    if (!orig) return orig.error();
     exporter::QuantizedModel original;
     original.source = model.source;
     double params = 0;
@@ -28,7 +27,9 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
             params += p;
         }
     std::vector<EvalResult> out;
-    out.push_back({"original", c.eval_text, orig->ppl, exporter::bitsPerWeight(original), 0, std::nullopt});
+    // The original's perplexity comes with the first export's KL divergence (the reference is
+    // scored on the same windows and token stream); it is measured on its own only without exports.
+    out.push_back({"original", c.eval_text, 0.0, exporter::bitsPerWeight(original), 0, std::nullopt});
     const double bpw = exporter::bitsPerWeight(model);
     for (std::size_t i = 0; i < files.size() && i < plan.exports.size(); ++i) {
         const ExportedFile& f = files[i];
@@ -47,8 +48,19 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
         const auto gguf_bytes = gguf ? fs::file_size(fs::path(f.path) / plan.exports[i].card.gguf_file, ec) : 0;
         const double file_bpw = gguf && params > 0 && !ec ? 8.0 * static_cast<double>(gguf_bytes) / params : bpw;
         out.push_back({f.format, c.eval_text, r->ppl, file_bpw, f.size_bytes, r->kld});
-        log::info(f.format + ": PPL " + std::to_string(r->ppl) + " (original " + std::to_string(orig->ppl) + ")" +
-                  (r->kld ? ", KLD mean " + std::to_string(r->kld->mean) + ", top-1 " + std::to_string(100.0 * r->kld->top1_agreement) + " %" : ""));
+        if (out.front().ppl == 0.0 && r->kld) out.front().ppl = r->kld->reference_ppl;
+        char line[256];
+        if (r->kld)
+            std::snprintf(line, sizeof line, ": PPL %.4f (original %.4f), KLD mean %.5f, top-1 %.2f %%", r->ppl, r->kld->reference_ppl,
+                          r->kld->mean, 100.0 * r->kld->top1_agreement);
+        else
+            std::snprintf(line, sizeof line, ": PPL %.4f", r->ppl);
+        log::info(f.format + line);
+    }
+    if (out.front().ppl == 0.0) {
+        auto orig = eval::evaluatePerplexity(c.model, c.eval_text, eo, {}, cancel);
+        if (!orig) return orig.error();
+        out.front().ppl = orig->ppl;
     }
     return out;
 }

@@ -172,7 +172,7 @@ private:
                 }
         if (plan_.kept_for_shape > 0)
             log::warn(std::to_string(plan_.kept_for_shape) + " layer(s) stay in full precision because the requested format cannot store them " +
-                      "(a dimension not a multiple of 32, or a scheme the format lacks); --format fake quantizes them too");
+                      "(a dimension not a multiple of 32, or a scheme the format lacks); a run with --format fake alone quantizes them too (in this run every export keeps them)");
         if (plan_.layers_quantized == 0) {
             bool all_conversions = true;
             for (const auto& pe : plan_.exports) all_conversions = all_conversions && checkConversionFormat(pe.format).ok();

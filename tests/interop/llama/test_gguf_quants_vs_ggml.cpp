@@ -4,6 +4,9 @@
 // runs by default) must give the same bytes as ours for every type, on random rows of several
 // scales, rows with outliers, zeros and constants, and the real weights of the 5M TinyStories model;
 // ggml's dequantize_row_* and ours must give the same floats, bit for bit.
+// It also keeps the fixed vectors of tests/data/ggml_vectors/ (checked by the unit test
+// io_ggml_vectors without llama.cpp) equal to what this ggml makes of their input; with
+// SRS_WRITE_GGML_VECTORS=1 it writes them anew (see that folder's PROVENANCE.md).
 #include <QtTest>
 
 #include <dlfcn.h>
@@ -103,6 +106,25 @@ class TestGgufQuantsVsGgml : public QObject {
         }
     }
 
+    // The fixed vectors: input.f32 (testRows(5, 7): five rows of 512, one per kind of row) and per
+    // type <type>.bin (ggml_quantize_chunk) and <type>.dequant.f32 (dequantize_row_* of those bytes).
+    static QString vectorsDir() { return srs::test::sourceDir() + "/tests/data/ggml_vectors"; }
+
+    static QByteArray bytesOf(const void* data, std::size_t n) {
+        return QByteArray(static_cast<const char*>(data), qsizetype(n));
+    }
+
+    void checkOrWrite(const QString& name, const QByteArray& made, bool write) {
+        QFile f(vectorsDir() + "/" + name);
+        if (write) {
+            QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(f.fileName()));
+            QCOMPARE(f.write(made), made.size());
+            return;
+        }
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName() + " is missing (SRS_WRITE_GGML_VECTORS=1 writes it)"));
+        QVERIFY2(f.readAll() == made, qPrintable(name + " differs from what this ggml makes of input.f32: the fixed vectors are stale"));
+    }
+
 private slots:
     void initTestCase() {
         SRS_REQUIRE_LLAMA_BUILD();
@@ -124,6 +146,26 @@ private slots:
     void syntheticRowsAreByteExact() {
         compareBytes(testRows(70, 1), 512, "synthetic");
         compareBytes(testRows(35, 2), 256, "synthetic-256");
+    }
+
+    void fixedVectorsAreGgmls() {
+        const bool write = qEnvironmentVariable("SRS_WRITE_GGML_VECTORS") == "1";
+        const std::vector<float> x = testRows(5, 7);
+        const std::int64_t n_per_row = 512, nrows = 5;
+        checkOrWrite("input.f32", bytesOf(x.data(), x.size() * sizeof(float)), write);
+        for (GgmlType t : kTypes) {
+            const std::size_t bytes = std::size_t(nrows * rowBytes(t, n_per_row));
+            std::vector<std::uint8_t> q(bytes);
+            QCOMPARE(ggml_.quantize(int(t), x.data(), q.data(), 0, nrows, n_per_row, nullptr), bytes);
+            auto deq = reinterpret_cast<DequantizeRowFn>(dlsym(ggml_.handle, dequantName(t)));
+            QVERIFY(deq);
+            std::vector<float> d(x.size());
+            deq(q.data(), d.data(), std::int64_t(x.size()));
+            const QString name = QString::fromStdString(typeName(t)).toLower();
+            checkOrWrite(name + ".bin", bytesOf(q.data(), q.size()), write);
+            checkOrWrite(name + ".dequant.f32", bytesOf(d.data(), d.size() * sizeof(float)), write);
+        }
+        if (write) qInfo("fixed vectors written to %s", qPrintable(vectorsDir()));
     }
 
     void realWeightsAreByteExact() {

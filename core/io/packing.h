@@ -2,8 +2,9 @@
 //   GPTQ rows:  qweight [in·bits/32, out]  — input rows packed into each word, first row in the
 //               low bits; 3-bit uses GPTQ's 32-values-in-3-words scheme.
 //   GPTQ cols:  qzeros [groups, out·bits/32] — the same scheme along the output dimension.
-//   AWQ cols:   qweight [in, out/8], qzeros [groups, out/8] — 4-bit, columns interleaved in the
-//               order 0,4,1,5,2,6,3,7 within each word.
+//   AWQ cols:   qweight [in, out/8], qzeros [groups, out/8] — 4-bit, interleaved: nibble k (from
+//               the low end) of a word holds column 0,2,4,6,1,3,5,7 [k] of its eight (readers
+//               undo it with the order 0,4,1,5,2,6,3,7).
 // FORMATS.md §5.2–5.4 holds the facts; unpack* are the exact inverses, used by our own reader.
 #pragma once
 

@@ -41,6 +41,7 @@ struct Transfer {
     bool started = false;   // first body byte (or end) seen
     bool stream = false;    // the body goes to req->on_body
     bool aborted_by_sink = false;
+    bool body_too_large = false;  // an in-memory 2xx body passed req->max_body_bytes
     // Request body source.
     const std::string* mem_body = nullptr;
     std::FILE* file = nullptr;
@@ -90,6 +91,10 @@ size_t onWrite(char* data, size_t size, size_t nmemb, void* userdata) {
         return n;
     }
     bool ok = t->resp->status >= 200 && t->resp->status < 300;
+    if (ok && n > t->req->max_body_bytes - std::min<std::uint64_t>(t->resp->body.size(), t->req->max_body_bytes)) {
+        t->body_too_large = true;
+        return 0;
+    }
     if (ok || t->resp->body.size() < 65536) t->resp->body.append(data, n);
     return n;
 }
@@ -267,6 +272,13 @@ Result<HttpResponse> httpSend(const HttpRequest& req) {
     if (rc == CURLE_ABORTED_BY_CALLBACK || (rc == CURLE_WRITE_ERROR && t.aborted_by_sink && req.cancel.cancelled())) {
         log::debug("HTTP " + req.method + " " + req.url + " cancelled after " + std::to_string(ms) + " ms");
         return makeError(ErrorCode::Cancelled, "cancelled during " + req.method + " " + req.url);
+    }
+    if (rc == CURLE_WRITE_ERROR && t.body_too_large) {
+        log::debug("HTTP " + req.method + " " + req.url + ": body over " + std::to_string(req.max_body_bytes) + " bytes");
+        return makeError(ErrorCode::CorruptFile,
+                         "the server sent more than " + std::to_string(req.max_body_bytes) + " bytes in answer to " + req.method +
+                             " " + req.url + "; the transfer was stopped",
+                         "no Hub answer is that large: check HF_ENDPOINT and any proxy or mirror in between");
     }
     if (rc == CURLE_WRITE_ERROR && t.aborted_by_sink) {
         log::debug("HTTP " + req.method + " " + req.url + " stopped by the receiver");

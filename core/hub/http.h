@@ -34,8 +34,13 @@ struct HttpRequest {
     // The transfer fails when less than one byte arrives for this long (a dead connection).
     int stall_timeout_s = 30;
     // Receives the body of a 2xx response in chunks instead of HttpResponse::body; return false to
-    // abort. Error responses are always collected into HttpResponse::body (first 64 KiB).
+    // abort (bounding what it accepts is the sink's job). Error responses are always collected
+    // into HttpResponse::body (first 64 KiB).
     std::function<bool(const char* data, std::size_t size)> on_body;
+    // Without on_body, the most bytes of a 2xx body kept in HttpResponse::body: a longer body
+    // stops the transfer and fails the request (CorruptFile), so a server cannot fill the memory.
+    // Hub API answers (listings of 100k files included) are a few tens of MB at most.
+    std::uint64_t max_body_bytes = std::uint64_t(256) << 20;
     // Called once, before the first body byte of a 2xx response (or at the end when it has none),
     // with the status and headers; return false to abort (e.g. a 200 where 206 was asked for
     // needs the sink reset first, which the callback does and then returns true).

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -139,8 +140,31 @@ struct FilePlan {
     std::string path;
     std::uint64_t listed_size = 0;
     FileMetadata meta;
+    // The most bytes the file may have on disk: its announced size, or for a file with none the
+    // bound downloadSnapshot gives it (never more than the disk check allowed for).
+    std::uint64_t limit = 0;
+    // Announced by the file's metadata (X-Linked-Size / Content-Length) or the listing; a listing
+    // without a size reads as 0, so only a non-zero listed size counts as announced.
+    bool sizeKnown() const { return meta.size_known || listed_size > 0; }
     std::uint64_t size() const { return meta.size_known ? meta.size_bytes : listed_size; }
 };
+
+std::string byteCount(std::uint64_t n) {
+    std::string s = std::to_string(n) + " bytes";
+    return n >= (1u << 20) ? s + " (" + units::formatBytes(n) + ")" : s;
+}
+
+// A server that sends more than it announced: the partial file is wrong and already deleted.
+Error oversizeError(const FilePlan& plan, const std::string& repo, std::uint64_t unannounced_cap) {
+    std::string what = plan.sizeKnown()
+                           ? "the server sent more than the " + byteCount(plan.limit) + " it announced for " + plan.path + " (" + repo + ")"
+                           : "the server announced no size for " + plan.path + " (" + repo + ") and sent more than the " +
+                                 byteCount(plan.limit) + " allowed for such a file (at most " + units::formatBytes(unannounced_cap) +
+                                 ", and no more than its share of the free disk space)";
+    return makeError(ErrorCode::CorruptFile, what + "; the download was stopped and the partial file deleted",
+                     "the server, or a proxy or mirror in between (HF_ENDPOINT), sends something other than the file it "
+                     "describes; this is not retried: try again later or use another endpoint");
+}
 
 class ProgressBoard {
 public:
@@ -285,17 +309,20 @@ public:
     Result<bool> run(std::size_t index, const FilePlan& plan) {
         const std::string& repo = opt_.repo_id;
         const std::string& etag = plan.meta.etag;
-        const std::uint64_t expected = plan.size();
+        const bool known = plan.sizeKnown();
+        const std::uint64_t expected = plan.size();  // only meaningful when known
         std::string blob = cache_.blobPath(repo, etag);
         std::string partial = blob + ".incomplete";
         auto lock = FileLock::acquire(cache_.lockPath(repo, etag), cancel_);
         if (!lock) return lock.error();
         std::error_code ec;
-        if (fs::exists(blob, ec) && fileSizeOr0(blob) == expected) {
+        // A blob of unknown size was verified by its ETag when it was written.
+        if (fs::exists(blob, ec) && (!known || fileSizeOr0(blob) == expected)) {
             SRS_TRY(cache_.linkSnapshotFile(repo, commit_, plan.path, etag));
             return true;
         }
         fs::create_directories(fs::path(blob).parent_path(), ec);
+        if (!known) log::warn(plan.path + ": the server announced no size for it; downloading at most " + byteCount(plan.limit));
         BlobVerifier verifier(etag, expected);
         int mismatches = 0;
         std::string last_error;
@@ -303,21 +330,23 @@ public:
             SRS_TRY(cancel_.check(("downloading " + plan.path).c_str()));
             board_.attempt(index);
             std::uint64_t have = fileSizeOr0(partial);
-            if (have > expected) {
+            if (have > plan.limit) {
                 fs::resize_file(partial, 0, ec);
                 have = 0;
             }
             verifier.reset();
-            SRS_TRY(hashExisting(partial, have, &verifier));
+            if (known) SRS_TRY(hashExisting(partial, have, &verifier));
             board_.setDoneFromDisk(index, have);
             std::string retry_after;
-            if (have < expected || (expected == 0 && !fs::exists(partial, ec))) {
+            if (!known || have < expected || (expected == 0 && !fs::exists(partial, ec))) {
                 auto step = fetch(index, plan, partial, have, &verifier, &retry_after);
                 if (!step.ok()) {
                     const Error& e = step.error();
+                    // CorruptFile: more bytes than announced. Not transient: the same server sends
+                    // the same thing again, so another try only costs bandwidth.
                     if (e.code == ErrorCode::Cancelled || e.code == ErrorCode::DiskFull || e.code == ErrorCode::IoError ||
                         e.code == ErrorCode::NotFound || e.code == ErrorCode::Unauthorized || e.code == ErrorCode::Forbidden ||
-                        e.code == ErrorCode::InvalidArgument)
+                        e.code == ErrorCode::InvalidArgument || e.code == ErrorCode::CorruptFile)
                         return e;
                     last_error = e.message;
                     std::string prefix = "downloading " + plan.path + " from " + repo + ": ";
@@ -331,12 +360,17 @@ public:
                 }
             }
             std::uint64_t got = fileSizeOr0(partial);
-            if (got != expected) {
+            if (known && got != expected) {
                 last_error = "got " + std::to_string(got) + " of " + std::to_string(expected) + " bytes";
                 log::warn(plan.path + ": " + last_error + "; resuming");
                 continue;
             }
             board_.setState(index, FileState::Verifying);
+            if (!known) {
+                // The git sha1 covers the size, known only now: hash what arrived.
+                verifier = BlobVerifier(etag, got);
+                SRS_TRY(hashExisting(partial, got, &verifier));
+            }
             std::string actual = verifier.mismatch();
             if (!actual.empty()) {
                 fs::remove(partial, ec);
@@ -365,8 +399,12 @@ public:
     }
 
 private:
-    // One GET from `have` into the partial file. Sets *retry_after to a retryable answer's
-    // Retry-After header (the pause the server asks for; retry_.delayMs reads it).
+    // One GET from `have` into the partial file, which never grows past plan.limit: an answer
+    // whose Content-Length says it would is refused before its first byte, and a body that goes
+    // on longer is cut off in the write callback before the chunk that would pass the limit is
+    // written; either way the partial file is deleted (it is not the file) and the error is
+    // oversizeError. Sets *retry_after to a retryable answer's Retry-After header (the pause the
+    // server asks for; retry_.delayMs reads it).
     Status fetch(std::size_t index, const FilePlan& plan, const std::string& partial, std::uint64_t have,
                  BlobVerifier* verifier, std::string* retry_after) {
         int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -380,6 +418,8 @@ private:
         req.cancel = cancel_;
         if (have > 0) req.headers.emplace_back("Range", "bytes=" + std::to_string(have) + "-");
         int write_errno = 0;
+        std::uint64_t written = have;  // bytes of the partial file: never more than plan.limit
+        bool oversize = false;
         req.on_response = [&](long status, const HeaderList& headers) {
             bool restart = false;
             if (have > 0 && status == 200) {
@@ -402,11 +442,25 @@ private:
                 }
                 verifier->reset();
                 board_.setDoneFromDisk(index, 0);
+                written = 0;
+            }
+            std::string length;
+            for (const auto& [k, v] : headers)
+                if (k == "content-length") length = v;
+            bool digits = !length.empty() && length.size() < 20 &&
+                          std::all_of(length.begin(), length.end(), [](unsigned char c) { return std::isdigit(c); });
+            if (digits && std::stoull(length) > plan.limit - written) {
+                oversize = true;
+                return false;
             }
             board_.setState(index, FileState::Downloading);
             return true;
         };
         req.on_body = [&](const char* data, std::size_t n) {
+            if (n > plan.limit - written) {
+                oversize = true;
+                return false;
+            }
             std::size_t off = 0;
             while (off < n) {
                 ssize_t w = ::write(fd, data + off, n - off);
@@ -417,6 +471,7 @@ private:
                 }
                 off += static_cast<std::size_t>(w);
             }
+            written += n;
             verifier->update(data, n);
             board_.addReceived(index, n);
             return !cancel_.cancelled();
@@ -425,6 +480,12 @@ private:
         // On disk before the rename that publishes it (a crash must not leave a short blob).
         if (r && r->status >= 200 && r->status < 300 && ::fsync(fd) != 0 && write_errno == 0) write_errno = errno;
         ::close(fd);
+        if (oversize) {
+            std::error_code ec;
+            fs::remove(partial, ec);
+            // done_bytes keeps what was written before the cut, for the failed file's report.
+            return oversizeError(plan, opt_.repo_id, opt_.max_unannounced_bytes);
+        }
         if (write_errno == ENOSPC || write_errno == EDQUOT)
             return makeError(ErrorCode::DiskFull, "disk full while writing " + partial,
                              "free some space (or set HF_HUB_CACHE to a larger disk) and retry; the download resumes");
@@ -550,11 +611,18 @@ Result<DownloadResult> downloadSnapshot(HubClient& client, const HubCache& cache
         if (e) return *e;
     SRS_TRY(cache.writeRef(o.repo_id, o.revision, commit));
 
+    // The disk check counts every file at its announced size, which is also the most the
+    // downloader writes for it; files without one share what is left (see FilePlan::limit).
     std::uint64_t needed = 0;
+    int unannounced = 0;
     std::error_code ec;
     for (const auto& p : plans) {
         std::string blob = cache.blobPath(o.repo_id, p.meta.etag);
-        if (fs::exists(blob, ec)) continue;
+        if (fs::exists(blob, ec) && (!p.sizeKnown() || fileSizeOr0(blob) == p.size())) continue;
+        if (!p.sizeKnown()) {
+            ++unannounced;
+            continue;
+        }
         std::uint64_t have = fileSizeOr0(blob + ".incomplete");
         needed += p.size() > have ? p.size() - have : 0;
     }
@@ -567,6 +635,9 @@ Result<DownloadResult> downloadSnapshot(HubClient& client, const HubCache& cache
                          "not enough disk space for " + o.repo_id + ": " + units::formatBytes(needed) + " to download, " +
                              units::formatBytes(*free_bytes) + " free in " + cache.root(),
                          "free some space, or set HF_HUB_CACHE to a folder on a larger disk");
+    std::uint64_t share = o.max_unannounced_bytes;
+    if (unannounced > 0 && free_bytes) share = std::min(share, (*free_bytes - needed) / static_cast<std::uint64_t>(unannounced));
+    for (auto& p : plans) p.limit = p.sizeKnown() ? p.size() : share;
 
     ProgressBoard board(plans, progress, std::max(10, o.progress_interval_ms));
     FileDownloader downloader(client, cache, o, commit, board, cancel);

@@ -4,7 +4,11 @@
 // with Range (and restarts from zero when the server answers 200 instead of 206), is checked
 // against its size and ETag (sha256 for LFS files, git sha1 otherwise) before it is renamed into
 // place and linked from snapshots/<commit>/. Free disk space is checked before any byte is
-// fetched. Files download in parallel; progress with speed and ETA is reported per file and in
+// fetched, and no file is written past the size the Hub announced for it (X-Linked-Size or
+// Content-Length of its metadata, else the listing's size): a server that sends more is cut off
+// at once, the partial file deleted and the download failed without retrying, so the disk check
+// holds. A file with no announced size at all is bounded by max_unannounced_bytes and by its share
+// of the free space left after the files of known size. Files download in parallel; progress with speed and ETA is reported per file and in
 // total; cancelling keeps the partial files for the next attempt.
 // With HF_HUB_OFFLINE (or when the Hub cannot be reached) the snapshot comes from the cache only.
 #pragma once
@@ -60,6 +64,10 @@ struct DownloadOptions {
     int max_retry_wait_ms = 60000;
     int progress_interval_ms = 200;
     bool offline = false;               // HF_HUB_OFFLINE: only the cache
+    // The most bytes written for a file whose size neither its metadata nor the listing gives
+    // (50 GiB: the Hub refuses files over 50 GB); also capped by that file's share of the free
+    // space left after the files of known size.
+    std::uint64_t max_unannounced_bytes = std::uint64_t(50) << 30;
     // Free bytes on the cache's filesystem; replaceable so tests can simulate a full disk.
     std::function<Result<std::uint64_t>(const std::string& path)> free_disk_bytes;
 };

@@ -80,6 +80,120 @@ bool ignoredPath(const std::string& rel) {
            startsWith(rel, ".cache/huggingface/") || ends(".incomplete") || ends(".tmp");
 }
 
+// What a path is, for messages about files that cannot be uploaded.
+std::string fileKindName(fs::file_type type) {
+    switch (type) {
+    case fs::file_type::regular: return "a regular file";
+    case fs::file_type::directory: return "a folder";
+    case fs::file_type::fifo: return "a FIFO (named pipe)";
+    case fs::file_type::character: return "a character device";
+    case fs::file_type::block: return "a block device";
+    case fs::file_type::socket: return "a socket";
+    case fs::file_type::not_found: return "missing";
+    default: return "not a regular file";
+    }
+}
+
+// collectUploadFolder's walk. Symbolic links are resolved here, not by the iterator: a link to a
+// regular file (anywhere: a Hugging Face cache snapshot links to ../../blobs/) is uploaded under
+// the link's own name; a link to a folder is followed only when that folder is inside the upload
+// folder and does not contain the link (a loop); links to anything else, dangling links and
+// special files are refused, naming the path, so nothing ever opens a FIFO or a device.
+struct FolderWalk {
+    std::string folder;           // as given
+    fs::path root;                // its canonical path
+    std::string prefix;           // path_in_repo prefix, no trailing '/'
+    std::vector<fs::path> open;   // canonical folders being listed, root first (loop check)
+    std::vector<UploadItem> items;
+};
+
+constexpr std::size_t kMaxFolderDepth = 64;
+
+bool isInside(const fs::path& path, const fs::path& root) {
+    auto r = root.begin(), p = path.begin();
+    for (; r != root.end(); ++r, ++p)
+        if (p == path.end() || *p != *r) return false;
+    return true;
+}
+
+Status walkUploadFolder(FolderWalk& w, const fs::path& dir, const std::string& rel_dir);
+
+// A symbolic link at `rel`: added, followed or refused.
+Status followLink(FolderWalk& w, const fs::path& link, const std::string& rel) {
+    std::error_code ec;
+    std::string shown = w.folder + "/" + rel;
+    fs::path target_text = fs::read_symlink(link, ec);
+    std::string arrow = shown + " -> " + (ec ? std::string("?") : target_text.string());
+    fs::path target = fs::canonical(link, ec);
+    if (ec == std::errc::too_many_symbolic_link_levels)
+        return makeError(ErrorCode::InvalidArgument, "cannot upload the link " + arrow + ": it is a loop of links",
+                         "replace the link with the file it should name, or remove it");
+    if (ec)
+        return makeError(ErrorCode::NotFound, "cannot upload the link " + arrow + ": its target does not exist (" + ec.message() + ")",
+                         "restore the file it names, or remove the link");
+    fs::file_type type = fs::status(target, ec).type();
+    if (type == fs::file_type::regular) {
+        w.items.push_back({link.string(), w.prefix.empty() ? rel : w.prefix + "/" + rel});
+        return validateRemotePath(w.items.back().path_in_repo);
+    }
+    if (type != fs::file_type::directory)
+        return makeError(ErrorCode::InvalidArgument,
+                         "cannot upload the link " + arrow + ": it points to " + target.string() + ", which is " + fileKindName(type) +
+                             "; only links to regular files are followed",
+                         "remove the link from " + w.folder + ", or replace it with a copy of the file to upload");
+    if (!isInside(target, w.root))
+        return makeError(ErrorCode::InvalidArgument,
+                         "cannot upload the link " + arrow + ": it points to the folder " + target.string() + ", outside " + w.folder,
+                         "links to folders are followed only inside the upload folder; copy the files in, or remove the link");
+    if (std::find(w.open.begin(), w.open.end(), target) != w.open.end())
+        return makeError(ErrorCode::InvalidArgument,
+                         "cannot upload the link " + arrow + ": it points back to " + target.string() + ", which holds it (a loop)",
+                         "remove the link");
+    if (w.open.size() >= kMaxFolderDepth)
+        return makeError(ErrorCode::InvalidArgument, "cannot upload " + shown + ": folders nest more than " +
+                                                         std::to_string(kMaxFolderDepth) + " deep through links",
+                         "remove the links that nest folders into each other");
+    w.open.push_back(target);
+    Status st = walkUploadFolder(w, link, rel);
+    w.open.pop_back();
+    return st;
+}
+
+Status walkUploadFolder(FolderWalk& w, const fs::path& dir, const std::string& rel_dir) {
+    std::error_code ec;
+    std::vector<fs::directory_entry> entries;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
+    if (ec) return makeError(ErrorCode::IoError, "cannot list " + dir.string() + ": " + ec.message());
+    for (const auto& entry : entries) {
+        std::string name = entry.path().filename().string();
+        std::string rel = rel_dir.empty() ? name : rel_dir + "/" + name;
+        fs::file_type type = entry.symlink_status(ec).type();
+        if (ec) return makeError(ErrorCode::IoError, "cannot read " + entry.path().string() + ": " + ec.message());
+        if (name == ".git" || rel == ".cache/huggingface") continue;
+        if (type != fs::file_type::directory && ignoredPath(rel)) continue;
+        if (type == fs::file_type::symlink) {
+            SRS_TRY(followLink(w, entry.path(), rel));
+        } else if (type == fs::file_type::directory) {
+            if (w.open.size() >= kMaxFolderDepth)
+                return makeError(ErrorCode::InvalidArgument, "cannot upload " + entry.path().string() + ": folders nest more than " +
+                                                                 std::to_string(kMaxFolderDepth) + " deep");
+            w.open.push_back(fs::canonical(entry.path(), ec));
+            if (ec) return makeError(ErrorCode::IoError, "cannot resolve " + entry.path().string() + ": " + ec.message());
+            Status st = walkUploadFolder(w, entry.path(), rel);
+            w.open.pop_back();
+            SRS_TRY(st);
+        } else if (type == fs::file_type::regular) {
+            w.items.push_back({entry.path().string(), w.prefix.empty() ? rel : w.prefix + "/" + rel});
+            SRS_TRY(validateRemotePath(w.items.back().path_in_repo));
+        } else {
+            return makeError(ErrorCode::InvalidArgument,
+                             "cannot upload " + entry.path().string() + ": it is " + fileKindName(type) + ", not a regular file",
+                             "remove it from " + w.folder + " or upload another folder");
+        }
+    }
+    return {};
+}
+
 struct Entry {
     UploadItem item;
     std::uint64_t size = 0;
@@ -318,8 +432,11 @@ Status checkUploadRequest(const HfClient& client, const UploadOptions& o, const 
         if (!seen.insert(it.path_in_repo).second)
             return makeError(ErrorCode::InvalidArgument, "two files would be uploaded as " + it.path_in_repo);
         std::error_code ec;
-        if (!fs::is_regular_file(it.local_path, ec))
-            return makeError(ErrorCode::NotFound, "cannot upload " + it.local_path + ": not a file");
+        fs::file_type type = fs::status(it.local_path, ec).type();
+        if (type != fs::file_type::regular)
+            return makeError(type == fs::file_type::not_found ? ErrorCode::NotFound : ErrorCode::InvalidArgument,
+                             "cannot upload " + it.local_path + ": it is " + fileKindName(type) + ", not a regular file",
+                             "upload regular files only (a link is followed to the file it names)");
     }
     if (!client.hasToken())
         return makeError(ErrorCode::Unauthorized, "uploading to " + o.repo_id + " needs a Hugging Face token and none is set",
@@ -621,22 +738,14 @@ Result<std::vector<UploadItem>> collectUploadFolder(const std::string& folder, c
         return makeError(ErrorCode::NotFound, "upload folder not found: " + folder, "give the folder an export wrote (--output_dir)");
     std::string pre = prefix;
     while (!pre.empty() && pre.back() == '/') pre.pop_back();
-    std::vector<UploadItem> items;
-    fs::recursive_directory_iterator it(folder, fs::directory_options::follow_directory_symlink, ec), end;
-    if (ec) return makeError(ErrorCode::IoError, "cannot list " + folder + ": " + ec.message());
-    for (; it != end; it.increment(ec)) {
-        if (ec) return makeError(ErrorCode::IoError, "cannot list " + folder + ": " + ec.message());
-        std::string rel = fs::relative(it->path(), folder, ec).generic_string();
-        if (ec) return makeError(ErrorCode::IoError, "cannot list " + folder + ": " + ec.message());
-        if (it->is_directory(ec)) {
-            if (rel == ".git" || rel == ".cache/huggingface") it.disable_recursion_pending();
-            continue;
-        }
-        if (!it->is_regular_file(ec) || ignoredPath(rel)) continue;
-        UploadItem item{it->path().string(), pre.empty() ? rel : pre + "/" + rel};
-        SRS_TRY(validateRemotePath(item.path_in_repo));
-        items.push_back(std::move(item));
-    }
+    FolderWalk walk;
+    walk.folder = folder;
+    walk.prefix = pre;
+    walk.root = fs::canonical(folder, ec);
+    if (ec) return makeError(ErrorCode::IoError, "cannot resolve " + folder + ": " + ec.message());
+    walk.open.push_back(walk.root);
+    SRS_TRY(walkUploadFolder(walk, folder, ""));
+    std::vector<UploadItem>& items = walk.items;
     std::sort(items.begin(), items.end(), [](const UploadItem& a, const UploadItem& b) { return a.path_in_repo < b.path_in_repo; });
     if (items.empty()) return makeError(ErrorCode::InvalidArgument, "nothing to upload: " + folder + " holds no files");
     return items;

@@ -79,9 +79,14 @@ struct UploadResult {
     std::uint64_t bytes_uploaded = 0; // LFS bytes sent in this call
 };
 
-// Every regular file under folder (symlinks followed), as path_in_repo = prefix + relative path,
-// sorted. Left out: .git/, .cache/huggingface/ (huggingface_hub's local-dir metadata) and
-// *.incomplete / *.tmp leftovers. Each remote path is checked with validateRemotePath.
+// Every regular file under folder, as path_in_repo = prefix + relative path, sorted. Left out:
+// .git/, .cache/huggingface/ (huggingface_hub's local-dir metadata) and *.incomplete / *.tmp
+// leftovers. Each remote path is checked with validateRemotePath.
+// Links: a link to a regular file is uploaded under the link's name with the target's bytes,
+// wherever the target is (a Hugging Face cache snapshot links every file to ../../blobs/); a
+// link to a folder is followed only inside `folder` and when it is no loop. Links to folders
+// outside, loops, dangling links, and links to or entries that are FIFOs, devices or sockets are
+// refused with an error naming the path (none of them is ever opened).
 Result<std::vector<UploadItem>> collectUploadFolder(const std::string& folder, const std::string& path_in_repo_prefix = {});
 
 // POST /api/repos/create; 409 (already exists) counts as success. Returns the repository URL.

@@ -42,7 +42,10 @@ Test control (JSON):
   POST /_fake/faults   {"path": "model.safetensors", "kind": "drop", "after": 300000, "times": 1}
                        kind: drop (close after `after` body bytes), status (answer `status`, with
                        `retry_after` seconds), corrupt (same length, wrong bytes), slow
-                       (`bytes_per_s`), ignore_range (200 with the whole body to a Range request).
+                       (`bytes_per_s`), ignore_range (200 with the whole body to a Range request),
+                       oversize (the body goes on for `extra` bytes, 5 MiB by default, past the file
+                       its metadata describes; `length`: "full" = a Content-Length counting them,
+                       "none" = no Content-Length, the body ends when the connection closes).
                        `path` is a repo file path ("*" = any file) or, with "api": true, a
                        request path prefix such as /api/models. `method` defaults to GET;
                        `times` defaults to 1, -1 = forever.
@@ -50,7 +53,9 @@ Test control (JSON):
                        "drop" (close after `after` request body bytes) on a /_lfs/ path prefix.
   POST /_fake/reset    clears faults, the request log, upload records and repositories made by uploads
   POST /_fake/clear_faults   clears faults only (an interrupted upload's blobs stay)
-  POST /_fake/config   {"multipart_chunk": N}: LFS objects over N bytes go multipart (0 = never)
+  POST /_fake/config   {"multipart_chunk": N}: LFS objects over N bytes go multipart (0 = never);
+                       {"hide_sizes": [paths]}: those files' sizes are left out of listings and of
+                       HEAD answers (no Content-Length / X-Linked-Size); reset clears both
   GET  /_fake/log      every request so far: method, path, file, range, auth, status, sent
   GET  /_fake/uploads  what uploads sent: creates, preuploads, batches, commits (files with their
                        base64 content, lfsFiles), and the LFS objects stored per repository
@@ -169,6 +174,7 @@ class State:
         self.repos = repos
         self.datasets = datasets or {}
         self.multipart_chunk = 0
+        self.hide_sizes = set()
         self.lfs_store = {}   # (repo id, oid) -> bytes
         self.parts = {}       # (repo id, oid) -> {part number: bytes}
         self.uploads = {"creates": [], "preuploads": [], "batches": [], "commits": []}
@@ -345,6 +351,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.state.lfs_store.clear()
                 self.state.parts.clear()
                 self.state.multipart_chunk = 0
+                self.state.hide_sizes = set()
                 for repo_id in [r for r, repo in self.state.repos.items() if repo.uploaded]:
                     del self.state.repos[repo_id]
                 self.state.by_sha = {k: v for k, v in self.state.by_sha.items() if not v[0].uploaded}
@@ -357,6 +364,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             cfg = json.loads(body or b"{}")
             with self.state.lock:
                 self.state.multipart_chunk = int(cfg.get("multipart_chunk", self.state.multipart_chunk))
+                if "hide_sizes" in cfg:
+                    self.state.hide_sizes = set(cfg["hide_sizes"])
             self.send_json(200, {"ok": True})
         elif self.command == "POST" and path == "/api/repos/create":
             self.create_repo(body)
@@ -712,6 +721,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             e = {"type": "file", "oid": f.oid, "size": f.size, "path": path}
             if f.lfs:
                 e["lfs"] = {"oid": f.sha256, "size": f.size, "pointerSize": f.pointer_size}
+            if path in self.state.hide_sizes:
+                e.pop("size")
+                e.get("lfs", {}).pop("size", None)
             entries.append(e)
         if sub and not entries:
             self.hub_error(404, "EntryNotFound", f"{sub} does not exist")
@@ -840,8 +852,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("X-Repo-Commit", commit)
             self.send_header("ETag", f'"{f.oid}"')
             self.send_header("X-Linked-Etag", f'"{f.sha256}"')
-            self.send_header("X-Linked-Size", str(f.size))
-            self.send_header("Content-Length", "0")
+            hidden = path in self.state.hide_sizes and self.command == "HEAD"
+            if not hidden:
+                self.send_header("X-Linked-Size", str(f.size))
+                self.send_header("Content-Length", "0")
             self.end_headers()
             self.record(302, path)
             return
@@ -854,7 +868,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.hub_error(404, None, "no such object")
             return
         repo, f = hit
-        fault = self.state.take_fault(self.command, file_path=f.path, kinds=("drop", "corrupt", "slow", "ignore_range"))
+        fault = self.state.take_fault(self.command, file_path=f.path, kinds=("drop", "corrupt", "slow", "ignore_range", "oversize"))
         self.send_body(f, {"ETag": f'"{f.sha256}"'}, fault)
 
     def send_body(self, f, headers, fault):
@@ -885,19 +899,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             end = min(end, len(data))
             status = 206
+        body = memoryview(data)[start:end]
+        if kind == "oversize":  # the file, then bytes its metadata never announced
+            extra = int(fault.get("extra", 5 << 20))
+            body = memoryview(bytes(body) + bytes((i * 7 + 1) & 0xFF for i in range(256)) * (extra // 256) + b"x" * (extra % 256))
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(end - start))
+        if kind == "oversize" and fault.get("length", "full") == "none":
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        elif not (self.command == "HEAD" and f.path in self.state.hide_sizes):
+            self.send_header("Content-Length", str(len(body)))
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(data)}")
         self.end_headers()
         if self.command == "HEAD":
             self.record(status, f.path)
             return
-        body = memoryview(data)[start:end]
         sent = 0
         try:
             if kind == "drop":
@@ -919,8 +940,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     sent += len(piece)
                     time.sleep(len(piece) / rate)
             else:
-                self.wfile.write(body)
-                sent = len(body)
+                while sent < len(body):  # in pieces, so `sent` tells how far a client that hung up let it get
+                    piece = body[sent:sent + 65536]
+                    self.wfile.write(piece)
+                    sent += len(piece)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
             self.record(status, f.path, sent, "client went away")

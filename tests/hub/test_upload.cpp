@@ -4,11 +4,17 @@
 // that is byte-identical. Faults: 429 with Retry-After, 500 then success, a connection cut during
 // a PUT (retried in the call; and, when it persists, a second call that sends only the missing
 // blob). Private repositories, an existing repository, cancel, bad remote paths, no token.
+// Links: a Hugging Face cache snapshot (relative links into ../../blobs/) uploads the blobs under
+// the links' names; links to FIFOs, devices, folders outside, loops and dangling links are refused
+// with the link named, without opening anything.
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <functional>
 
 #include "core/hub/hf_client.h"
 #include "core/hub/hub_cache.h"
@@ -347,6 +353,112 @@ private slots:
         QCOMPARE(r.error().code, ErrorCode::Cancelled);
         QCOMPARE(hub_.uploads()["commits"].size(), std::size_t(0));
         QCOMPARE(requests(hub_.log(), "PUT", "/_lfs/").size(), std::size_t(0));
+    }
+
+    // A snapshot folder of the Hugging Face cache, as huggingface_hub and our downloader write it:
+    // every file a relative link into ../../blobs/ (from a subfolder ../../../blobs/).
+    void cacheSnapshotUploadsTheBlobsUnderTheLinkNames() {
+        QTemporaryDir tmp;
+        const QString repo = tmp.path() + "/models--tiny--snap";
+        const QString snap = repo + "/snapshots/0123456789abcdef0123456789abcdef01234567";
+        const std::map<QString, QByteArray> files{{"config.json", R"({"model_type": "llama", "hidden_size": 8})"},
+                                                  {"model.safetensors", pseudoRandom(120000, 9)},
+                                                  {"sub/notes.txt", "nested notes\n"}};
+        QVERIFY(QDir().mkpath(snap + "/sub"));
+        for (const auto& [name, bytes] : files) {
+            std::string key = name.endsWith(".safetensors") ? test::sha256Of(bytes) : test::gitSha1Of(bytes);
+            QVERIFY(put(repo + "/blobs/" + QString::fromStdString(key), bytes));
+            std::string up = name.contains('/') ? "../../../blobs/" : "../../blobs/";
+            std::filesystem::create_symlink(up + key, (snap + "/" + name).toStdString());
+        }
+        auto items = collectUploadFolder(snap.toStdString());
+        QVERIFY2(items.ok(), items.ok() ? "" : items.error().toString().c_str());
+        QStringList paths;
+        for (const auto& i : *items) paths << QString::fromStdString(i.path_in_repo);
+        QCOMPARE(paths, QStringList({"config.json", "model.safetensors", "sub/notes.txt"}));
+
+        HfClient c = client();
+        auto r = uploadFolder(c, options("tester/from-snapshot"), snap.toStdString());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+        QCOMPARE(r->lfs_uploaded, 1);
+        QCOMPARE(r->inline_files, 2);
+        const json commit = hub_.uploads()["commits"][0];
+        QCOMPARE(commit["files"].size(), std::size_t(2));
+        for (const auto& f : commit["files"])
+            QCOMPARE(QByteArray::fromBase64(QByteArray::fromStdString(f["content"].get<std::string>())),
+                     files.at(QString::fromStdString(f["path"].get<std::string>())));
+        QCOMPARE(commit["lfsFiles"].size(), std::size_t(1));
+        QCOMPARE(commit["lfsFiles"][0]["path"], json("model.safetensors"));
+        QCOMPARE(commit["lfsFiles"][0]["oid"].get<std::string>(), test::sha256Of(files.at("model.safetensors")));
+
+        // What the repository now serves is the blobs' bytes under the links' names.
+        QTemporaryDir cache_dir;
+        DownloadOptions d;
+        d.repo_id = "tester/from-snapshot";
+        auto back = downloadSnapshot(c, HubCache(cache_dir.path().toStdString()), d);
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().toString().c_str());
+        for (const auto& [name, bytes] : files)
+            QVERIFY2(test::readAll(QString::fromStdString(back->snapshot_dir) + "/" + name) == bytes, qPrintable(name));
+    }
+
+    // Each bad entry alone beside a good file: the folder is refused, the message names the entry
+    // and says what it is, and collecting returns (a FIFO is never opened, so nothing blocks).
+    void linksToSpecialFilesFoldersOutsideAndLoopsAreRefused() {
+        QTemporaryDir outside;
+        QVERIFY(put(outside.path() + "/secret.txt", "not for upload"));
+        struct Case {
+            const char* name;
+            std::function<bool(const QString& dir)> make;  // creates `dir`/bad (and what it needs)
+            const char* says;
+        };
+        auto link = [](const std::string& target, const QString& at) {
+            std::error_code ec;
+            std::filesystem::create_symlink(target, at.toStdString(), ec);
+            return !ec;
+        };
+        std::vector<Case> cases{
+            {"link to /dev/zero", [&](const QString& d) { return link("/dev/zero", d + "/bad"); }, "a character device"},
+            // The FIFO's own name ends in .tmp, a leftover the walk skips: only the link is judged.
+            {"link to a FIFO",
+             [&](const QString& d) { return ::mkfifo((d + "/pipe.fifo.tmp").toLocal8Bit().constData(), 0600) == 0 && link("pipe.fifo.tmp", d + "/bad"); },
+             "a FIFO"},
+            {"a FIFO itself", [&](const QString& d) { return ::mkfifo((d + "/bad").toLocal8Bit().constData(), 0600) == 0; }, "a FIFO"},
+            {"link to a folder outside", [&](const QString& d) { return link(outside.path().toStdString(), d + "/bad"); }, "outside"},
+            {"link to the folder itself", [&](const QString& d) { return link(".", d + "/bad"); }, "a loop"},
+            {"link to a parent, from a subfolder",
+             [&](const QString& d) { return QDir().mkpath(d + "/sub") && link("..", d + "/sub/bad"); }, "a loop"},
+            {"a link to itself", [&](const QString& d) { return link("bad", d + "/bad"); }, "a loop of links"},
+            {"a dangling link", [&](const QString& d) { return link("missing.bin", d + "/bad"); }, "does not exist"},
+        };
+        for (const auto& c : cases) {
+            QTemporaryDir dir;
+            QVERIFY(put(dir.path() + "/config.json", "{}"));
+            QVERIFY2(c.make(dir.path()), c.name);
+            auto r = collectUploadFolder(dir.path().toStdString());
+            QVERIFY2(!r.ok(), c.name);
+            const std::string msg = r.error().message;
+            QVERIFY2(msg.find("bad") != std::string::npos && msg.find(c.says) != std::string::npos, qPrintable(QString(c.name) + ": " + QString::fromStdString(msg)));
+            QVERIFY2(!r.error().hint.empty(), c.name);
+        }
+
+        // A link to a folder inside the upload folder is followed, files named under the link.
+        QTemporaryDir dir;
+        QVERIFY(put(dir.path() + "/real/a.txt", "a"));
+        QVERIFY(link("real", dir.path() + "/alias"));
+        auto r = collectUploadFolder(dir.path().toStdString());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+        QStringList paths;
+        for (const auto& i : *r) paths << QString::fromStdString(i.path_in_repo);
+        QCOMPARE(paths, QStringList({"alias/a.txt", "real/a.txt"}));
+
+        // uploadFiles checks its items too: a device named directly is refused before any request.
+        HfClient c = client();
+        auto direct = uploadFiles(c, options("tester/device"), {{"/dev/zero", "zero.bin"}});
+        QVERIFY(!direct.ok());
+        QVERIFY2(direct.error().message.find("/dev/zero") != std::string::npos &&
+                     direct.error().message.find("a character device") != std::string::npos,
+                 direct.error().message.c_str());
+        QCOMPARE(hub_.log().size(), std::size_t(0));
     }
 
     void badRemotePathsAndNoTokenSendNothing() {

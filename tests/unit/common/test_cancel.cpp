@@ -42,9 +42,14 @@ private slots:
                 if (worker.check("testing").ok()) passed = true;
             }
         });
+        // On a loaded machine the thread may take a while to start: wait until it is in check().
+        for (int waited = 0; cpu_loops.load() == 0 && waited < 30000; waited += 5)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        QCOMPARE(cpu_loops.load(), std::int64_t(1));
         std::this_thread::sleep_for(std::chrono::milliseconds(400));
         QVERIFY(!passed.load());
-        // One check() call blocks: the thread is not spinning through checks.
+        // One check() call blocks: 400 ms later the thread has still not looped (a spinning check
+        // would have gone round thousands of times).
         QCOMPARE(cpu_loops.load(), std::int64_t(1));
         QVERIFY(owner.pausedMs() >= 350);
         owner.resume();

@@ -4,6 +4,7 @@
 
 #include "core/common/log.h"
 #include "core/device/hardware.h"
+#include "core/io/dir_lock.h"
 #include "core/job/export_step.h"
 
 namespace srs::job {
@@ -14,6 +15,10 @@ Result<std::vector<ExportedFile>> convert(const JobConfig& config, const CancelT
     auto formats = parseExportFormats(config.formats);
     if (!formats) return formats.error();
     for (const auto& f : *formats) SRS_TRY(checkConversionFormat(f));
+    // This job alone writes into the output folder until it returns (another run there is refused).
+    auto lock = io::DirLock::acquire(config.output_dir, "--output_dir");
+    if (!lock) return lock.error();
+    io::cleanDeadTemporaries(config.output_dir, 1);
     auto source = io::openWeightSource(config.model);
     if (!source) return source.error();
     auto plan = planRun(**source, config);

@@ -7,6 +7,7 @@
 #include "core/common/units.h"
 #include "core/io/atomic_file.h"
 #include "core/quant/autoscheme/autoscheme.h"
+#include "core/quant/autoscheme/bit_allocation.h"
 
 namespace {
 
@@ -15,7 +16,9 @@ int runAutoSchemeCmd(const std::vector<std::string>& argv);
 const srs::cli::Command kAutoScheme{
     "autoscheme", "Choose per-layer bits for a target average (AutoScheme) and write the layer_config",
     "signround autoscheme --model PATH --dataset FILE[,FILE] --avg_bits 3.0 [--options W2A16G64,W4A16,W8A16] [--nsamples 16]\n"
-    "           [--seqlen 256] [--batch_size 8] [--ignore_scale_zp_bits] [--output layer_config.json] [--json]",
+    "           [--seqlen 256] [--batch_size 8] [--seed 42] [--ignore_scale_zp_bits] [--output layer_config.json] [--json]\n"
+    "  Allowed: --avg_bits (or --target_bits) 2 to 16, --nsamples 1 to 65536, --seqlen 2 to 1048576, --batch_size 1 to 65536, --seed 0 or more.\n"
+    "  `signround quantize --avg_bits` takes the same flags (--autoscheme_nsamples / _seqlen / _batch_size / _output there).",
     runAutoSchemeCmd};
 SRS_CLI_COMMAND(kAutoScheme);
 
@@ -26,22 +29,24 @@ int runAutoSchemeCmd(const std::vector<std::string>& argv) {
                  {"ignore_scale_zp_bits", "json"}, &err))
         return srs::cli::usageError(kAutoScheme, err);
     if (!a.get("model") || !a.get("dataset")) return srs::cli::usageError(kAutoScheme, "--model and --dataset are required");
+    if (!a.positional().empty()) return srs::cli::usageError(kAutoScheme, "unexpected argument '" + a.positional().front() + "'");
+    if (!a.get("avg_bits") && !a.get("target_bits")) return srs::cli::usageError(kAutoScheme, "--avg_bits is required");
+    if (a.get("avg_bits") && a.get("target_bits")) return srs::cli::usageError(kAutoScheme, "--target_bits is another name for --avg_bits: give one");
+    using namespace srs::cli::limits;
     srs::quant::autoscheme::AutoSchemeOptions o;
     o.model = *a.get("model");
     o.datasets = srs::cli::splitList(*a.get("dataset"));
     o.options = a.getOr("options", o.options);
-    double avg = 0;
-    long long v = 0;
-    if (!a.get("avg_bits") && !a.get("target_bits")) return srs::cli::usageError(kAutoScheme, "--avg_bits is required");
-    if (!a.getDouble(a.get("avg_bits") ? "avg_bits" : "target_bits", &avg, &err)) return srs::cli::usageError(kAutoScheme, err);
-    o.avg_bits = avg;
-    if (!a.getInt("nsamples", &v, &err)) return srs::cli::usageError(kAutoScheme, err);
-    if (a.get("nsamples")) o.nsamples = static_cast<int>(v);
-    if (!a.getInt("seqlen", &v, &err)) return srs::cli::usageError(kAutoScheme, err);
-    if (a.get("seqlen")) o.seqlen = static_cast<int>(v);
-    if (!a.getInt("batch_size", &v, &err)) return srs::cli::usageError(kAutoScheme, err);
-    if (a.get("batch_size")) o.batch_size = static_cast<int>(v);
     o.ignore_scale_zp_bits = a.flag("ignore_scale_zp_bits");
+    if (!a.getDouble(a.get("avg_bits") ? "avg_bits" : "target_bits", kAvgBits, &o.avg_bits, &err) ||
+        !a.getInt("nsamples", kNsamples, &o.nsamples, &err) || !a.getInt("seqlen", kSeqlen, &o.seqlen, &err) ||
+        !a.getInt("batch_size", kBatchSize, &o.batch_size, &err) || !a.getInt("seed", kSeed, &o.seed, &err))
+        return srs::cli::usageError(kAutoScheme, err);
+    // Checked before the scoring: the options, and that --output can be written where it points.
+    if (auto opts = srs::quant::autoscheme::parseSchemeOptions(o.options); !opts) return srs::cli::fail(opts.error().message, opts.error().hint);
+    if (auto out = a.get("output")) {
+        if (auto e = srs::cli::checkOutputFile("output", *out); !e.empty()) return srs::cli::usageError(kAutoScheme, e);
+    }
     auto r = srs::quant::autoscheme::runAutoScheme(o, [&](const std::string& what, int, int) {
         if (!a.flag("json")) std::fprintf(stderr, "%s\n", what.c_str());
     });

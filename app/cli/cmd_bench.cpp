@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
-#include <sstream>
+#include <limits>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -169,12 +169,17 @@ ChildRun runSelf(const std::vector<std::string>& args) {
 
 int benchEval(const srs::cli::Args& a) {
     if (!a.get("model") || !a.get("text")) return srs::cli::usageError(kBench, "bench eval needs --model and --text");
+    srs::eval::EvalOptions opt;
+    opt.window = 256;
+    opt.max_windows = 200;
+    std::string err;
+    if (!a.getInt("window", srs::cli::limits::kWindow, &opt.window, &err) ||
+        !a.getInt("max_windows", srs::cli::IntRange{0, std::numeric_limits<int>::max()}, &opt.max_windows, &err))
+        return srs::cli::usageError(kBench, err);
+    if (auto e = srs::cli::checkInputFile("text", *a.get("text")); !e.empty()) return srs::cli::usageError(kBench, e);
     auto mm32 = srs::kernels::measureMatmul(1024, "float32");
     auto mm16 = srs::kernels::measureMatmul(1024, "bfloat16");
     auto mm8 = srs::kernels::measureMatmul(1024, "int8");
-    srs::eval::EvalOptions opt;
-    opt.window = std::stoi(a.getOr("window", "256"));
-    opt.max_windows = std::stoi(a.getOr("max_windows", "200"));
     opt.batch_size = 16;
     auto r = srs::eval::evaluatePerplexity(*a.get("model"), *a.get("text"), opt);
     if (!r) return srs::cli::fail(r.error().message, r.error().hint);
@@ -192,19 +197,25 @@ int benchEval(const srs::cli::Args& a) {
 int benchQuantize(const srs::cli::Args& a) {
     if (!a.get("tokenizer") || !a.get("dataset")) return srs::cli::usageError(kBench, "bench quantize needs --tokenizer and --dataset");
     Shape base;
-    base.hidden = std::stoi(a.getOr("hidden", "512"));
-    base.intermediate = std::stoi(a.getOr("intermediate", "1536"));
+    int it = 20, n = 32, t = 256;
+    std::vector<int> depths = {4, 32};
+    std::string err;
+    using namespace srs::cli::limits;
+    if (!a.getInt("hidden", srs::cli::IntRange{16, 65536}, &base.hidden, &err) ||
+        !a.getInt("intermediate", srs::cli::IntRange{1, 262144}, &base.intermediate, &err) || !a.getInt("iters", kIters, &it, &err) ||
+        !a.getInt("nsamples", kNsamples, &n, &err) || !a.getInt("seqlen", kSeqlen, &t, &err) ||
+        !a.getIntList("layers", srs::cli::IntRange{1, 1024}, &depths, &err))
+        return srs::cli::usageError(kBench, err);
+    if (base.hidden % (2 * base.heads) != 0)  // head_dim = hidden / heads must be whole and even (RoPE)
+        return srs::cli::usageError(kBench, "--hidden " + std::to_string(base.hidden) + " must be a multiple of " + std::to_string(2 * base.heads) +
+                                                " (" + std::to_string(base.heads) + " heads of an even size)");
     auto tok = srs::tokenizer::SpmTokenizer::fromModelFile(*a.get("tokenizer"));
     if (!tok) return srs::cli::fail(tok.error().message, tok.error().hint);
+    if ((*tok)->vocabSize() < 1 || (*tok)->vocabSize() > std::numeric_limits<int>::max())
+        return srs::cli::fail(*a.get("tokenizer") + " has more pieces than a vocabulary can hold");
     base.vocab = static_cast<int>((*tok)->vocabSize());
-    const std::string iters = a.getOr("iters", "20"), nsamples = a.getOr("nsamples", "32"), seqlen = a.getOr("seqlen", "256");
+    const std::string iters = std::to_string(it), nsamples = std::to_string(n), seqlen = std::to_string(t);
     std::string work = a.getOr("workdir", (fs::temp_directory_path() / ("signround-bench-" + std::to_string(getpid()))).string());
-    std::vector<int> depths;
-    {
-        std::stringstream ss(a.getOr("layers", "4,32"));
-        std::string x;
-        while (std::getline(ss, x, ',')) depths.push_back(std::stoi(x));
-    }
     auto mm32 = srs::kernels::measureMatmul(1024, "float32");
     auto mm16 = srs::kernels::measureMatmul(1024, "bfloat16");
     std::printf("matmul 1024^3: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s\n", mm32.gflops, mm16.gflops);
@@ -233,7 +244,7 @@ int benchQuantize(const srs::cli::Args& a) {
         peaks.push_back(peak);
         double mean_block = 0;
         for (double b : blocks) mean_block += b / blocks.size();
-        const int it = std::stoi(iters), n = std::stoi(nsamples), t = std::stoi(seqlen), batch = 8;
+        const int batch = 8;
         const double f_tok = blockFlopsPerToken(s, t);
         // Per block: iters × (forward + backward ≈ 3 forwards) on batch×seqlen tokens, plus four
         // forwards over all samples (FP target, RTN loss, tuned loss, quantized output).
@@ -266,16 +277,11 @@ int benchAutoScheme(const srs::cli::Args& a) {
     o.model = *a.get("model");
     o.datasets = srs::cli::splitList(*a.get("dataset"));
     o.options = a.getOr("options", o.options);
-    // Bad numbers are usage errors (std::stod would throw and end the program).
     std::string err;
-    double avg = 3.0;
-    long long ns = 16, sl = 256;
-    if ((a.get("avg_bits") && !a.getDouble("avg_bits", &avg, &err)) || (a.get("nsamples") && !a.getInt("nsamples", &ns, &err)) ||
-        (a.get("seqlen") && !a.getInt("seqlen", &sl, &err)))
+    if (!a.getDouble("avg_bits", srs::cli::limits::kAvgBits, &o.avg_bits, &err) ||
+        !a.getInt("nsamples", srs::cli::limits::kNsamples, &o.nsamples, &err) || !a.getInt("seqlen", srs::cli::limits::kSeqlen, &o.seqlen, &err))
         return srs::cli::usageError(kBench, err);
-    o.avg_bits = avg;
-    o.nsamples = static_cast<int>(ns);
-    o.seqlen = static_cast<int>(sl);
+    if (auto opts = srs::quant::autoscheme::parseSchemeOptions(o.options); !opts) return srs::cli::fail(opts.error().message, opts.error().hint);
     const fs::path cache = fs::temp_directory_path() / ("signround-bench-autoscheme-" + std::to_string(getpid()));
     o.cache_dir = cache.string();
     auto mm32 = srs::kernels::measureMatmul(1024, "float32");
@@ -303,14 +309,16 @@ int benchAutoScheme(const srs::cli::Args& a) {
 int benchTune(const srs::cli::Args& a) {
     srs::quant::TuneBenchOptions o;
     std::string err;
-    long long v = 0;
-    for (auto [flag, dst] : std::initializer_list<std::pair<const char*, int*>>{
-             {"hidden", &o.hidden}, {"intermediate", &o.intermediate}, {"heads", &o.heads}, {"kv_heads", &o.kv_heads}, {"head_dim", &o.head_dim},
-             {"seqlen", &o.seqlen}, {"batch", &o.batch}, {"iters", &o.iters}, {"warmup", &o.warmup}, {"top", &o.top_ops}}) {
-        if (!a.get(flag)) continue;
-        if (!a.getInt(flag, &v, &err)) return srs::cli::usageError(kBench, err);
-        *dst = static_cast<int>(v);
-    }
+    struct Field {
+        const char* flag;
+        srs::cli::IntRange range;
+        int* dst;
+    };
+    for (const Field& f : {Field{"hidden", {1, 65536}, &o.hidden}, Field{"intermediate", {1, 262144}, &o.intermediate},
+                           Field{"heads", {1, 1024}, &o.heads}, Field{"kv_heads", {1, 1024}, &o.kv_heads}, Field{"head_dim", {2, 1024}, &o.head_dim},
+                           Field{"seqlen", {2, 131072}, &o.seqlen}, Field{"batch", {1, 4096}, &o.batch}, Field{"iters", {1, 100000}, &o.iters},
+                           Field{"warmup", {1, 1000}, &o.warmup}, Field{"top", {0, 100000}, &o.top_ops}})
+        if (!a.getInt(f.flag, f.range, f.dst, &err)) return srs::cli::usageError(kBench, err);
     if (a.flag("disable_amp")) o.dtype = "float32";
     std::printf("bench tune: one decoder block, hidden %d, intermediate %d, %d/%d heads, head_dim %d, random weights; W%dG%d %s, %s,\n"
                 "  batch %d x seqlen %d; %d measured iteration(s) per path after %d warm-up, reference and kernels in this run\n",
@@ -367,13 +375,10 @@ srs::Result<std::string> hashInPieces(const HashBuffer& buf, std::size_t piece) 
 }
 
 int benchHash(const srs::cli::Args& a) {
-    long long mib = 1024;
+    long long mib = 1024, rounds = 3;
     std::string err;
-    if (a.get("mib") && !a.getInt("mib", &mib, &err)) return srs::cli::usageError(kBench, err);
-    if (mib < 1 || mib > 65536) return srs::cli::usageError(kBench, "--mib must be between 1 and 65536");
-    long long rounds = 3;
-    if (a.get("rounds") && !a.getInt("rounds", &rounds, &err)) return srs::cli::usageError(kBench, err);
-    if (rounds < 1 || rounds > 100) return srs::cli::usageError(kBench, "--rounds must be between 1 and 100");
+    if (!a.getInt("mib", srs::cli::IntRange{1, 65536}, &mib, &err) || !a.getInt("rounds", srs::cli::IntRange{1, 100}, &rounds, &err))
+        return srs::cli::usageError(kBench, err);
     const std::size_t size = static_cast<std::size_t>(mib) << 20;
     constexpr std::size_t kPiece = std::size_t(1) << 20;
     // 2 MiB-aligned and advised onto huge pages where the kernel allows: with 4 KiB pages a buffer
@@ -433,6 +438,7 @@ int runBench(const std::vector<std::string>& argv) {
                         "seqlen", "layers", "workdir", "options", "avg_bits", "heads", "kv_heads", "head_dim", "batch", "warmup", "top", "mib", "rounds"},
                  {"disable_amp"}, &err))
         return srs::cli::usageError(kBench, err);
+    if (!a.positional().empty()) return srs::cli::usageError(kBench, "unexpected argument '" + a.positional().front() + "'");
     if (argv[0] == "eval") return benchEval(a);
     if (argv[0] == "quantize") return benchQuantize(a);
     if (argv[0] == "autoscheme") return benchAutoScheme(a);

@@ -24,6 +24,7 @@ int runConvert(const std::vector<std::string>& argv) {
     if (!a.parse(argv, {"model", "format", "output_dir"}, {"json"}, &err)) return srs::cli::usageError(kConvert, err);
     if (!a.get("model") || !a.get("format") || !a.get("output_dir"))
         return srs::cli::usageError(kConvert, "--model, --format and --output_dir are required");
+    if (!a.positional().empty()) return srs::cli::usageError(kConvert, "unexpected argument '" + a.positional().front() + "'");
     srs::job::JobConfig c;
     c.model = *a.get("model");
     c.formats = srs::cli::splitList(*a.get("format"));

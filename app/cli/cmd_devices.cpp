@@ -17,6 +17,7 @@ int runDevices(const std::vector<std::string>& argv) {
     srs::cli::Args args;
     std::string error;
     if (!args.parse(argv, {}, {"json"}, &error)) return srs::cli::usageError(kDevices, error);
+    if (!args.positional().empty()) return srs::cli::usageError(kDevices, "unexpected argument '" + args.positional().front() + "'");
     auto hw = srs::device::detectHardware();
     auto compute = srs::kernels::configureComputeRuntime();
     if (args.flag("json")) {

@@ -1,6 +1,7 @@
 // signround eval: perplexity of a model (folder, packed export or GGUF) on a text file and, with
 // --reference, its KL divergence from the original's next-token distributions.
 #include <cstdio>
+#include <limits>
 
 #include "app/cli/command.h"
 #include "core/common/units.h"
@@ -24,6 +25,8 @@ const srs::cli::Command kEval{
     "eval", "Perplexity of a model on a text (non-overlapping windows); KL divergence from --reference",
     "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--tokenizer DIR]\n"
     "                      [--reference ORIGINAL] [--protocol windows|llama-perplexity] [--kernels fused|reference] [--json]\n"
+    "  --window 2 to 1048576 tokens (4 or more for llama-perplexity), --batch_size 1 to 4096 windows per forward,\n"
+    "  --max_windows 0 (all, the default) or the most windows to score\n"
     "  --reference  the original (folder or .gguf, same vocabulary): both run on the same windows; prints the KL divergence\n"
     "               KL(original || model) per scored token (mean, median, 99th / 99.9th percentile, max, in nats), the\n"
     "               top-1 agreement, the original's perplexity and the ratio. Both models are in memory at once.\n"
@@ -38,15 +41,14 @@ int runEval(const std::vector<std::string>& argv) {
     if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer", "kernels", "reference", "protocol"}, {"json", "quiet"}, &error))
         return srs::cli::usageError(kEval, error);
     if (!args.get("model") || !args.get("text")) return srs::cli::usageError(kEval, "--model and --text are required");
+    if (!args.positional().empty()) return srs::cli::usageError(kEval, "unexpected argument '" + args.positional().front() + "'");
     srs::eval::EvalOptions opt;
-    long long window = opt.window, batch = opt.batch_size, max_windows = 0;
-    if (!args.getInt("window", &window, &error) || !args.getInt("batch_size", &batch, &error) ||
-        !args.getInt("max_windows", &max_windows, &error))
+    if (!args.getInt("window", srs::cli::limits::kWindow, &opt.window, &error) ||
+        !args.getInt("batch_size", srs::cli::IntRange{1, 4096}, &opt.batch_size, &error) ||
+        !args.getInt("max_windows", srs::cli::IntRange{0, std::numeric_limits<int>::max()}, &opt.max_windows, &error))
         return srs::cli::usageError(kEval, error);
-    opt.window = static_cast<int>(window);
-    opt.batch_size = static_cast<int>(batch);
-    opt.max_windows = static_cast<int>(max_windows);
     opt.dtype = args.getOr("dtype", opt.dtype);
+    if (opt.dtype != "float32" && opt.dtype != "bfloat16") return srs::cli::usageError(kEval, "--dtype is float32 or bfloat16, not '" + opt.dtype + "'");
     opt.tokenizer_folder = args.getOr("tokenizer", "");
     const std::string kernels = args.getOr("kernels", "fused");
     const auto path = srs::quant::parseKernelPath(kernels);
@@ -56,6 +58,10 @@ int runEval(const std::vector<std::string>& argv) {
     const std::string protocol = args.getOr("protocol", "windows");
     if (protocol == "llama-perplexity") opt.protocol = srs::eval::EvalProtocol::LlamaPerplexity;
     else if (protocol != "windows") return srs::cli::usageError(kEval, "--protocol is windows or llama-perplexity, not '" + protocol + "'");
+    if (opt.protocol == srs::eval::EvalProtocol::LlamaPerplexity && opt.window < 4)
+        return srs::cli::usageError(kEval, "--window " + std::to_string(opt.window) + " scores no token under --protocol llama-perplexity: allowed 4 to " +
+                                               std::to_string(srs::cli::limits::kWindow.max));
+    if (auto e = srs::cli::checkInputFile("text", *args.get("text")); !e.empty()) return srs::cli::usageError(kEval, e);
     const bool json = args.flag("json");
     auto progress = [&](int done, int total) {
         if (!json && !args.flag("quiet")) std::fprintf(stderr, "\r%d/%d windows", done, total);

@@ -27,6 +27,7 @@ int runExport(const std::vector<std::string>& argv) {
     if (!a.parse(argv, {"run_dir", "format", "output_dir"}, {"json"}, &err)) return srs::cli::usageError(kExport, err);
     if (!a.get("run_dir") || !a.get("format") || !a.get("output_dir"))
         return srs::cli::usageError(kExport, "--run_dir, --format and --output_dir are required");
+    if (!a.positional().empty()) return srs::cli::usageError(kExport, "unexpected argument '" + a.positional().front() + "'");
     std::vector<std::string> formats = srs::cli::splitList(*a.get("format"));
     srs::cli::JobPrinter printer(a.flag("json"));
     srs::CancelToken cancel;

@@ -1,5 +1,6 @@
 // signround generate: text from a model (folder, packed export or GGUF), streamed as it comes.
 #include <cstdio>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@ const srs::cli::Command kGenerate{
     "generate", "Generate text from a model, token by token (greedy or sampled)",
     "signround generate --model PATH --prompt TEXT [--max_new_tokens 128] [--chat] [--temperature 0] [--top_k 0] [--top_p 1]\n"
     "                      [--seed 0] [--dtype float32|bfloat16] [--kernels fused|reference] [--json]\n"
+    "  --max_new_tokens 0 to 1000000, --temperature >= 0 (0 is greedy), --top_k 0 (all) to 100000000, --top_p in (0, 1], --seed 0 or more;\n"
     "  temperature 0 is greedy; --chat renders the prompt as one user message through the model's chat template.\n"
     "  The text goes to stdout as it comes, a summary to stderr; --json: one object per token, then the result.",
     runGenerate};
@@ -28,19 +30,14 @@ bool readOptions(const srs::cli::Args& args, srs::eval::GenerateOptions* gen, sr
         *error = message;
         return false;
     };
-    long long max_new = gen->max_new_tokens, top_k = 0, seed = 0;
-    double temperature = 0.0, top_p = 1.0;
-    if (!args.getInt("max_new_tokens", &max_new, error) || !args.getInt("top_k", &top_k, error) || !args.getInt("seed", &seed, error) ||
-        !args.getDouble("temperature", &temperature, error) || !args.getDouble("top_p", &top_p, error))
+    const double inf = std::numeric_limits<double>::infinity();
+    if (!args.getInt("max_new_tokens", srs::cli::IntRange{0, 1000000}, &gen->max_new_tokens, error) ||
+        !args.getInt("top_k", srs::cli::IntRange{0, 100000000}, &gen->sampling.top_k, error) ||
+        !args.getInt("seed", srs::cli::limits::kSeed, &gen->sampling.seed, error) ||
+        !args.getDouble("temperature", srs::cli::RealRange{0.0, inf}, &gen->sampling.temperature, error) ||
+        !args.getDouble("top_p", srs::cli::RealRange{0.0, 1.0, /*min_open=*/true}, &gen->sampling.top_p, error))
         return false;
-    if (max_new < 0 || max_new > 1000000) return bad("--max_new_tokens must lie between 0 and 1000000");
-    if (top_k < 0 || top_k > 100000000) return bad("--top_k must be 0 (all) or a positive count");
-    if (!(temperature >= 0.0)) return bad("--temperature must be 0 (greedy) or positive");
-    if (!(top_p > 0.0 && top_p <= 1.0)) return bad("--top_p must lie in (0, 1]");
-    if (seed < 0) return bad("--seed must not be negative");
-    gen->max_new_tokens = static_cast<int>(max_new);
     gen->chat = args.flag("chat");
-    gen->sampling = {temperature, static_cast<int>(top_k), top_p, static_cast<std::uint64_t>(seed)};
     model->dtype = args.getOr("dtype", "float32");
     if (model->dtype != "float32" && model->dtype != "bfloat16") return bad("--dtype is float32 or bfloat16, not '" + model->dtype + "'");
     const std::string kernels = args.getOr("kernels", "fused");

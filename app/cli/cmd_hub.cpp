@@ -61,14 +61,13 @@ int hubSearch(const std::vector<std::string>& argv) {
     if (args.positional().size() != 1) return cli::usageError(kHub, "hub search takes one QUERY");
     const std::string source = args.getOr("source", "huggingface");
     if (source != "huggingface" && source != "modelscope") return cli::usageError(kHub, "--source is huggingface or modelscope");
+    int limit = 20;
+    if (!args.getInt("limit", cli::IntRange{1, 10000}, &limit, &error)) return cli::usageError(kHub, error);
     if (source == "modelscope") {
         const auto ms_env = hub::modelScopeEnvFromEnvironment();
         hub::ModelScopeClient ms(ms_env, ms_env.token);
         return failWith(ms.searchModels({}).error());
     }
-    long long limit = 20;
-    if (!args.getInt("limit", &limit, &error)) return cli::usageError(kHub, error);
-    if (limit < 1 || limit > 10000) return cli::usageError(kHub, "--limit must be between 1 and 10000");
     static const std::set<std::string> kSorts = {"downloads", "likes", "lastModified", "createdAt", "trendingScore"};
     hub::SearchQuery q;
     q.search = args.positional()[0];
@@ -76,7 +75,7 @@ int hubSearch(const std::vector<std::string>& argv) {
     q.filters = cli::splitList(args.getOr("filter", ""));
     q.sort = args.getOr("sort", q.sort);
     if (!kSorts.count(q.sort)) return cli::usageError(kHub, "unknown --sort '" + q.sort + "'");
-    q.limit = static_cast<int>(std::min<long long>(limit, 100));
+    q.limit = std::min(limit, 100);  // per page
 
     hub::HfClient client = makeClient(hub::hubEnvFromEnvironment());
     std::vector<hub::HubModel> models;
@@ -84,8 +83,8 @@ int hubSearch(const std::vector<std::string>& argv) {
     while (true) {
         if (!page) return failWith(page.error());
         for (auto& m : page->models)
-            if (static_cast<long long>(models.size()) < limit) models.push_back(std::move(m));
-        if (static_cast<long long>(models.size()) >= limit || page->next_url.empty()) break;
+            if (models.size() < static_cast<std::size_t>(limit)) models.push_back(std::move(m));
+        if (models.size() >= static_cast<std::size_t>(limit) || page->next_url.empty()) break;
         page = client.nextPage(page->next_url);
     }
 
@@ -99,16 +98,16 @@ int hubSearch(const std::vector<std::string>& argv) {
         std::fprintf(stderr, "no models match '%s' on %s\n", q.search.c_str(), client.endpoint().c_str());
         return 0;
     }
-    std::size_t width = 5;
-    for (const auto& m : models) width = std::max(width, m.id.size());
-    std::printf("%-*s  %12s  %7s  %8s  %-10s  %s\n", static_cast<int>(width), "MODEL", "DOWNLOADS", "LIKES", "PARAMS", "UPDATED",
+    int width = 5;  // the longest id, up to 200 columns
+    for (const auto& m : models) width = std::max(width, static_cast<int>(std::min<std::size_t>(m.id.size(), 200)));
+    std::printf("%-*s  %12s  %7s  %8s  %-10s  %s\n", width, "MODEL", "DOWNLOADS", "LIKES", "PARAMS", "UPDATED",
                 "NOTES");
     for (const auto& m : models) {
         std::string notes;
         if (!m.gated.empty()) notes += "gated ";
         if (m.is_private) notes += "private ";
         if (std::find(m.tags.begin(), m.tags.end(), "gguf") != m.tags.end()) notes += "gguf ";
-        std::printf("%-*s  %12s  %7s  %8s  %-10s  %s\n", static_cast<int>(width), m.id.c_str(),
+        std::printf("%-*s  %12s  %7s  %8s  %-10s  %s\n", width, m.id.c_str(),
                     units::formatCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, m.downloads))).c_str(),
                     units::formatCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, m.likes))).c_str(),
                     m.num_parameters ? units::formatParams(m.num_parameters).c_str() : "-", dateOnly(m.last_modified).c_str(),
@@ -223,9 +222,8 @@ int runDownload(const std::vector<std::string>& argv) {
         return cli::usageError(kDownload, "--source is huggingface or modelscope");
     const bool modelscope = source == "modelscope";
     if (args.positional().size() != 1) return cli::usageError(kDownload, "give exactly one REPO (org/name)");
-    long long parallel = 4;
-    if (!args.getInt("parallel", &parallel, &error)) return cli::usageError(kDownload, error);
-    if (parallel < 1 || parallel > 32) return cli::usageError(kDownload, "--parallel must be between 1 and 32");
+    int parallel = 4;
+    if (!args.getInt("parallel", cli::IntRange{1, 32}, &parallel, &error)) return cli::usageError(kDownload, error);
 
     hub::HubEnv env = hub::hubEnvFromEnvironment();
     hub::ModelScopeEnv ms_env = hub::modelScopeEnvFromEnvironment();
@@ -242,7 +240,7 @@ int runDownload(const std::vector<std::string>& argv) {
     o.repo_id = args.positional()[0];
     o.revision = args.getOr("revision", modelscope ? "master" : "main");
     o.patterns = cli::splitList(args.getOr("include", ""));
-    o.parallel = static_cast<int>(parallel);
+    o.parallel = parallel;
     o.offline = env.offline;
 
     CancelToken cancel;

@@ -1,13 +1,19 @@
 // signround quantize: SignRound (or RTN) quantization with AutoRound's flag names, block by
 // block with a checkpoint after each; Ctrl-C stops cleanly and --resume continues.
 #include <cstdio>
+#include <limits>
 
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
 #include "app/cli/signal_cancel.h"
+#include "core/io/atomic_file.h"
+#include "core/job/export_format.h"
 #include "core/job/quant_job.h"
+#include "core/job/run_plan.h"
 #include "core/quant/autoscheme/autoscheme.h"
+#include "core/quant/autoscheme/bit_allocation.h"
 #include "core/quant/layer_config.h"
+#include "core/quant/quant_scheme.h"
 
 namespace {
 
@@ -19,13 +25,98 @@ const srs::cli::Command kQuantize{
     "           [--sym|--asym] [--recipe auto-round|auto-round-best|auto-round-light|auto-round-opt-rtn|rtn] [--iters 200] [--nsamples 128]\n"
     "           [--seqlen 2048] [--batch_size 8] [--gradient_accumulate_steps 1] [--lr X] [--minmax_lr X] [--seed 42]\n"
     "           [--layer_config JSON] [--fp_layers a,b] [--format auto_round[,auto_gptq,auto_awq,fake]] [--device cpu]\n"
-    "           [--avg_bits 3.0 --options W2A16G64,W4A16,W8A16] [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
+    "           [--avg_bits 3.0 [--options W2A16G64,W4A16,W8A16] [--ignore_scale_zp_bits] [--autoscheme_nsamples 16] [--autoscheme_seqlen 256]\n"
+    "            [--autoscheme_batch_size 8] [--autoscheme_output layer_config.json]]\n"
+    "           [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
     "           [--kernels auto|fused|reference]\n"
     "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json]\n"
     "  --dataset takes local .txt / .jsonl files or Hub datasets (e.g. NeelNanda/pile-10k, read through the dataset viewer\n"
-    "  and cached under $HF_HOME/signround/datasets-server).",
+    "  and cached under $HF_HOME/signround/datasets-server).\n"
+    "  --avg_bits runs AutoScheme first (as `signround autoscheme` with the same flags; its sample counts are\n"
+    "  --autoscheme_nsamples / _seqlen / _batch_size, --seed is shared) and tunes with the layer_config it chooses.\n"
+    "  Allowed: --bits 2 to 8 (2, 3, 4, 8 for auto_round / auto_gptq / auto_awq), --group_size -1 or 1 to 1048576, --iters 0 to 1000000,\n"
+    "  --nsamples 1 to 65536, --seqlen 2 to 1048576, --lr / --minmax_lr > 0, --avg_bits (or --target_bits) 2 to 16, --eval_window 2 to 1048576.",
     runQuantize};
 SRS_CLI_COMMAND(kQuantize);
+
+// Runs AutoScheme (when asked) and then the job, after every flag passed its checks.
+int quantizeChecked(const srs::cli::Args& a, srs::job::JobConfig& c, const srs::quant::autoscheme::AutoSchemeOptions* o) {
+    srs::CancelToken cancel;
+    srs::cli::SignalCancel on_signal(cancel);  // Ctrl-C stops the AutoScheme search or the job at a safe point
+    if (o) {
+        auto r = srs::quant::autoscheme::runAutoScheme(*o, {}, cancel);
+        if (!r) return srs::cli::fail(r.error().message, r.error().hint, r.error().code == srs::ErrorCode::Cancelled ? 130 : 1);
+        c.layer_config = r->layer_config.dump();
+        std::fprintf(stderr,
+                     "AutoScheme: %.4f bits per weight on average (target %.4f, scale/zero bits %s; options %s; %d samples x %d tokens, "
+                     "batch %d, seed %llu; scores %s)\n",
+                     r->allocation.avg_bits(), o->avg_bits, o->ignore_scale_zp_bits ? "ignored" : "counted", o->options.c_str(), o->nsamples,
+                     o->seqlen, o->batch_size, static_cast<unsigned long long>(o->seed), r->scores_from_cache ? "from cache" : "computed");
+        if (auto out = a.get("autoscheme_output")) {
+            auto w = srs::io::writeFileAtomic(*out, r->layer_config.dump(2));
+            if (!w) return srs::cli::fail(w.error().message, w.error().hint);
+        }
+    }
+    srs::cli::JobPrinter printer(a.flag("json"));
+    auto fin = srs::job::runQuantJob(c, printer, cancel);
+    switch (fin.state) {
+    case srs::job::JobState::Finished: return 0;
+    case srs::job::JobState::Cancelled: return 130;
+    default: return 1;
+    }
+}
+
+// The numeric flags into the config, each range-checked; false with the first bad one's message.
+bool readNumbers(const srs::cli::Args& a, srs::job::JobConfig& c, std::string* err) {
+    using namespace srs::cli::limits;
+    const srs::cli::RealRange lr{0.0, std::numeric_limits<double>::infinity(), /*min_open=*/true};
+    return a.getInt("bits", kBits, &c.bits, err) && a.getInt("group_size", kGroupSize, &c.group_size, err) &&
+           a.getInt("iters", kIters, &c.iters, err) && a.getInt("nsamples", kNsamples, &c.nsamples, err) &&
+           a.getInt("seqlen", kSeqlen, &c.seqlen, err) && a.getInt("batch_size", kBatchSize, &c.batch_size, err) &&
+           a.getInt("gradient_accumulate_steps", srs::cli::IntRange{1, 65536}, &c.gradient_accumulate_steps, err) &&
+           a.getInt("seed", kSeed, &c.seed, err) && a.getInt("eval_window", kWindow, &c.eval_window, err) &&
+           a.getInt("dynamic_max_gap", srs::cli::IntRange{1, kIters.max, "off"}, &c.dynamic_max_gap, err) &&
+           a.getDouble("lr", lr, &c.lr, err) && a.getDouble("minmax_lr", lr, &c.minmax_lr, err);
+}
+
+// AutoScheme's options from quantize's flags: every flag `signround autoscheme` takes. Its sample
+// counts have their own names here (--nsamples / --seqlen / --batch_size are the tuning's);
+// --seed, --dataset and --model are shared with the run.
+bool readAutoScheme(const srs::cli::Args& a, const srs::job::JobConfig& c, srs::quant::autoscheme::AutoSchemeOptions* o, std::string* err) {
+    using namespace srs::cli::limits;
+    o->model = c.model;
+    o->datasets = c.datasets;
+    o->seed = c.seed;
+    o->options = a.getOr("options", o->options);
+    o->ignore_scale_zp_bits = a.flag("ignore_scale_zp_bits");
+    return a.getDouble(a.get("avg_bits") ? "avg_bits" : "target_bits", kAvgBits, &o->avg_bits, err) &&
+           a.getInt("autoscheme_nsamples", kNsamples, &o->nsamples, err) && a.getInt("autoscheme_seqlen", kSeqlen, &o->seqlen, err) &&
+           a.getInt("autoscheme_batch_size", kBatchSize, &o->batch_size, err);
+}
+
+// What the core would reject at its start, checked before AutoScheme or the run does any work:
+// the recipe, the formats, the device, the scheme and the scheme options (the core's own
+// messages and hints; exit 1 as when the core reports them).
+srs::Status checkSettings(const srs::job::JobConfig& c, const srs::quant::autoscheme::AutoSchemeOptions* o) {
+    srs::job::JobConfig probe = c;
+    SRS_TRY(srs::job::applyRecipe(probe));
+    if (auto f = srs::job::parseExportFormats(srs::job::requestedExportFormats(c.formats)); !f) return f.error();
+    if (auto d = srs::job::parseComputeDevice(c.device); !d) return d.error();
+    SRS_TRY(srs::quant::validateScheme({c.bits, c.group_size, c.sym}));
+    if (o) {
+        if (auto opts = srs::quant::autoscheme::parseSchemeOptions(o->options); !opts) return opts.error();
+    }
+    return {};
+}
+
+// The files the flags name: the evaluation text must be readable, AutoScheme's output writable.
+std::string checkFiles(const srs::cli::Args& a, const srs::job::JobConfig& c) {
+    if (!c.eval_text.empty()) {
+        if (auto e = srs::cli::checkInputFile("eval_text", c.eval_text); !e.empty()) return e;
+    }
+    if (auto out = a.get("autoscheme_output")) return srs::cli::checkOutputFile("autoscheme_output", *out);
+    return {};
+}
 
 int runQuantize(const std::vector<std::string>& argv) {
     srs::cli::Args a;
@@ -33,13 +124,21 @@ int runQuantize(const std::vector<std::string>& argv) {
     const std::set<std::string> values = {"model", "scheme", "bits", "group_size", "recipe", "iters", "nsamples", "seqlen", "batch_size",
                                           "gradient_accumulate_steps", "lr", "minmax_lr", "seed", "dataset", "layer_config", "fp_layers",
                                           "ignore_layers", "format", "device", "output_dir", "run_dir", "eval_text", "eval_window",
-                                          "dynamic_max_gap", "avg_bits", "target_bits", "options", "kernels"};
+                                          "dynamic_max_gap", "avg_bits", "target_bits", "options", "kernels", "autoscheme_nsamples",
+                                          "autoscheme_seqlen", "autoscheme_batch_size", "autoscheme_output"};
     const std::set<std::string> bools = {"sym", "asym", "resume", "json", "disable_amp", "disable_minmax_tuning", "disable_quanted_input",
-                                         "not_use_best_mse", "disable_opt_rtn"};
+                                         "not_use_best_mse", "disable_opt_rtn", "ignore_scale_zp_bits"};
     if (!a.parse(argv, values, bools, &err)) return srs::cli::usageError(kQuantize, err);
+    if (!a.positional().empty()) return srs::cli::usageError(kQuantize, "unexpected argument '" + a.positional().front() + "'");
     if (!a.get("model")) return srs::cli::usageError(kQuantize, "--model is required");
     if (!a.get("output_dir")) return srs::cli::usageError(kQuantize, "--output_dir is required");
     if (a.flag("sym") && a.flag("asym")) return srs::cli::usageError(kQuantize, "--sym and --asym exclude each other");
+    const bool autoscheme = a.get("avg_bits") || a.get("target_bits");
+    if (a.get("avg_bits") && a.get("target_bits")) return srs::cli::usageError(kQuantize, "--target_bits is another name for --avg_bits: give one");
+    for (const char* f : {"options", "autoscheme_nsamples", "autoscheme_seqlen", "autoscheme_batch_size", "autoscheme_output"})
+        if (!autoscheme && a.get(f)) return srs::cli::usageError(kQuantize, std::string("--") + f + " belongs to AutoScheme: give --avg_bits too");
+    if (!autoscheme && a.flag("ignore_scale_zp_bits"))
+        return srs::cli::usageError(kQuantize, "--ignore_scale_zp_bits belongs to AutoScheme: give --avg_bits too");
 
     srs::job::JobConfig c;
     c.model = *a.get("model");
@@ -53,32 +152,7 @@ int runQuantize(const std::vector<std::string>& argv) {
         c.group_size = (*p)->group_size;
         c.sym = (*p)->sym;
     }
-    long long v = 0;
-    auto geti = [&](const char* flag, auto setter) {
-        if (!a.get(flag)) return true;
-        if (!a.getInt(flag, &v, &err)) return false;
-        setter(v);
-        return true;
-    };
-    double d = 0;
-    auto getd = [&](const char* flag, auto setter) {
-        if (!a.get(flag)) return true;
-        if (!a.getDouble(flag, &d, &err)) return false;
-        setter(d);
-        return true;
-    };
-    if (!geti("bits", [&](long long x) { c.bits = static_cast<int>(x); }) ||
-        !geti("group_size", [&](long long x) { c.group_size = static_cast<int>(x); }) ||
-        !geti("iters", [&](long long x) { c.iters = static_cast<int>(x); }) ||
-        !geti("nsamples", [&](long long x) { c.nsamples = static_cast<int>(x); }) ||
-        !geti("seqlen", [&](long long x) { c.seqlen = static_cast<int>(x); }) ||
-        !geti("batch_size", [&](long long x) { c.batch_size = static_cast<int>(x); }) ||
-        !geti("gradient_accumulate_steps", [&](long long x) { c.gradient_accumulate_steps = static_cast<int>(x); }) ||
-        !geti("seed", [&](long long x) { c.seed = static_cast<std::uint64_t>(x); }) ||
-        !geti("eval_window", [&](long long x) { c.eval_window = static_cast<int>(x); }) ||
-        !geti("dynamic_max_gap", [&](long long x) { c.dynamic_max_gap = static_cast<int>(x); }) ||
-        !getd("lr", [&](double x) { c.lr = x; }) || !getd("minmax_lr", [&](double x) { c.minmax_lr = x; }))
-        return srs::cli::usageError(kQuantize, err);
+    if (!readNumbers(a, c, &err)) return srs::cli::usageError(kQuantize, err);
     if (a.flag("asym")) c.sym = false;
     if (a.flag("sym")) c.sym = true;
     c.recipe = a.getOr("recipe", c.recipe);
@@ -100,32 +174,16 @@ int runQuantize(const std::vector<std::string>& argv) {
             return srs::cli::usageError(kQuantize, "unknown --kernels '" + *k + "': use auto, fused or reference");
         c.kernels = *k;
     }
-
-    srs::CancelToken cancel;
-    srs::cli::SignalCancel on_signal(cancel);  // Ctrl-C stops the AutoScheme search or the job at a safe point
-    if (a.get("avg_bits") || a.get("target_bits")) {
+    srs::quant::autoscheme::AutoSchemeOptions o;
+    if (autoscheme) {
         // AutoScheme first: its layer_config then drives the tuning and every export.
         if (!c.layer_config.empty()) return srs::cli::usageError(kQuantize, "--avg_bits chooses the layer_config itself; drop --layer_config");
-        srs::quant::autoscheme::AutoSchemeOptions o;
-        o.model = c.model;
-        o.datasets = c.datasets;
-        o.options = a.getOr("options", o.options);
-        double avg = 0;
-        if (!a.getDouble(a.get("avg_bits") ? "avg_bits" : "target_bits", &avg, &err)) return srs::cli::usageError(kQuantize, err);
-        o.avg_bits = avg;
-        c.avg_bits = avg;
-        auto r = srs::quant::autoscheme::runAutoScheme(o, {}, cancel);
-        if (!r) return srs::cli::fail(r.error().message, r.error().hint);
-        c.layer_config = r->layer_config.dump();
-        std::fprintf(stderr, "AutoScheme: %.4f bits per weight on average (target %.4f)\n", r->allocation.avg_bits(), avg);
+        if (!readAutoScheme(a, c, &o, &err)) return srs::cli::usageError(kQuantize, err);
+        c.avg_bits = o.avg_bits;
     }
-    srs::cli::JobPrinter printer(a.flag("json"));
-    auto fin = srs::job::runQuantJob(c, printer, cancel);
-    switch (fin.state) {
-    case srs::job::JobState::Finished: return 0;
-    case srs::job::JobState::Cancelled: return 130;
-    default: return 1;
-    }
+    if (auto e = checkFiles(a, c); !e.empty()) return srs::cli::usageError(kQuantize, e);
+    if (auto s = checkSettings(c, autoscheme ? &o : nullptr); !s) return srs::cli::fail(s.error().message, s.error().hint);
+    return quantizeChecked(a, c, autoscheme ? &o : nullptr);
 }
 
 }  // namespace

@@ -1,7 +1,12 @@
 #include "app/cli/command.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace srs::cli {
 
@@ -55,29 +60,112 @@ std::string Args::getOr(const std::string& flag, const std::string& fallback) co
     return v ? *v : fallback;
 }
 
-bool Args::getInt(const std::string& flag, long long* out, std::string* error) const {
+std::string IntRange::text() const {
+    const std::string span = std::to_string(min) + " to " + std::to_string(max);
+    if (!special_meaning) return span;
+    return std::to_string(special) + " (" + special_meaning + ") or " + span;
+}
+
+bool RealRange::allows(double v) const {
+    return std::isfinite(v) && (min_open ? v > min : v >= min) && v <= max;
+}
+
+namespace {
+
+std::string shortest(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    for (int precision = 1; precision <= 17; ++precision) {  // the shortest text that reads back as v
+        std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
+    return buf;
+}
+
+// A value as the user gave it, fit for one line of an error message.
+std::string shown(const std::string& v) {
+    std::string s = v.size() > 64 ? v.substr(0, 64) + "..." : v;
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    return "'" + s + "'";
+}
+
+}  // namespace
+
+std::string RealRange::text() const {
+    if (std::isinf(max)) return std::string(min_open ? "> " : ">= ") + shortest(min);
+    return std::string("in ") + (min_open ? "(" : "[") + shortest(min) + ", " + shortest(max) + "]";
+}
+
+bool Args::readWhole(const std::string& flag, const IntRange& range, long long lo, unsigned long long hi, std::optional<long long>* value,
+                     std::string* error) const {
     auto v = get(flag);
     if (!v) return true;
-    char* end = nullptr;
-    long long x = std::strtoll(v->c_str(), &end, 10);
-    if (v->empty() || *end != '\0') {
-        *error = "--" + flag + " needs an integer, got '" + *v + "'";
+    // The range must fit the target type; a range that does not is this program's bug, said plainly.
+    auto fits = [&](long long x) { return x >= lo && (x < 0 || static_cast<unsigned long long>(x) <= hi); };
+    if (!fits(range.min) || !fits(range.max) || (range.special_meaning && !fits(range.special))) {
+        *error = "internal error: the allowed range of --" + flag + " (" + range.text() + ") does not fit its type";
+        return false;
+    }
+    long long x = 0;
+    const char* first = v->data();
+    const char* last = first + v->size();
+    const auto [end, ec] = std::from_chars(first, last, x);  // digits with an optional '-': no spaces, '+', '.', 'e' or hex
+    const bool digits_only = !v->empty() && end == last && end != first;
+    if (!digits_only || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+        *error = "--" + flag + " needs a whole number (" + range.text() + "), got " + shown(*v);
+        return false;
+    }
+    if (ec == std::errc::result_out_of_range || !range.allows(x)) {
+        *error = "--" + flag + " " + *v + " is out of range: allowed " + range.text();
+        return false;
+    }
+    *value = x;
+    return true;
+}
+
+bool Args::getDouble(const std::string& flag, const RealRange& range, std::optional<double>* out, std::string* error) const {
+    auto v = get(flag);
+    if (!v) return true;
+    double x = 0;
+    const char* first = v->data();
+    const char* last = first + v->size();
+    const auto [end, ec] = std::from_chars(first, last, x);  // decimal or exponent form, "inf", "nan"; no spaces, '+' or hex
+    if (v->empty() || end != last || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+        *error = "--" + flag + " must be a finite number " + range.text() + ", got " + shown(*v);
+        return false;
+    }
+    if (ec == std::errc::result_out_of_range || !range.allows(x)) {  // out_of_range: beyond a double, or below its smallest
+        *error = "--" + flag + " must be a finite number " + range.text() + " (got " + *v + ")";
         return false;
     }
     *out = x;
     return true;
 }
 
-bool Args::getDouble(const std::string& flag, double* out, std::string* error) const {
+bool Args::getDouble(const std::string& flag, const RealRange& range, double* out, std::string* error) const {
+    std::optional<double> v;
+    if (!getDouble(flag, range, &v, error)) return false;
+    if (v) *out = *v;
+    return true;
+}
+
+bool Args::getIntList(const std::string& flag, const IntRange& range, std::vector<int>* out, std::string* error) const {
     auto v = get(flag);
     if (!v) return true;
-    char* end = nullptr;
-    double x = std::strtod(v->c_str(), &end);
-    if (v->empty() || *end != '\0') {
-        *error = "--" + flag + " needs a number, got '" + *v + "'";
+    std::vector<int> items;
+    for (const std::string& item : splitList(*v)) {
+        Args one;
+        one.values_[flag] = item;
+        std::optional<int> x;
+        if (!one.getInt(flag, range, &x, error)) return false;
+        items.push_back(*x);
+    }
+    if (items.empty()) {
+        *error = "--" + flag + " needs a comma-separated list of whole numbers (" + range.text() + "), got " + shown(*v);
         return false;
     }
-    *out = x;
+    *out = std::move(items);
     return true;
 }
 
@@ -91,6 +179,24 @@ std::vector<std::string> splitList(const std::string& value) {
         start = comma + 1;
     }
     return out;
+}
+
+std::string checkInputFile(const std::string& flag, const std::string& path) {
+    std::error_code ec;
+    if (path.empty()) return "--" + flag + " needs a file name";
+    if (!std::filesystem::is_regular_file(path, ec)) return "--" + flag + " " + path + " is not a file (check the path)";
+    if (!std::ifstream(path, std::ios::binary)) return "--" + flag + " " + path + " cannot be read (check its permissions)";
+    return {};
+}
+
+std::string checkOutputFile(const std::string& flag, const std::string& path) {
+    std::error_code ec;
+    if (path.empty()) return "--" + flag + " needs a file name";
+    if (std::filesystem::is_directory(path, ec)) return "--" + flag + " " + path + " is a folder; give a file name";
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+        return "--" + flag + " " + path + ": the folder " + parent.string() + " does not exist (create it first)";
+    return {};
 }
 
 static std::map<std::string, Command>& registry() {

@@ -112,7 +112,9 @@ Result<CalibrationSet> buildCalibrationSet(const std::vector<const DocumentSourc
     std::vector<std::size_t> unused;
     for (std::size_t i = 0; i < docs.size() && static_cast<int>(set.samples.size()) < opt.nsamples; ++i) {
         SRS_TRY(cancel.check("tokenizing calibration data"));
-        std::vector<std::int32_t> ids = tok.encode(docs[i], false);
+        auto encoded = tok.tryEncode(docs[i], false);  // an error for a hostile tokenizer.json
+        if (!encoded) return encoded.error().withContext("tokenizing calibration data");
+        std::vector<std::int32_t> ids = std::move(*encoded);
         if (ids.size() < body) {
             unused.push_back(i);
             continue;
@@ -129,8 +131,9 @@ Result<CalibrationSet> buildCalibrationSet(const std::vector<const DocumentSourc
         std::vector<std::int32_t> stream;
         for (std::size_t i : unused) {
             SRS_TRY(cancel.check("tokenizing calibration data"));
-            auto ids = tok.encode(docs[i], false);
-            stream.insert(stream.end(), ids.begin(), ids.end());
+            auto ids = tok.tryEncode(docs[i], false);
+            if (!ids) return ids.error().withContext("tokenizing calibration data");
+            stream.insert(stream.end(), ids->begin(), ids->end());
             if (tok.eosId()) stream.push_back(*tok.eosId());
             if (stream.size() >= body * static_cast<std::size_t>(opt.nsamples - set.samples.size())) break;
         }

@@ -6,14 +6,17 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_field.h"
 #include "core/common/log.h"
 #include "core/eval/generate_text.h"
 #include "core/eval/sampling.h"
 #include "core/io/atomic_file.h"
+#include "core/io/read_text_file.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
 #include "core/tokenizer/chat_template.h"
@@ -61,18 +64,20 @@ std::vector<std::int32_t> generationConfigEosIds(const std::string& folder) {
     const std::string path = folder + "/generation_config.json";
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return ids;
-    auto text = io::readFile(path);
-    if (!text) return ids;
-    try {
-        const auto j = nlohmann::json::parse(*text);
-        const auto e = j.value("eos_token_id", nlohmann::json());
-        if (e.is_number_integer()) ids.push_back(e.get<std::int32_t>());
-        if (e.is_array())
-            for (const auto& x : e)
-                if (x.is_number_integer()) ids.push_back(x.get<std::int32_t>());
-    } catch (const std::exception& ex) {
-        log::warn(path + " is not valid JSON (" + ex.what() + "); its eos_token_id is not used");
+    // A plain file of at most 16 MiB; every id an int32 (no wrapping), else a warning and no ids.
+    auto j = io::readJsonFile(path, io::kMaxConfigFileBytes);
+    if (!j) {
+        log::warn(j.error().message + "; its eos_token_id is not used");
+        return ids;
     }
+    const json::Fields f(*j, path);
+    auto e = f.isObject() ? f.integerOrList("eos_token_id", 0, std::numeric_limits<std::int32_t>::max(), 1024)
+                          : Result<std::vector<std::int64_t>>(f.notAnObject());
+    if (!e) {
+        log::warn(e.error().message + "; its eos_token_id is not used");
+        return ids;
+    }
+    for (std::int64_t id : *e) ids.push_back(static_cast<std::int32_t>(id));
     return ids;
 }
 
@@ -160,6 +165,8 @@ Result<std::vector<std::int32_t>> Generator::Impl::chatIds(const std::string& pr
                          "chat_template");
     auto text = tokenizer::renderChat(*chat, {{"user", prompt}}, true);
     if (!text) return text.error().withContext("rendering the chat template");
+    // A tokenizer.json splits out its added tokens itself, and its encode may fail (tryEncode).
+    if (tok->kind() == "hf-bpe") return tok->tryEncode(*text, false);
     return encodeWithSpecialTokens(*tok, *text, specialTokenStrings(*tok, *chat));
 }
 
@@ -260,7 +267,9 @@ Result<std::vector<std::int32_t>> Generator::promptIds(const std::string& prompt
         if (!c) return c.error();
         ids = std::move(*c);
     } else {
-        ids = impl_->tok->encode(prompt, impl_->tok->addsBosByDefault());
+        auto encoded = impl_->tok->tryEncode(prompt, impl_->tok->addsBosByDefault());  // an error for a hostile tokenizer.json
+        if (!encoded) return encoded.error().withContext("tokenizing the prompt");
+        ids = std::move(*encoded);
     }
     if (ids.empty())
         return makeError(ErrorCode::InvalidArgument, "the prompt is empty and the tokenizer adds no BOS, so there is nothing to continue",

@@ -14,6 +14,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
+#include "core/quant/nonfinite.h"
 #include "core/tokenizer/load_tokenizer.h"
 #include "kernels/linear.h"
 
@@ -62,7 +63,9 @@ Result<WindowPlan> planWindows(const io::WeightSource& source, const io::WeightS
     const bool llama = opt.protocol == EvalProtocol::LlamaPerplexity;
     // llama-perplexity adds BOS to the text when the vocabulary asks for it, and puts it first in every window.
     if (llama && (*tok)->addsBosByDefault()) p.bos = (*tok)->bosId();
-    p.ids = (*tok)->encode(*text, p.bos.has_value());
+    auto ids = (*tok)->tryEncode(*text, p.bos.has_value());  // an error for a hostile tokenizer.json
+    if (!ids) return ids.error().withContext("tokenizing " + text_file);
+    p.ids = std::move(*ids);
     SRS_TRY(checkIds(p.ids, **tok, source.config().vocab_size, text_file, opt));
     std::int64_t context = source.config().max_position_embeddings;
     if (reference) {
@@ -140,7 +143,39 @@ void scoreBatch(const WindowPlan& p, const at::Tensor& batch_ids, const at::Tens
 
 struct Models {
     std::unique_ptr<model::CausalLM> model, reference;  // reference: null without one
+    std::shared_ptr<io::WeightSource> model_source, reference_source;
 };
+
+const char* const kBadModelHint =
+    "a model that computes NaN or infinity has no perplexity: the model file is damaged (re-download or re-convert it), or, for "
+    "a quantized export, re-run the quantization from a finite original";
+
+// Why a model's logits on a batch of windows are not finite: the first of its tensors that holds
+// NaN or infinity (read from the source one at a time), else the first block whose output on
+// these windows is not, else the final norm and head. Only on failure: it reruns the batch.
+Error nonFiniteLogits(model::CausalLM& lm, const io::WeightSource& source, const at::Tensor& ids, const at::Tensor& logits, int w0,
+                      const std::string& role) {
+    const std::string what = role + " " + source.path() + " gives " + quant::describeNonFinite(logits) + " logits on windows " +
+                             std::to_string(w0 + 1) + "-" + std::to_string(w0 + ids.size(0));
+    for (const auto& name : source.tensorNames()) {
+        auto t = source.loadFloat(name);
+        if (!t) continue;
+        const at::Tensor x = model::toTensor(*t, at::kFloat);
+        if (!quant::allFinite(x))
+            return makeError(ErrorCode::InvalidArgument, what + ": its tensor " + name + " holds " + quant::describeNonFinite(x), kBadModelHint);
+    }
+    at::Tensor h = lm.embed(ids);
+    auto [cos, sin] = lm.rope().cosSin(at::arange(ids.size(1), at::kLong));
+    for (int i = 0; i < lm.numBlocks(); ++i) {
+        h = lm.block(i).forward(h, cos, sin);
+        if (!quant::allFinite(h))
+            return makeError(ErrorCode::InvalidArgument,
+                             what + ": block " + std::to_string(i + 1) + " (model.layers." + std::to_string(i) +
+                                 ") is the first whose output is not finite, on finite weights: its activations overflow float32",
+                             kBadModelHint);
+    }
+    return makeError(ErrorCode::InvalidArgument, what + ": every block's output is finite, its final norm or head overflows float32", kBadModelHint);
+}
 
 // Runs every window through the model (and the reference), scoring as it goes.
 Status scoreAll(const WindowPlan& p, const Models& m, const EvalOptions& opt, KldAccumulator& acc, const EvalProgressFn& progress,
@@ -154,10 +189,12 @@ Status scoreAll(const WindowPlan& p, const Models& m, const EvalOptions& opt, Kl
             const int nb = std::min(batch, p.windows - w0);
             const at::Tensor ids = batchIds(p, w0, nb);
             const at::Tensor logits = m.model->logits(ids);  // [nb, window, V] float32
+            if (!quant::allFinite(logits)) return nonFiniteLogits(*m.model, *m.model_source, ids, logits, w0, "the model");
             at::Tensor ref_logits;
             if (m.reference) {
                 SRS_TRY(cancel.check("evaluating the reference"));
                 ref_logits = m.reference->logits(ids);
+                if (!quant::allFinite(ref_logits)) return nonFiniteLogits(*m.reference, *m.reference_source, ids, ref_logits, w0, "the reference");
                 if (ref_logits.sizes() != logits.sizes())
                     return makeError(ErrorCode::InvalidArgument, "the reference's logits are not shaped as the model's",
                                      "--reference must name the original this model was quantized from");
@@ -174,6 +211,8 @@ Status scoreAll(const WindowPlan& p, const Models& m, const EvalOptions& opt, Kl
 Result<Models> loadModels(const std::shared_ptr<io::WeightSource>& source, const std::shared_ptr<io::WeightSource>& reference,
                           at::ScalarType dtype) {
     Models m;
+    m.model_source = source;
+    m.reference_source = reference;
     auto model = model::CausalLM::load(source, dtype);
     if (!model) return model.error();
     m.model = std::move(*model);
@@ -183,6 +222,23 @@ Result<Models> loadModels(const std::shared_ptr<io::WeightSource>& source, const
         m.reference = std::move(*ref);
     }
     return m;
+}
+
+// Every figure of a report, finite (perplexity past double's range is infinite, not a result).
+Status checkFigures(const PerplexityReport& r) {
+    std::vector<std::pair<const char*, double>> figures{{"mean NLL", r.mean_nll}, {"perplexity", r.ppl}};
+    if (r.kld)
+        for (const auto& f : std::initializer_list<std::pair<const char*, double>>{{"KL divergence mean", r.kld->mean},   {"KL divergence max", r.kld->max},
+                                                                                 {"reference perplexity", r.kld->reference_ppl}, {"perplexity ratio", r.kld->ppl_ratio}})
+            figures.push_back(f);
+    for (const auto& [name, v] : figures)
+        if (!std::isfinite(v))
+            return makeError(ErrorCode::InvalidArgument,
+                             r.model + ": the " + std::string(name) + " on " + r.text + " came out " + quant::formatValue(v) + " (mean NLL " +
+                                 quant::formatValue(r.mean_nll) + " over " + std::to_string(r.scored_tokens) + " tokens)",
+                             "the model predicts the text's tokens with probability 0 or computes non-finite numbers: check the model and "
+                             "that --tokenizer / the text belong to it");
+    return {};
 }
 
 }  // namespace
@@ -219,6 +275,8 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
     r.mean_nll = acc.model_nll_sum / static_cast<double>(r.scored_tokens);
     r.ppl = std::exp(r.mean_nll);
     if (reference) r.kld = summarizeKld(std::move(acc));
+    // Finite logits give finite figures unless the scoring overflows; no NaN is ever reported as one.
+    SRS_TRY(checkFigures(r));
     r.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     r.tokens_per_s = r.elapsed_ms > 0 ? 1000.0 * r.windows * r.window / static_cast<double>(r.elapsed_ms) : 0.0;
     return r;

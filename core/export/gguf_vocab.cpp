@@ -3,8 +3,9 @@
 #include <filesystem>
 #include <map>
 
-#include "core/io/atomic_file.h"
+#include "core/io/read_text_file.h"
 #include "core/io/gguf.h"
+#include "core/io/gguf_source.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/tokenizer/load_tokenizer.h"
 #include "core/tokenizer/spm_tokenizer.h"
@@ -26,32 +27,36 @@ const std::map<std::string, std::string>& knownSplitRegexes() {
     return kKnown;
 }
 
-void collectSplitRegexes(const nlohmann::json& pre, std::vector<std::string>& regexes, bool& byte_level_regex) {
-    if (!pre.is_object()) return;
-    const std::string type = pre.value("type", "");
-    if (type == "Sequence" && pre.contains("pretokenizers"))
-        for (const auto& p : pre["pretokenizers"]) collectSplitRegexes(p, regexes, byte_level_regex);
-    if (type == "Split" && pre.contains("pattern") && pre["pattern"].contains("Regex"))
-        regexes.push_back(pre["pattern"]["Regex"].get<std::string>());
-    if (type == "ByteLevel" && pre.value("use_regex", true)) byte_level_regex = true;
+// A string member of a JSON object, or "" (the tokenizer loader has checked these files; reads
+// here stay typed so that a file changed since cannot throw).
+std::string stringAt(const nlohmann::json& j, const char* key) {
+    if (!j.is_object()) return "";
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Padding id and chat template from tokenizer_config.json.
-void addConfigKeys(io::GgufWriter& w, const std::string& folder, const std::function<std::optional<std::int32_t>(const std::string&)>& id_of) {
-    auto text = io::readFile((fs::path(folder) / "tokenizer_config.json").string());
-    if (!text) return;
-    try {
-        auto j = nlohmann::json::parse(*text);
-        if (j.contains("chat_template") && j["chat_template"].is_string())
-            w.setString("tokenizer.chat_template", j["chat_template"].get<std::string>());
-        std::string pad;
-        if (j.contains("pad_token") && j["pad_token"].is_string()) pad = j["pad_token"].get<std::string>();
-        if (j.contains("pad_token") && j["pad_token"].is_object()) pad = j["pad_token"].value("content", "");
-        if (!pad.empty())
-            if (auto id = id_of(pad)) w.setU32("tokenizer.ggml.padding_token_id", static_cast<std::uint32_t>(*id));
-    } catch (const std::exception&) {
-        // The tokenizer loader already accepted this file; a template we cannot read is left out.
+void collectSplitRegexes(const nlohmann::json& pre, std::vector<std::string>& regexes, bool& byte_level_regex) {
+    if (!pre.is_object()) return;
+    const std::string type = stringAt(pre, "type");
+    if (auto it = pre.find("pretokenizers"); type == "Sequence" && it != pre.end() && it->is_array())
+        for (const auto& p : *it) collectSplitRegexes(p, regexes, byte_level_regex);
+    if (auto it = pre.find("pattern"); type == "Split" && it != pre.end() && it->is_object() && it->contains("Regex"))
+        regexes.push_back(stringAt(*it, "Regex"));
+    if (type == "ByteLevel") {
+        auto it = pre.find("use_regex");
+        if (it == pre.end() || !it->is_boolean() || it->get<bool>()) byte_level_regex = true;
     }
+}
+
+// Padding id and chat template from tokenizer_config.json (bounded, typed reads).
+void addConfigKeys(io::GgufWriter& w, const std::string& folder, const std::function<std::optional<std::int32_t>(const std::string&)>& id_of) {
+    auto j = io::readJsonFile((fs::path(folder) / "tokenizer_config.json").string(), io::kMaxConfigFileBytes);
+    if (!j || !j->is_object()) return;  // the tokenizer loader already accepted this file; an unreadable one adds nothing
+    if (const std::string t = stringAt(*j, "chat_template"); !t.empty()) w.setString("tokenizer.chat_template", t);
+    std::string pad = stringAt(*j, "pad_token");
+    if (auto it = j->find("pad_token"); pad.empty() && it != j->end()) pad = stringAt(*it, "content");
+    if (!pad.empty())
+        if (auto id = id_of(pad)) w.setU32("tokenizer.ggml.padding_token_id", static_cast<std::uint32_t>(*id));
 }
 
 Status addSentencePiece(io::GgufWriter& w, const io::WeightSource& source, const tokenizer::SpmTokenizer& spm) {
@@ -75,38 +80,54 @@ Status addSentencePiece(io::GgufWriter& w, const io::WeightSource& source, const
             return std::nullopt;
         });
     } else if (auto g = io::GgufFile::open(source.path()); g) {
-        // A GGUF source: carry its template and padding id over.
-        if (const auto* t = (*g)->meta("tokenizer.chat_template"); t && t->is_string()) w.setString("tokenizer.chat_template", t->get<std::string>());
-        if (const auto* p = (*g)->meta("tokenizer.ggml.padding_token_id"); p && p->is_number_unsigned() && p->get<std::uint64_t>() < v.pieces.size())
-            w.setU32("tokenizer.ggml.padding_token_id", p->get<std::uint32_t>());
+        // A GGUF source: carry its template and padding id over (both read typed and checked).
+        auto tmpl = (*g)->metaString("tokenizer.chat_template");
+        if (!tmpl) return tmpl.error();
+        if (*tmpl) w.setString("tokenizer.chat_template", **tmpl);
+        auto gv = io::readGgufVocab(**g);
+        if (!gv) return gv.error();
+        if (*gv && (*gv)->padding_id && static_cast<std::size_t>(*(*gv)->padding_id) < v.pieces.size())
+            w.setU32("tokenizer.ggml.padding_token_id", static_cast<std::uint32_t>(*(*gv)->padding_id));
     }
     return {};
 }
 
+// An id from tokenizer.json: an integer in [0, 2^24), else nullopt.
+std::optional<std::int64_t> tokenIdOf(const nlohmann::json& v) {
+    constexpr std::int64_t kMax = 1 << 24;
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() < static_cast<std::uint64_t>(kMax) ? std::optional<std::int64_t>(static_cast<std::int64_t>(v.get<std::uint64_t>())) : std::nullopt;
+    if (v.is_number_integer() && v.get<std::int64_t>() >= 0 && v.get<std::int64_t>() < kMax) return v.get<std::int64_t>();
+    return std::nullopt;
+}
+
 Status addByteLevelBpe(io::GgufWriter& w, const io::WeightSource& source, const tokenizer::HfTokenizer& tok) {
     const std::string path = (fs::path(source.tokenizerFolder()) / "tokenizer.json").string();
-    auto text = io::readFile(path);
-    if (!text) return text.error();
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(*text);
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::CorruptFile, path + " is not valid JSON: " + e.what());
-    }
+    auto parsed = io::readJsonFile(path, io::kMaxTokenizerFileBytes);
+    if (!parsed) return parsed.error();
+    const nlohmann::json& j = *parsed;
     auto pre = ggufPreTokenizerName(j);
     if (!pre) return pre.error().withContext(path);
-    const auto& model = j["model"];
-    if (!model.is_object() || model.value("type", "") != "BPE" || !model.contains("vocab") || !model["vocab"].is_object())
-        return makeError(ErrorCode::Unsupported, path + " is not a BPE tokenizer", "GGUF export writes SentencePiece and byte-level BPE vocabularies");
+    auto model_it = j.is_object() ? j.find("model") : j.end();
+    const bool bpe = j.is_object() && model_it != j.end() && stringAt(*model_it, "type") == "BPE" && model_it->contains("vocab") && (*model_it)["vocab"].is_object();
+    if (!bpe) return makeError(ErrorCode::Unsupported, path + " is not a BPE tokenizer", "GGUF export writes SentencePiece and byte-level BPE vocabularies");
+    const auto& model = *model_it;
 
     // Tokens by id; ids the file leaves out (up to the model's vocab_size) are unused padding.
     std::map<std::int64_t, std::pair<std::string, std::int32_t>> by_id;
-    for (auto it = model["vocab"].begin(); it != model["vocab"].end(); ++it) by_id[it.value().get<std::int64_t>()] = {it.key(), kNormal};
-    if (j.contains("added_tokens") && j["added_tokens"].is_array())
-        for (const auto& a : j["added_tokens"])
-            by_id[a.value("id", std::int64_t(-1))] = {a.value("content", ""), a.value("special", false) ? kControl : kUserDefined};
-    by_id.erase(-1);
-    std::int64_t n = std::max<std::int64_t>(source.config().vocab_size, by_id.empty() ? 0 : by_id.rbegin()->first + 1);
+    for (auto it = model["vocab"].begin(); it != model["vocab"].end(); ++it) {
+        auto id = tokenIdOf(it.value());
+        if (!id) return makeError(ErrorCode::CorruptFile, path + ": model.vocab entry '" + it.key() + "' has no valid id", "re-download the model's tokenizer.json");
+        by_id[*id] = {it.key(), kNormal};
+    }
+    if (auto added = j.find("added_tokens"); added != j.end() && added->is_array())
+        for (const auto& a : *added) {
+            auto id = a.is_object() && a.contains("id") ? tokenIdOf(a["id"]) : std::nullopt;
+            if (!id) return makeError(ErrorCode::CorruptFile, path + ": an added token has no valid id", "re-download the model's tokenizer.json");
+            const bool special = a.contains("special") && a["special"].is_boolean() && a["special"].get<bool>();
+            by_id[*id] = {stringAt(a, "content"), special ? kControl : kUserDefined};
+        }
+    const std::int64_t n = std::max<std::int64_t>(source.config().vocab_size, by_id.empty() ? 0 : by_id.rbegin()->first + 1);
+    if (n > (1 << 24)) return makeError(ErrorCode::CorruptFile, path + ": a vocabulary of " + std::to_string(n) + " tokens is larger than any model's");
     std::vector<std::string> tokens(static_cast<std::size_t>(n));
     std::vector<std::int32_t> types(static_cast<std::size_t>(n), kUnused);
     for (std::int64_t i = 0; i < n; ++i) tokens[static_cast<std::size_t>(i)] = "[PAD" + std::to_string(i) + "]";
@@ -115,11 +136,11 @@ Status addByteLevelBpe(io::GgufWriter& w, const io::WeightSource& source, const 
         types[static_cast<std::size_t>(id)] = t.second;
     }
     std::vector<std::string> merges;
-    if (model.contains("merges") && model["merges"].is_array()) {
-        merges.reserve(model["merges"].size());
-        for (const auto& m : model["merges"]) {
-            if (m.is_string()) merges.push_back(m.get<std::string>());
-            else if (m.is_array() && m.size() == 2) merges.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
+    if (auto m = model.find("merges"); m != model.end() && m->is_array()) {
+        merges.reserve(m->size());
+        for (const auto& e : *m) {
+            if (e.is_string()) merges.push_back(e.get<std::string>());
+            else if (e.is_array() && e.size() == 2 && e[0].is_string() && e[1].is_string()) merges.push_back(e[0].get<std::string>() + " " + e[1].get<std::string>());
         }
     }
     w.setString("tokenizer.ggml.model", "gpt2");
@@ -140,7 +161,7 @@ Status addByteLevelBpe(io::GgufWriter& w, const io::WeightSource& source, const 
 Result<std::string> ggufPreTokenizerName(const nlohmann::json& tj) {
     std::vector<std::string> regexes;
     bool byte_level_regex = false;
-    if (tj.contains("pre_tokenizer")) collectSplitRegexes(tj["pre_tokenizer"], regexes, byte_level_regex);
+    if (tj.is_object() && tj.contains("pre_tokenizer")) collectSplitRegexes(tj["pre_tokenizer"], regexes, byte_level_regex);
     if (regexes.empty() && byte_level_regex) return std::string("gpt-2");
     if (regexes.size() == 1) {
         auto it = knownSplitRegexes().find(regexes[0]);

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/io/atomic_file.h"
+#include "core/io/read_text_file.h"
 
 namespace fs = std::filesystem;
 
@@ -23,16 +23,14 @@ Result<std::shared_ptr<Checkpoint>> Checkpoint::open(const std::string& folder) 
     std::map<std::string, std::string> weight_map;
     fs::path index_path = fs::path(folder) / "model.safetensors.index.json";
     if (fs::exists(index_path, ec)) {
-        auto text = readFile(index_path.string());
-        if (!text) return text.error();
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(*text);
-        } catch (const std::exception& e) {
-            return makeError(ErrorCode::CorruptFile, index_path.string() + " is not valid JSON: " + e.what(),
-                             "download the model's index file again");
+        auto parsed = readJsonFile(index_path.string(), kMaxConfigFileBytes);  // a plain file, bounded, depth-limited
+        if (!parsed) {
+            Error e = parsed.error();
+            e.hint = "download the model's index file again";
+            return e;
         }
-        if (!j.contains("weight_map") || !j["weight_map"].is_object())
+        const nlohmann::json& j = *parsed;
+        if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
             return makeError(ErrorCode::CorruptFile, index_path.string() + " has no \"weight_map\" object");
         std::set<std::string> unique;
         for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {

@@ -2,9 +2,14 @@
 
 #include "core/io/ggml_quants.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <limits>
+#include <sstream>
 
 #include "core/io/dtype.h"
 
@@ -73,6 +78,7 @@ public:
     std::uint64_t pos() const { return pos_; }
     std::uint64_t left() const { return size_ - pos_; }
     std::string error;
+    std::uint64_t values = 0;  // metadata values read so far (kGgufMaxMetadataValues at most)
 
     template <typename T>
     bool get(T* out, const char* what) {
@@ -102,22 +108,29 @@ private:
 
 constexpr std::uint32_t kArray = 9, kString = 8;
 
+const char* valueTypeName(std::uint32_t type) {
+    static const char* const kNames[] = {"u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64"};
+    return type < sizeof kNames / sizeof kNames[0] ? kNames[type] : "unknown";
+}
+bool isIntegerType(std::uint32_t t) { return t <= 5 || t == 10 || t == 11; }
+bool isNumberType(std::uint32_t t) { return isIntegerType(t) || t == 6 || t == 12; }
+
 bool readValue(Reader& r, std::uint32_t type, nlohmann::json* out, int depth);
 
 bool readScalar(Reader& r, std::uint32_t type, nlohmann::json* out) {
     switch (type) {
-    case 0: { std::uint8_t v; if (!r.get(&v, "a u8 value")) return false; *out = v; return true; }
-    case 1: { std::int8_t v; if (!r.get(&v, "an i8 value")) return false; *out = v; return true; }
-    case 2: { std::uint16_t v; if (!r.get(&v, "a u16 value")) return false; *out = v; return true; }
-    case 3: { std::int16_t v; if (!r.get(&v, "an i16 value")) return false; *out = v; return true; }
-    case 4: { std::uint32_t v; if (!r.get(&v, "a u32 value")) return false; *out = v; return true; }
-    case 5: { std::int32_t v; if (!r.get(&v, "an i32 value")) return false; *out = v; return true; }
-    case 6: { float v; if (!r.get(&v, "an f32 value")) return false; *out = v; return true; }
-    case 7: { std::uint8_t v; if (!r.get(&v, "a bool value")) return false; if (v > 1) return r.fail("a bool value is neither 0 nor 1"); *out = v != 0; return true; }
+    case 0: { std::uint8_t v = 0; if (!r.get(&v, "a u8 value")) return false; *out = v; return true; }
+    case 1: { std::int8_t v = 0; if (!r.get(&v, "an i8 value")) return false; *out = v; return true; }
+    case 2: { std::uint16_t v = 0; if (!r.get(&v, "a u16 value")) return false; *out = v; return true; }
+    case 3: { std::int16_t v = 0; if (!r.get(&v, "an i16 value")) return false; *out = v; return true; }
+    case 4: { std::uint32_t v = 0; if (!r.get(&v, "a u32 value")) return false; *out = v; return true; }
+    case 5: { std::int32_t v = 0; if (!r.get(&v, "an i32 value")) return false; *out = v; return true; }
+    case 6: { float v = 0; if (!r.get(&v, "an f32 value")) return false; *out = v; return true; }
+    case 7: { std::uint8_t v = 0; if (!r.get(&v, "a bool value")) return false; if (v > 1) return r.fail("a bool value is neither 0 nor 1"); *out = v != 0; return true; }
     case kString: { std::string s; if (!r.str(&s, "a string value")) return false; *out = s; return true; }
-    case 10: { std::uint64_t v; if (!r.get(&v, "a u64 value")) return false; *out = v; return true; }
-    case 11: { std::int64_t v; if (!r.get(&v, "an i64 value")) return false; *out = v; return true; }
-    case 12: { double v; if (!r.get(&v, "an f64 value")) return false; *out = v; return true; }
+    case 10: { std::uint64_t v = 0; if (!r.get(&v, "a u64 value")) return false; *out = v; return true; }
+    case 11: { std::int64_t v = 0; if (!r.get(&v, "an i64 value")) return false; *out = v; return true; }
+    case 12: { double v = 0; if (!r.get(&v, "an f64 value")) return false; *out = v; return true; }
     default: return r.fail("unknown metadata value type " + std::to_string(type));
     }
 }
@@ -141,6 +154,10 @@ bool readValue(Reader& r, std::uint32_t type, nlohmann::json* out, int depth) {
     if (!r.get(&elem, "an array element type") || !r.get(&count, "an array length")) return false;
     if (elem > 12) return r.fail("unknown array element type " + std::to_string(elem));
     if (count > r.left() / minBytes(elem)) return r.fail("an array claims " + std::to_string(count) + " elements, more than the file holds");
+    if (count > kGgufMaxMetadataValues - r.values)
+        return r.fail("the metadata holds more than " + std::to_string(kGgufMaxMetadataValues) + " values in all (an array claims " +
+                      std::to_string(count) + "); real models hold about a million");
+    r.values += count;
     *out = nlohmann::json::array();
     for (std::uint64_t i = 0; i < count; ++i) {
         nlohmann::json v;
@@ -153,6 +170,19 @@ bool readValue(Reader& r, std::uint32_t type, nlohmann::json* out, int depth) {
 }  // namespace
 
 Result<std::shared_ptr<GgufFile>> GgufFile::open(const std::string& path) {
+    // A FIFO would block open() until a writer comes, a device never ends: only regular files.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        return makeError(err == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError, "cannot open " + path + ": " + std::strerror(err),
+                         err == ENOENT ? "check the path" : "check the file's permissions");
+    }
+    if (!S_ISREG(st.st_mode))
+        return makeError(ErrorCode::InvalidArgument,
+                         path + " is not a regular file (it is " +
+                             (S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "not a file") +
+                             "), so it cannot be read as a GGUF model",
+                         "give the path of a .gguf file");
     auto f = MappedFile::open(path);
     if (!f) return f.error();
     return parse(*f, path);
@@ -183,13 +213,19 @@ Result<std::shared_ptr<GgufFile>> GgufFile::parse(std::shared_ptr<MappedFile> fi
         std::string key;
         std::uint32_t type = 0;
         nlohmann::json value;
-        if (!r.str(&key, "a metadata key") || !r.get(&type, "a metadata type") || !readValue(r, type, &value, 0)) return corrupt(r.error);
+        if (!r.str(&key, "a metadata key") || !r.get(&type, "a metadata type")) return corrupt(r.error);
+        std::uint32_t elem = 0;
+        if (type == kArray && r.left() >= 4) std::memcpy(&elem, file->data() + r.pos(), 4);
+        if (!readValue(r, type, &value, 0)) return corrupt(r.error);
         g->metadata_[key] = std::move(value);
+        g->meta_types_[key] = type == kArray ? std::string("array of ") + valueTypeName(elem) : valueTypeName(type);
     }
-    if (auto* a = g->meta("general.alignment")) {
-        if (!a->is_number_unsigned() || a->get<std::uint64_t>() == 0 || (a->get<std::uint64_t>() & (a->get<std::uint64_t>() - 1)) != 0)
-            return corrupt("general.alignment must be a power of two");
-        g->alignment_ = a->get<std::uint64_t>();
+    auto alignment = g->metaInt("general.alignment", 1, std::int64_t(1) << 30);
+    if (!alignment) return alignment.error();
+    if (*alignment) {
+        const auto a = static_cast<std::uint64_t>(**alignment);
+        if ((a & (a - 1)) != 0) return g->metaError("general.alignment", "a power of two");
+        g->alignment_ = a;
     }
     for (std::uint64_t i = 0; i < n_tensors; ++i) {
         GgufTensorInfo t;
@@ -200,6 +236,7 @@ Result<std::shared_ptr<GgufFile>> GgufFile::parse(std::shared_ptr<MappedFile> fi
         for (std::uint32_t d = 0; d < n_dims; ++d) {
             std::uint64_t ne = 0;
             if (!r.get(&ne, "a tensor dimension")) return corrupt(r.error);
+            if (ne > kGgufMaxDimension) return corrupt("tensor '" + t.name + "' has a dimension of " + std::to_string(ne) + " elements");
             if (ne != 0 && numel > std::numeric_limits<std::uint64_t>::max() / ne) return corrupt("tensor '" + t.name + "' is impossibly large");
             numel *= ne;
             t.ne.push_back(ne);
@@ -234,6 +271,144 @@ Result<std::shared_ptr<GgufFile>> GgufFile::parse(std::shared_ptr<MappedFile> fi
 const nlohmann::json* GgufFile::meta(const std::string& key) const {
     auto it = metadata_.find(key);
     return it == metadata_.end() ? nullptr : &it->second;
+}
+
+std::string GgufFile::metaTypeName(const std::string& key) const {
+    auto it = meta_types_.find(key);
+    return it == meta_types_.end() ? std::string() : it->second;
+}
+
+namespace {
+
+std::string numberText(double v) {
+    std::ostringstream o;
+    o << v;
+    return o.str();
+}
+
+// A value as a message shows it: "the string \"two\"", "the u32 7", "an array of i32 (4 elements)".
+std::string describeValue(const nlohmann::json& v, const std::string& type) {
+    if (v.is_array()) return "an " + type + " (" + std::to_string(v.size()) + " elements)";
+    if (v.is_string()) {
+        std::string s = v.get<std::string>();
+        if (s.size() > 40) s = s.substr(0, 40) + "...";
+        return "the string \"" + s + "\"";
+    }
+    if (v.is_number_float()) return "the " + type + " " + numberText(v.get<double>());
+    return "the " + type + " " + v.dump();
+}
+
+std::string rangeText(const char* what, std::int64_t min, std::int64_t max) {
+    return std::string(what) + " from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+bool integerIn(const nlohmann::json& v, std::int64_t min, std::int64_t max, std::int64_t* out) {
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
+        *out = static_cast<std::int64_t>(u);
+    } else if (v.is_number_integer()) {
+        *out = v.get<std::int64_t>();
+    } else {
+        return false;
+    }
+    return *out >= min && *out <= max;
+}
+
+}  // namespace
+
+Error GgufFile::metaError(const std::string& key, const std::string& expected) const {
+    const auto* v = meta(key);
+    const std::string found = v ? describeValue(*v, metaTypeName(key)) : std::string("missing");
+    return makeError(ErrorCode::CorruptFile, path_ + ": metadata key '" + key + "' must be " + expected + ", but it is " + found,
+                     "the file is damaged or was not written by a GGUF converter (it may be crafted to attack readers); get the "
+                     "model again from its source");
+}
+
+Result<std::optional<std::int64_t>> GgufFile::metaInt(const std::string& key, std::int64_t min, std::int64_t max) const {
+    const auto* v = meta(key);
+    if (!v) return std::optional<std::int64_t>();
+    std::int64_t out = 0;
+    if (!integerIn(*v, min, max, &out)) return metaError(key, rangeText("an integer", min, max));
+    return std::optional<std::int64_t>(out);
+}
+
+Result<std::optional<double>> GgufFile::metaNumber(const std::string& key, double min, double max) const {
+    const auto* v = meta(key);
+    if (!v) return std::optional<double>();
+    const double d = v->is_number() ? v->get<double>() : std::nan("");
+    if (!std::isfinite(d) || d < min || d > max) return metaError(key, "a number from " + numberText(min) + " to " + numberText(max));
+    return std::optional<double>(d);
+}
+
+Result<std::optional<std::string>> GgufFile::metaString(const std::string& key) const {
+    const auto* v = meta(key);
+    if (!v) return std::optional<std::string>();
+    if (!v->is_string()) return metaError(key, "a string");
+    return std::optional<std::string>(v->get<std::string>());
+}
+
+Result<std::optional<bool>> GgufFile::metaBool(const std::string& key) const {
+    const auto* v = meta(key);
+    if (!v) return std::optional<bool>();
+    if (!v->is_boolean()) return metaError(key, "a bool");
+    return std::optional<bool>(v->get<bool>());
+}
+
+Result<std::optional<std::vector<std::string>>> GgufFile::metaStringArray(const std::string& key, std::uint64_t max_len) const {
+    const auto* v = meta(key);
+    if (!v) return std::optional<std::vector<std::string>>();
+    const std::string expected = "an array of at most " + std::to_string(max_len) + " strings";
+    if (!v->is_array() || metaTypeName(key) != "array of string" || v->size() > max_len) return metaError(key, expected);
+    std::vector<std::string> out;
+    out.reserve(v->size());
+    for (const auto& e : *v) {
+        if (!e.is_string()) return metaError(key, expected);
+        out.push_back(e.get<std::string>());
+    }
+    return std::optional<std::vector<std::string>>(std::move(out));
+}
+
+Result<std::optional<std::vector<double>>> GgufFile::metaNumberArray(const std::string& key, std::uint64_t max_len) const {
+    const auto* v = meta(key);
+    if (!v) return std::optional<std::vector<double>>();
+    const std::string expected = "an array of at most " + std::to_string(max_len) + " finite numbers";
+    const std::string type = metaTypeName(key);
+    bool numeric = false;
+    for (std::uint32_t t = 0; t <= 12; ++t)
+        if (isNumberType(t) && type == std::string("array of ") + valueTypeName(t)) numeric = true;
+    if (!v->is_array() || !numeric || v->size() > max_len) return metaError(key, expected);
+    std::vector<double> out;
+    out.reserve(v->size());
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        const auto& e = (*v)[i];
+        const double d = e.is_number() ? e.get<double>() : std::nan("");
+        if (!std::isfinite(d)) return metaError(key, expected + " (element " + std::to_string(i) + " is not)");
+        out.push_back(d);
+    }
+    return std::optional<std::vector<double>>(std::move(out));
+}
+
+Result<std::optional<std::vector<std::int64_t>>> GgufFile::metaIntArray(const std::string& key, std::uint64_t max_len, std::int64_t min,
+                                                                        std::int64_t max) const {
+    const auto* v = meta(key);
+    if (!v) return std::optional<std::vector<std::int64_t>>();
+    const std::string expected = "an array of at most " + std::to_string(max_len) + " integers from " + std::to_string(min) + " to " + std::to_string(max);
+    const std::string type = metaTypeName(key);
+    bool integral = false;
+    for (std::uint32_t t = 0; t <= 12; ++t)
+        if (isIntegerType(t) && type == std::string("array of ") + valueTypeName(t)) integral = true;
+    if (!v->is_array() || !integral || v->size() > max_len) return metaError(key, expected);
+    std::vector<std::int64_t> out;
+    out.reserve(v->size());
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        std::int64_t x = 0;
+        if (!integerIn((*v)[i], min, max, &x))
+            return metaError(key, expected + " (element " + std::to_string(i) + " is " +
+                                      (*v)[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ")");
+        out.push_back(x);
+    }
+    return std::optional<std::vector<std::int64_t>>(std::move(out));
 }
 
 const GgufTensorInfo* GgufFile::find(const std::string& name) const {

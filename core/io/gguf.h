@@ -7,12 +7,17 @@
 //             u64 offset (relative to the data section)
 //   data section: starts at the next multiple of general.alignment (default 32)
 // open() validates everything before any pointer is handed out: counts against the file size,
-// string lengths, known types, tensor byte ranges inside the data and not overlapping.
+// string lengths, known types, tensor byte ranges inside the data and not overlapping; a path
+// that is not a regular file (a FIFO, a device, a folder) is refused before it is opened.
+// Values read from the metadata into a model or tokenizer go through the typed accessors below
+// (metaInt, metaStringArray, ...): a key of the wrong type or a value out of range is an error
+// naming the file, the key, what was expected and what was found, never an exception.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +45,13 @@ struct GgufTensorInfo {
     std::uint64_t numel() const;
 };
 
+// The most values (array elements, nested ones included) a file's metadata may hold: real models
+// hold about a million (tokens, scores, token types and merges of a 262k vocabulary); each value
+// costs tens of bytes once parsed, so a file claiming billions is refused rather than read.
+inline constexpr std::uint64_t kGgufMaxMetadataValues = std::uint64_t(1) << 24;
+// The largest tensor dimension accepted (so every dimension fits an int64 shape).
+inline constexpr std::uint64_t kGgufMaxDimension = std::uint64_t(1) << 40;
+
 class GgufFile {
 public:
     static Result<std::shared_ptr<GgufFile>> open(const std::string& path);
@@ -53,6 +65,23 @@ public:
     // Metadata values as JSON (arrays as JSON arrays, integers as numbers).
     const std::map<std::string, nlohmann::json>& metadata() const { return metadata_; }
     const nlohmann::json* meta(const std::string& key) const;
+    // The GGUF type of a key as messages print it ("u32", "string", "array of i32"), "" when absent.
+    std::string metaTypeName(const std::string& key) const;
+
+    // Typed metadata. Absent key: nullopt. Present but of another type, or outside [min, max]: a
+    // CorruptFile error "FILE: metadata key 'K' must be EXPECTED, but it is FOUND".
+    // Integers: any GGUF integer type (u8 ... i64). Numbers: any integer or float type, finite.
+    Result<std::optional<std::int64_t>> metaInt(const std::string& key, std::int64_t min, std::int64_t max) const;
+    Result<std::optional<double>> metaNumber(const std::string& key, double min, double max) const;
+    Result<std::optional<std::string>> metaString(const std::string& key) const;
+    Result<std::optional<bool>> metaBool(const std::string& key) const;
+    // Arrays: every element of the element type (and range); at most max_len elements.
+    Result<std::optional<std::vector<std::string>>> metaStringArray(const std::string& key, std::uint64_t max_len) const;
+    Result<std::optional<std::vector<double>>> metaNumberArray(const std::string& key, std::uint64_t max_len) const;
+    Result<std::optional<std::vector<std::int64_t>>> metaIntArray(const std::string& key, std::uint64_t max_len, std::int64_t min,
+                                                                  std::int64_t max) const;
+    // The error for a key whose value does not fit what a reader needs (also for checks across keys).
+    Error metaError(const std::string& key, const std::string& expected) const;
     const std::vector<GgufTensorInfo>& tensors() const { return tensors_; }
     const GgufTensorInfo* find(const std::string& name) const;
     const std::uint8_t* tensorData(const GgufTensorInfo& t) const { return file_->data() + data_offset_ + t.offset; }
@@ -66,6 +95,7 @@ private:
     std::uint64_t alignment_ = 32;
     std::uint64_t data_offset_ = 0;
     std::map<std::string, nlohmann::json> metadata_;
+    std::map<std::string, std::string> meta_types_;  // key -> "u32", "array of string", ...
     std::vector<GgufTensorInfo> tensors_;
     std::map<std::string, std::size_t> index_;
 };

@@ -4,8 +4,11 @@
 // dequantized to float32. So a user who has only a GGUF can evaluate and quantize it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/common/result.h"
 #include "core/io/gguf.h"
@@ -14,7 +17,29 @@
 namespace srs::io {
 
 Result<std::shared_ptr<WeightSource>> openGgufModel(const std::string& path);
-// The config a GGUF's metadata describes (also used by `signround inspect` on a .gguf).
+// The same over a file already parsed (a buffer: the fuzz targets).
+Result<std::shared_ptr<WeightSource>> openGgufModel(std::shared_ptr<GgufFile> file);
+// The config a GGUF's metadata describes (also used by `signround inspect` on a .gguf). Every
+// key is read typed and range-checked, and the counts are checked against the tensors present:
+// block_count against the blk.N tensors, the hidden size, heads, head size, feed-forward size
+// and vocabulary against every known tensor's shape, the embedded vocabulary (readGgufVocab)
+// against the embedding's rows.
 Result<ModelConfig> ggufModelConfig(const GgufFile& file);
+
+// The vocabulary a GGUF embeds (tokenizer.ggml.*), each key typed and range-checked: tokens
+// (strings), scores (finite f32, one per token), token types (0 to 6, one per token), the
+// bos / eos / unknown / padding ids (below the token count; 0xFFFFFFFF or -1 mean none) and
+// add_bos_token. A wrong type, length or value is an error naming the file and the key.
+struct GgufVocab {
+    std::string model;  // tokenizer.ggml.model: "llama" (SentencePiece), "gpt2", ... ("" when absent)
+    std::vector<std::string> tokens;
+    std::vector<float> scores;        // empty when the file has none
+    std::vector<std::int32_t> types;  // empty when the file has none
+    std::optional<std::int32_t> bos_id, eos_id, unk_id, padding_id;
+    std::optional<bool> add_bos;
+};
+inline constexpr std::uint64_t kGgufMaxVocab = std::uint64_t(1) << 24;
+// nullopt when the file has no tokenizer.ggml.tokens.
+Result<std::optional<GgufVocab>> readGgufVocab(const GgufFile& file);
 
 }  // namespace srs::io

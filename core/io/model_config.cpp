@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/io/atomic_file.h"
+#include "core/common/json_field.h"
+#include "core/io/read_text_file.h"
 
 namespace fs = std::filesystem;
 
@@ -37,111 +38,172 @@ std::string ModelConfig::unsupportedReason() const {
 }
 
 namespace {
-Result<std::int64_t> requireInt(const nlohmann::json& j, const char* key) {
-    if (!j.contains(key) || !j[key].is_number_integer())
-        return makeError(ErrorCode::CorruptFile, std::string("config.json: \"") + key + "\" is missing or not an integer");
-    std::int64_t v = j[key].get<std::int64_t>();
-    if (v <= 0) return makeError(ErrorCode::CorruptFile, std::string("config.json: \"") + key + "\" must be positive");
-    return v;
-}
-}  // namespace
 
-Result<ModelConfig> parseModelConfig(const nlohmann::json& j) {
-    if (!j.is_object()) return makeError(ErrorCode::CorruptFile, "config.json is not a JSON object");
-    ModelConfig c;
-    c.raw = j;
-    c.model_type = j.value("model_type", std::string());
-    if (c.model_type.empty()) return makeError(ErrorCode::CorruptFile, "config.json has no \"model_type\"");
-    if (j.contains("architectures") && j["architectures"].is_array())
-        for (const auto& a : j["architectures"])
-            if (a.is_string()) c.architectures.push_back(a.get<std::string>());
+// What config.json may hold, per key: wide enough for every published model (Llama 3.1 405B:
+// hidden 16384, intermediate 53248, 126 layers, 128 heads, vocab 128256; context windows up to
+// 10M tokens), narrow enough that every product the runtime forms stays far inside int64.
+constexpr std::int64_t kMaxHidden = 1 << 20;
+constexpr std::int64_t kMaxIntermediate = 1 << 22;
+constexpr std::int64_t kMaxLayers = 1 << 14;
+constexpr std::int64_t kMaxHeads = 1 << 16;
+constexpr std::int64_t kMaxHeadDim = 1 << 16;
+constexpr std::int64_t kMaxVocab = 2147483647;  // token ids are int32 in the tokenizers
+constexpr std::int64_t kMaxContext = 2147483647;
+constexpr std::size_t kMaxListItems = 1024;
 
-    auto hidden = requireInt(j, "hidden_size");
+using json::Fields;
+
+// hidden / intermediate / layers / heads / KV heads / head_dim / vocab and their consistency.
+Status readShape(const Fields& f, ModelConfig& c) {
+    auto hidden = f.integer("hidden_size", 1, kMaxHidden);
     if (!hidden) return hidden.error();
     c.hidden_size = *hidden;
-    auto inter = requireInt(j, "intermediate_size");
+    auto inter = f.integer("intermediate_size", 1, kMaxIntermediate);
     if (!inter) return inter.error();
     c.intermediate_size = *inter;
-    auto layers = requireInt(j, "num_hidden_layers");
+    auto layers = f.integer("num_hidden_layers", 1, kMaxLayers);
     if (!layers) return layers.error();
     c.num_hidden_layers = *layers;
-    auto heads = requireInt(j, "num_attention_heads");
+    auto heads = f.integer("num_attention_heads", 1, kMaxHeads);
     if (!heads) return heads.error();
     c.num_attention_heads = *heads;
-    auto vocab = requireInt(j, "vocab_size");
+    auto vocab = f.integer("vocab_size", 1, kMaxVocab);
     if (!vocab) return vocab.error();
     c.vocab_size = *vocab;
-
-    c.num_key_value_heads = c.num_attention_heads;
-    if (j.contains("num_key_value_heads") && j["num_key_value_heads"].is_number_integer())
-        c.num_key_value_heads = j["num_key_value_heads"].get<std::int64_t>();
-    if (c.num_key_value_heads <= 0 || c.num_attention_heads % c.num_key_value_heads != 0)
-        return makeError(ErrorCode::CorruptFile, "config.json: num_attention_heads (" + std::to_string(c.num_attention_heads) +
-                                                     ") is not a multiple of num_key_value_heads (" +
-                                                     std::to_string(c.num_key_value_heads) + ")");
-    if (j.contains("head_dim") && j["head_dim"].is_number_integer()) {
-        c.head_dim = j["head_dim"].get<std::int64_t>();
+    auto kv = f.integer("num_key_value_heads", 1, c.num_attention_heads, c.num_attention_heads);
+    if (!kv) return kv.error();
+    c.num_key_value_heads = *kv;
+    if (c.num_attention_heads % c.num_key_value_heads != 0)
+        return f.error("num_attention_heads (" + std::to_string(c.num_attention_heads) + ") is not a multiple of num_key_value_heads (" +
+                       std::to_string(c.num_key_value_heads) + ")");
+    auto head_dim = f.optionalInteger("head_dim", 2, kMaxHeadDim);
+    if (!head_dim) return head_dim.error();
+    if (*head_dim) {
+        c.head_dim = **head_dim;
     } else {
         if (c.hidden_size % c.num_attention_heads != 0)
-            return makeError(ErrorCode::CorruptFile, "config.json: hidden_size is not a multiple of num_attention_heads and no head_dim is given");
+            return f.error("hidden_size (" + std::to_string(c.hidden_size) + ") is not a multiple of num_attention_heads (" +
+                           std::to_string(c.num_attention_heads) + ") and no head_dim is given");
         c.head_dim = c.hidden_size / c.num_attention_heads;
     }
-    if (c.head_dim <= 0 || c.head_dim % 2 != 0)
-        return makeError(ErrorCode::CorruptFile, "config.json: head_dim must be positive and even for RoPE");
+    if (c.head_dim % 2 != 0)
+        return f.error("head_dim (" + std::to_string(c.head_dim) + (*head_dim ? "" : ", hidden_size / num_attention_heads") +
+                       ") must be even for RoPE");
+    return {};
+}
 
-    c.max_position_embeddings = j.value("max_position_embeddings", static_cast<std::int64_t>(2048));
-    c.rms_norm_eps = j.value("rms_norm_eps", 1e-6);
-    // RoPE: older configs write rope_theta and rope_scaling at the top level; transformers 5 writes
-    // one rope_parameters object holding rope_theta, rope_type ("default" = no scaling) and the
-    // scaling's parameters. Either is read; rope_parameters wins where both are present.
-    auto readScaling = [&c](const nlohmann::json& rs) {
-        c.rope_scaling.type = rs.value("rope_type", rs.value("type", std::string()));
-        if (c.rope_scaling.type == "default") c.rope_scaling.type.clear();
-        c.rope_scaling.factor = rs.value("factor", 1.0);
-        c.rope_scaling.low_freq_factor = rs.value("low_freq_factor", 1.0);
-        c.rope_scaling.high_freq_factor = rs.value("high_freq_factor", 4.0);
-        c.rope_scaling.original_max_position_embeddings = rs.value("original_max_position_embeddings", static_cast<std::int64_t>(0));
-    };
-    if (j.contains("rope_theta") && j["rope_theta"].is_number()) c.rope_theta = j["rope_theta"].get<double>();
-    if (j.contains("rope_scaling") && j["rope_scaling"].is_object()) readScaling(j["rope_scaling"]);
-    if (j.contains("rope_parameters") && j["rope_parameters"].is_object()) {
-        const auto& rp = j["rope_parameters"];
-        if (rp.contains("rope_theta") && rp["rope_theta"].is_number()) c.rope_theta = rp["rope_theta"].get<double>();
-        readScaling(rp);
+// One RoPE scaling object (rope_scaling, or transformers 5's rope_parameters).
+Status readScaling(const Fields& rs, RopeScaling& out) {
+    auto type = rs.string("rope_type", "");
+    if (!type) return type.error();
+    if (type->empty()) {
+        type = rs.string("type", "");
+        if (!type) return type.error();
     }
-    c.tie_word_embeddings = j.value("tie_word_embeddings", false);
-    c.attention_bias = j.value("attention_bias", c.model_type == "qwen2");
+    out.type = *type == "default" ? std::string() : *type;
+    const json::NumberRange kFactor{0.0, 1e6, true, false};
+    auto factor = rs.number("factor", kFactor, 1.0);
+    if (!factor) return factor.error();
+    auto low = rs.number("low_freq_factor", kFactor, 1.0);
+    if (!low) return low.error();
+    auto high = rs.number("high_freq_factor", kFactor, 4.0);
+    if (!high) return high.error();
+    auto original = rs.integer("original_max_position_embeddings", 0, kMaxContext, 0);
+    if (!original) return original.error();
+    out.factor = *factor;
+    out.low_freq_factor = *low;
+    out.high_freq_factor = *high;
+    out.original_max_position_embeddings = *original;
+    if (out.type == "llama3" && !(out.high_freq_factor > out.low_freq_factor))
+        return rs.error(rs.prefix() + "high_freq_factor (" + nlohmann::json(out.high_freq_factor).dump() + ") must be larger than " +
+                        "low_freq_factor (" + nlohmann::json(out.low_freq_factor).dump() + ") for llama3 scaling");
+    return {};
+}
+
+// Context, norm epsilon and RoPE. Older configs write rope_theta and rope_scaling at the top
+// level; transformers 5 writes one rope_parameters object holding rope_theta, rope_type
+// ("default" = no scaling) and the scaling's parameters. Either is read; rope_parameters wins.
+Status readPositions(const Fields& f, ModelConfig& c) {
+    auto ctx = f.integer("max_position_embeddings", 1, kMaxContext, 2048);
+    if (!ctx) return ctx.error();
+    c.max_position_embeddings = *ctx;
+    auto eps = f.number("rms_norm_eps", json::NumberRange{0.0, 1.0, true, true}, 1e-6);
+    if (!eps) return eps.error();
+    c.rms_norm_eps = *eps;
+    const json::NumberRange kTheta{0.0, 1e12, true, false};
+    auto theta = f.number("rope_theta", kTheta, 10000.0);
+    if (!theta) return theta.error();
+    c.rope_theta = *theta;
+    auto scaling = f.object("rope_scaling");
+    if (!scaling) return scaling.error();
+    if (*scaling) SRS_TRY(readScaling(**scaling, c.rope_scaling));
+    auto params = f.object("rope_parameters");
+    if (!params) return params.error();
+    if (*params) {
+        auto t = (*params)->number("rope_theta", kTheta, c.rope_theta);
+        if (!t) return t.error();
+        c.rope_theta = *t;
+        c.rope_scaling = RopeScaling{};
+        SRS_TRY(readScaling(**params, c.rope_scaling));
+    }
+    return {};
+}
+
+// Flags, strings and special token ids.
+Status readRest(const Fields& f, ModelConfig& c) {
+    auto tie = f.boolean("tie_word_embeddings", false);
+    if (!tie) return tie.error();
+    c.tie_word_embeddings = *tie;
+    auto bias = f.boolean("attention_bias", c.model_type == "qwen2");
+    if (!bias) return bias.error();
+    c.attention_bias = *bias;
     c.qk_norm = c.model_type == "qwen3";
-    c.hidden_act = j.value("hidden_act", std::string("silu"));
-    c.torch_dtype = j.value("torch_dtype", j.value("dtype", std::string()));
-    if (j.contains("bos_token_id") && j["bos_token_id"].is_number_integer()) c.bos_token_id = j["bos_token_id"].get<std::int64_t>();
-    if (j.contains("eos_token_id")) {
-        const auto& e = j["eos_token_id"];
-        if (e.is_number_integer()) c.eos_token_ids.push_back(e.get<std::int64_t>());
-        else if (e.is_array())
-            for (const auto& x : e)
-                if (x.is_number_integer()) c.eos_token_ids.push_back(x.get<std::int64_t>());
-    }
+    auto act = f.string("hidden_act", "silu");
+    if (!act) return act.error();
+    c.hidden_act = *act;
+    auto dtype = f.string("dtype", "");
+    if (!dtype) return dtype.error();
+    auto torch_dtype = f.string("torch_dtype", *dtype);
+    if (!torch_dtype) return torch_dtype.error();
+    c.torch_dtype = *torch_dtype;
+    auto bos = f.optionalInteger("bos_token_id", 0, c.vocab_size - 1);
+    if (!bos) return bos.error();
+    c.bos_token_id = *bos;
+    auto eos = f.integerOrList("eos_token_id", 0, c.vocab_size - 1, kMaxListItems);
+    if (!eos) return eos.error();
+    c.eos_token_ids = *eos;
+    return {};
+}
+
+}  // namespace
+
+Result<ModelConfig> parseModelConfig(const nlohmann::json& j, const std::string& file) {
+    const Fields f(j, file, "", ErrorCode::CorruptFile, "fix the value, or download config.json again");
+    if (!f.isObject()) return f.notAnObject();
+    ModelConfig c;
+    auto type = f.string("model_type");
+    if (!type) return type.error();
+    if (type->empty()) return f.wrong("model_type", "a model type such as \"llama\"", *f.find("model_type"));
+    c.model_type = *type;
+    auto arch = f.stringList("architectures", kMaxListItems);
+    if (!arch) return arch.error();
+    c.architectures = *arch;
+    SRS_TRY(readShape(f, c));
+    SRS_TRY(readPositions(f, c));
+    SRS_TRY(readRest(f, c));
+    c.raw = j;
     return c;
 }
 
 Result<ModelConfig> loadModelConfig(const std::string& folder) {
-    fs::path p = fs::path(folder) / "config.json";
-    auto text = readFile(p.string());
-    if (!text) {
-        Error e = text.error();
-        e.hint = "a Hugging Face model folder needs config.json beside its *.safetensors";
+    const std::string p = (fs::path(folder) / "config.json").string();
+    auto j = readJsonFile(p, kMaxConfigFileBytes);
+    if (!j) {
+        Error e = j.error();
+        if (e.hint.empty()) e.hint = "a Hugging Face model folder needs config.json beside its *.safetensors";
         return e;
     }
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(*text);
-    } catch (const std::exception& ex) {
-        return makeError(ErrorCode::CorruptFile, p.string() + " is not valid JSON: " + ex.what(), "download config.json again");
-    }
-    auto c = parseModelConfig(j);
-    if (!c) return c.error().withContext(p.string());
-    return c;
+    return parseModelConfig(*j, p);
 }
 
 const std::vector<std::string>& decoderBlockLinearNames() {

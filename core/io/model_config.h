@@ -55,7 +55,10 @@ struct ModelConfig {
     std::string unsupportedReason() const;
 };
 
-Result<ModelConfig> parseModelConfig(const nlohmann::json& j);
+// Every value is type- and range-checked (core/common/json_field.h): a wrong one is an error naming
+// `file`, the key, the allowed range and what was found; counts never wrap.
+Result<ModelConfig> parseModelConfig(const nlohmann::json& j, const std::string& file = "config.json");
+// <folder>/config.json, read as a regular file of at most kMaxConfigFileBytes (read_text_file.h).
 Result<ModelConfig> loadModelConfig(const std::string& folder);
 
 // The linear layers of a Llama-family decoder block, in the order of the forward pass

@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -13,32 +12,13 @@
 #include "core/io/ggml_quants.h"
 #include "core/io/gguf.h"
 #include "core/io/gguf_source.h"
+#include "core/io/model_check.h"
+#include "core/io/read_text_file.h"
 #include "core/io/weight_source.h"
 
 namespace fs = std::filesystem;
 
 namespace srs::io {
-namespace {
-
-std::string shapeString(const std::vector<std::int64_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
-// Expected [out, in] of the Llama-family projections, from config.json.
-bool expectedShape(const ModelConfig& c, const std::string& proj, std::int64_t* out, std::int64_t* in) {
-    const std::int64_t q = c.num_attention_heads * c.head_dim, kv = c.num_key_value_heads * c.head_dim;
-    if (proj == "self_attn.q_proj") { *out = q; *in = c.hidden_size; return true; }
-    if (proj == "self_attn.k_proj" || proj == "self_attn.v_proj") { *out = kv; *in = c.hidden_size; return true; }
-    if (proj == "self_attn.o_proj") { *out = c.hidden_size; *in = q; return true; }
-    if (proj == "mlp.gate_proj" || proj == "mlp.up_proj") { *out = c.intermediate_size; *in = c.hidden_size; return true; }
-    if (proj == "mlp.down_proj") { *out = c.hidden_size; *in = c.intermediate_size; return true; }
-    return false;
-}
-
-}  // namespace
-
 namespace {
 
 struct TensorEntry {
@@ -66,19 +46,6 @@ double storedBits(const std::string& dtype) {
     return 0;
 }
 
-Status checkAgainstConfig(const ModelSummary& s, const std::string& name, const TensorEntry& t, int block, const std::string& module) {
-    if (block >= s.config.num_hidden_layers)
-        return makeError(ErrorCode::CorruptFile, "tensor '" + name + "' belongs to block " + std::to_string(block) + " but config.json has " +
-                                                     std::to_string(s.config.num_hidden_layers) + " layers",
-                         "config.json and the weights do not belong together");
-    std::int64_t eo = 0, ei = 0;
-    if (t.shape.size() == 2 && expectedShape(s.config, module, &eo, &ei) && (eo != t.shape[0] || ei != t.shape[1]))
-        return makeError(ErrorCode::CorruptFile, "tensor '" + name + "' has shape " + shapeString(t.shape) + " but config.json implies [" +
-                                                     std::to_string(eo) + ", " + std::to_string(ei) + "]",
-                         "config.json and the weights do not belong together");
-    return {};
-}
-
 // The block linears in forward order, block by block.
 void sortLinears(std::vector<LinearLayerInfo>& v) {
     static const std::vector<std::string> kOrder = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
@@ -95,6 +62,10 @@ void sortLinears(std::vector<LinearLayerInfo>& v) {
 
 // Parameter counts, stored types, the quantizable linears and the storage of their weights.
 Status summarizeTensors(const std::vector<TensorEntry>& tensors, ModelSummary& s) {
+    // Ranks, shapes and the block count against config.json, before any shape is indexed below.
+    std::vector<TensorShape> shapes;
+    for (const auto& t : tensors) shapes.push_back({t.name, t.shape});
+    SRS_TRY(checkTensorsAgainstConfig(s.config, shapes, false));
     static const std::regex kBlockTensor(R"(^model\.layers\.(\d+)\.(.+)\.(weight|bias)$)");
     std::map<std::string, LinearLayerInfo> linears;
     std::map<std::string, std::uint64_t> linear_params_by_dtype;
@@ -113,7 +84,6 @@ Status summarizeTensors(const std::vector<TensorEntry>& tensors, ModelSummary& s
         }
         const int block = std::stoi(m[1].str());
         const std::string module = m[2].str(), module_name = "model.layers." + m[1].str() + "." + module;
-        SRS_TRY(checkAgainstConfig(s, t.name, t, block, module));
         if (m[3] == "weight" && t.shape.size() == 2) {
             auto& li = linears[module_name];
             li.name = module_name;
@@ -129,14 +99,7 @@ Status summarizeTensors(const std::vector<TensorEntry>& tensors, ModelSummary& s
             linears[module_name].has_bias = true;
         }
     }
-    if (emb) {
-        if (emb->shape.size() != 2 || emb->shape[0] != s.config.vocab_size || emb->shape[1] != s.config.hidden_size)
-            return makeError(ErrorCode::CorruptFile, "model.embed_tokens.weight has shape " + shapeString(emb->shape) + " but config.json implies [" +
-                                                         std::to_string(s.config.vocab_size) + ", " + std::to_string(s.config.hidden_size) + "]",
-                             "config.json and the weights do not belong together");
-    } else {
-        s.warnings.push_back("no model.embed_tokens.weight: not a Llama-family layout");
-    }
+    if (!emb) s.warnings.push_back("no model.embed_tokens.weight: not a Llama-family layout");
     if (!s.config.tie_word_embeddings && !has_lm_head) s.warnings.push_back("tie_word_embeddings is false but there is no lm_head.weight");
     for (auto& [name, li] : linears) {
         if (li.out_features == 0) continue;  // a bias without weight: ignore
@@ -181,10 +144,10 @@ void describeTokenizerFiles(const fs::path& folder, ModelSummary& s) {
             break;
         }
     if (fs::exists(folder / "chat_template.jinja", ec) || fs::exists(folder / "chat_template.json", ec)) s.has_chat_template = true;
-    std::ifstream in(folder / "tokenizer_config.json");
-    if (in) {
-        auto j = nlohmann::json::parse(in, nullptr, false);
-        if (j.is_object() && j.contains("chat_template") && !j["chat_template"].is_null()) s.has_chat_template = true;
+    // An unreadable tokenizer_config.json (not a plain file, too large, not JSON) only means no template is seen here.
+    if (auto j = readJsonFile((folder / "tokenizer_config.json").string(), kMaxConfigFileBytes); j.ok() && j->is_object()) {
+        auto t = j->find("chat_template");
+        if (t != j->end() && !t->is_null()) s.has_chat_template = true;
     }
 }
 

@@ -1,8 +1,11 @@
 #include "core/io/packed_source.h"
 
+#include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
+#include "core/common/json_field.h"
 #include "core/io/packing.h"
 
 namespace srs::io {
@@ -15,24 +18,76 @@ struct LayerScheme {
 
 enum class Packing { GptqV1, GptqPlain, Awq };
 
+// quantization_config as read, every value type- and range-checked (json_field.h), with each
+// packed layer's scheme resolved once (extra_config, then dynamic "+:regex" entries).
+struct PackedSettings {
+    Packing packing = Packing::GptqV1;
+    LayerScheme def;
+    std::map<std::string, LayerScheme> layers;  // every packed layer (a "<layer>.qweight" in the folder)
+};
+
+// bits: what the unpackers read; group_size: -1 or 0 (one group per row) or a positive size.
+Status readScheme(const json::Fields& f, LayerScheme& s) {
+    auto bits = f.integer("bits", 2, 8, s.bits);
+    if (!bits) return bits.error();
+    if (*bits != 2 && *bits != 3 && *bits != 4 && *bits != 8) return f.wrong("bits", "2, 3, 4 or 8", *f.find("bits"));
+    auto group = f.integer("group_size", -1, 1 << 20, s.group_size);
+    if (!group) return group.error();
+    s.bits = static_cast<int>(*bits);
+    s.group_size = static_cast<int>(*group);
+    return {};
+}
+
+Result<PackedSettings> readPackedSettings(const nlohmann::json& qc, const std::string& file, const WeightSource& plain) {
+    const json::Fields f(qc, file, "quantization_config.", ErrorCode::CorruptFile, "the export is damaged or was written by an incompatible tool");
+    PackedSettings out;
+    auto method = f.string("quant_method", "");
+    if (!method) return method.error();
+    auto packing = f.string("packing_format", "");
+    if (!packing) return packing.error();
+    if (*method == "awq" || *packing == "auto_round:auto_awq") out.packing = Packing::Awq;
+    else if (*method == "gptq" || *packing == "auto_round:auto_gptq") out.packing = Packing::GptqV1;
+    else out.packing = Packing::GptqPlain;
+    SRS_TRY(readScheme(f, out.def));
+    auto extra = f.object("extra_config");
+    if (!extra) return extra.error();
+    auto dynamic = f.object("dynamic");
+    if (!dynamic) return dynamic.error();
+    std::vector<std::pair<std::regex, std::optional<json::Fields>>> rules;
+    if (*dynamic)
+        for (auto it = qc["dynamic"].begin(); it != qc["dynamic"].end(); ++it) {
+            if (it.key().rfind("+:", 0) != 0) continue;
+            auto entry = (*dynamic)->object(it.key());
+            if (!entry) return entry.error();
+            if (it.key().size() > 1000) return f.error("quantization_config.dynamic has a pattern longer than 1000 characters");
+            try {
+                rules.emplace_back(std::regex(it.key().substr(2)), *entry);
+            } catch (const std::regex_error&) {
+                return f.error("quantization_config.dynamic key '" + it.key() + "' is not a valid regular expression");
+            }
+        }
+    static const std::string kSuffix = ".qweight";
+    for (const auto& n : plain.tensorNames()) {
+        if (n.size() <= kSuffix.size() || n.compare(n.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) continue;
+        const std::string layer = n.substr(0, n.size() - kSuffix.size());
+        LayerScheme s = out.def;
+        if (*extra) {
+            auto e = (*extra)->object(layer);
+            if (!e) return e.error();
+            if (*e) SRS_TRY(readScheme(**e, s));
+        }
+        for (const auto& [re, entry] : rules)
+            if (entry && std::regex_search(layer, re)) SRS_TRY(readScheme(*entry, s));
+        out.layers[layer] = s;
+    }
+    return out;
+}
+
 class PackedSource : public WeightSource {
 public:
-    PackedSource(std::shared_ptr<WeightSource> plain, nlohmann::json qc) : plain_(std::move(plain)), qc_(std::move(qc)) {
-        std::string method = qc_.value("quant_method", std::string());
-        std::string packing = qc_.value("packing_format", std::string());
-        if (method == "awq" || packing == "auto_round:auto_awq")
-            packing_ = Packing::Awq;
-        else if (method == "gptq" || packing == "auto_round:auto_gptq")
-            packing_ = Packing::GptqV1;
-        else
-            packing_ = Packing::GptqPlain;
-        default_.bits = qc_.value("bits", 4);
-        default_.group_size = qc_.value("group_size", 128);
-        for (const auto& n : plain_->tensorNames()) {
-            static const std::string kSuffix = ".qweight";
-            if (n.size() > kSuffix.size() && n.compare(n.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0)
-                layers_.insert(n.substr(0, n.size() - kSuffix.size()));
-        }
+    PackedSource(std::shared_ptr<WeightSource> plain, PackedSettings settings)
+        : plain_(std::move(plain)), packing_(settings.packing), schemes_(std::move(settings.layers)) {
+        for (const auto& [layer, s] : schemes_) layers_.insert(layer);
     }
 
     const io::ModelConfig& config() const override { return plain_->config(); }
@@ -57,11 +112,7 @@ public:
     }
     Result<std::vector<std::int64_t>> shape(const std::string& name) const override {
         std::string layer;
-        if (packedWeight(name, &layer)) {
-            auto w = loadFloat(name);
-            if (!w) return w.error();
-            return w->shape;
-        }
+        if (packedWeight(name, &layer)) return packedShape(layer);
         return plain_->shape(name);
     }
     Result<io::FloatTensor> loadFloat(const std::string& name) const override {
@@ -104,33 +155,30 @@ private:
         return false;
     }
     LayerScheme schemeFor(const std::string& layer) const {
-        LayerScheme s = default_;
-        auto apply = [&s](const nlohmann::json& e) {
-            s.bits = e.value("bits", s.bits);
-            s.group_size = e.value("group_size", s.group_size);
-        };
-        if (qc_.contains("extra_config") && qc_["extra_config"].is_object()) {
-            const auto& ec = qc_["extra_config"];
-            if (ec.contains(layer)) apply(ec[layer]);
-        }
-        if (qc_.contains("dynamic") && qc_["dynamic"].is_object()) {
-            for (auto it = qc_["dynamic"].begin(); it != qc_["dynamic"].end(); ++it) {
-                const std::string& key = it.key();
-                if (key.rfind("+:", 0) != 0) continue;
-                try {
-                    if (std::regex_search(layer, std::regex(key.substr(2)))) apply(it.value());
-                } catch (const std::regex_error&) {
-                }
-            }
-        }
-        return s;
+        auto it = schemes_.find(layer);
+        return it == schemes_.end() ? LayerScheme{} : it->second;
+    }
+
+    Error damaged(const std::string& layer, const std::string& what) const {
+        return makeError(ErrorCode::CorruptFile, "packed layer " + layer + " in " + plain_->path() + ": " + what,
+                         "the export is damaged or was written by an incompatible tool");
+    }
+
+    // [out, in] from the shapes of qweight and scales, without reading data.
+    Result<std::vector<std::int64_t>> packedShape(const std::string& layer) const {
+        auto qw = plain_->shape(layer + ".qweight");
+        auto sc = plain_->shape(layer + ".scales");
+        if (!qw || !sc) return damaged(layer, "qweight and scales are both needed");
+        if (qw->size() != 2 || sc->size() != 2) return damaged(layer, "qweight and scales must be matrices");
+        const LayerScheme s = schemeFor(layer);
+        const std::int64_t out = (*sc)[1];
+        if (packing_ == Packing::Awq) return std::vector<std::int64_t>{out, (*qw)[0]};
+        const std::int64_t words_per_run = s.bits == 3 ? 3 : 1, run = s.bits == 3 ? 32 : 32 / s.bits;
+        return std::vector<std::int64_t>{out, (*qw)[0] / words_per_run * run};
     }
 
     Result<io::FloatTensor> dequantize(const std::string& layer) const {
-        auto fail = [&](const std::string& what) {
-            return makeError(ErrorCode::CorruptFile, "packed layer " + layer + " in " + plain_->path() + ": " + what,
-                             "the export is damaged or was written by an incompatible tool");
-        };
+        auto fail = [&](const std::string& what) { return damaged(layer, what); };
         auto qw = plain_->loadRaw(layer + ".qweight");
         auto qz = plain_->loadRaw(layer + ".qzeros");
         auto sc = plain_->loadFloat(layer + ".scales");
@@ -178,25 +226,30 @@ private:
     }
 
     std::shared_ptr<WeightSource> plain_;
-    nlohmann::json qc_;
     Packing packing_ = Packing::GptqV1;
-    LayerScheme default_;
+    std::map<std::string, LayerScheme> schemes_;
     std::set<std::string> layers_;
 };
 
 }  // namespace
 
 bool isPackedQuantConfig(const nlohmann::json& config) {
-    if (!config.contains("quantization_config") || !config["quantization_config"].is_object()) return false;
-    std::string m = config["quantization_config"].value("quant_method", std::string());
-    return m == "auto-round" || m == "gptq" || m == "awq";
+    if (!config.is_object()) return false;
+    auto qc = config.find("quantization_config");
+    if (qc == config.end() || !qc->is_object()) return false;
+    auto m = qc->find("quant_method");
+    if (m == qc->end() || !m->is_string()) return false;
+    const std::string& method = m->get_ref<const std::string&>();
+    return method == "auto-round" || method == "gptq" || method == "awq";
 }
 
 Result<std::shared_ptr<WeightSource>> openPackedFolder(std::shared_ptr<WeightSource> plain) {
     const auto& raw = plain->config().raw;
     if (!isPackedQuantConfig(raw))
         return makeError(ErrorCode::Unsupported, plain->path() + " has no quantization_config of a packed format");
-    return std::shared_ptr<WeightSource>(std::make_shared<PackedSource>(plain, raw["quantization_config"]));
+    auto settings = readPackedSettings(raw["quantization_config"], plain->path() + "/config.json", *plain);
+    if (!settings) return settings.error();
+    return std::shared_ptr<WeightSource>(std::make_shared<PackedSource>(plain, std::move(*settings)));
 }
 
 }  // namespace srs::io

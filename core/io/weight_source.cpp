@@ -7,6 +7,7 @@
 #include "core/io/packed_source.h"
 #include "core/io/checkpoint.h"
 #include "core/io/gguf_source.h"
+#include "core/io/model_check.h"
 
 namespace fs = std::filesystem;
 
@@ -74,8 +75,11 @@ Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder) {
     bool packed = isPackedQuantConfig(config->raw);
     auto plain = std::shared_ptr<WeightSource>(std::make_shared<HfFolderSource>(std::move(*config), std::move(*cp)));
     // A folder exported in a packed format reads back as dequantized weights.
-    if (packed) return openPackedFolder(plain);
-    return plain;
+    auto source = packed ? openPackedFolder(plain) : Result<std::shared_ptr<WeightSource>>(plain);
+    if (!source) return source.error();
+    // Every tensor against config.json before anyone indexes a shape or loops over a count.
+    SRS_TRY(checkWeightSource(**source));
+    return source;
 }
 
 Result<ModelLocation> locateModel(const std::string& path) {
@@ -102,8 +106,11 @@ Result<ModelLocation> locateModel(const std::string& path) {
 Result<std::shared_ptr<WeightSource>> openWeightSource(const std::string& path) {
     auto where = locateModel(path);
     if (!where) return where.error();
-    if (where->kind == ModelLocation::Kind::GgufFile) return openGgufModel(where->file);
-    return openHfFolder(where->file);
+    if (where->kind == ModelLocation::Kind::HfFolder) return openHfFolder(where->file);
+    auto source = openGgufModel(where->file);
+    if (!source) return source.error();
+    SRS_TRY(checkWeightSource(**source));
+    return source;
 }
 
 }  // namespace srs::io

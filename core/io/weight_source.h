@@ -49,7 +49,8 @@ public:
     virtual std::string tokenizerFolder() const = 0;
 };
 
-// Opens a Hugging Face model folder (config.json + *.safetensors).
+// Opens a Hugging Face model folder (config.json + *.safetensors). Both openers check every
+// tensor's rank and shape and the block count against config.json (model_check.h) first.
 Result<std::shared_ptr<WeightSource>> openHfFolder(const std::string& folder);
 
 // What a model path names, decided in one place for every reader (inspect, the Model page, the

@@ -42,7 +42,7 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
         // models are in memory while this export is scored).
         feo.reference = c.model;
         auto r = eval::evaluatePerplexity(f.path, c.eval_text, feo, {}, cancel);
-        if (!r) return r.error();
+        if (!r) return r.error().withContext("evaluating the " + f.format + " export");
         // A GGUF mixes types per tensor: its bits per weight is what the .gguf file takes.
         std::error_code ec;
         const auto gguf_bytes = gguf ? fs::file_size(fs::path(f.path) / plan.exports[i].card.gguf_file, ec) : 0;
@@ -59,7 +59,7 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
     }
     if (out.front().ppl == 0.0) {
         auto orig = eval::evaluatePerplexity(c.model, c.eval_text, eo, {}, cancel);
-        if (!orig) return orig.error();
+        if (!orig) return orig.error().withContext("evaluating the original");
         out.front().ppl = orig->ppl;
     }
     return out;

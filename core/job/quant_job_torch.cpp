@@ -26,6 +26,7 @@
 #include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/device/hardware.h"
+#include "core/io/dir_lock.h"
 #include "core/io/safetensors.h"
 #include "core/io/safetensors_writer.h"
 #include "core/job/block_store.h"
@@ -97,6 +98,7 @@ public:
             fin.state = JobState::Failed;
             fin.message = std::string("unexpected error: ") + e.what();
         }
+        locks_.releaseAll();  // before onFinished: an observer may start the next run into these folders
         log::removeSink(sink);
         fin.elapsed_ms = activeMsSince(start_, paused_at_start_);
         fin.peak_rss_bytes = device::peakRssBytes();
@@ -124,6 +126,8 @@ private:
 
     void runSteps(JobFinished& fin) {
         if (cfg_.output_dir.empty()) throw Failure{makeError(ErrorCode::InvalidArgument, "no output folder", "give --output_dir DIR")};
+        run_dir_ = cfg_.effectiveRunDir();
+        lockFolders(cfg_.output_dir, run_dir_);
         source_ = check(io::openWeightSource(cfg_.model));
         plan_ = check(planRun(*source_, cfg_));
         cfg_ = plan_.config;
@@ -132,7 +136,7 @@ private:
                                     "use --device cpu (this LibTorch is CPU-only)")};
         compute_dtype_ = check(model::parseComputeDtype(cfg_.amp_dtype));
         reportPlan();
-        run_dir_ = cfg_.effectiveRunDir();
+        check(checkModelTensorsFinite(*source_));
 
         JobStarted started;
         started.model = cfg_.model;
@@ -182,7 +186,19 @@ private:
         }
     }
 
+    // Before any work: this job alone writes into its output folder and its run folder until it
+    // ends (a second run there is refused, naming this one's PID); then what runs that died left
+    // there is removed. A re-export only reads its run folder: one it cannot write to needs no lock.
+    void lockFolders(const std::string& output_dir, const std::string& run_dir, bool run_dir_read_only = false) {
+        check(locks_.lock(output_dir, "--output_dir"));
+        check(locks_.lock(run_dir, "--run_dir", run_dir_read_only ? io::DirLock::Use::Read : io::DirLock::Use::Write));
+        io::cleanDeadTemporaries(output_dir, 1);  // the run folder too when it is <output_dir>/.signround-run
+        if (locks_.find(run_dir)) io::cleanDeadTemporaries(run_dir, 0);
+    }
+
     void reexportSteps(const std::string& run_dir, JobFinished& fin) {
+        if (cfg_.output_dir.empty()) throw Failure{makeError(ErrorCode::InvalidArgument, "no output folder", "give --output_dir DIR")};
+        lockFolders(cfg_.output_dir, run_dir, true);
         run_dir_ = run_dir;
         const RunState st = check(readRunState(run_dir));
         if (!st.finished)
@@ -208,7 +224,10 @@ private:
         }
         if (!cfg_.resume) {
             log::info("starting over: an earlier checkpoint in " + run_dir_ + " is replaced (use --resume to continue it)");
-            fs::remove_all(run_dir_, ec);
+            std::vector<fs::path> old;  // every entry but this job's lock
+            for (fs::directory_iterator it(run_dir_, ec), end; !ec && it != end; it.increment(ec))
+                if (it->path().filename() != io::kDirLockFile) old.push_back(it->path());
+            for (const auto& p : old) fs::remove_all(p, ec);
             return false;
         }
         auto st = readRunState(run_dir_);
@@ -244,6 +263,7 @@ private:
         std::error_code ec;
         fs::create_directories(run_dir_, ec);
         if (ec) throw Failure{makeError(ErrorCode::IoError, "cannot create the run folder " + run_dir_ + ": " + ec.message())};
+        if (auto* lock = locks_.find(run_dir_)) lock->keepDir();  // it stays after a cancel, for --resume
     }
 
     void tuneOne(BlockTuner& tuner, int k) {
@@ -298,6 +318,7 @@ private:
     JobConfig cfg_;
     JobObserver& obs_;
     CancelToken cancel_;
+    io::DirLockSet locks_;
     Clock::time_point start_;
     std::int64_t paused_at_start_ = 0;
     std::shared_ptr<io::WeightSource> source_;

@@ -6,7 +6,8 @@
 #include "core/data/dataset_source.h"
 #include "core/export/gguf_plan.h"
 #include "core/hub/hub_cache.h"
-#include "core/io/atomic_file.h"
+#include "core/io/model_check.h"
+#include "core/io/read_text_file.h"
 #include "core/quant/layer_config.h"
 
 namespace fs = std::filesystem;
@@ -28,7 +29,10 @@ Result<std::vector<PlannedLayer>> blockLayers(const io::WeightSource& source) {
             p.block = k;
             auto shape = source.shape(p.name + ".weight");
             if (!shape) return shape.error();
-            if (shape->size() != 2) return makeError(ErrorCode::CorruptFile, p.name + ".weight is not a matrix");
+            if (shape->size() != 2)
+                return makeError(ErrorCode::CorruptFile, "tensor '" + p.name + ".weight' has " + std::to_string(shape->size()) +
+                                                             " dimension(s) but a linear layer's weight has 2 [out_features, in_features]",
+                                 "the weights file is damaged; download the model again");
             p.out_features = (*shape)[0];
             p.in_features = (*shape)[1];
             p.has_bias = source.has(p.name + ".bias");
@@ -147,8 +151,11 @@ Status planExports(RunPlan& plan, const io::WeightSource& source, const std::vec
     for (const auto& f : formats)
         if (f.isGguf() && !first_gguf) first_gguf = &f;
     // The source's own card (license, tags, pipeline tag carry over), read once for all exports.
-    auto readme = io::readFile((fs::path(source.tokenizerFolder()) / "README.md").string());
-    const std::string source_readme = readme ? *readme : std::string();
+    // A README that is not a plain file of at most 16 MiB (a FIFO, a link to a device) is left out.
+    std::string source_readme;
+    if (!source.tokenizerFolder().empty())
+        if (auto readme = io::readTextFile((fs::path(source.tokenizerFolder()) / "README.md").string(), io::kMaxConfigFileBytes); readme.ok())
+            source_readme = std::move(*readme);
     for (const auto& f : formats) {
         PlannedExport pe;
         pe.format = f;
@@ -223,6 +230,10 @@ Result<RunPlan> planRun(const io::WeightSource& source, const JobConfig& config)
     plan.kernels = *kernels;
     plan.default_scheme = quant::QuantScheme{c.bits, c.group_size, c.sym};
     SRS_TRY(quant::validateScheme(plan.default_scheme));
+    // Every tensor's rank and shape and the block count against config.json, before any shape is
+    // indexed or any loop runs over num_hidden_layers (openWeightSource checks too; a source made
+    // another way is checked here).
+    SRS_TRY(io::checkWeightSource(source));
     plan.num_blocks = static_cast<int>(source.config().num_hidden_layers);
     auto layers = blockLayers(source);
     if (!layers) return layers.error();

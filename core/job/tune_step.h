@@ -30,6 +30,11 @@ struct TunedBlock {
     BlockFinished stats;
 };
 
+// The source's tensors outside the decoder blocks (embedding, final norm, head), refused when one
+// holds NaN or infinity, naming it; the blocks' own are checked as each is tuned. Loads them one
+// at a time.
+Status checkModelTensorsFinite(const io::WeightSource& source);
+
 class BlockTuner {
 public:
     using PauseFn = std::function<void(const std::string& where)>;

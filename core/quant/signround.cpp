@@ -11,6 +11,7 @@
 #include <numeric>
 #include <random>
 
+#include "core/quant/nonfinite.h"
 #include "core/quant/qdq_fused.h"
 #include "kernels/linear.h"
 
@@ -75,6 +76,95 @@ double relError(const at::Tensor& w, const at::Tensor& q) {
     return n > 0 ? (w - q).norm().item<double>() / n : 0.0;
 }
 
+// Names for messages: "block 4, layer model.layers.3.mlp.down_proj", "block 4 (model.layers.3)",
+// "layer up", "the block".
+std::string where(const TuneOptions& opt, const std::string& layer = {}) {
+    const std::string block = opt.block_number > 0 ? "block " + std::to_string(opt.block_number) : std::string();
+    if (!layer.empty()) return (block.empty() ? std::string() : block + ", ") + "layer " + opt.module_prefix + layer;
+    if (block.empty()) return "the block";
+    std::string prefix = opt.module_prefix;
+    if (!prefix.empty() && prefix.back() == '.') prefix.pop_back();
+    return prefix.empty() ? block : block + " (" + prefix + ")";
+}
+
+const char* const kBadWeightsHint =
+    "quantizing cannot repair non-finite numbers: the model file is damaged or was saved from a diverged training run; "
+    "re-download or re-convert it (signround eval on the original shows whether its own outputs are finite)";
+const char* const kScaleHint =
+    "weights this large are no trained values: check the model file (signround inspect, and signround eval on the original)";
+const char* const kOverflowHint =
+    "the model's weights or the calibration data drive this block's activations past float32's range; check the model file "
+    "(signround eval on the original shows whether its own outputs are finite) and the calibration text";
+
+// What is not finite in a layer's quant-dequant (scale, zero point or dequantized weight) and
+// the likely cause, with what to do; empty when all of it is finite.
+struct QdqProblem {
+    std::string text, hint;
+};
+QdqProblem qdqProblem(const LayerParams& lp, const QdqResult& q) {
+    const at::Tensor* bad = nullptr;
+    std::string part;
+    if (!allFinite(q.scale)) bad = &q.scale, part = "a scale";
+    else if (!allFinite(q.zero)) bad = &q.zero, part = "a zero point";
+    else if (!allFinite(q.weight)) bad = &q.weight, part = "a dequantized weight";
+    if (!bad) return {};
+    std::string cause;
+    const char* hint = kOverflowHint;
+    const QuantScheme& sc = lp.plan->scheme;
+    const double wmax = lp.weight.abs().max().item<double>();
+    const double levels = sc.sym ? static_cast<double>(1 << (sc.bits - 1)) : static_cast<double>((1 << sc.bits) - 1);
+    if (!allFinite(lp.v) || !allFinite(lp.alpha) || !allFinite(lp.beta))
+        cause = "; its tuned rounding offsets V / clipping factors α, β are not finite";
+    else if (sc.fp16_scale && wmax / levels > 65504.0)
+        cause = "; its largest weight magnitude, " + formatValue(wmax) + ", needs a scale beyond 65504, the most the float16 scales hold",
+        hint = kScaleHint;
+    return {part + " holding " + describeNonFinite(*bad) + cause, hint};
+}
+
+// Why a block loss is not finite when the block's inputs, targets and weights are (checked
+// before): a layer whose quant-dequant is not, else the quantized block overflowing float32, with
+// the layer of the largest quantized weight named.
+Error lossError(const std::vector<LayerParams>& params, const TuneOptions& opt, double loss, const std::string& when, bool with_params) {
+    at::NoGradGuard ng;
+    const std::string what = "the loss became " + formatValue(loss) + " " + when;
+    double largest = -1.0;
+    std::string largest_layer;
+    for (const auto& lp : params) {
+        const QdqResult q = with_params ? quantDequant(lp.weight, lp.plan->scheme, lp.range, lp.v, lp.alpha, lp.beta)
+                                        : quantDequant(lp.weight, lp.plan->scheme, lp.range);
+        const QdqProblem problem = qdqProblem(lp, q);
+        if (!problem.text.empty())
+            return makeError(ErrorCode::InvalidArgument, where(opt, lp.plan->name) + ": " + what + ": the layer's quantization gives " + problem.text,
+                             problem.hint);
+        const double m = q.weight.abs().max().item<double>();
+        if (m > largest) largest = m, largest_layer = lp.plan->name;
+    }
+    return makeError(ErrorCode::InvalidArgument,
+                     where(opt) + ": " + what + " although its inputs, its targets and every layer's quantized weight are finite: the quantized block's " +
+                         "activations overflow float32 (its largest quantized weight magnitude, " + formatValue(largest) + ", is in layer " +
+                         opt.module_prefix + largest_layer + ")",
+                     kOverflowHint);
+}
+
+// One sync for all the gradients of an iteration; the parameter to blame only when one is not finite.
+Status checkGradients(const std::vector<LayerParams>& params, const TuneOptions& opt, int it) {
+    std::vector<at::Tensor> flags;
+    for (const auto& lp : params)
+        for (const at::Tensor* p : {&lp.v, &lp.alpha, &lp.beta})
+            if (p->defined() && p->grad().defined()) flags.push_back(finiteFlag(p->grad()));
+    if (flags.empty() || at::stack(flags).all().item<bool>()) return {};
+    for (const auto& lp : params)
+        for (const auto& [p, label] : std::initializer_list<std::pair<const at::Tensor*, const char*>>{
+                 {&lp.v, "rounding offsets V"}, {&lp.alpha, "clipping factors α"}, {&lp.beta, "clipping factors β"}})
+            if (p->defined() && !allFinite(p->grad()))
+                return makeError(ErrorCode::InvalidArgument,
+                                 where(opt, lp.plan->name) + ": the gradient of its " + label + " became non-finite at iteration " + std::to_string(it + 1) +
+                                     " of " + std::to_string(opt.iters) + ", " + describeNonFinite(p->grad()) +
+                                     ", while the loss is finite (the backward pass overflows float32)",
+                                 std::string(kOverflowHint) + "; --iters 0 (round-to-nearest) needs no gradients");
+    return {};
+}
+
 // V at zero for every planned layer and, with min-max tuning, α / β at one.
 Result<std::vector<LayerParams>> makeLayerParams(const std::map<std::string, at::Tensor>& weights,
                                                  const std::vector<LayerPlan>& plan, const TuneOptions& opt) {
@@ -86,6 +176,8 @@ Result<std::vector<LayerParams>> makeLayerParams(const std::map<std::string, at:
         LayerParams lp;
         lp.plan = &p;
         lp.weight = it->second.detach().to(at::kFloat).contiguous();
+        if (!allFinite(lp.weight))
+            return makeError(ErrorCode::InvalidArgument, where(opt, p.name) + ": its weight holds " + describeNonFinite(lp.weight), kBadWeightsHint);
         lp.range = groupRange(lp.weight, p.scheme);
         const std::int64_t out = lp.weight.size(0), in = lp.weight.size(1);
         const int gs = p.scheme.effectiveGroupSize(in);
@@ -160,8 +252,8 @@ public:
     BestParams best;
 
     // Forward and backward over the next global batch, one micro-batch at a time, so that the
-    // gradients add up; returns the mean micro-batch loss.
-    double accumulateGradients(TrainingWeightsFn trainingWeights) {
+    // gradients add up; returns the mean micro-batch loss, or why a loss or gradient is not finite.
+    Result<double> accumulateGradients(TrainingWeightsFn trainingWeights, int it) {
         at::Tensor index = at::tensor(sampler_.next(), at::kLong);
         const std::int64_t micro_batches = (global_batch_ + opt.batch_size - 1) / opt.batch_size;
         double total = 0.0;
@@ -176,9 +268,13 @@ public:
                 RECORD_USER_SCOPE("srs::loss");
                 loss = maskedMse(out, y);
             }
-            total += loss.item<double>();
+            const double l = loss.item<double>();  // the sync the loss needs anyway
+            if (!std::isfinite(l))
+                return lossError(params, opt, l, "at iteration " + std::to_string(it + 1) + " of " + std::to_string(opt.iters), true);
+            total += l;
             (loss * 1000.0 / static_cast<double>(micro_batches)).backward();
         }
+        SRS_TRY(checkGradients(params, opt, it));
         return total / std::max(micro, 1);
     }
 
@@ -210,9 +306,10 @@ std::map<std::string, at::Tensor> fusedTrainingWeights(const std::vector<LayerPa
 }
 
 // One iteration; the fused step clamps α / β to [0, 1] as it moves them. Returns the loss.
-double fusedIteration(TuneLoop& loop, int it, double factor) {
-    const double loss = loop.accumulateGradients(fusedTrainingWeights);
-    loop.keepIfBest(it, loss);
+Result<double> fusedIteration(TuneLoop& loop, int it, double factor) {
+    const auto loss = loop.accumulateGradients(fusedTrainingWeights, it);
+    if (!loss) return loss.error();
+    loop.keepIfBest(it, *loss);
     RECORD_USER_SCOPE("srs::optimizer");
     for (auto& lp : loop.params) {
         signSgdStepFused(lp.v, lp.lr * factor, false);
@@ -251,10 +348,11 @@ void signSgdStep(at::Tensor& p, double lr) {
 
 // One iteration; α / β are clamped to [0, 1] before the forward, since the step leaves them free.
 // Returns the loss.
-double referenceIteration(TuneLoop& loop, int it, double factor) {
+Result<double> referenceIteration(TuneLoop& loop, int it, double factor) {
     clampMinmax(loop.params);
-    const double loss = loop.accumulateGradients(referenceTrainingWeights);
-    loop.keepIfBest(it, loss);
+    const auto loss = loop.accumulateGradients(referenceTrainingWeights, it);
+    if (!loss) return loss.error();
+    loop.keepIfBest(it, *loss);
     RECORD_USER_SCOPE("srs::optimizer");
     at::NoGradGuard ng;
     for (auto& lp : loop.params) {
@@ -273,7 +371,9 @@ Status runIterations(TuneLoop& loop, bool fused, const IterationFn& on_iteration
     for (int it = 0; it < opt.iters; ++it) {
         SRS_TRY(cancel.check("tuning"));
         const double factor = 1.0 - static_cast<double>(it) / opt.iters;
-        const double loss = fused ? fusedIteration(loop, it, factor) : referenceIteration(loop, it, factor);
+        const auto result = fused ? fusedIteration(loop, it, factor) : referenceIteration(loop, it, factor);
+        if (!result) return result.error();
+        const double loss = *result;
         losses.push_back(loss);
         if (on_iteration) on_iteration(it, loss, loop.params.empty() ? 0.0 : loop.params.front().lr * factor);
         if (opt.dynamic_max_gap > 0 && it - loop.best.iter >= opt.dynamic_max_gap) break;
@@ -345,6 +445,12 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
     if (opt.batch_size < 1 || opt.gradient_accumulate_steps < 1)
         return makeError(ErrorCode::InvalidArgument, "batch_size and gradient_accumulate_steps must be at least 1");
     try {
+        // Refused before anything is tuned: the loss would be NaN from the first batch.
+        if (!allFinite(inputs))
+            return makeError(ErrorCode::InvalidArgument, where(opt) + ": the block's inputs hold " + describeNonFinite(inputs), kOverflowHint);
+        if (!allFinite(targets))
+            return makeError(ErrorCode::InvalidArgument,
+                             where(opt) + ": the full-precision block's outputs (the tuning targets) hold " + describeNonFinite(targets), kOverflowHint);
         auto params = makeLayerParams(weights, plan, opt);
         if (!params) return params.error();
         const bool fused = useFusedKernels(opt, *params);
@@ -356,7 +462,13 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
             at::NoGradGuard ng;
             rtn_q = qdqAll(*params, false);
         }
+        for (const auto& lp : *params) {
+            const QdqProblem problem = qdqProblem(lp, rtn_q.at(lp.plan->name));
+            if (!problem.text.empty())
+                return makeError(ErrorCode::InvalidArgument, where(opt, lp.plan->name) + ": round-to-nearest gives " + problem.text, problem.hint);
+        }
         result.rtn_loss = blockLoss(forward, overridesOf(rtn_q), inputs, targets, opt.batch_size);
+        if (!std::isfinite(result.rtn_loss)) return lossError(*params, opt, result.rtn_loss, "with round-to-nearest weights", false);
 
         TuneLoop loop(forward, inputs, targets, opt, *params);
         SRS_TRY(runIterations(loop, fused, on_iteration, cancel, result.minibatch_losses));
@@ -364,8 +476,14 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
 
         at::NoGradGuard ng;
         std::map<std::string, QdqResult> final_q = finalQdq(*params, loop.best, rtn_q, opt);
+        for (const auto& lp : *params) {
+            const QdqProblem problem = qdqProblem(lp, final_q.at(lp.plan->name));
+            if (!problem.text.empty())
+                return makeError(ErrorCode::InvalidArgument, where(opt, lp.plan->name) + ": the kept quantization gives " + problem.text, problem.hint);
+        }
         result.best_loss = opt.iters > 0 || opt.imatrix ? blockLoss(forward, overridesOf(final_q), inputs, targets, opt.batch_size)
                                                         : result.rtn_loss;
+        if (!std::isfinite(result.best_loss)) return lossError(*params, opt, result.best_loss, "with the kept weights", opt.iters > 0);
         for (const auto& lp : *params) {
             TunedLayer t = tunedLayer(lp, final_q.at(lp.plan->name), rtn_q.at(lp.plan->name));
             result.qdq_weights[t.name] = t.result.weight;

@@ -37,6 +37,10 @@ struct TuneOptions {
     // iters = 0 only: optimized RTN with these per-layer input statistics (Σx² per input
     // channel), for symmetric layers below 8 bits; null = plain RTN.
     const std::map<std::string, at::Tensor>* imatrix = nullptr;
+    // Where the block sits, for error messages: its 1-based number (0: not named) and the prefix
+    // of its layers' module names ("model.layers.3.").
+    int block_number = 0;
+    std::string module_prefix;
 };
 
 double autoLearningRate(int iters, int bits);
@@ -69,6 +73,10 @@ struct BlockTuneResult {
 
 // weights: the full-precision [out, in] weights of the linears in `plan` (float32).
 // inputs / targets: [N, T, H]; the loss ignores each sample's last position (no next token).
+// Nothing non-finite comes out: a weight, input or target holding NaN / infinity is refused before
+// tuning, and a loss (round-to-nearest, any iteration, the kept one), a gradient of V / α / β or a
+// layer's scale / zero / dequantized weight that is not finite stops the block with an error naming
+// the block, the layer where one is to blame, and what was not finite.
 Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<std::string, at::Tensor>& weights,
                                   const at::Tensor& inputs, const at::Tensor& targets, const std::vector<LayerPlan>& plan,
                                   const TuneOptions& options, const IterationFn& on_iteration, const CancelToken& cancel);

@@ -9,8 +9,10 @@
 
 #include <filesystem>
 
-#include "core/io/atomic_file.h"
+#include "core/common/json_field.h"
+#include "core/io/read_text_file.h"
 #include "core/io/gguf.h"
+#include "core/io/gguf_source.h"
 #include "core/tokenizer/jinja.h"
 
 namespace fs = std::filesystem;
@@ -22,24 +24,23 @@ namespace {
 // The assistant reply of the probe conversation that finds the end-of-turn token.
 constexpr const char* kProbeReply = "SRS_PROBE_ASSISTANT_REPLY_7f3a";
 
+// A JSON file of the folder, read as hostile input: a regular file of bounded size, nesting
+// depth limited (io::readJsonFile).
 Result<std::optional<nlohmann::json>> readJsonIfExists(const fs::path& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) return std::optional<nlohmann::json>();
-    auto text = io::readFile(path.string());
-    if (!text) return text.error();
-    try {
-        return std::optional<nlohmann::json>(nlohmann::json::parse(*text));
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::CorruptFile, path.string() + " is not valid JSON: " + e.what(), "restore the file from the model's repository");
-    }
+    auto j = io::readJsonFile(path.string(), io::kMaxConfigFileBytes);
+    if (!j) return j.error();
+    return std::optional<nlohmann::json>(std::move(*j));
 }
 
-// A token as tokenizer_config / special_tokens_map write it: "text" or {"content": "text", ...}.
-std::string tokenText(const nlohmann::json* j) {
-    if (!j) return "";
+// A token as tokenizer_config / special_tokens_map write it: "text" or {"content": "text", ...};
+// "" when absent; an error naming the file and key for any other value.
+Result<std::string> tokenText(const nlohmann::json* j, const std::string& file, const std::string& key) {
+    if (!j || j->is_null()) return std::string();
     if (j->is_string()) return j->get<std::string>();
     if (j->is_object() && j->contains("content") && (*j)["content"].is_string()) return (*j)["content"].get<std::string>();
-    return "";
+    return json::Fields(nlohmann::json::object(), file).wrong(key, "a string or an object with a string \"content\"", *j);
 }
 
 const nlohmann::json* member(const std::optional<nlohmann::json>& j, const char* key) {
@@ -47,15 +48,25 @@ const nlohmann::json* member(const std::optional<nlohmann::json>& j, const char*
     return &(*j)[key];
 }
 
-// "chat_template" as a string, or the "default" entry of the list form; "" when neither.
-std::string templateFrom(const nlohmann::json* j) {
-    if (!j) return "";
+// "chat_template" as a string, or the "default" entry of the list form ({name, template}
+// objects); "" when absent or no entry is named "default"; an error for any other value.
+Result<std::string> templateFrom(const nlohmann::json* j, const std::string& file) {
+    const std::string expected = "a string or a list of {\"name\": ..., \"template\": ...} objects";
+    if (!j || j->is_null()) return std::string();
     if (j->is_string()) return j->get<std::string>();
-    if (j->is_array())
-        for (const auto& entry : *j)
-            if (entry.is_object() && entry.value("name", "") == "default" && entry.contains("template") && entry["template"].is_string())
-                return entry["template"].get<std::string>();
-    return "";
+    if (!j->is_array()) return json::Fields(nlohmann::json::object(), file).wrong("chat_template", expected, *j);
+    for (std::size_t i = 0; i < j->size(); ++i) {
+        const auto& entry = (*j)[i];
+        const json::Fields f(entry, file, "chat_template[" + std::to_string(i) + "].");
+        if (!f.isObject()) return f.notAnObject();
+        auto name = f.string("name", "");
+        if (!name) return name.error();
+        if (*name != "default") continue;
+        auto text = f.string("template");
+        if (!text) return text.error();
+        return text;
+    }
+    return std::string();
 }
 
 // The longest special token at `at` in `text`, or "".
@@ -79,18 +90,33 @@ std::vector<std::string> endOfTurnTokens(const ChatTemplate& t, const std::vecto
     return {tok};
 }
 
+// The contents of the entries marked "special": true in an added-tokens list or map.
+Status addSpecials(const nlohmann::json& entries, const std::string& file, const std::string& key, std::vector<std::string>& out) {
+    for (const auto& item : entries.items()) {  // an array's keys are its indices
+        const nlohmann::json& tok = item.value();
+        const std::string place = key + "[" + (entries.is_object() ? "\"" + item.key() + "\"" : item.key()) + "]";
+        const json::Fields f(tok, file, place + ".");
+        if (!f.isObject()) return f.notAnObject();
+        auto special = f.boolean("special", false);
+        if (!special) return special.error();
+        if (!*special) continue;
+        auto text = tokenText(&tok, file, place);
+        if (!text) return text.error();
+        out.push_back(*text);
+    }
+    return {};
+}
+
 Result<std::vector<std::string>> folderSpecialTokens(const fs::path& dir, const std::optional<nlohmann::json>& config) {
     std::vector<std::string> specials;
     if (const auto* decoder = member(config, "added_tokens_decoder"); decoder && decoder->is_object()) {
-        for (const auto& [id, tok] : decoder->items())
-            if (tok.is_object() && tok.value("special", false)) specials.push_back(tokenText(&tok));
+        SRS_TRY(addSpecials(*decoder, (dir / "tokenizer_config.json").string(), "added_tokens_decoder", specials));
         if (!specials.empty()) return specials;
     }
     auto tokenizer = readJsonIfExists(dir / "tokenizer.json");
     if (!tokenizer) return tokenizer.error();
     if (const auto* added = member(*tokenizer, "added_tokens"); added && added->is_array())
-        for (const auto& tok : *added)
-            if (tok.is_object() && tok.value("special", false)) specials.push_back(tokenText(&tok));
+        SRS_TRY(addSpecials(*added, (dir / "tokenizer.json").string(), "added_tokens", specials));
     return specials;
 }
 
@@ -99,25 +125,38 @@ Result<std::optional<ChatTemplate>> loadFromFolder(const std::string& folder) {
     std::error_code ec;
     auto config = readJsonIfExists(dir / "tokenizer_config.json");
     if (!config) return config.error();
+    const std::string config_name = (dir / "tokenizer_config.json").string();
     ChatTemplate t;
     if (fs::exists(dir / "chat_template.jinja", ec)) {
-        auto text = io::readFile((dir / "chat_template.jinja").string());
+        auto text = io::readTextFile((dir / "chat_template.jinja").string(), io::kMaxConfigFileBytes);
         if (!text) return text.error();
         t.source = *text;
     }
-    if (t.source.empty()) t.source = templateFrom(member(*config, "chat_template"));
+    if (t.source.empty()) {
+        auto from = templateFrom(member(*config, "chat_template"), config_name);
+        if (!from) return from.error();
+        t.source = *from;
+    }
     if (t.source.empty()) {
         auto legacy = readJsonIfExists(dir / "chat_template.json");
         if (!legacy) return legacy.error();
-        t.source = templateFrom(member(*legacy, "chat_template"));
+        auto from = templateFrom(member(*legacy, "chat_template"), (dir / "chat_template.json").string());
+        if (!from) return from.error();
+        t.source = *from;
     }
     if (t.source.empty()) return std::optional<ChatTemplate>();
     auto map = readJsonIfExists(dir / "special_tokens_map.json");
     if (!map) return map.error();
-    t.bos_token = tokenText(member(*config, "bos_token"));
-    if (t.bos_token.empty()) t.bos_token = tokenText(member(*map, "bos_token"));
-    t.eos_token = tokenText(member(*config, "eos_token"));
-    if (t.eos_token.empty()) t.eos_token = tokenText(member(*map, "eos_token"));
+    const std::string map_name = (dir / "special_tokens_map.json").string();
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"bos_token", &t.bos_token}, {"eos_token", &t.eos_token}}) {
+        auto from_config = tokenText(member(*config, key), config_name, key);
+        if (!from_config) return from_config.error();
+        *out = *from_config;
+        if (!out->empty()) continue;
+        auto from_map = tokenText(member(*map, key), map_name, key);
+        if (!from_map) return from_map.error();
+        *out = *from_map;
+    }
     auto specials = folderSpecialTokens(dir, *config);
     if (!specials) return specials.error();
     t.end_of_turn_tokens = endOfTurnTokens(t, *specials);
@@ -127,28 +166,21 @@ Result<std::optional<ChatTemplate>> loadFromFolder(const std::string& folder) {
 Result<std::optional<ChatTemplate>> loadFromGguf(const std::string& path) {
     auto g = io::GgufFile::open(path);
     if (!g) return g.error();
-    const auto* source = (*g)->meta("tokenizer.chat_template");
-    if (!source || !source->is_string() || source->get<std::string>().empty()) return std::optional<ChatTemplate>();
+    auto source = (*g)->metaString("tokenizer.chat_template");
+    if (!source) return source.error();
+    if (!*source || (*source)->empty()) return std::optional<ChatTemplate>();
     ChatTemplate t;
-    t.source = source->get<std::string>();
-    const auto* tokens = (*g)->meta("tokenizer.ggml.tokens");
-    const auto* types = (*g)->meta("tokenizer.ggml.token_type");
-    auto piece = [&](const char* key) -> std::string {
-        const auto* id = (*g)->meta(key);
-        if (!tokens || !tokens->is_array() || !id || !id->is_number_integer()) return "";
-        const auto i = id->get<std::int64_t>();
-        if (i < 0 || static_cast<std::size_t>(i) >= tokens->size() || !(*tokens)[static_cast<std::size_t>(i)].is_string()) return "";
-        return (*tokens)[static_cast<std::size_t>(i)].get<std::string>();
-    };
-    t.bos_token = piece("tokenizer.ggml.bos_token_id");
-    t.eos_token = piece("tokenizer.ggml.eos_token_id");
+    t.source = std::move(**source);
+    auto vocab = io::readGgufVocab(**g);
+    if (!vocab) return vocab.error();
     std::vector<std::string> specials;
-    if (tokens && tokens->is_array() && types && types->is_array())
-        for (std::size_t i = 0; i < tokens->size() && i < types->size(); ++i) {
-            const auto& type = (*types)[i];
-            if (type.is_number_integer() && (type.get<int>() == 3 || type.get<int>() == 4) && (*tokens)[i].is_string())
-                specials.push_back((*tokens)[i].get<std::string>());
-        }
+    if (*vocab) {
+        const auto& v = **vocab;
+        if (v.bos_id) t.bos_token = v.tokens[static_cast<std::size_t>(*v.bos_id)];
+        if (v.eos_id) t.eos_token = v.tokens[static_cast<std::size_t>(*v.eos_id)];
+        for (std::size_t i = 0; i < v.types.size(); ++i)
+            if (v.types[i] == 3 || v.types[i] == 4) specials.push_back(v.tokens[i]);
+    }
     t.end_of_turn_tokens = endOfTurnTokens(t, specials);
     return std::optional<ChatTemplate>(std::move(t));
 }

@@ -39,7 +39,8 @@ struct ChatTemplate {
     std::vector<std::string> end_of_turn_tokens;
 };
 
-// The model's template, or nullopt when it has none. Errors only for unreadable files.
+// The model's template, or nullopt when it has none. Errors for unreadable files and for values of the
+// wrong type (a chat_template that is not a string, a GGUF key of another type or out of range).
 Result<std::optional<ChatTemplate>> loadChatTemplate(const io::WeightSource& source);
 Result<std::optional<ChatTemplate>> loadChatTemplate(const std::string& folder);
 

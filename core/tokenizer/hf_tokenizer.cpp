@@ -1,9 +1,12 @@
 #include "core/tokenizer/hf_tokenizer.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <array>
 #include <mutex>
 #include <queue>
+#include <tuple>
 #include <string_view>
 #include <unordered_map>
 
@@ -15,12 +18,15 @@
 #include <unicode/unistr.h>
 #include <unicode/utext.h>
 
+#include "core/common/json_field.h"
 #include "core/common/log.h"
-#include "core/io/atomic_file.h"
-
-using nlohmann::json;
+#include "core/io/read_text_file.h"
 
 namespace srs::tokenizer {
+
+// (srs::json is core/common/json_field.h's namespace; here json is the value type.)
+using json = nlohmann::json;
+
 namespace {
 
 // ---------------------------------------------------------------------------------------------
@@ -363,50 +369,134 @@ std::string quoteLiteral(std::string_view text) {
     return out + "\\E";
 }
 
+// The regex budgets (regexStepBudget, regexCpuSecondsBudget). Measured with Qwen3's and
+// Llama-3's tokenizer.json (test_hostile_tokenizer, realTokenizersHaveHeadroom) on each text in
+// ../shared/data/text whole (0.8 to 2 MB: TinyStories, wikitext-2, NLTK, tinyshakespeare) and on
+// 1 MiB runs of spaces, newlines, CRLF, punctuation, digits, CJK and letters: at most 0.28 steps
+// per KiB on the texts and 1.13 per KiB on a run of digits (Qwen3 splits digits one by one),
+// which is 1.7 % of the step budget; regex CPU at most 0.15 s per MiB, 2.4 % of the CPU budget.
+// "(a+)+$" on 100 KiB of "a...b" is stopped at its 8,464 steps after 1.3 s of CPU.
+constexpr std::int64_t kRegexStepsBase = 2000;
+constexpr std::int64_t kRegexStepsPerKiB = 64;
+constexpr double kRegexCpuSecondsBase = 2.0;
+constexpr double kRegexCpuSecondsPerMiB = 4.0;
+
+// The regex work one call (an encode, a decode, loading) may do, shared by every regex it runs:
+// ICU counts its matcher's work in steps (see regexStepBudget); a hostile pattern that
+// backtracks without end runs out of steps and the call returns an error instead of hanging.
+// ICU counts each matcher's steps from its reset and drops the part of a step it has not
+// finished, so a file whose regex runs on many short pieces (cut by added tokens or an earlier
+// Split) could do nearly a step of work per piece uncounted: the CPU time spent inside the
+// matchers is bounded too (regexCpuSecondsBudget), far above what real tokenizers take.
+struct RegexBudget {
+    std::int64_t limit = 0;
+    std::int64_t used = 0;
+    double cpu_limit_s = 0;
+    double cpu_used_s = 0;
+    std::string origin;  // the tokenizer file, for messages
+    static RegexBudget forText(std::size_t bytes, const std::string& origin) {
+        return {regexStepBudget(bytes), 0, regexCpuSecondsBudget(bytes), 0.0, origin};
+    }
+};
+
+double threadCpuSeconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// The backtracking stack one match may grow to: real patterns need about 100 bytes per byte of
+// a long run of spaces or newlines (measured: 5 MB of spaces, 160 MB of stack); 2 GiB at most.
+std::int32_t regexStackLimit(std::size_t text_bytes) {
+    const std::uint64_t want = (64ull << 20) + 128ull * text_bytes;
+    return static_cast<std::int32_t>(std::min<std::uint64_t>(want, 0x7fffffff));
+}
+
 class Regex {
 public:
-    static Result<std::shared_ptr<Regex>> compile(const std::string& icu_pattern) {
+    // role names the regex in messages ("pre-tokenizer regex"); source is the pattern as the file
+    // writes it.
+    static Result<std::shared_ptr<Regex>> compile(const std::string& icu_pattern, std::string role, std::string source) {
         UErrorCode status = U_ZERO_ERROR;
         UParseError parse{};
         auto pattern = std::unique_ptr<icu::RegexPattern>(icu::RegexPattern::compile(
             icu::UnicodeString::fromUTF8(icu_pattern), UREGEX_MULTILINE | UREGEX_UNIX_LINES, parse, status));
         if (U_FAILURE(status) || !pattern)
-            return makeError(ErrorCode::Unsupported, "the regex '" + icu_pattern + "' does not compile (" + u_errorName(status) +
+            return makeError(ErrorCode::Unsupported, "the " + role + " '" + shortPattern(source) + "' does not compile (" + u_errorName(status) +
                                                          " at offset " + std::to_string(parse.offset) + ")");
         auto r = std::make_shared<Regex>();
         r->pattern_ = std::move(pattern);
+        r->role_ = std::move(role);
+        r->source_ = std::move(source);
         return r;
     }
 
-    // Byte ranges of the non-empty matches in text (valid UTF-8), left to right.
-    std::vector<std::pair<std::size_t, std::size_t>> matches(std::string_view text) const {
+    // Byte ranges of the non-empty matches in text (valid UTF-8), left to right; an error when
+    // the budget runs out (or the backtracking stack overflows) first.
+    Result<std::vector<std::pair<std::size_t, std::size_t>>> matches(std::string_view text, RegexBudget& budget) const {
         std::vector<std::pair<std::size_t, std::size_t>> out;
         if (text.empty()) return out;
+        if (budget.used >= budget.limit || budget.cpu_used_s > budget.cpu_limit_s) return tooLong(budget);
+        const double cpu_start = threadCpuSeconds();
         UErrorCode status = U_ZERO_ERROR;
         UText ut = UTEXT_INITIALIZER;
         utext_openUTF8(&ut, text.data(), static_cast<int64_t>(text.size()), &status);
         std::unique_ptr<icu::RegexMatcher> m(pattern_->matcher(status));
         if (U_FAILURE(status) || !m) {
             utext_close(&ut);
-            log::warn(std::string("tokenizer regex: cannot start a matcher: ") + u_errorName(status));
-            return out;
+            return makeError(ErrorCode::Internal, budget.origin + ": cannot start a matcher for the " + role_ + ": " + u_errorName(status));
         }
         m->reset(&ut);
-        // Deep backtracking over very long runs must not exhaust the stack; ICU keeps its own.
-        m->setStackLimit(0, status);
+        // ICU counts the steps of one matcher from its reset: the callback reports them, the
+        // time limit stops the match where this call would overdraw the budget.
+        std::int32_t steps = 0;
+        m->setMatchCallback(&Regex::onStep, &steps, status);
+        m->setTimeLimit(static_cast<std::int32_t>(std::min<std::int64_t>(budget.limit - budget.used, 0x7fffffff)), status);
+        m->setStackLimit(regexStackLimit(text.size()), status);
         while (m->find(status) && U_SUCCESS(status)) {
             const auto b = static_cast<std::size_t>(m->start64(status));
             const auto e = static_cast<std::size_t>(m->end64(status));
             if (e > b) out.emplace_back(b, e);
         }
-        if (U_FAILURE(status)) log::warn(std::string("tokenizer regex stopped early: ") + u_errorName(status));
         m.reset();
         utext_close(&ut);
+        budget.used += steps;
+        budget.cpu_used_s += threadCpuSeconds() - cpu_start;
+        if (status == U_REGEX_TIME_OUT || status == U_REGEX_STOPPED_BY_CALLER) {
+            budget.used = budget.limit;
+            return tooLong(budget);
+        }
+        if (budget.cpu_used_s > budget.cpu_limit_s) return tooLong(budget);
+        if (status == U_REGEX_STACK_OVERFLOW)
+            return makeError(ErrorCode::CorruptFile,
+                             budget.origin + ": the " + role_ + " '" + shortPattern(source_) + "' backtracked through more than " +
+                                 std::to_string(regexStackLimit(text.size()) >> 20) + " MiB of stack on this text; the tokenizer file may be hostile",
+                             "use the model's original tokenizer.json");
+        if (U_FAILURE(status))
+            return makeError(ErrorCode::Internal, budget.origin + ": the " + role_ + " '" + shortPattern(source_) + "' stopped: " + u_errorName(status));
         return out;
     }
 
+    static std::string shortPattern(const std::string& p) { return p.size() > 200 ? p.substr(0, 200) + "..." : p; }
+
 private:
+    static UBool U_CALLCONV onStep(const void* context, int32_t steps) {
+        *static_cast<std::int32_t*>(const_cast<void*>(context)) = steps;
+        return true;
+    }
+    Error tooLong(const RegexBudget& budget) const {
+        char cpu[64];
+        std::snprintf(cpu, sizeof cpu, "%.1f s", budget.cpu_limit_s);
+        const std::string what = budget.used >= budget.limit ? "more than " + std::to_string(budget.limit) + " steps of ICU's matcher"
+                                                             : std::string("more than ") + cpu + " of CPU time in ICU's matcher";
+        return makeError(ErrorCode::CorruptFile,
+                         budget.origin + ": the " + role_ + " '" + shortPattern(source_) + "' took too long on this text (" + what +
+                             " for its length); the tokenizer file may be hostile",
+                         "use the model's original tokenizer.json: real tokenizers' regexes need a small fraction of this");
+    }
+
     std::unique_ptr<icu::RegexPattern> pattern_;
+    std::string role_, source_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -476,8 +566,7 @@ void applyBehavior(std::string_view piece, const std::vector<Segment>& segs, Spl
         if (e > b) out.emplace_back(piece.substr(b, e - b));
 }
 
-Result<SplitBehavior> parseBehavior(const json& j) {
-    const std::string b = j.is_string() ? j.get<std::string>() : "";
+Result<SplitBehavior> parseBehavior(const std::string& b) {
     std::string lower;
     for (char c : b) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "removed") return SplitBehavior::Removed;
@@ -494,21 +583,23 @@ Result<SplitBehavior> parseBehavior(const json& j) {
 class Normalizer {
 public:
     virtual ~Normalizer() = default;
-    virtual void apply(std::string& text) const = 0;
+    // An error only when a regex runs out of its budget (see RegexBudget).
+    virtual Status apply(std::string& text, RegexBudget& budget) const = 0;
 };
 
 class UnicodeForm : public Normalizer {
 public:
     explicit UnicodeForm(const icu::Normalizer2* n) : n_(n) {}
-    void apply(std::string& text) const override {
+    Status apply(std::string& text, RegexBudget&) const override {
         UErrorCode status = U_ZERO_ERROR;
-        if (n_->isNormalizedUTF8(text, status) && U_SUCCESS(status)) return;
+        if (n_->isNormalizedUTF8(text, status) && U_SUCCESS(status)) return {};
         status = U_ZERO_ERROR;
         icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
         icu::UnicodeString normalized = n_->normalize(u, status);
-        if (U_FAILURE(status)) return;
+        if (U_FAILURE(status)) return {};
         text.clear();
         normalized.toUTF8String(text);
+        return {};
     }
 
 private:
@@ -517,17 +608,18 @@ private:
 
 class Lowercase : public Normalizer {
 public:
-    void apply(std::string& text) const override {
+    Status apply(std::string& text, RegexBudget&) const override {
         icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
         u.toLower(icu::Locale::getRoot());
         text.clear();
         u.toUTF8String(text);
+        return {};
     }
 };
 
 class StripAccents : public Normalizer {
 public:
-    void apply(std::string& text) const override {
+    Status apply(std::string& text, RegexBudget&) const override {
         std::string out;
         for (std::size_t i = 0; i < text.size();) {
             std::size_t len = 0;
@@ -536,17 +628,19 @@ public:
             i += len;
         }
         text.swap(out);
+        return {};
     }
 };
 
 class Strip : public Normalizer {
 public:
     Strip(bool left, bool right) : left_(left), right_(right) {}
-    void apply(std::string& text) const override {
+    Status apply(std::string& text, RegexBudget&) const override {
         std::string_view v = text;
         if (right_) v = trimWhiteSpaceRight(v);
         if (left_) v = trimWhiteSpaceLeft(v);
         text = std::string(v);
+        return {};
     }
 
 private:
@@ -556,8 +650,9 @@ private:
 class Prepend : public Normalizer {
 public:
     explicit Prepend(std::string p) : prepend_(std::move(p)) {}
-    void apply(std::string& text) const override {
+    Status apply(std::string& text, RegexBudget&) const override {
         if (!text.empty()) text.insert(0, prepend_);
+        return {};
     }
 
 private:
@@ -568,21 +663,24 @@ class Replace : public Normalizer {
 public:
     Replace(std::shared_ptr<Regex> regex, std::string literal, std::string content)
         : regex_(std::move(regex)), literal_(std::move(literal)), content_(std::move(content)) {}
-    void apply(std::string& text) const override { replaceIn(text); }
-    void replaceIn(std::string& text) const {
+    Status apply(std::string& text, RegexBudget& budget) const override { return replaceIn(text, budget); }
+    Status replaceIn(std::string& text, RegexBudget& budget) const {
         if (!regex_) {
             replaceAll(text, literal_, content_);
-            return;
+            return {};
         }
+        auto found = regex_->matches(text, budget);
+        if (!found) return found.error();
         std::string out;
         std::size_t pos = 0;
-        for (const auto& [b, e] : regex_->matches(text)) {
+        for (const auto& [b, e] : *found) {
             out.append(text, pos, b - pos);
             out += content_;
             pos = e;
         }
         out.append(text, pos, std::string::npos);
         text.swap(out);
+        return {};
     }
 
 private:
@@ -593,65 +691,125 @@ private:
 class NormalizerSequence : public Normalizer {
 public:
     std::vector<std::unique_ptr<Normalizer>> steps;
-    void apply(std::string& text) const override {
-        for (const auto& s : steps) s->apply(text);
+    Status apply(std::string& text, RegexBudget& budget) const override {
+        for (const auto& s : steps) SRS_TRY(s->apply(text, budget));
+        return {};
     }
 };
 
-std::string typeOf(const json& j) { return j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : ""; }
+// ---------------------------------------------------------------------------------------------
+// Typed reads of tokenizer.json: every field through JsonFields (core/common/json_field.h), so a
+// value of the wrong type is an error naming the file and the field's place
+// ("tokenizer.json: pre_tokenizer.pretokenizers[1].behavior must be a string (found ...)"), never
+// a json exception; absent or null fields take the library's defaults.
 
-// A pattern object {"String": "..."} or {"Regex": "..."}: a compiled regex for either (literal
-// strings quoted), or the literal itself when literal_out is given and the pattern is a String.
-Result<std::shared_ptr<Regex>> patternOf(const json& j, std::string* literal_out) {
-    if (j.is_object() && j.contains("String") && j["String"].is_string()) {
+using JsonFields = ::srs::json::Fields;
+const char* const kTokenizerHint = "re-download the model's tokenizer.json";
+
+// The fields of the value at `where` ("pre_tokenizer.pretokenizers[1]") in the file `origin`.
+JsonFields fieldsAt(const json& value, const std::string& origin, const std::string& where) {
+    return JsonFields(value, origin, where + ".", ErrorCode::CorruptFile, kTokenizerHint);
+}
+std::string placeOf(const JsonFields& f) { return f.prefix().empty() ? std::string() : f.prefix().substr(0, f.prefix().size() - 1); }
+std::string itemPlace(const JsonFields& f, const char* key, std::size_t i) { return f.prefix() + key + "[" + std::to_string(i) + "]"; }
+
+// The list at key: nullptr when absent or null, an error when it is not a list.
+Result<const json*> listAt(const JsonFields& f, const char* key) {
+    const json* v = f.find(key);
+    if (!v) return static_cast<const json*>(nullptr);
+    if (!v->is_array()) return f.wrong(key, "a list", *v);
+    return v;
+}
+
+// A component's "type"; an error when the component is not an object or has no string type.
+Result<std::string> componentType(const JsonFields& f) {
+    if (!f.isObject()) return f.notAnObject();
+    return f.string("type");
+}
+
+Error unsupported(const JsonFields& f, const char* kind, const std::string& what) {
+    return makeError(ErrorCode::Unsupported, f.file() + ": " + placeOf(f) + ": " + kind + " " + what + " is not supported");
+}
+
+// A pattern object {"String": "..."} or {"Regex": "..."} at key: a compiled regex for either
+// (literal strings quoted), or the literal itself when literal_out is given and the pattern is a String.
+Result<std::shared_ptr<Regex>> patternOf(const JsonFields& parent, const char* key, const std::string& role, std::string* literal_out) {
+    auto obj = parent.object(key);
+    if (!obj) return obj.error();
+    if (!*obj || (!(*obj)->has("String") && !(*obj)->has("Regex")))
+        return parent.error(parent.prefix() + key + ": a pattern is neither {\"String\": ...} nor {\"Regex\": ...}");
+    const JsonFields& p = **obj;
+    if (p.has("String")) {
+        auto literal = p.string("String");
+        if (!literal) return literal.error();
         if (literal_out) {
-            *literal_out = j["String"].get<std::string>();
+            *literal_out = *literal;
             return std::shared_ptr<Regex>();
         }
-        return Regex::compile(quoteLiteral(j["String"].get<std::string>()));
+        return Regex::compile(quoteLiteral(*literal), role, *literal);
     }
-    if (j.is_object() && j.contains("Regex") && j["Regex"].is_string()) {
-        auto icu = RegexTranslator(j["Regex"].get<std::string>()).run();
-        if (!icu) return icu.error();
-        return Regex::compile(*icu);
+    auto source = p.string("Regex");
+    if (!source) return source.error();
+    auto icu = RegexTranslator(*source).run();
+    if (!icu) {
+        Error e = icu.error().withContext(parent.file());
+        e.hint = kTokenizerHint;
+        return e;
     }
-    return makeError(ErrorCode::CorruptFile, "a pattern is neither {\"String\": ...} nor {\"Regex\": ...}");
+    auto r = Regex::compile(*icu, role, *source);
+    if (!r) return r.error().withContext(parent.file());
+    return r;
 }
 
-std::string str(const json& j, const char* key, const std::string& fallback = "") {
-    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
-}
-bool boolean(const json& j, const char* key, bool fallback) {
-    return j.contains(key) && j[key].is_boolean() ? j[key].get<bool>() : fallback;
+// A Replace normalizer or decoder: its pattern and content.
+Result<std::unique_ptr<Replace>> makeReplace(const JsonFields& f) {
+    std::string literal;
+    auto regex = patternOf(f, "pattern", placeOf(f) + " Replace regex", &literal);
+    if (!regex) return regex.error();
+    auto content = f.string("content", "");
+    if (!content) return content.error();
+    return std::make_unique<Replace>(*regex, literal, *content);
 }
 
-Result<std::unique_ptr<Normalizer>> makeNormalizer(const json& j) {
-    const std::string type = typeOf(j);
+Result<std::unique_ptr<Normalizer>> makeNormalizer(const JsonFields& f) {
+    auto type = componentType(f);
+    if (!type) return type.error();
     UErrorCode status = U_ZERO_ERROR;
-    if (type == "NFC") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFCInstance(status)));
-    if (type == "NFD") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFDInstance(status)));
-    if (type == "NFKC") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFKCInstance(status)));
-    if (type == "NFKD") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFKDInstance(status)));
-    if (type == "Lowercase") return std::unique_ptr<Normalizer>(new Lowercase());
-    if (type == "StripAccents") return std::unique_ptr<Normalizer>(new StripAccents());
-    if (type == "Strip") return std::unique_ptr<Normalizer>(new Strip(boolean(j, "strip_left", true), boolean(j, "strip_right", true)));
-    if (type == "Prepend") return std::unique_ptr<Normalizer>(new Prepend(str(j, "prepend")));
-    if (type == "Replace") {
-        std::string literal;
-        auto regex = patternOf(j.value("pattern", json()), &literal);
-        if (!regex) return regex.error();
-        return std::unique_ptr<Normalizer>(new Replace(*regex, literal, str(j, "content")));
+    if (*type == "NFC") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFCInstance(status)));
+    if (*type == "NFD") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFDInstance(status)));
+    if (*type == "NFKC") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFKCInstance(status)));
+    if (*type == "NFKD") return std::unique_ptr<Normalizer>(new UnicodeForm(icu::Normalizer2::getNFKDInstance(status)));
+    if (*type == "Lowercase") return std::unique_ptr<Normalizer>(new Lowercase());
+    if (*type == "StripAccents") return std::unique_ptr<Normalizer>(new StripAccents());
+    if (*type == "Strip") {
+        auto left = f.boolean("strip_left", true);
+        if (!left) return left.error();
+        auto right = f.boolean("strip_right", true);
+        if (!right) return right.error();
+        return std::unique_ptr<Normalizer>(new Strip(*left, *right));
     }
-    if (type == "Sequence") {
+    if (*type == "Prepend") {
+        auto prepend = f.string("prepend", "");
+        if (!prepend) return prepend.error();
+        return std::unique_ptr<Normalizer>(new Prepend(*prepend));
+    }
+    if (*type == "Replace") {
+        auto r = makeReplace(f);
+        if (!r) return r.error();
+        return std::unique_ptr<Normalizer>(std::move(*r));
+    }
+    if (*type == "Sequence") {
+        auto list = listAt(f, "normalizers");
+        if (!list) return list.error();
         auto seq = std::make_unique<NormalizerSequence>();
-        for (const auto& n : j.value("normalizers", json::array())) {
-            auto step = makeNormalizer(n);
+        for (std::size_t i = 0; *list && i < (*list)->size(); ++i) {
+            auto step = makeNormalizer(fieldsAt((**list)[i], f.file(), itemPlace(f, "normalizers", i)));
             if (!step) return step.error();
             seq->steps.push_back(std::move(*step));
         }
         return std::unique_ptr<Normalizer>(std::move(seq));
     }
-    return makeError(ErrorCode::Unsupported, "normalizer '" + type + "' is not supported");
+    return unsupported(f, "normalizer", "'" + *type + "'");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -661,17 +819,23 @@ class PreTokenizer {
 public:
     virtual ~PreTokenizer() = default;
     // at_input_start: the pieces come from the start of the whole input (Metaspace "first").
-    virtual void apply(std::vector<std::string>& pieces, bool at_input_start) const = 0;
+    // An error only when a regex runs out of its budget (see RegexBudget).
+    virtual Status apply(std::vector<std::string>& pieces, bool at_input_start, RegexBudget& budget) const = 0;
 };
 
 class SplitPre : public PreTokenizer {
 public:
     SplitPre(std::shared_ptr<Regex> r, SplitBehavior b, bool invert) : regex_(std::move(r)), behavior_(b), invert_(invert) {}
-    void apply(std::vector<std::string>& pieces, bool) const override {
+    Status apply(std::vector<std::string>& pieces, bool, RegexBudget& budget) const override {
         std::vector<std::string> out;
         out.reserve(pieces.size() * 4);
-        for (const auto& p : pieces) applyBehavior(p, segmentsFrom(regex_->matches(p), p.size(), invert_), behavior_, out);
+        for (const auto& p : pieces) {
+            auto found = regex_->matches(p, budget);
+            if (!found) return found.error();
+            applyBehavior(p, segmentsFrom(*found, p.size(), invert_), behavior_, out);
+        }
         pieces.swap(out);
+        return {};
     }
 
 private:
@@ -683,13 +847,18 @@ private:
 class ByteLevelPre : public PreTokenizer {
 public:
     ByteLevelPre(bool add_prefix_space, std::shared_ptr<Regex> regex) : add_prefix_space_(add_prefix_space), regex_(std::move(regex)) {}
-    void apply(std::vector<std::string>& pieces, bool) const override {
+    Status apply(std::vector<std::string>& pieces, bool, RegexBudget& budget) const override {
         const auto& alphabet = byteAlphabet();
         std::vector<std::string> split;
         for (auto& p : pieces) {
             if (add_prefix_space_ && (p.empty() || p[0] != ' ')) p.insert(0, " ");
-            if (regex_) applyBehavior(p, segmentsFrom(regex_->matches(p), p.size(), false), SplitBehavior::Isolated, split);
-            else split.push_back(std::move(p));
+            if (!regex_) {
+                split.push_back(std::move(p));
+                continue;
+            }
+            auto found = regex_->matches(p, budget);
+            if (!found) return found.error();
+            applyBehavior(p, segmentsFrom(*found, p.size(), false), SplitBehavior::Isolated, split);
         }
         for (auto& p : split) {
             std::string mapped;
@@ -698,6 +867,7 @@ public:
             p.swap(mapped);
         }
         pieces.swap(split);
+        return {};
     }
 
 private:
@@ -708,7 +878,7 @@ private:
 class DigitsPre : public PreTokenizer {
 public:
     explicit DigitsPre(bool individual) : individual_(individual) {}
-    void apply(std::vector<std::string>& pieces, bool) const override {
+    Status apply(std::vector<std::string>& pieces, bool, RegexBudget&) const override {
         std::vector<std::string> out;
         for (const auto& p : pieces) {
             std::vector<std::pair<std::size_t, std::size_t>> matches;
@@ -722,6 +892,7 @@ public:
             applyBehavior(p, segmentsFrom(matches, p.size(), false), individual_ ? SplitBehavior::Isolated : SplitBehavior::Contiguous, out);
         }
         pieces.swap(out);
+        return {};
     }
 
 private:
@@ -732,9 +903,10 @@ enum class PrependScheme { Always, First, Never };
 
 class MetaspacePre : public PreTokenizer {
 public:
+    // replacement is never empty (the loader refuses that: splitting at "" would never end).
     MetaspacePre(std::string replacement, PrependScheme scheme, bool split)
         : replacement_(std::move(replacement)), scheme_(scheme), split_(split) {}
-    void apply(std::vector<std::string>& pieces, bool at_input_start) const override {
+    Status apply(std::vector<std::string>& pieces, bool at_input_start, RegexBudget&) const override {
         std::vector<std::string> out;
         for (std::size_t k = 0; k < pieces.size(); ++k) {
             std::string p = pieces[k];
@@ -751,6 +923,7 @@ public:
             applyBehavior(p, segmentsFrom(matches, p.size(), false), SplitBehavior::MergedWithNext, out);
         }
         pieces.swap(out);
+        return {};
     }
 
 private:
@@ -761,57 +934,83 @@ private:
 
 const char* const kGpt2Pattern = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
-Result<PrependScheme> prependSchemeOf(const json& j) {
-    if (j.contains("prepend_scheme") && j["prepend_scheme"].is_string()) {
-        const std::string s = j["prepend_scheme"].get<std::string>();
-        if (s == "always") return PrependScheme::Always;
-        if (s == "first") return PrependScheme::First;
-        if (s == "never") return PrependScheme::Never;
-        return makeError(ErrorCode::Unsupported, "Metaspace prepend_scheme '" + s + "' is not supported");
+Result<PrependScheme> prependSchemeOf(const JsonFields& f) {
+    if (f.has("prepend_scheme")) {
+        auto s = f.string("prepend_scheme");
+        if (!s) return s.error();
+        if (*s == "always") return PrependScheme::Always;
+        if (*s == "first") return PrependScheme::First;
+        if (*s == "never") return PrependScheme::Never;
+        return unsupported(f, "Metaspace", "prepend_scheme '" + *s + "'");
     }
-    return boolean(j, "add_prefix_space", true) ? PrependScheme::Always : PrependScheme::Never;
+    auto add = f.boolean("add_prefix_space", true);
+    if (!add) return add.error();
+    return *add ? PrependScheme::Always : PrependScheme::Never;
 }
 
-Status addPreTokenizer(const json& j, std::vector<std::unique_ptr<PreTokenizer>>& out) {
-    const std::string type = typeOf(j);
-    if (type == "Sequence") {
-        for (const auto& p : j.value("pretokenizers", json::array())) {
-            auto st = addPreTokenizer(p, out);
-            if (!st) return st;
-        }
+// Metaspace's replacement: one non-empty string (splitting at "" would never end).
+Result<std::string> metaspaceReplacement(const JsonFields& f) {
+    auto r = f.string("replacement", "\xE2\x96\x81");
+    if (!r) return r.error();
+    if (r->empty()) return f.wrong("replacement", "a non-empty string", json(*r));
+    return r;
+}
+
+Status addPreTokenizer(const JsonFields& f, std::vector<std::unique_ptr<PreTokenizer>>& out) {
+    auto type = componentType(f);
+    if (!type) return type.error();
+    if (*type == "Sequence") {
+        auto list = listAt(f, "pretokenizers");
+        if (!list) return list.error();
+        for (std::size_t i = 0; *list && i < (*list)->size(); ++i)
+            SRS_TRY(addPreTokenizer(fieldsAt((**list)[i], f.file(), itemPlace(f, "pretokenizers", i)), out));
         return {};
     }
-    if (type == "Split") {
-        auto regex = patternOf(j.value("pattern", json()), nullptr);
+    if (*type == "Split") {
+        auto regex = patternOf(f, "pattern", "pre-tokenizer regex", nullptr);
         if (!regex) return regex.error();
-        auto behavior = parseBehavior(j.value("behavior", json()));
-        if (!behavior) return behavior.error();
-        out.push_back(std::make_unique<SplitPre>(*regex, *behavior, boolean(j, "invert", false)));
+        auto name = f.string("behavior");
+        if (!name) return name.error();
+        auto behavior = parseBehavior(*name);
+        if (!behavior) return unsupported(f, "Split", "behavior '" + *name + "'");
+        auto invert = f.boolean("invert", false);
+        if (!invert) return invert.error();
+        out.push_back(std::make_unique<SplitPre>(*regex, *behavior, *invert));
         return {};
     }
-    if (type == "ByteLevel") {
+    if (*type == "ByteLevel") {
+        auto use_regex = f.boolean("use_regex", true);
+        if (!use_regex) return use_regex.error();
+        auto prefix = f.boolean("add_prefix_space", true);
+        if (!prefix) return prefix.error();
         std::shared_ptr<Regex> regex;
-        if (boolean(j, "use_regex", true)) {
+        if (*use_regex) {
             auto icu = RegexTranslator(kGpt2Pattern).run();
             if (!icu) return icu.error();
-            auto r = Regex::compile(*icu);
+            auto r = Regex::compile(*icu, "ByteLevel pre-tokenizer's GPT-2 regex", kGpt2Pattern);
             if (!r) return r.error();
             regex = *r;
         }
-        out.push_back(std::make_unique<ByteLevelPre>(boolean(j, "add_prefix_space", true), regex));
+        out.push_back(std::make_unique<ByteLevelPre>(*prefix, regex));
         return {};
     }
-    if (type == "Digits") {
-        out.push_back(std::make_unique<DigitsPre>(boolean(j, "individual_digits", false)));
+    if (*type == "Digits") {
+        auto individual = f.boolean("individual_digits", false);
+        if (!individual) return individual.error();
+        out.push_back(std::make_unique<DigitsPre>(*individual));
         return {};
     }
-    if (type == "Metaspace") {
-        auto scheme = prependSchemeOf(j);
+    if (*type == "Metaspace") {
+        auto scheme = prependSchemeOf(f);
         if (!scheme) return scheme.error();
-        out.push_back(std::make_unique<MetaspacePre>(str(j, "replacement", "\xE2\x96\x81"), *scheme, boolean(j, "split", true)));
+        auto replacement = metaspaceReplacement(f);
+        if (!replacement) return replacement.error();
+        auto split = f.boolean("split", true);
+        if (!split) return split.error();
+        out.push_back(std::make_unique<MetaspacePre>(*replacement, *scheme, *split));
         return {};
     }
-    return makeError(ErrorCode::Unsupported, "pre-tokenizer '" + type + "' is not supported");
+    return unsupported(f, "pre-tokenizer", "'" + *type + "'");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -926,13 +1125,24 @@ private:
 
 class ReplaceDecoder : public Decoder {
 public:
-    explicit ReplaceDecoder(std::unique_ptr<Replace> r) : replace_(std::move(r)) {}
+    ReplaceDecoder(std::unique_ptr<Replace> r, std::string origin) : replace_(std::move(r)), origin_(std::move(origin)) {}
+    // One budget for the whole decode. decode has no error to return: once a regex runs out of
+    // its budget, the tokens left are kept as they are, with one warning.
     void apply(std::vector<DecodeToken>& tokens) const override {
-        for (auto& t : tokens) replace_->replaceIn(t.text);
+        std::size_t bytes = 0;
+        for (const auto& t : tokens) bytes += t.text.size();
+        RegexBudget budget = RegexBudget::forText(bytes, origin_);
+        for (auto& t : tokens) {
+            if (auto st = replace_->replaceIn(t.text, budget); !st) {
+                log::warn("decoding: " + st.error().toString());
+                return;
+            }
+        }
     }
 
 private:
     std::unique_ptr<Replace> replace_;
+    std::string origin_;
 };
 
 class MetaspaceDecoder : public Decoder {
@@ -951,45 +1161,53 @@ private:
     bool strip_first_;
 };
 
-Status addDecoder(const json& j, std::vector<std::unique_ptr<Decoder>>& out) {
-    const std::string type = typeOf(j);
-    if (type == "Sequence") {
-        for (const auto& d : j.value("decoders", json::array())) {
-            auto st = addDecoder(d, out);
-            if (!st) return st;
-        }
+Status addDecoder(const JsonFields& f, std::vector<std::unique_ptr<Decoder>>& out) {
+    auto type = componentType(f);
+    if (!type) return type.error();
+    if (*type == "Sequence") {
+        auto list = listAt(f, "decoders");
+        if (!list) return list.error();
+        for (std::size_t i = 0; *list && i < (*list)->size(); ++i)
+            SRS_TRY(addDecoder(fieldsAt((**list)[i], f.file(), itemPlace(f, "decoders", i)), out));
         return {};
     }
-    if (type == "ByteLevel") {
+    if (*type == "ByteLevel") {
         out.push_back(std::make_unique<ByteLevelDecoder>());
         return {};
     }
-    if (type == "ByteFallback") {
+    if (*type == "ByteFallback") {
         out.push_back(std::make_unique<ByteFallbackDecoder>());
         return {};
     }
-    if (type == "Fuse") {
+    if (*type == "Fuse") {
         out.push_back(std::make_unique<FuseDecoder>());
         return {};
     }
-    if (type == "Strip") {
-        out.push_back(std::make_unique<StripDecoder>(str(j, "content", " "), j.value("start", 0), j.value("stop", 0)));
+    if (*type == "Strip") {
+        auto content = f.string("content", " ");
+        if (!content) return content.error();
+        auto start = f.integer("start", 0, 1 << 20, 0);
+        if (!start) return start.error();
+        auto stop = f.integer("stop", 0, 1 << 20, 0);
+        if (!stop) return stop.error();
+        out.push_back(std::make_unique<StripDecoder>(*content, static_cast<int>(*start), static_cast<int>(*stop)));
         return {};
     }
-    if (type == "Replace") {
-        std::string literal;
-        auto regex = patternOf(j.value("pattern", json()), &literal);
-        if (!regex) return regex.error();
-        out.push_back(std::make_unique<ReplaceDecoder>(std::make_unique<Replace>(*regex, literal, str(j, "content"))));
+    if (*type == "Replace") {
+        auto r = makeReplace(f);
+        if (!r) return r.error();
+        out.push_back(std::make_unique<ReplaceDecoder>(std::move(*r), f.file()));
         return {};
     }
-    if (type == "Metaspace") {
-        auto scheme = prependSchemeOf(j);
+    if (*type == "Metaspace") {
+        auto scheme = prependSchemeOf(f);
         if (!scheme) return scheme.error();
-        out.push_back(std::make_unique<MetaspaceDecoder>(str(j, "replacement", "\xE2\x96\x81"), *scheme != PrependScheme::Never));
+        auto replacement = metaspaceReplacement(f);
+        if (!replacement) return replacement.error();
+        out.push_back(std::make_unique<MetaspaceDecoder>(*replacement, *scheme != PrependScheme::Never));
         return {};
     }
-    return makeError(ErrorCode::Unsupported, "decoder '" + type + "' is not supported");
+    return unsupported(f, "decoder", "'" + *type + "'");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1261,7 +1479,7 @@ struct HfTokenizer::Impl {
         return result;
     }
 
-    void encodeText(const std::string& text, std::vector<std::int32_t>& ids) const {
+    Status encodeText(const std::string& text, std::vector<std::int32_t>& ids, RegexBudget& budget) const {
         std::vector<Part> parts;
         splitAdded(text, raw_trie, parts);
         std::vector<std::string> pieces;
@@ -1272,7 +1490,7 @@ struct HfTokenizer::Impl {
                 at_start = false;
                 continue;
             }
-            if (normalizer) normalizer->apply(part.text);
+            if (normalizer) SRS_TRY(normalizer->apply(part.text, budget));
             std::vector<Part> sub;
             splitAdded(part.text, normalized_trie, sub);
             for (auto& s : sub) {
@@ -1283,13 +1501,16 @@ struct HfTokenizer::Impl {
                 }
                 pieces.clear();
                 pieces.push_back(std::move(s.text));
-                for (const auto& pre : pre_tokenizers) pre->apply(pieces, at_start);
+                for (const auto& pre : pre_tokenizers) SRS_TRY(pre->apply(pieces, at_start, budget));
                 at_start = false;
                 for (const auto& w : pieces)
                     if (!w.empty()) bpeWord(w, ids);
             }
         }
+        return {};
     }
+
+    std::string origin;  // the tokenizer.json, for messages
 };
 
 namespace {
@@ -1297,55 +1518,63 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Loading
 
-Error corrupt(const std::string& origin, const std::string& what) {
-    return makeError(ErrorCode::CorruptFile, origin + ": " + what, "re-download the model's tokenizer.json");
+constexpr std::int64_t kMaxTokenId = 16 * 1024 * 1024;
+
+// The value of a typed read into *out, or its error.
+template <typename T>
+Status take(Result<T> r, T* out) {
+    if (!r) return r.error();
+    *out = std::move(*r);
+    return {};
 }
 
-// An error from a component (normalizer, pre-tokenizer, decoder), naming the file.
-Error componentError(const Error& e, const std::string& origin) {
-    Error out = e.withContext(origin);
-    if (out.hint.empty() && out.code == ErrorCode::CorruptFile) out.hint = "re-download the model's tokenizer.json";
-    return out;
-}
+Error corrupt(const std::string& origin, const std::string& what) { return makeError(ErrorCode::CorruptFile, origin + ": " + what, kTokenizerHint); }
 
-Status loadModel(const json& m, const std::string& origin, HfTokenizer::Impl& t) {
-    const std::string type = typeOf(m);
-    if (!type.empty() && type != "BPE")
-        return makeError(ErrorCode::Unsupported, origin + ": tokenizer model '" + type + "' is not supported (only BPE)",
-                         "a SentencePiece tokenizer.model, where the model has one, can be used instead");
-    if (!m.contains("vocab") || !m["vocab"].is_object()) return corrupt(origin, "model.vocab is missing or not an object");
-    if (!m.contains("merges") || !m["merges"].is_array()) return corrupt(origin, "model.merges is missing or not a list");
-    std::int32_t max_id = -1;
-    for (const auto& [piece, id] : m["vocab"].items()) {
-        if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() > 0x7fffffff)
-            return corrupt(origin, "vocabulary entry '" + piece + "' has no valid id");
-        max_id = std::max(max_id, id.get<std::int32_t>());
+// model.vocab: piece -> id, ids in [0, kMaxTokenId].
+Status loadVocab(const JsonFields& m, HfTokenizer::Impl& t) {
+    const json* vocab = m.find("vocab");
+    if (!vocab || !vocab->is_object()) return corrupt(m.file(), "model.vocab is missing or not an object");
+    std::int64_t max_id = -1;
+    for (const auto& [piece, id] : vocab->items()) {
+        const bool valid = id.is_number_unsigned() ? id.get<std::uint64_t>() <= 0x7fffffffu
+                                                   : id.is_number_integer() && id.get<std::int64_t>() >= 0 && id.get<std::int64_t>() <= 0x7fffffff;
+        if (!valid) return corrupt(m.file(), "model.vocab entry '" + piece + "' has no valid id (found " + ::srs::json::describe(id) + ")");
+        max_id = std::max(max_id, id.get<std::int64_t>());
     }
-    if (max_id > 16 * 1024 * 1024) return corrupt(origin, "vocabulary ids go up to " + std::to_string(max_id));
+    if (max_id > kMaxTokenId) return corrupt(m.file(), "model.vocab ids go up to " + std::to_string(max_id) + " (at most " + std::to_string(kMaxTokenId) + ")");
     t.pieces.assign(static_cast<std::size_t>(max_id + 1), std::string());
-    for (const auto& [piece, id] : m["vocab"].items()) t.pieces[static_cast<std::size_t>(id.get<std::int32_t>())] = piece;
+    for (const auto& [piece, id] : vocab->items()) t.pieces[static_cast<std::size_t>(id.get<std::int64_t>())] = piece;
     t.vocab_size = t.pieces.size();
     t.vocab.reserve(t.pieces.size());
-    for (const auto& [piece, id] : m["vocab"].items()) t.vocab[t.pieces[static_cast<std::size_t>(id.get<std::int32_t>())]] = id.get<std::int32_t>();
+    for (const auto& [piece, id] : vocab->items()) {
+        const auto i = static_cast<std::size_t>(id.get<std::int64_t>());
+        t.vocab[t.pieces[i]] = static_cast<std::int32_t>(i);
+    }
+    return {};
+}
 
-    const auto& merges = m["merges"];
-    t.merges.reserve(merges.size());
+// model.merges: "a b" or ["a", "b"], each of pieces in the vocabulary, ranked by position.
+Status loadMerges(const JsonFields& m, HfTokenizer::Impl& t) {
+    const json* merges = m.find("merges");
+    if (!merges || !merges->is_array()) return corrupt(m.file(), "model.merges is missing or not a list");
+    t.merges.reserve(merges->size());
     std::string merged;
-    for (std::size_t rank = 0; rank < merges.size(); ++rank) {
-        const auto& e = merges[rank];
+    for (std::size_t rank = 0; rank < merges->size(); ++rank) {
+        const auto& e = (*merges)[rank];
         std::string a, b;
         if (e.is_string()) {
-            const std::string s = e.get<std::string>();
+            const std::string& s = e.get_ref<const std::string&>();
             const auto space = s.find(' ');
             if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos)
-                return corrupt(origin, "merge " + std::to_string(rank) + " ('" + s + "') is not two pieces separated by one space");
+                return corrupt(m.file(), "model.merges: merge " + std::to_string(rank) + " ('" + s + "') is not two pieces separated by one space");
             a = s.substr(0, space);
             b = s.substr(space + 1);
         } else if (e.is_array() && e.size() == 2 && e[0].is_string() && e[1].is_string()) {
             a = e[0].get<std::string>();
             b = e[1].get<std::string>();
         } else {
-            return corrupt(origin, "merge " + std::to_string(rank) + " is neither \"a b\" nor [\"a\", \"b\"]");
+            return corrupt(m.file(), "model.merges: merge " + std::to_string(rank) + " is neither \"a b\" nor [\"a\", \"b\"] (found " +
+                                         ::srs::json::describe(e) + ")");
         }
         auto ia = t.lookup(a), ib = t.lookup(b);
         std::string_view b_tail = b;
@@ -1354,60 +1583,228 @@ Status loadModel(const json& m, const std::string& origin, HfTokenizer::Impl& t)
         merged.assign(a);
         merged.append(b_tail);
         auto im = t.lookup(merged);
-        if (!ia || !ib || !im) return corrupt(origin, "merge " + std::to_string(rank) + " ('" + a + "' + '" + b + "') uses a piece outside the vocabulary");
+        if (!ia || !ib || !im)
+            return corrupt(m.file(), "model.merges: merge " + std::to_string(rank) + " ('" + a + "' + '" + b + "') uses a piece outside the vocabulary");
         t.merges[(static_cast<std::uint64_t>(static_cast<std::uint32_t>(*ia)) << 32) | static_cast<std::uint32_t>(*ib)] = {static_cast<std::int32_t>(rank), *im};
     }
     return {};
 }
 
-// A token named by tokenizer_config: a string, or an object with "content".
-std::string configToken(const json& cfg, const char* key) {
-    if (!cfg.contains(key)) return {};
-    const auto& v = cfg[key];
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
+Status loadModel(const JsonFields& m, HfTokenizer::Impl& t) {
+    auto type = m.string("type", "");
+    if (!type) return type.error();
+    if (!type->empty() && *type != "BPE")
+        return makeError(ErrorCode::Unsupported, m.file() + ": tokenizer model '" + *type + "' is not supported (only BPE)",
+                         "a SentencePiece tokenizer.model, where the model has one, can be used instead");
+    double dropout = 0.0;
+    std::string unk;
+    SRS_TRY(take(m.string("continuing_subword_prefix", ""), &t.continuing_subword_prefix));
+    SRS_TRY(take(m.string("end_of_word_suffix", ""), &t.end_of_word_suffix));
+    SRS_TRY(take(m.boolean("fuse_unk", false), &t.fuse_unk));
+    SRS_TRY(take(m.boolean("byte_fallback", false), &t.byte_fallback));
+    SRS_TRY(take(m.boolean("ignore_merges", false), &t.ignore_merges));
+    SRS_TRY(take(m.number("dropout", ::srs::json::NumberRange{0.0, 1.0}, 0.0), &dropout));
+    SRS_TRY(take(m.string("unk_token", ""), &unk));
+    if (dropout > 0.0) log::warn(m.file() + ": BPE dropout is ignored; tokenization here is deterministic");
+    SRS_TRY(loadVocab(m, t));
+    SRS_TRY(loadMerges(m, t));
+    if (!unk.empty()) t.unk_id = t.lookup(unk);
+    t.byte_piece_ids.fill(-1);
+    for (int b = 0; b < 256; ++b) {
+        char name[8];
+        std::snprintf(name, sizeof name, "<0x%02X>", b);
+        if (auto id = t.lookup(name)) t.byte_piece_ids[b] = *id;
+    }
     return {};
 }
 
-Status loadPostProcessor(const json& p, const std::string& origin, HfTokenizer::Impl& t) {
-    const std::string type = typeOf(p);
-    if (p.is_null() || type == "ByteLevel") return {};
-    if (type == "Sequence") {
-        for (const auto& step : p.value("processors", json::array())) {
-            auto st = loadPostProcessor(step, origin, t);
-            if (!st) return st;
+// A token named by tokenizer_config: a string, or an object with "content"; "" when absent.
+Result<std::string> configToken(const JsonFields& cfg, const char* key) {
+    const json* v = cfg.find(key);
+    if (!v) return std::string();
+    if (v->is_string()) return v->get<std::string>();
+    if (v->is_object()) {
+        auto content = fieldsAt(*v, cfg.file(), key).string("content");
+        if (!content) return content.error();
+        return content;
+    }
+    return cfg.wrong(key, "a string or an object with \"content\"", *v);
+}
+
+// One TemplateProcessing item: {"Sequence": ...} or {"SpecialToken": {"id": NAME}}, NAME's ids
+// from special_tokens (each below the vocabulary size) or the token itself.
+Result<TemplateItem> templateItem(const JsonFields& item, const JsonFields& p, const HfTokenizer::Impl& t) {
+    if (item.isObject() && item.has("Sequence")) return TemplateItem{true, {}};
+    auto special = item.object("SpecialToken");
+    if (!special) return special.error();
+    if (!*special) return item.error("a post-processor template item (" + placeOf(item) + ") is neither Sequence nor SpecialToken");
+    auto name = (*special)->string("id");
+    if (!name) return name.error();
+    TemplateItem ti;
+    auto specials = p.object("special_tokens");
+    if (!specials) return specials.error();
+    const json* entry = *specials ? (*specials)->find(*name) : nullptr;
+    static const json kNull;
+    const JsonFields e = fieldsAt(entry ? *entry : kNull, p.file(), p.prefix() + "special_tokens." + *name);
+    auto ids = entry ? listAt(e, "ids") : Result<const json*>(static_cast<const json*>(nullptr));
+    if (!ids) return ids.error();
+    if (*ids) {
+        const std::int64_t max = static_cast<std::int64_t>(t.vocab_size) - 1;
+        for (std::size_t i = 0; i < (*ids)->size(); ++i) {
+            const json& v = (**ids)[i];
+            std::int64_t id = -1;
+            if (v.is_number_unsigned()) id = v.get<std::uint64_t>() <= static_cast<std::uint64_t>(max) ? static_cast<std::int64_t>(v.get<std::uint64_t>()) : -1;
+            else if (v.is_number_integer()) id = v.get<std::int64_t>();
+            if (id < 0 || id > max) return e.wrong("ids[" + std::to_string(i) + "]", "a token id in " + ::srs::json::integerRangeText(0, max), v);
+            ti.ids.push_back(static_cast<std::int32_t>(id));
         }
+    } else if (auto id = t.anyId(*name)) {
+        ti.ids.push_back(*id);
+    } else {
+        return corrupt(p.file(), "the post-processor template names '" + *name + "', which is not a token");
+    }
+    return ti;
+}
+
+Status loadPostProcessor(const JsonFields& p, HfTokenizer::Impl& t) {
+    auto type = componentType(p);
+    if (!type) return type.error();
+    if (*type == "ByteLevel") return {};
+    if (*type == "Sequence") {
+        auto list = listAt(p, "processors");
+        if (!list) return list.error();
+        for (std::size_t i = 0; *list && i < (*list)->size(); ++i)
+            SRS_TRY(loadPostProcessor(fieldsAt((**list)[i], p.file(), itemPlace(p, "processors", i)), t));
         return {};
     }
-    if (type == "TemplateProcessing") {
-        if (!p.contains("single") || !p["single"].is_array()) return corrupt(origin, "TemplateProcessing has no 'single' template");
-        const json specials = p.value("special_tokens", json::object());
+    if (*type == "TemplateProcessing") {
+        auto single = listAt(p, "single");
+        if (!single) return single.error();
+        if (!*single) return corrupt(p.file(), placeOf(p) + ": TemplateProcessing has no 'single' template");
         std::vector<TemplateItem> items;
-        for (const auto& item : p["single"]) {
-            if (item.contains("Sequence")) {
-                items.push_back({true, {}});
-            } else if (item.contains("SpecialToken") && item["SpecialToken"].contains("id")) {
-                const std::string name = item["SpecialToken"]["id"].get<std::string>();
-                TemplateItem ti;
-                if (specials.contains(name) && specials[name].contains("ids")) {
-                    for (const auto& id : specials[name]["ids"]) ti.ids.push_back(id.get<std::int32_t>());
-                } else if (auto id = t.anyId(name)) {
-                    ti.ids.push_back(*id);
-                } else {
-                    return corrupt(origin, "the post-processor template names '" + name + "', which is not a token");
-                }
-                items.push_back(std::move(ti));
-            } else {
-                return corrupt(origin, "a post-processor template item is neither Sequence nor SpecialToken");
-            }
+        for (std::size_t i = 0; i < (*single)->size(); ++i) {
+            auto item = templateItem(fieldsAt((**single)[i], p.file(), itemPlace(p, "single", i)), p, t);
+            if (!item) return item.error();
+            items.push_back(std::move(*item));
         }
         t.single_template = std::move(items);
         return {};
     }
-    return makeError(ErrorCode::Unsupported, origin + ": post-processor '" + type + "' is not supported");
+    return unsupported(p, "post-processor", "'" + *type + "'");
+}
+
+// added_tokens: each with content and an id in [0, kMaxTokenId]; they extend the vocabulary.
+Status loadAddedTokens(const JsonFields& top, HfTokenizer::Impl& t) {
+    auto list = listAt(top, "added_tokens");
+    if (!list) return list.error();
+    for (std::size_t i = 0; *list && i < (*list)->size(); ++i) {
+        const JsonFields a = fieldsAt((**list)[i], top.file(), itemPlace(top, "added_tokens", i));
+        if (!a.isObject()) return a.notAnObject();
+        AddedToken tok;
+        auto content = a.string("content");
+        if (!content) return content.error();
+        if (content->empty()) return a.wrong("content", "a non-empty string", json(*content));
+        auto id = a.integer("id", 0, kMaxTokenId);
+        if (!id) return id.error();
+        tok.content = *content;
+        tok.id = static_cast<std::int32_t>(*id);
+        for (auto [key, out, fallback] : {std::tuple<const char*, bool*, bool>{"single_word", &tok.single_word, false},
+                                          {"lstrip", &tok.lstrip, false}, {"rstrip", &tok.rstrip, false}, {"special", &tok.special, false}}) {
+            auto v = a.boolean(key, fallback);
+            if (!v) return v.error();
+            *out = *v;
+        }
+        auto normalized = a.boolean("normalized", !tok.special);
+        if (!normalized) return normalized.error();
+        tok.normalized = *normalized;
+        t.added.push_back(tok);
+    }
+    std::size_t bytes = 0;  // one regex budget for normalizing them all
+    for (const auto& tok : t.added) bytes += tok.content.size();
+    RegexBudget budget = RegexBudget::forText(bytes, top.file());
+    for (std::size_t k = 0; k < t.added.size(); ++k) {
+        AddedToken& tok = t.added[k];
+        t.added_by_content[tok.content] = tok.id;
+        if (tok.normalized && t.normalizer) {
+            std::string n = tok.content;
+            SRS_TRY(t.normalizer->apply(n, budget));
+            t.normalized_trie.add(n, k);
+        } else if (tok.normalized) {
+            t.normalized_trie.add(tok.content, k);
+        } else {
+            t.raw_trie.add(tok.content, k);
+        }
+        t.vocab_size = std::max(t.vocab_size, static_cast<std::size_t>(tok.id) + 1);
+    }
+    for (std::size_t k = 0; k < t.added.size(); ++k) t.added_by_id[t.added[k].id] = k;
+    return {};
+}
+
+// tokenizer_config.json: bos / eos (which must be tokens), add_bos_token, clean_up_tokenization_spaces.
+Status loadConfig(const JsonFields& cfg, HfTokenizer::Impl& t) {
+    auto bos = configToken(cfg, "bos_token");
+    if (!bos) return bos.error();
+    auto eos = configToken(cfg, "eos_token");
+    if (!eos) return eos.error();
+    if (!bos->empty()) {
+        t.bos_id = t.anyId(*bos);
+        if (!t.bos_id) return makeError(ErrorCode::CorruptFile, cfg.file() + " names bos_token '" + *bos + "', which is not a token");
+    }
+    if (!eos->empty()) {
+        t.eos_id = t.anyId(*eos);
+        if (!t.eos_id) return makeError(ErrorCode::CorruptFile, cfg.file() + " names eos_token '" + *eos + "', which is not a token");
+    }
+    bool template_adds_bos = false;
+    if (t.single_template) {
+        const auto& items = *t.single_template;
+        if (!items.empty() && !items.front().is_sequence && !items.front().ids.empty()) {
+            template_adds_bos = true;
+            if (!t.bos_id) t.bos_id = items.front().ids.front();
+        }
+        if (!t.eos_id && items.size() > 1 && !items.back().is_sequence && !items.back().ids.empty()) t.eos_id = items.back().ids.back();
+    }
+    auto add_bos = cfg.boolean("add_bos_token", template_adds_bos);
+    if (!add_bos) return add_bos.error();
+    auto clean = cfg.boolean("clean_up_tokenization_spaces", false);
+    if (!clean) return clean.error();
+    t.add_bos_default = *add_bos;
+    t.clean_up_spaces = *clean;
+    return {};
+}
+
+// Everything but the JSON parsing, which the caller has done (depth-limited).
+Result<std::unique_ptr<HfTokenizer::Impl>> buildTokenizer(const json& j, const json& cfg_json, const std::string& origin, const std::string& cfg_name) {
+    const JsonFields top(j, origin, "", ErrorCode::CorruptFile, kTokenizerHint);
+    auto model = top.object("model");
+    if (!model || !*model) return corrupt(origin, "there is no 'model' object");
+    auto impl = std::make_unique<HfTokenizer::Impl>();
+    HfTokenizer::Impl& t = *impl;
+    t.origin = origin;
+    SRS_TRY(loadModel(**model, t));
+    if (top.has("normalizer")) {
+        auto n = makeNormalizer(fieldsAt(j["normalizer"], origin, "normalizer"));
+        if (!n) return n.error();
+        t.normalizer = std::move(*n);
+    }
+    if (top.has("pre_tokenizer")) SRS_TRY(addPreTokenizer(fieldsAt(j["pre_tokenizer"], origin, "pre_tokenizer"), t.pre_tokenizers));
+    if (top.has("decoder")) SRS_TRY(addDecoder(fieldsAt(j["decoder"], origin, "decoder"), t.decoders));
+    SRS_TRY(loadAddedTokens(top, t));
+    if (top.has("post_processor")) SRS_TRY(loadPostProcessor(fieldsAt(j["post_processor"], origin, "post_processor"), t));
+    const JsonFields cfg(cfg_json, cfg_name, "", ErrorCode::CorruptFile, "re-download the model's tokenizer_config.json");
+    if (!cfg.isObject()) return cfg.notAnObject();
+    SRS_TRY(loadConfig(cfg, t));
+    return impl;
 }
 
 }  // namespace
+
+std::int64_t regexStepBudget(std::size_t text_bytes) {
+    return kRegexStepsBase + kRegexStepsPerKiB * static_cast<std::int64_t>((text_bytes + 1023) / 1024);
+}
+
+double regexCpuSecondsBudget(std::size_t text_bytes) {
+    return kRegexCpuSecondsBase + kRegexCpuSecondsPerMiB * static_cast<double>(text_bytes) / (1024.0 * 1024.0);
+}
 
 HfTokenizer::HfTokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HfTokenizer::~HfTokenizer() = default;
@@ -1415,125 +1812,30 @@ HfTokenizer::~HfTokenizer() = default;
 Result<std::unique_ptr<HfTokenizer>> parseHfTokenizer(const std::string& tokenizer_json, const std::string& config_json,
                                                       const std::string& origin) {
     try {
-        json j;
-        try {
-            j = json::parse(tokenizer_json);
-        } catch (const json::exception& e) {
-            return corrupt(origin, std::string("not valid JSON: ") + e.what());
-        }
+        auto j = ::srs::json::parseJson(tokenizer_json, origin);
+        if (!j) return corrupt(origin, "not valid JSON or not a tokenizer.json (" + j.error().message + ")");
+        const std::string cfg_name = "tokenizer_config.json beside " + origin;
         json cfg = json::object();
         if (!config_json.empty()) {
-            try {
-                cfg = json::parse(config_json);
-            } catch (const json::exception& e) {
-                return makeError(ErrorCode::CorruptFile, "tokenizer_config.json beside " + origin + " is not valid JSON: " + e.what(),
-                                 "re-download the model's tokenizer_config.json");
-            }
-            if (!cfg.is_object()) cfg = json::object();
+            auto c = ::srs::json::parseJson(config_json, cfg_name);
+            if (!c) return makeError(ErrorCode::CorruptFile, c.error().message, "re-download the model's tokenizer_config.json");
+            cfg = std::move(*c);
         }
-        if (!j.is_object() || !j.contains("model") || !j["model"].is_object()) return corrupt(origin, "there is no 'model' object");
-
-        auto impl = std::make_unique<HfTokenizer::Impl>();
-        HfTokenizer::Impl& t = *impl;
-        const json& m = j["model"];
-        t.continuing_subword_prefix = str(m, "continuing_subword_prefix");
-        t.end_of_word_suffix = str(m, "end_of_word_suffix");
-        t.fuse_unk = boolean(m, "fuse_unk", false);
-        t.byte_fallback = boolean(m, "byte_fallback", false);
-        t.ignore_merges = boolean(m, "ignore_merges", false);
-        if (m.contains("dropout") && m["dropout"].is_number() && m["dropout"].get<double>() > 0.0)
-            log::warn(origin + ": BPE dropout is ignored; tokenization here is deterministic");
-        auto st = loadModel(m, origin, t);
-        if (!st) return st.error();
-        const std::string unk = str(m, "unk_token");
-        if (!unk.empty()) t.unk_id = t.lookup(unk);
-        t.byte_piece_ids.fill(-1);
-        for (int b = 0; b < 256; ++b) {
-            char name[8];
-            std::snprintf(name, sizeof name, "<0x%02X>", b);
-            if (auto id = t.lookup(name)) t.byte_piece_ids[b] = *id;
-        }
-
-        if (j.contains("normalizer") && !j["normalizer"].is_null()) {
-            auto n = makeNormalizer(j["normalizer"]);
-            if (!n) return componentError(n.error(), origin);
-            t.normalizer = std::move(*n);
-        }
-        if (j.contains("pre_tokenizer") && !j["pre_tokenizer"].is_null()) {
-            auto s = addPreTokenizer(j["pre_tokenizer"], t.pre_tokenizers);
-            if (!s) return componentError(s.error(), origin);
-        }
-        if (j.contains("decoder") && !j["decoder"].is_null()) {
-            auto s = addDecoder(j["decoder"], t.decoders);
-            if (!s) return componentError(s.error(), origin);
-        }
-
-        // Added tokens extend the vocabulary (ids may lie past the model's).
-        for (const auto& a : j.value("added_tokens", json::array())) {
-            AddedToken tok;
-            tok.content = str(a, "content");
-            if (tok.content.empty() || !a.contains("id") || !a["id"].is_number_integer() || a["id"].get<std::int64_t>() < 0 ||
-                a["id"].get<std::int64_t>() > 16 * 1024 * 1024)
-                return corrupt(origin, "an added token has no content or no valid id");
-            tok.id = a["id"].get<std::int32_t>();
-            tok.single_word = boolean(a, "single_word", false);
-            tok.lstrip = boolean(a, "lstrip", false);
-            tok.rstrip = boolean(a, "rstrip", false);
-            tok.special = boolean(a, "special", false);
-            tok.normalized = boolean(a, "normalized", !tok.special);
-            t.added.push_back(tok);
-        }
-        for (std::size_t k = 0; k < t.added.size(); ++k) {
-            AddedToken& tok = t.added[k];
-            t.added_by_content[tok.content] = tok.id;
-            if (tok.normalized && t.normalizer) {
-                std::string n = tok.content;
-                t.normalizer->apply(n);
-                t.normalized_trie.add(n, k);
-            } else if (tok.normalized) {
-                t.normalized_trie.add(tok.content, k);
-            } else {
-                t.raw_trie.add(tok.content, k);
-            }
-            t.vocab_size = std::max(t.vocab_size, static_cast<std::size_t>(tok.id) + 1);
-        }
-        for (std::size_t k = 0; k < t.added.size(); ++k) t.added_by_id[t.added[k].id] = k;
-
-        auto pp = loadPostProcessor(j.value("post_processor", json()), origin, t);
-        if (!pp) return pp.error();
-
-        const std::string bos = configToken(cfg, "bos_token"), eos = configToken(cfg, "eos_token");
-        if (!bos.empty()) {
-            t.bos_id = t.anyId(bos);
-            if (!t.bos_id) return makeError(ErrorCode::CorruptFile, "tokenizer_config.json beside " + origin + " names bos_token '" + bos + "', which is not a token");
-        }
-        if (!eos.empty()) {
-            t.eos_id = t.anyId(eos);
-            if (!t.eos_id) return makeError(ErrorCode::CorruptFile, "tokenizer_config.json beside " + origin + " names eos_token '" + eos + "', which is not a token");
-        }
-        bool template_adds_bos = false;
-        if (t.single_template) {
-            const auto& items = *t.single_template;
-            if (!items.empty() && !items.front().is_sequence && !items.front().ids.empty()) {
-                template_adds_bos = true;
-                if (!t.bos_id) t.bos_id = items.front().ids.front();
-            }
-            if (!t.eos_id && items.size() > 1 && !items.back().is_sequence && !items.back().ids.empty()) t.eos_id = items.back().ids.back();
-        }
-        t.add_bos_default = cfg.contains("add_bos_token") && cfg["add_bos_token"].is_boolean() ? cfg["add_bos_token"].get<bool>() : template_adds_bos;
-        t.clean_up_spaces = boolean(cfg, "clean_up_tokenization_spaces", false);
-        return std::unique_ptr<HfTokenizer>(new HfTokenizer(std::move(impl)));
+        auto impl = buildTokenizer(*j, cfg, origin, cfg_name);
+        if (!impl) return impl.error();
+        return std::unique_ptr<HfTokenizer>(new HfTokenizer(std::move(*impl)));
     } catch (const std::exception& e) {
-        return corrupt(origin, std::string("unexpected content: ") + e.what());
+        // Nothing above throws on content (every field is read typed); this is for bad_alloc.
+        return corrupt(origin, std::string("cannot be loaded: ") + e.what());
     }
 }
 
 Result<std::unique_ptr<Tokenizer>> loadHfTokenizer(const std::string& tokenizer_json_path, const std::string& tokenizer_config_path_or_empty) {
-    auto text = io::readFile(tokenizer_json_path);
+    auto text = io::readTextFile(tokenizer_json_path, io::kMaxTokenizerFileBytes);
     if (!text) return text.error();
     std::string cfg;
     if (!tokenizer_config_path_or_empty.empty()) {
-        auto c = io::readFile(tokenizer_config_path_or_empty);
+        auto c = io::readTextFile(tokenizer_config_path_or_empty, io::kMaxConfigFileBytes);
         if (!c) return c.error();
         cfg = std::move(*c);
     }
@@ -1542,20 +1844,33 @@ Result<std::unique_ptr<Tokenizer>> loadHfTokenizer(const std::string& tokenizer_
     return std::unique_ptr<Tokenizer>(std::move(*t));
 }
 
-std::vector<std::int32_t> HfTokenizer::encode(const std::string& text, bool add_bos) const {
+Result<std::vector<std::int32_t>> HfTokenizer::tryEncode(const std::string& text, bool add_bos) const { return tryEncode(text, add_bos, nullptr); }
+
+Result<std::vector<std::int32_t>> HfTokenizer::tryEncode(const std::string& text, bool add_bos, RegexCost* cost) const {
     std::vector<std::int32_t> ids;
     ids.reserve(text.size() / 3 + 4);
     const std::string clean = lossyUtf8(text);
+    RegexBudget budget = RegexBudget::forText(clean.size(), impl_->origin);
+    Status st;
     if (add_bos && impl_->single_template) {
         for (const auto& item : *impl_->single_template) {
-            if (item.is_sequence) impl_->encodeText(clean, ids);
-            else ids.insert(ids.end(), item.ids.begin(), item.ids.end());
+            if (!item.is_sequence) ids.insert(ids.end(), item.ids.begin(), item.ids.end());
+            else if (st = impl_->encodeText(clean, ids, budget); !st) break;
         }
-        return ids;
+    } else {
+        if (add_bos && impl_->bos_id) ids.push_back(*impl_->bos_id);
+        st = impl_->encodeText(clean, ids, budget);
     }
-    if (add_bos && impl_->bos_id) ids.push_back(*impl_->bos_id);
-    impl_->encodeText(clean, ids);
+    if (cost) *cost = {budget.used, budget.cpu_used_s};
+    if (!st) return st.error();
     return ids;
+}
+
+std::vector<std::int32_t> HfTokenizer::encode(const std::string& text, bool add_bos) const {
+    auto ids = tryEncode(text, add_bos);
+    if (ids) return std::move(*ids);
+    log::error(ids.error().toString() + " (the text gets no ids)");
+    return {};
 }
 
 std::string HfTokenizer::decode(const std::vector<std::int32_t>& ids) const {

@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
-#include <nlohmann/json.hpp>
-
-#include "core/io/atomic_file.h"
+#include "core/common/json_field.h"
+#include "core/io/read_text_file.h"
 #include "core/io/gguf.h"
+#include "core/io/gguf_source.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/tokenizer/spm_tokenizer.h"
 
@@ -18,15 +18,13 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizer(const std::string& folder) {
     bool add_bos = true;
     fs::path cfg = fs::path(folder) / "tokenizer_config.json";
     if (fs::exists(cfg, ec)) {
-        auto text = io::readFile(cfg.string());
-        if (text) {
-            try {
-                auto j = nlohmann::json::parse(*text);
-                if (j.contains("add_bos_token") && j["add_bos_token"].is_boolean()) add_bos = j["add_bos_token"].get<bool>();
-            } catch (const std::exception& e) {
-                return makeError(ErrorCode::CorruptFile, cfg.string() + " is not valid JSON: " + e.what());
-            }
-        }
+        auto j = io::readJsonFile(cfg.string(), io::kMaxConfigFileBytes);  // a regular file, bounded, depth-limited
+        if (!j) return j.error();
+        const json::Fields f(*j, cfg.string());
+        if (!f.isObject()) return f.notAnObject();
+        auto add = f.boolean("add_bos_token", true);
+        if (!add) return add.error();
+        add_bos = *add;
     }
     fs::path spm = fs::path(folder) / "tokenizer.model";
     if (fs::exists(spm, ec)) {
@@ -47,34 +45,34 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizerFor(const io::WeightSource& sour
     if (!source.tokenizerFolder().empty()) return loadTokenizer(source.tokenizerFolder());
     auto g = io::GgufFile::open(source.path());
     if (!g) return g.error();
-    const auto* model = (*g)->meta("tokenizer.ggml.model");
-    const auto* tokens = (*g)->meta("tokenizer.ggml.tokens");
-    if (!model || !tokens || !tokens->is_array())
-        return makeError(ErrorCode::NotFound, source.path() + " carries no tokenizer", "use the model's Hugging Face folder instead");
-    if (model->get<std::string>() != "llama")
-        return makeError(ErrorCode::Unsupported, source.path() + " has a '" + model->get<std::string>() +
-                                                     "' tokenizer; embedded SentencePiece ('llama') vocabularies are supported");
+    return loadGgufTokenizer(**g, source.config().vocab_size);
+}
+
+Result<std::unique_ptr<Tokenizer>> loadGgufTokenizer(const io::GgufFile& file, std::int64_t vocab_rows) {
+    auto gv = io::readGgufVocab(file);
+    if (!gv) return gv.error();
+    if (!*gv || (*gv)->model.empty())
+        return makeError(ErrorCode::NotFound, file.path() + " carries no tokenizer", "use the model's Hugging Face folder instead");
+    io::GgufVocab& e = **gv;
+    if (e.model != "llama")
+        return makeError(ErrorCode::Unsupported, file.path() + " has a '" + e.model + "' tokenizer; embedded SentencePiece ('llama') vocabularies are supported");
+    if (vocab_rows > 0 && static_cast<std::int64_t>(e.tokens.size()) > vocab_rows)
+        return file.metaError("tokenizer.ggml.tokens", "an array of at most " + std::to_string(vocab_rows) + " tokens (the model's vocabulary)");
     SpmVocab v;
-    const auto* scores = (*g)->meta("tokenizer.ggml.scores");
-    const auto* types = (*g)->meta("tokenizer.ggml.token_type");
+    v.pieces = std::move(e.tokens);
+    v.scores = e.scores.empty() ? std::vector<float>(v.pieces.size(), 0.0f) : std::move(e.scores);
     bool has_bytes = false;
-    for (std::size_t i = 0; i < tokens->size(); ++i) {
-        v.pieces.push_back((*tokens)[i].get<std::string>());
-        v.scores.push_back(scores && i < scores->size() ? (*scores)[i].get<float>() : 0.0f);
-        const int type = types && i < types->size() ? (*types)[i].get<int>() : 1;
-        // llama.cpp's token types are SentencePiece's; 0 (undefined) and others count as normal.
+    v.types.reserve(v.pieces.size());
+    for (std::size_t i = 0; i < v.pieces.size(); ++i) {
+        const int type = e.types.empty() ? 1 : e.types[i];
+        // llama.cpp's token types are SentencePiece's; 0 (undefined) counts as normal.
         v.types.push_back(type >= 1 && type <= 6 ? static_cast<PieceType>(type) : PieceType::Normal);
         has_bytes = has_bytes || v.types.back() == PieceType::Byte;
     }
-    auto id = [&](const char* key, std::int32_t fallback) {
-        const auto* x = (*g)->meta(key);
-        return x && x->is_number() ? x->get<std::int32_t>() : fallback;
-    };
-    v.bos_id = id("tokenizer.ggml.bos_token_id", -1);
-    v.eos_id = id("tokenizer.ggml.eos_token_id", -1);
-    v.unk_id = id("tokenizer.ggml.unknown_token_id", 0);
-    const auto* add_bos = (*g)->meta("tokenizer.ggml.add_bos_token");
-    v.add_bos = add_bos && add_bos->is_boolean() ? add_bos->get<bool>() : true;
+    v.bos_id = e.bos_id.value_or(-1);
+    v.eos_id = e.eos_id.value_or(-1);
+    v.unk_id = e.unk_id.value_or(0);
+    v.add_bos = e.add_bos.value_or(true);
     // GGUF does not record SentencePiece's whitespace normalization; llama.cpp applies none
     // beyond the dummy prefix, and so do we. It merges pieces by score (BPE) and falls back to
     // byte pieces when the vocabulary has them. The vocabulary goes to the sentencepiece library
@@ -85,7 +83,7 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizerFor(const io::WeightSource& sour
     v.remove_extra_whitespaces = false;
     v.byte_fallback = has_bytes;
     auto t = SpmTokenizer::fromVocab(std::move(v));
-    if (!t) return t.error().withContext(source.path());
+    if (!t) return t.error().withContext(file.path());
     return std::unique_ptr<Tokenizer>(std::move(*t));
 }
 

@@ -6,7 +6,7 @@
 #include <type_traits>
 
 #include "core/common/log.h"
-#include "core/io/atomic_file.h"
+#include "core/io/read_text_file.h"
 
 namespace srs::tokenizer {
 namespace {
@@ -108,7 +108,11 @@ Result<SpmSpecs> readSpmSpecs(const std::string& data) {
             ProtoReader q = ProtoReader::of(sub);
             int n2, w2;
             while (!q.done() && q.field(&n2, &w2)) {
-                if (n2 == 3 && w2 == 0) s.model_type = static_cast<int>(q.varint());
+                if (n2 == 3 && w2 == 0) {
+                    const std::uint64_t type = q.varint();
+                    if (type < 1 || type > 4) return makeError(ErrorCode::CorruptFile, "the trainer spec's model type " + std::to_string(type) + " is not 1 to 4");
+                    s.model_type = static_cast<int>(type);
+                }
                 else if (n2 == 35 && w2 == 0) s.byte_fallback = q.varint() != 0;
                 else q.skip(w2);
             }
@@ -252,7 +256,7 @@ Result<std::unique_ptr<SpmTokenizer>> SpmTokenizer::fromSerializedModel(const st
 }
 
 Result<std::unique_ptr<SpmTokenizer>> SpmTokenizer::fromModelFile(const std::string& path) {
-    auto data = io::readFile(path);
+    auto data = io::readTextFile(path, io::kMaxTokenizerFileBytes);  // a regular file, of bounded size
     if (!data) return data.error();
     return fromSerializedModel(*data, path);
 }
@@ -300,15 +304,19 @@ std::optional<std::int32_t> SpmTokenizer::tokenId(const std::string& piece) cons
     return id;
 }
 
-std::vector<std::int32_t> SpmTokenizer::encode(const std::string& text, bool add_bos) const {
+Result<std::vector<std::int32_t>> SpmTokenizer::tryEncode(const std::string& text, bool add_bos) const {
     std::vector<std::int32_t> ids;
     const auto st = sp_->Encode(text, &ids);
-    if (!st.ok()) {
-        log::warn("sentencepiece could not encode a text: " + st.ToString());
-        ids.clear();
-    }
+    if (!st.ok()) return makeError(ErrorCode::InvalidArgument, "sentencepiece could not encode a text: " + st.ToString());
     if (add_bos && vocab_.bos_id >= 0) ids.insert(ids.begin(), vocab_.bos_id);
     return ids;
+}
+
+std::vector<std::int32_t> SpmTokenizer::encode(const std::string& text, bool add_bos) const {
+    auto ids = tryEncode(text, add_bos);
+    if (ids) return std::move(*ids);
+    log::warn(ids.error().message);
+    return add_bos && vocab_.bos_id >= 0 ? std::vector<std::int32_t>{vocab_.bos_id} : std::vector<std::int32_t>{};
 }
 
 std::string SpmTokenizer::decode(const std::vector<std::int32_t>& ids) const {

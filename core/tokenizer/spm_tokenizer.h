@@ -63,6 +63,7 @@ public:
     static Result<std::unique_ptr<SpmTokenizer>> fromVocab(SpmVocab vocab);
 
     std::vector<std::int32_t> encode(const std::string& text, bool add_bos) const override;
+    Result<std::vector<std::int32_t>> tryEncode(const std::string& text, bool add_bos) const override;
     std::string decode(const std::vector<std::int32_t>& ids) const override;
     std::int64_t vocabSize() const override { return static_cast<std::int64_t>(vocab_.pieces.size()); }
     std::optional<std::int32_t> bosId() const override;

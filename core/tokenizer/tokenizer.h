@@ -18,6 +18,10 @@ public:
     virtual ~Tokenizer() = default;
     // add_bos: prepend the BOS id when the tokenizer has one (as tokenizer_config's add_bos_token).
     virtual std::vector<std::int32_t> encode(const std::string& text, bool add_bos) const = 0;
+    // encode, or an error where the tokenizer cannot finish the text (a tokenizer.json whose regex
+    // runs out of its step budget; a text SentencePiece refuses). Callers that can report an
+    // error use this one.
+    virtual Result<std::vector<std::int32_t>> tryEncode(const std::string& text, bool add_bos) const { return encode(text, add_bos); }
     virtual std::string decode(const std::vector<std::int32_t>& ids) const = 0;
     virtual std::int64_t vocabSize() const = 0;
     virtual std::optional<std::int32_t> bosId() const = 0;

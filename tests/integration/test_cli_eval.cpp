@@ -1,5 +1,6 @@
 // `signround eval` on stories260K reproduces the reference perplexity of PROVENANCE.md.
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -148,8 +149,21 @@ private slots:
     }
 
     void errorsAreClear() {
+        // A text that is not there is a usage error, found before any model is opened.
+        QProcess q;
+        q.start(srs::test::executable("signround"), {"eval", "--model", "/nonexistent", "--text", "/nonexistent.txt"});
+        QVERIFY(q.waitForFinished(60000));
+        QCOMPARE(q.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(q.readAllStandardError()).contains("--text /nonexistent.txt is not a file"));
+        // A model that is not there, with a real text.
+        QTemporaryDir dir;
+        const QString text = dir.path() + "/t.txt";
+        QFile f(text);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Once upon a time there was a little cat.\n");
+        f.close();
         QProcess p;
-        p.start(srs::test::executable("signround"), {"eval", "--model", "/nonexistent", "--text", "/nonexistent.txt"});
+        p.start(srs::test::executable("signround"), {"eval", "--model", "/nonexistent", "--text", text});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 1);
         QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("no such model folder or file"));

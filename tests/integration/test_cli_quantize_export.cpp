@@ -140,8 +140,8 @@ private slots:
         QCOMPARE(no_data.code, 1);
         QVERIFY(no_data.err.contains("no calibration data") && no_data.err.contains("--dataset"));
         Run bad_bits = cli({"quantize", "--model", model, "--output_dir", dir.path(), "--dataset", "x.txt", "--bits", "9"});
-        QCOMPARE(bad_bits.code, 1);
-        QVERIFY(bad_bits.err.contains("bits must be between 2 and 8"));
+        QCOMPARE(bad_bits.code, 2);
+        QVERIFY2(bad_bits.err.contains("--bits 9 is out of range: allowed 2 to 8"), qPrintable(bad_bits.err));
         Run gguf = cli({"quantize", "--model", model, "--output_dir", dir.path(), "--dataset", "x.txt", "--format", "gguf:q9_x"});
         QCOMPARE(gguf.code, 1);
         QVERIFY2(gguf.err.contains("unknown GGUF type 'q9_x'") && gguf.err.contains("q4_k_m"), qPrintable(gguf.err));

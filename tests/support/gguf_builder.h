@@ -56,6 +56,44 @@ public:
         for (const auto& s : v) putStr(b, s);
         kv.push_back({k, b});
     }
+    void addI32(const std::string& k, std::int32_t v) {
+        std::vector<std::uint8_t> b;
+        put<std::uint32_t>(b, 5);
+        put(b, v);
+        kv.push_back({k, b});
+    }
+    void addBool(const std::string& k, bool v) {
+        std::vector<std::uint8_t> b;
+        put<std::uint32_t>(b, 7);
+        put<std::uint8_t>(b, v ? 1 : 0);
+        kv.push_back({k, b});
+    }
+    void addI32Array(const std::string& k, const std::vector<std::int32_t>& v) {
+        std::vector<std::uint8_t> b;
+        put<std::uint32_t>(b, 9);
+        put<std::uint32_t>(b, 5);
+        put<std::uint64_t>(b, v.size());
+        for (auto x : v) put(b, x);
+        kv.push_back({k, b});
+    }
+    void addF32Array(const std::string& k, const std::vector<float>& v) {
+        std::vector<std::uint8_t> b;
+        put<std::uint32_t>(b, 9);
+        put<std::uint32_t>(b, 6);
+        put<std::uint64_t>(b, v.size());
+        for (auto x : v) put(b, x);
+        kv.push_back({k, b});
+    }
+    // A value as given: its GGUF type and bytes (wrong types, arrays whose length lies).
+    void addRaw(const std::string& k, std::uint32_t type, const std::vector<std::uint8_t>& value) {
+        std::vector<std::uint8_t> b;
+        put(b, type);
+        b.insert(b.end(), value.begin(), value.end());
+        kv.push_back({k, b});
+    }
+    void remove(const std::string& k) {
+        for (auto it = kv.begin(); it != kv.end();) it = it->first == k ? kv.erase(it) : it + 1;
+    }
     std::vector<std::uint8_t> build() const {
         std::vector<std::uint8_t> b = {'G', 'G', 'U', 'F'};
         put(b, version);

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -12,6 +13,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
+#include "core/quant/nonfinite.h"
 #include "core/quant/quant_math.h"
 #include "core/tokenizer/load_tokenizer.h"
 
@@ -36,6 +38,23 @@ std::string cacheKey(const AutoSchemeOptions& o, const std::vector<SchemeOption>
         key += "|" + std::to_string(bits) + "g" + std::to_string(gs) + (sym ? "s" : "a");
     }
     return std::to_string(std::hash<std::string>{}(key));
+}
+
+// Scores are gradients × deviations: a weight, a quantized weight, a loss or a score that is not
+// finite would make the allocation meaningless (or impossible); it is named instead.
+const char* const kBadWeightsHint =
+    "a model holding NaN or infinity cannot be scored or quantized: the model file is damaged or was saved from a diverged training run";
+const char* const kScaleHint =
+    "a finite weight whose quantized form is not needs a scale past float16's 65504: weights this large are no trained values; check the model file";
+const char* const kOverflowHint =
+    "the model's weights or the calibration data drive its activations past float32's range; check the model file "
+    "(signround eval on it shows whether its own outputs are finite)";
+Status checkFinite(const at::Tensor& t, const std::string& what, const char* hint) {
+    if (allFinite(t)) return {};
+    return makeError(ErrorCode::InvalidArgument, what + " holds " + describeNonFinite(t), hint);
+}
+std::string layerName(int k, const std::string& l) {
+    return "block " + std::to_string(k + 1) + ", layer model.layers." + std::to_string(k) + "." + l;
 }
 
 std::string cacheDir(const AutoSchemeOptions& o) {
@@ -63,6 +82,8 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
     for (const auto& n : names) {
         auto shape = (*source)->shape(n + ".weight");
         if (!shape) return shape.error();
+        if (shape->size() != 2)  // openWeightSource has refused such a model; never index a shape unchecked
+            return makeError(ErrorCode::CorruptFile, "tensor '" + n + ".weight' is not a matrix", "the weights file is damaged");
         res.layers.push_back({n, (*shape)[0] * (*shape)[1], {}, 0});
     }
 
@@ -100,7 +121,10 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
                 for (int k = 0; k < cfg.num_hidden_layers; ++k)
                     for (const auto& l : model::blockLinearNames()) {
                         at::Tensor w = (*m)->block(k).weight(l);
+                        SRS_TRY(checkFinite(w, layerName(k, l) + ": the source tensor model.layers." + std::to_string(k) + "." + l + ".weight",
+                                            kBadWeightsHint));
                         at::Tensor q = rtn(w, *so.scheme).weight.detach();
+                        SRS_TRY(checkFinite(q, layerName(k, l) + ": its " + so.name + " round-to-nearest weight", kScaleHint));
                         dev[k][l] = (w - q).abs();
                         ov[k][l] = q.requires_grad_(true);
                     }
@@ -112,12 +136,24 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
                     at::Tensor logits = (*m)->head(h);
                     at::Tensor loss = at::cross_entropy_loss(logits.narrow(1, 0, T - 1).reshape({-1, logits.size(-1)}),
                                                              x.narrow(1, 1, T - 1).reshape({-1}));
+                    if (const double v = loss.item<double>(); !std::isfinite(v))
+                        return makeError(ErrorCode::InvalidArgument,
+                                         "AutoScheme: the model's loss with " + so.name + " weights on calibration samples " + std::to_string(b + 1) + "-" +
+                                             std::to_string(b + x.size(0)) + " came out " + formatValue(v) + " (its linear layers' weights are finite: a norm weight is not, or its activations overflow float32)",
+                                         kOverflowHint);
                     loss.backward();
                 }
                 std::size_t li = 0;
                 for (int k = 0; k < cfg.num_hidden_layers; ++k)
-                    for (const auto& l : model::blockLinearNames())
-                        res.layers[li++].scores[oi] = (ov[k][l].grad().abs() * dev[k][l]).sum().item<double>();
+                    for (const auto& l : model::blockLinearNames()) {
+                        const double score = (ov[k][l].grad().abs() * dev[k][l]).sum().item<double>();
+                        if (!std::isfinite(score))
+                            return makeError(ErrorCode::InvalidArgument,
+                                             layerName(k, l) + ": its " + so.name + " sensitivity (gradient × deviation) came out " + formatValue(score) +
+                                                 " (the backward pass overflows float32)",
+                                             kOverflowHint);
+                        res.layers[li++].scores[oi] = score;
+                    }
             }
         } catch (const std::exception& e) {
             return makeError(ErrorCode::Internal, std::string("AutoScheme scoring failed: ") + e.what());
@@ -133,6 +169,8 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
     std::vector<AllocationUnit> units;
     for (const auto& l : res.layers) {
         auto shape = (*source)->shape(l.name + ".weight");
+        if (!shape) return shape.error();
+        if (shape->size() != 2) return makeError(ErrorCode::CorruptFile, "tensor '" + l.name + ".weight' is not a matrix", "the weights file is damaged");
         units.push_back({{{l.name, (*shape)[0], (*shape)[1]}}, l.scores});
     }
     auto alloc = allocateBits(units, res.options, o.avg_bits, o.ignore_scale_zp_bits);

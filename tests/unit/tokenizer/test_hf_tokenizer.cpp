@@ -427,9 +427,9 @@ private slots:
         QTest::newRow("merge of three") << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a a a"]}})" << "merge 0";
         QTest::newRow("merge a number") << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [7]}})" << "merge 0";
         QTest::newRow("added token without id")
-            << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": [{"content": "<s>"}]})" << "added token";
+            << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": [{"content": "<s>"}]})" << "added_tokens[0].id";
         QTest::newRow("added tokens a number")
-            << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": 5})" << "added token";
+            << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": 5})" << "added_tokens must be a list";
         QTest::newRow("template id a number")
             << R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": 5}}]}})"
             << "test tokenizer.json";

@@ -108,8 +108,10 @@ private slots:
         QVERIFY(finished.wait(300000));
         probe.stop();
         QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Finished);
-        // The longest gap between 10 ms timer ticks on the GUI thread during the whole run.
-        SRS_CHECK_DEADLINE("GUI event-loop gap during a run", worst, 100);
+        // The longest gap between 10 ms timer ticks on the GUI thread during the whole run. Under
+        // load (tools/deadlines.py) 96 and 127 ms: the scheduler, not the app; a GUI thread that did
+        // a block's work itself would stall for seconds (a block takes over a second here).
+        SRS_CHECK_DEADLINE("GUI event-loop gap during a run", worst, 500);
 
         auto* run = w.runPage();
         QCOMPARE(run->pointsPerBlock().size(), 5);
@@ -230,7 +232,8 @@ private slots:
         t.start();
         QTest::mouseClick(w.runPage()->findChild<QPushButton*>("cancelButton"), Qt::LeftButton);
         QVERIFY(finished.wait(10000));
-        SRS_CHECK_DEADLINE("cancel during tuning (GUI)", t.elapsed(), 2000);
+        // Under load (tools/deadlines.py): 76 ms, and once over 2 s at a load average of 20.
+        SRS_CHECK_DEADLINE("cancel during tuning (GUI)", t.elapsed(), 10000);
         QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Cancelled);
         QVERIFY(w.runPage()->findChild<QLabel*>("runStatus")->text().startsWith("Cancelled"));
         QVERIFY(!w.runPage()->findChild<QPushButton*>("cancelButton")->isEnabled());

@@ -23,7 +23,7 @@ CASES = [
     ("quant_signround", ["cancelStopsQuickly"]),
     ("common_cancel", ["pausedCheckWaitsUntilResume"]),
     ("hub_download", ["cancelStopsPromptlyAndKeepsThePartialFile"]),
-    ("hub_cli", ["downloadIncludeGlobs"]),
+    ("hub_cli", ["ctrlCExits130AndTheNextRunResumes"]),
     ("integration_cli_quantize_resume", ["interruptKeepsCheckpointAndWritesNothing"]),
     ("gui_pause_resume", ["cancelWhilePaused"]),
     ("gui_run_flow", ["cancelLeavesTheAppUsable"]),

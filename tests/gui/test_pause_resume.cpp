@@ -143,8 +143,8 @@ private slots:
         t.start();
         QTest::mouseClick(w.runPage()->findChild<QPushButton*>("cancelButton"), Qt::LeftButton);
         QVERIFY(finished.wait(10000));
-        // Under load (tools/deadlines.py): 3 of 3 within 1 s.
-        SRS_CHECK_DEADLINE("cancel while paused (GUI)", t.elapsed(), 5000);
+        // tools/deadlines.py with 4 busy processes on 2 cores: 15-16 ms; within 1 s at a load average of 20.
+        SRS_CHECK_DEADLINE("cancel while paused (GUI)", t.elapsed(), 3000);
         QCOMPARE(finished.first().at(0).value<srs::ui::RunOutcome>().state, srs::job::JobState::Cancelled);
         QVERIFY(!w.jobController()->paused());
         QCOMPARE(paused.last().at(0).toBool(), false);

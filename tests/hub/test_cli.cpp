@@ -213,8 +213,8 @@ private slots:
         QElapsedTimer stop;
         stop.start();
         QVERIFY(p.waitForFinished(10000));
-        // Under load (tools/deadlines.py): 3 of 3 within 3 s.
-        SRS_CHECK_DEADLINE("Ctrl-C during signround download", stop.elapsed(), 10000);
+        // tools/deadlines.py with 4 busy processes on 2 cores: 410-451 ms; within 3 s at a load average of 20.
+        SRS_CHECK_DEADLINE("Ctrl-C during signround download", stop.elapsed(), 6000);
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 130);
         QString err = QString::fromUtf8(p.readAllStandardError());

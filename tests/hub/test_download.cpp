@@ -364,8 +364,8 @@ private slots:
         while (!finished && stop.elapsed() < 10000) QThread::msleep(5);
         qint64 stop_ms = stop.elapsed();
         worker.join();
-        // Under load (tools/deadlines.py): 3 of 3 within 1.5 s.
-        SRS_CHECK_DEADLINE("cancel during a download", stop_ms, 5000);
+        // tools/deadlines.py with 4 busy processes on 2 cores: 40-55 ms; within 1.5 s at a load average of 20.
+        SRS_CHECK_DEADLINE("cancel during a download", stop_ms, 3000);
         QVERIFY(result && !result->ok());
         QCOMPARE(result->error().code, ErrorCode::Cancelled);
 

@@ -72,8 +72,8 @@ private slots:
         t.start();
         ::kill(static_cast<pid_t>(p.processId()), SIGINT);
         QVERIFY(p.waitForFinished(10000));
-        // Under load (tools/deadlines.py): 3.3 s and 5.4 s at a load average of 20 (the iteration in
-        // flight ends, the checkpoint is written, LibTorch unloads); under 2 s on a quiet machine.
+        // tools/deadlines.py with 4 busy processes on 2 cores: 540-944 ms; 3.3 s and 5.4 s at a load
+        // average of 20 (the iteration in flight ends, the checkpoint is written, LibTorch unloads).
         SRS_CHECK_DEADLINE("Ctrl-C during signround quantize", t.elapsed(), 15000);
         QCOMPARE(p.exitCode(), 130);
         QVERIFY(QString::fromUtf8(seen + p.readAllStandardOutput()).contains("\"state\":\"cancelled\""));

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "core/quant/signround.h"
+#include "mlp_block.h"
 #include "support/deadline.h"
 
 #include <QElapsedTimer>
@@ -14,21 +15,8 @@ using namespace srs::quant;
 
 namespace {
 
-struct Mlp {
-    std::map<std::string, at::Tensor> w;
-    BlockForward forward() const {
-        auto weights = w;
-        return [weights](const at::Tensor& x, const std::map<std::string, at::Tensor>& o) {
-            auto pick = [&](const char* n) { return o.count(n) ? o.at(n) : weights.at(n); };
-            return at::linear(at::silu(at::linear(x, pick("up"))), pick("down"));
-        };
-    }
-};
-
-Mlp makeMlp(int hidden, int inter, std::uint64_t seed) {
-    at::manual_seed(seed);
-    return {{{"up", at::randn({inter, hidden}) / std::sqrt(hidden)}, {"down", at::randn({hidden, inter}) / std::sqrt(inter)}}};
-}
+using srs::test::Mlp;
+using srs::test::makeMlp;
 
 }  // namespace
 
@@ -129,8 +117,8 @@ private slots:
         }, cancel);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, srs::ErrorCode::Cancelled);
-        // Under load (tools/deadlines.py, 2 cores, 4 busy processes and builds): 3 of 3 within 1 s.
-        SRS_CHECK_DEADLINE("cancel during tuneBlock", t.elapsed() - cancelled_at, 5000);
+        // tools/deadlines.py with 4 busy processes on 2 cores: 0-1 ms; within 1 s at a load average of 20.
+        SRS_CHECK_DEADLINE("cancel during tuneBlock", t.elapsed() - cancelled_at, 3000);
     }
 
     void roundingOffsetStaysWithinTheScheduleBound() {

@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include "core/quant/signround.h"
+#include "mlp_block.h"
 
 #include <QtTest>
 
@@ -18,22 +19,8 @@ using namespace srs::quant;
 
 namespace {
 
-// Two linears with SiLU between, as in test_signround.
-struct Mlp {
-    std::map<std::string, at::Tensor> w;
-    BlockForward forward() const {
-        auto weights = w;
-        return [weights](const at::Tensor& x, const std::map<std::string, at::Tensor>& o) {
-            auto pick = [&](const char* n) { return o.count(n) ? o.at(n) : weights.at(n); };
-            return at::linear(at::silu(at::linear(x, pick("up"))), pick("down"));
-        };
-    }
-};
-
-Mlp makeMlp(int hidden, int inter, std::uint64_t seed) {
-    at::manual_seed(seed);
-    return {{{"up", at::randn({inter, hidden}) / std::sqrt(hidden)}, {"down", at::randn({hidden, inter}) / std::sqrt(inter)}}};
-}
+using srs::test::Mlp;
+using srs::test::makeMlp;
 
 double meanOf(const std::vector<double>& v, std::size_t from, std::size_t to) {
     return std::accumulate(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to), 0.0) /

@@ -1,6 +1,6 @@
 // The pre-flight estimate against real runs of the quantization job (the one `signround
 // quantize` runs): the bytes of every export within ±3 % of what is written, the peak memory the
-// run adds within ×1.5 of the measured peak-RSS growth, the run time within ×4. Also the layer
+// run adds within ×1.5 of the measured peak-RSS growth, the run time within ×3. Also the layer
 // plan: layer_config, fp_layers, GGUF types and unstorable shapes as the pipeline decides them.
 #include <malloc.h>
 
@@ -219,7 +219,9 @@ private slots:
         qDebug("5M time: measured %.2f s, estimated %.2f s (ratio %.2f; %.3g FLOP at a measured tuning step rate of %.1f GFLOP/s; "
                "plain bf16 matmul 1024^3: %.1f GFLOP/s)",
                m.seconds, est->seconds, time_ratio, est->flops, rates.tuning_gflops, matmul);
-        QVERIFY(time_ratio > 0.25 && time_ratio < 4.0);
+        // Measured ratios: 0.91 (idle, AMX), 1.09 (2 busy cores), 0.44 (a loaded machine, an earlier session);
+        // the rate probe and the run share the machine, so load moves both.
+        QVERIFY2(time_ratio > 1.0 / 3.0 && time_ratio < 3.0, qPrintable(QString::number(time_ratio)));
         if (!m.rss_measured) QSKIP("cannot reset the peak-RSS mark (/proc/self/clear_refs): memory not checked");
         const double rss_ratio = static_cast<double>(est->job_memory_bytes) / static_cast<double>(m.rss_growth);
         qDebug("5M peak RSS growth: measured %.1f MiB, estimated %.1f MiB (ratio %.2f)", m.rss_growth / 1048576.0,

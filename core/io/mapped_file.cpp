@@ -12,7 +12,9 @@
 namespace srs::io {
 
 Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); it changes
+    // nothing for the regular files that are mapped.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int err = errno;
         return makeError(err == ENOENT ? ErrorCode::NotFound : ErrorCode::IoError,

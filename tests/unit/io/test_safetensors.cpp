@@ -1,6 +1,8 @@
 // The safetensors reader and writer: round trips, and every way a file can be damaged gives a
 // clear CorruptFile error naming the problem, never a crash.
+#include <QElapsedTimer>
 #include <QTemporaryDir>
+#include <sys/stat.h>
 #include <QtTest>
 
 #include <cstring>
@@ -29,6 +31,19 @@ std::string writeRaw(const QString& dir, const std::string& name, const std::str
 class TestSafetensors : public QObject {
     Q_OBJECT
 private slots:
+    // A FIFO in place of a weights file is refused at once (opening it must not wait for a writer).
+    void fifoIsRefusedWithoutWaiting() {
+        QTemporaryDir dir;
+        const std::string fifo = (dir.path() + "/model.safetensors").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        QElapsedTimer t;
+        t.start();
+        auto f = srs::io::SafetensorsFile::open(fifo);
+        QVERIFY(!f.ok());
+        QVERIFY2(QString::fromStdString(f.error().message).contains("not a regular file"), f.error().message.c_str());
+        QVERIFY(t.elapsed() < 10000);
+    }
+
     void roundTripAllFloatTypes() {
         QTemporaryDir dir;
         std::vector<float> f32 = {1.0f, -2.5f, 3.25f, 0.0f, 0.125f, -7.0f};

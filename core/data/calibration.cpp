@@ -82,8 +82,11 @@ private:
 
 Result<std::unique_ptr<DocumentSource>> openLocalDataset(const std::string& path) {
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
+    if (!fs::exists(path, ec))
         return makeError(ErrorCode::NotFound, "calibration file not found: " + path, "give .txt or .jsonl files with --dataset");
+    if (!fs::is_regular_file(path, ec))
+        return makeError(ErrorCode::InvalidArgument, "calibration data " + path + " is not a regular file (a folder, FIFO or device)",
+                         "give .txt or .jsonl files with --dataset");
     std::string ext = fs::path(path).extension().string();
     if (ext == ".jsonl" || ext == ".json") return std::unique_ptr<DocumentSource>(new JsonlSource(path));
     return std::unique_ptr<DocumentSource>(new TextFileSource(path));

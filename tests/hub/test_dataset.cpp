@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -251,6 +253,12 @@ private slots:
         auto missingFile = data::openDataset("missing/calib.txt");
         QVERIFY(!missingFile.ok());
         QVERIFY(missingFile.error().message.find("calibration file not found") != std::string::npos);
+        // A FIFO is not read (it would wait for a writer): refused, saying what it is.
+        const std::string fifo = (data_.path() + "/calib.txt").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        auto notRegular = data::openDataset(fifo);
+        QVERIFY(!notRegular.ok());
+        QVERIFY2(notRegular.error().message.find("is not a regular file") != std::string::npos, notRegular.error().message.c_str());
     }
 };
 

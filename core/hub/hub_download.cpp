@@ -556,6 +556,38 @@ Result<DownloadResult> snapshotFromCache(const HubCache& cache, const DownloadOp
     return r;
 }
 
+// The disk check counts every file at its announced size, which is also the most the downloader
+// writes for it; files without one share what is left (see FilePlan::limit), which sets each
+// plan's limit.
+static Status checkDiskAndSetLimits(const HubCache& cache, const DownloadOptions& o, std::vector<FilePlan>& plans) {
+    std::uint64_t needed = 0;
+    int unannounced = 0;
+    std::error_code ec;
+    for (const auto& p : plans) {
+        std::string blob = cache.blobPath(o.repo_id, p.meta.etag);
+        if (fs::exists(blob, ec) && (!p.sizeKnown() || fileSizeOr0(blob) == p.size())) continue;
+        if (!p.sizeKnown()) {
+            ++unannounced;
+            continue;
+        }
+        std::uint64_t have = fileSizeOr0(blob + ".incomplete");
+        needed += p.size() > have ? p.size() - have : 0;
+    }
+    std::string repo_dir = cache.repoDir(o.repo_id);
+    fs::create_directories(repo_dir + "/blobs", ec);
+    auto free_fn = o.free_disk_bytes ? o.free_disk_bytes : [](const std::string& p) { return io::freeDiskBytes(p); };
+    auto free_bytes = free_fn(repo_dir + "/blobs");
+    if (free_bytes && needed > *free_bytes)
+        return makeError(ErrorCode::DiskFull,
+                         "not enough disk space for " + o.repo_id + ": " + units::formatBytes(needed) + " to download, " +
+                             units::formatBytes(*free_bytes) + " free in " + cache.root(),
+                         "free some space, or set HF_HUB_CACHE to a folder on a larger disk");
+    std::uint64_t share = o.max_unannounced_bytes;
+    if (unannounced > 0 && free_bytes) share = std::min(share, (*free_bytes - needed) / static_cast<std::uint64_t>(unannounced));
+    for (auto& p : plans) p.limit = p.sizeKnown() ? p.size() : share;
+    return {};
+}
+
 Result<DownloadResult> downloadSnapshot(HubClient& client, const HubCache& cache, const DownloadOptions& o,
                                         const DownloadProgressFn& progress, const CancelToken& cancel) {
     SRS_TRY(validateRepoId(o.repo_id));
@@ -611,33 +643,7 @@ Result<DownloadResult> downloadSnapshot(HubClient& client, const HubCache& cache
         if (e) return *e;
     SRS_TRY(cache.writeRef(o.repo_id, o.revision, commit));
 
-    // The disk check counts every file at its announced size, which is also the most the
-    // downloader writes for it; files without one share what is left (see FilePlan::limit).
-    std::uint64_t needed = 0;
-    int unannounced = 0;
-    std::error_code ec;
-    for (const auto& p : plans) {
-        std::string blob = cache.blobPath(o.repo_id, p.meta.etag);
-        if (fs::exists(blob, ec) && (!p.sizeKnown() || fileSizeOr0(blob) == p.size())) continue;
-        if (!p.sizeKnown()) {
-            ++unannounced;
-            continue;
-        }
-        std::uint64_t have = fileSizeOr0(blob + ".incomplete");
-        needed += p.size() > have ? p.size() - have : 0;
-    }
-    std::string repo_dir = cache.repoDir(o.repo_id);
-    fs::create_directories(repo_dir + "/blobs", ec);
-    auto free_fn = o.free_disk_bytes ? o.free_disk_bytes : [](const std::string& p) { return io::freeDiskBytes(p); };
-    auto free_bytes = free_fn(repo_dir + "/blobs");
-    if (free_bytes && needed > *free_bytes)
-        return makeError(ErrorCode::DiskFull,
-                         "not enough disk space for " + o.repo_id + ": " + units::formatBytes(needed) + " to download, " +
-                             units::formatBytes(*free_bytes) + " free in " + cache.root(),
-                         "free some space, or set HF_HUB_CACHE to a folder on a larger disk");
-    std::uint64_t share = o.max_unannounced_bytes;
-    if (unannounced > 0 && free_bytes) share = std::min(share, (*free_bytes - needed) / static_cast<std::uint64_t>(unannounced));
-    for (auto& p : plans) p.limit = p.sizeKnown() ? p.size() : share;
+    SRS_TRY(checkDiskAndSetLimits(cache, o, plans));
 
     ProgressBoard board(plans, progress, std::max(10, o.progress_interval_ms));
     FileDownloader downloader(client, cache, o, commit, board, cancel);

@@ -7,7 +7,10 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QString>
+#include <QTemporaryDir>
 #include <QtTest>
 
 namespace srs::test::llama {
@@ -28,6 +31,53 @@ inline QString missingReason(bool* skip) {
         return "llama.cpp was not built: " + QString::fromUtf8(f.readAll()).trimmed();
     }
     return "no llama.cpp build in " + dir + " (the interop_llama_setup test must run first and pass)";
+}
+
+// What a llama.cpp tool run left: its exit code (-1 when it crashed or ran out of time) and
+// its standard output and error.
+struct ToolRun {
+    int code = -1;
+    QString out, err;
+    QString log() const { return out + err; }
+};
+
+inline QString readAll(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+// Runs a llama.cpp tool with its standard output and error going to files, which are read once
+// it has exited. llama.cpp logs from a worker thread; read through QProcess's pipes its last
+// lines (the final statistics) were now and then missing on a loaded CI machine although the
+// tool exited 0, never when the same runs were written to files.
+inline ToolRun runTool(const QString& program, const QStringList& args, int timeout_ms) {
+    QTemporaryDir logs;
+    QProcess p;
+    p.setStandardOutputFile(logs.filePath("stdout"));
+    p.setStandardErrorFile(logs.filePath("stderr"));
+    p.start(program, args);
+    if (!p.waitForFinished(timeout_ms)) {
+        p.kill();
+        p.waitForFinished(10000);
+    }
+    ToolRun r;
+    r.code = p.exitStatus() == QProcess::NormalExit && p.error() != QProcess::FailedToStart ? p.exitCode() : -1;
+    r.out = readAll(logs.filePath("stdout"));
+    r.err = readAll(logs.filePath("stderr"));
+    return r;
+}
+
+// runTool, repeated (up to `runs` runs in all) while the tool exits 0 without printing
+// `final_line`, saying so each time; the last run is returned for the caller to check.
+inline ToolRun runToolUntil(const QString& program, const QStringList& args, const QRegularExpression& final_line,
+                            int timeout_ms, int runs = 3) {
+    ToolRun r = runTool(program, args, timeout_ms);
+    for (int i = 1; i < runs && r.code == 0 && !final_line.match(r.log()).hasMatch(); ++i) {
+        qWarning("%s exited 0 without '%s' (%lld bytes of output); running it again", qPrintable(QFileInfo(program).fileName()),
+                 qPrintable(final_line.pattern()), qint64(r.log().size()));
+        r = runTool(program, args, timeout_ms);
+    }
+    return r;
 }
 
 }  // namespace srs::test::llama

@@ -165,17 +165,10 @@ private slots:
         const QStringList args{"-m", file, "-f", text_, "-c", QString::number(kWindow), "-b", QString::number(kWindow),
                                "--chunks", QString::number(kWindows), "-t", "1", "-ngl", "0", "-fa", "off"};
         const QRegularExpression final_line("Final estimate: PPL = (\\S+) \\+/- (\\S+)");
-        Out tool = run(llamaPerplexity_, args);
-        QString log = tool.out + tool.err;
-        // llama.cpp logs from a worker thread; on a loaded machine its last lines (the final
-        // estimate among them) were seen lost at exit with status 0, twice in a row once (CI-like
-        // load: two test processes and a build on 2 cores). Such a run is repeated, up to 4 runs.
-        for (int again = 0; again < 3 && tool.code == 0 && !final_line.match(log).hasMatch(); ++again) {
-            qWarning("llama-perplexity exited 0 without its final line; running it again");
-            tool = run(llamaPerplexity_, args);
-            log = tool.out + tool.err;
-        }
-        QVERIFY2(tool.code == 0, qPrintable(log.right(3000)));
+        // Up to 3 runs while the final line is missing (see runTool).
+        const srs::test::llama::ToolRun tool = srs::test::llama::runToolUntil(llamaPerplexity_, args, final_line, 900000);
+        const QString log = tool.log();
+        QVERIFY2(tool.code == 0, qPrintable(log.right(900)));
         auto m = final_line.match(log);
         QVERIFY2(m.hasMatch(), qPrintable(log.right(3000)));
         const double tool_ppl = m.captured(1).toDouble();

@@ -19,3 +19,12 @@ set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
 # the symbol, and libtorch.so came before libstdc++.so.6: our remove_all landed in torch's copy,
 # which crashed. Naming libstdc++ first puts the system's implementation ahead of torch's.
 add_link_options("LINKER:--push-state,--no-as-needed" "-lstdc++" "LINKER:--pop-state")
+
+# Sanitizer build (installer/studio.sh sanitize): e.g. -DSRS_SANITIZE=address,undefined. Every
+# finding stops the program (no recovery), so a test that trips one fails. LibTorch itself is not
+# instrumented; its calls are checked at our side of the boundary.
+set(SRS_SANITIZE "" CACHE STRING "Sanitizers to build with (-fsanitize=...), e.g. address,undefined; empty: none")
+if(SRS_SANITIZE)
+  add_compile_options(-fsanitize=${SRS_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer -g1)
+  add_link_options(-fsanitize=${SRS_SANITIZE})
+endif()

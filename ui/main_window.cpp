@@ -173,8 +173,11 @@ void MainWindow::connectResumeControls() {
                 .arg(run.num_blocks),
             QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Discard) return;
-        if (auto ok = unfinished_.discard(run); !ok)
+        if (auto ok = unfinished_.discard(run); !ok) {
+            // A run still writing there, or files that would not go: the run stays offered.
             QMessageBox::warning(this, tr("Discard"), QString::fromStdString(ok.error().toString()));
+            return;
+        }
         resume_banner_->removeRun(run.id);
     });
     connect(run_page_, &RunPage::resumeRequested, this, [this] {

@@ -14,6 +14,7 @@
 
 #include "core/common/log.h"
 #include "core/io/atomic_file.h"
+#include "core/io/dir_lock.h"
 #include "core/job/run_state.h"
 
 namespace srs::ui {
@@ -103,19 +104,29 @@ QVector<UnfinishedRun> UnfinishedRuns::find() const {
 }
 
 Status UnfinishedRuns::discard(const UnfinishedRun& run) const {
-    remove(run.run_dir);
     QDir dir(run.run_dir);
-    if (!dir.exists()) return {};
+    if (!dir.exists()) {
+        remove(run.run_dir);
+        return {};
+    }
+    // The run folder's lock, as a job takes it: a run still writing there (this app, another
+    // instance, the CLI) is refused with its PID and nothing is deleted; a lock left by a dead
+    // run is taken over, and its lock file goes with the checkpoint.
+    auto lock = io::DirLock::acquire(run.run_dir.toStdString(), "run folder");
+    if (!lock) return lock.error();
+    io::cleanDeadTemporaries(run.run_dir.toStdString(), 0);
     // Only the checkpoint's own files: the folder may be one the user chose.
     QStringList files = dir.entryList({"block_*.safetensors"}, QDir::Files);
     files << "activations.safetensors" << QString::fromLatin1(job::kRunStateFile);
     bool ok = true;
     for (const QString& f : files)
         if (dir.exists(f) && !dir.remove(f)) ok = false;
-    if (dir.isEmpty()) QDir().rmdir(run.run_dir);
+    lock->release();
+    if (dir.isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) QDir().rmdir(run.run_dir);
     if (!ok)
         return makeError(ErrorCode::IoError, "could not delete every checkpoint file in " + run.run_dir.toStdString(),
                          "check the folder's permissions and delete it by hand");
+    remove(run.run_dir);
     return {};
 }
 

@@ -4,14 +4,13 @@
 
 #include "core/common/text.h"
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "core/io/atomic_file.h"
+#include "core/common/json_field.h"
+#include "core/io/read_text_file.h"
 
 namespace fs = std::filesystem;
 
@@ -20,12 +19,23 @@ namespace {
 
 using text::trim;
 
+// A calibration file: a regular file of at most io::kMaxTextDataBytes, read whole.
+Result<std::string> readData(const std::string& path) {
+    auto text = io::readTextFile(path, io::kMaxTextDataBytes);
+    if (!text) {
+        Error e = text.error();
+        e.hint = "give --dataset plain .txt or .jsonl files (at most 1 GiB each; split larger ones)";
+        return e;
+    }
+    return text;
+}
+
 class TextFileSource : public DocumentSource {
 public:
     explicit TextFileSource(std::string path) : path_(std::move(path)) {}
     std::string name() const override { return fs::path(path_).filename().string(); }
     Result<std::vector<std::string>> documents() const override {
-        auto text = io::readFile(path_);
+        auto text = readData(path_);
         if (!text) return text.error();
         std::vector<std::string> docs;
         const std::string marker = "<|endoftext|>";
@@ -51,24 +61,24 @@ public:
     explicit JsonlSource(std::string path) : path_(std::move(path)) {}
     std::string name() const override { return fs::path(path_).filename().string(); }
     Result<std::vector<std::string>> documents() const override {
-        std::ifstream in(path_);
-        if (!in) return makeError(ErrorCode::NotFound, "cannot read calibration file " + path_);
+        auto text = readData(path_);
+        if (!text) return text.error();
         std::vector<std::string> docs;
-        std::string line;
-        int n = 0;
-        while (std::getline(in, line)) {
-            ++n;
+        std::size_t pos = 0;
+        for (int n = 1; pos < text->size(); ++n) {
+            std::size_t end = text->find('\n', pos);
+            if (end == std::string::npos) end = text->size();
+            const std::string line = text->substr(pos, end - pos);
+            pos = end + 1;
             if (trim(line).empty()) continue;
-            try {
-                auto j = nlohmann::json::parse(line);
-                if (!j.contains("text") || !j["text"].is_string())
-                    return makeError(ErrorCode::InvalidArgument, path_ + ":" + std::to_string(n) + ": no \"text\" string field",
-                                     "each line must be a JSON object with a \"text\" field");
-                std::string t = j["text"].get<std::string>();
-                if (!trim(t).empty()) docs.push_back(t);
-            } catch (const nlohmann::json::exception& e) {
-                return makeError(ErrorCode::CorruptFile, path_ + ":" + std::to_string(n) + ": not valid JSON (" + e.what() + ")");
-            }
+            const std::string where = path_ + ":" + std::to_string(n);
+            auto j = json::parseJson(line, where, ErrorCode::CorruptFile);
+            if (!j) return j.error();
+            if (!j->is_object() || !j->contains("text") || !(*j)["text"].is_string())
+                return makeError(ErrorCode::InvalidArgument, where + ": no \"text\" string field",
+                                 "each line must be a JSON object with a \"text\" field");
+            std::string t = (*j)["text"].get<std::string>();
+            if (!trim(t).empty()) docs.push_back(std::move(t));
         }
         if (docs.empty()) return makeError(ErrorCode::InvalidArgument, "calibration file " + path_ + " holds no text");
         return docs;

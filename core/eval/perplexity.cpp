@@ -12,6 +12,7 @@
 #include "core/common/log.h"
 #include "core/eval/kld_summary.h"
 #include "core/io/atomic_file.h"
+#include "core/io/read_text_file.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
 #include "core/quant/nonfinite.h"
@@ -57,7 +58,7 @@ Result<WindowPlan> planWindows(const io::WeightSource& source, const io::WeightS
                                const EvalOptions& opt) {
     auto tok = opt.tokenizer_folder.empty() ? tokenizer::loadTokenizerFor(source) : tokenizer::loadTokenizer(opt.tokenizer_folder);
     if (!tok) return tok.error();
-    auto text = io::readFile(text_file);
+    auto text = io::readTextFile(text_file, io::kMaxTextDataBytes);
     if (!text) return text.error();
     WindowPlan p;
     const bool llama = opt.protocol == EvalProtocol::LlamaPerplexity;

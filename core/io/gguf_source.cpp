@@ -271,8 +271,9 @@ Result<ModelConfig> ggufModelConfig(const GgufFile& f) {
         j["rope_scaling"] = std::move(rs);
     }
     j["torch_dtype"] = "float32";
-    auto c = parseModelConfig(j);
-    if (!c) return c.error().withContext(f.path() + " (metadata)");
+    // The config built from the metadata is named after the file in messages, not "config.json".
+    auto c = parseModelConfig(j, f.path() + " (GGUF metadata)", "the file's metadata does not describe a model we can run; convert it again");
+    if (!c) return c.error();
     SRS_TRY(checkAgainstTensors(f, *c, a));
     return c;
 }

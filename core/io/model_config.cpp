@@ -177,8 +177,8 @@ Status readRest(const Fields& f, ModelConfig& c) {
 
 }  // namespace
 
-Result<ModelConfig> parseModelConfig(const nlohmann::json& j, const std::string& file) {
-    const Fields f(j, file, "", ErrorCode::CorruptFile, "fix the value, or download config.json again");
+Result<ModelConfig> parseModelConfig(const nlohmann::json& j, const std::string& file, const std::string& hint) {
+    const Fields f(j, file, "", ErrorCode::CorruptFile, hint);
     if (!f.isObject()) return f.notAnObject();
     ModelConfig c;
     auto type = f.string("model_type");

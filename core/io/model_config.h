@@ -57,7 +57,8 @@ struct ModelConfig {
 
 // Every value is type- and range-checked (core/common/json_field.h): a wrong one is an error naming
 // `file`, the key, the allowed range and what was found; counts never wrap.
-Result<ModelConfig> parseModelConfig(const nlohmann::json& j, const std::string& file = "config.json");
+Result<ModelConfig> parseModelConfig(const nlohmann::json& j, const std::string& file = "config.json",
+                                     const std::string& hint = "fix the value, or download config.json again");
 // <folder>/config.json, read as a regular file of at most kMaxConfigFileBytes (read_text_file.h).
 Result<ModelConfig> loadModelConfig(const std::string& folder);
 

@@ -11,6 +11,8 @@
 //                                   model's index is about 2 MiB)
 //   kMaxTokenizerFileBytes 256 MiB: tokenizer.json, tokenizer.model, vocab.json, merges.txt
 //                                   (Gemma's tokenizer.json, among the largest, is 33 MiB)
+//   kMaxTextDataBytes        1 GiB: calibration texts (--dataset) and evaluation texts (--text)
+//                                   (wikitext-103's training split, 540 MB, fits)
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,7 @@ namespace srs::io {
 
 inline constexpr std::uint64_t kMaxConfigFileBytes = 16ull << 20;
 inline constexpr std::uint64_t kMaxTokenizerFileBytes = 256ull << 20;
+inline constexpr std::uint64_t kMaxTextDataBytes = 1ull << 30;
 
 // The whole file. Errors (each naming the path): NotFound when it does not exist (a dangling link
 // too), IoError when it is not a regular file (the message says what it is) or cannot be read,

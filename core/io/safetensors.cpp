@@ -6,7 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_field.h"
+
 namespace srs::io {
+
+namespace {
+// Rank and dimension bounds of a tensor in a header: weights have rank 1 to 5; a dimension stays
+// far inside int64 so products with element sizes cannot wrap.
+constexpr std::size_t kMaxRank = 8;
+constexpr std::uint64_t kMaxDim = std::uint64_t(1) << 48;
+}  // namespace
 
 std::uint64_t TensorInfo::numel() const {
     std::uint64_t n = 1;
@@ -46,12 +55,9 @@ std::vector<float> TensorView::toFloat() const {
 
 Result<std::vector<TensorInfo>> parseSafetensorsHeader(const std::string& header_json, std::uint64_t data_size,
                                                        std::map<std::string, std::string>* metadata) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(header_json);
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::CorruptFile, std::string("header is not valid JSON: ") + e.what());
-    }
+    auto parsed = json::parseJson(header_json, "the header");
+    if (!parsed) return parsed.error();
+    const nlohmann::json& j = *parsed;
     if (!j.is_object()) return makeError(ErrorCode::CorruptFile, "header is not a JSON object");
 
     std::vector<TensorInfo> tensors;
@@ -81,11 +87,15 @@ Result<std::vector<TensorInfo>> parseSafetensorsHeader(const std::string& header
         t.dtype = dtypeFromSafetensorsName(dt);
         if (t.dtype == DType::Invalid) return bad("unknown dtype '" + dt + "'");
 
+        if (entry["shape"].size() > kMaxRank)
+            return bad("shape has " + std::to_string(entry["shape"].size()) + " dimensions, more than " + std::to_string(kMaxRank));
         std::uint64_t numel = 1;
         for (const auto& d : entry["shape"]) {
             if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
                 return bad("shape has a negative or non-integer dimension");
             std::uint64_t dim = d.get<std::uint64_t>();
+            // Beside a 0 any dimension passes the size check below; none may leave int64's range.
+            if (dim > kMaxDim) return bad("shape has a dimension of " + std::to_string(dim) + ", more than any tensor can hold");
             if (dim != 0 && numel > std::numeric_limits<std::uint64_t>::max() / dim) return bad("shape overflows");
             numel *= dim;
             t.shape.push_back(static_cast<std::int64_t>(dim));

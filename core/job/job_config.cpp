@@ -1,5 +1,10 @@
 #include "core/job/job_config.h"
 
+#include <algorithm>
+#include <limits>
+
+#include "core/common/json_field.h"
+
 namespace srs::job {
 
 int JobConfig::effectiveIters() const { return iters.value_or(200); }
@@ -53,44 +58,97 @@ nlohmann::json settingsFingerprint(const JobConfig& c) {
     return j;
 }
 
-Result<JobConfig> jobConfigFromJson(const nlohmann::json& j) {
-    try {
-        JobConfig c;
-        c.model = j.at("model").get<std::string>();
-        c.output_dir = j.value("output_dir", c.output_dir);
-        c.bits = j.value("bits", c.bits);
-        c.group_size = j.value("group_size", c.group_size);
-        c.sym = j.value("sym", c.sym);
-        c.scheme = j.value("scheme", c.scheme);
-        c.recipe = j.value("recipe", c.recipe);
-        c.iters = j.value("iters", 200);
-        c.nsamples = j.value("nsamples", 128);
-        c.seqlen = j.value("seqlen", 2048);
-        c.batch_size = j.value("batch_size", c.batch_size);
-        c.gradient_accumulate_steps = j.value("gradient_accumulate_steps", c.gradient_accumulate_steps);
-        if (j.contains("lr") && j["lr"].is_number()) c.lr = j["lr"].get<double>();
-        if (j.contains("minmax_lr") && j["minmax_lr"].is_number()) c.minmax_lr = j["minmax_lr"].get<double>();
-        if (j.contains("avg_bits") && j["avg_bits"].is_number()) c.avg_bits = j["avg_bits"].get<double>();
-        c.enable_minmax_tuning = j.value("enable_minmax_tuning", c.enable_minmax_tuning);
-        c.enable_quanted_input = j.value("enable_quanted_input", c.enable_quanted_input);
-        c.not_use_best_mse = j.value("not_use_best_mse", c.not_use_best_mse);
-        c.disable_opt_rtn = j.value("disable_opt_rtn", c.disable_opt_rtn);
-        c.dynamic_max_gap = j.value("dynamic_max_gap", c.dynamic_max_gap);
-        c.seed = j.value("seed", c.seed);
-        c.amp_dtype = j.value("amp_dtype", c.amp_dtype);
-        c.kernels = j.value("kernels", c.kernels);
-        c.datasets = j.value("datasets", c.datasets);
-        c.layer_config = j.value("layer_config", c.layer_config);
-        c.fp_layers = j.value("fp_layers", c.fp_layers);
-        c.device = j.value("device", c.device);
-        c.formats = j.value("formats", c.formats);
-        c.run_dir = j.value("run_dir", c.run_dir);
-        c.eval_text = j.value("eval_text", c.eval_text);
-        c.eval_window = j.value("eval_window", c.eval_window);
-        return c;
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::CorruptFile, std::string("run settings are not readable: ") + e.what());
+namespace {
+
+// The typed reads of jobConfigFromJson: each keeps the config's value when the key is absent.
+struct SettingsReader {
+    const json::Fields& f;
+    Status status;
+
+    template <typename T>
+    void integer(const char* key, std::int64_t min, std::int64_t max, T& out) {
+        if (!status) return;
+        auto v = f.integer(key, min, max, static_cast<std::int64_t>(out));
+        if (!v) status = v.error();
+        else out = static_cast<T>(*v);  // inside [min, max], which T holds
     }
+    void optionalInteger(const char* key, std::int64_t min, std::int64_t max, std::optional<int>& out) {
+        if (!status) return;
+        auto v = f.optionalInteger(key, min, max);
+        if (!v) status = v.error();
+        else if (*v) out = static_cast<int>(**v);
+    }
+    void optionalNumber(const char* key, const json::NumberRange& range, std::optional<double>& out) {
+        if (!status || !f.has(key)) return;
+        auto v = f.number(key, range);
+        if (!v) status = v.error();
+        else out = *v;
+    }
+    void boolean(const char* key, bool& out) {
+        if (!status) return;
+        auto v = f.boolean(key, out);
+        if (!v) status = v.error();
+        else out = *v;
+    }
+    void string(const char* key, std::string& out) {
+        if (!status) return;
+        auto v = f.string(key, out);
+        if (!v) status = v.error();
+        else out = std::move(*v);
+    }
+    void strings(const char* key, std::vector<std::string>& out) {
+        if (!status || !f.has(key)) return;
+        auto v = f.stringList(key, 4096);
+        if (!v) status = v.error();
+        else out = std::move(*v);
+    }
+};
+
+}  // namespace
+
+Result<JobConfig> jobConfigFromJson(const nlohmann::json& j) {
+    // The ranges are the CLI's (app/cli/command.h limits) and the scheme checks'.
+    constexpr std::int64_t kMaxInt = 2147483647;
+    const json::Fields f(j, "run settings", "", ErrorCode::CorruptFile, "the saved run settings are damaged; start the run again");
+    if (!f.isObject()) return f.notAnObject();
+    JobConfig c;
+    auto model = f.string("model");
+    if (!model) return model.error();
+    c.model = *model;
+    SettingsReader r{f, {}};
+    r.string("output_dir", c.output_dir);
+    r.integer("bits", 2, 8, c.bits);
+    r.integer("group_size", -1, 1 << 20, c.group_size);
+    r.boolean("sym", c.sym);
+    r.string("scheme", c.scheme);
+    r.string("recipe", c.recipe);
+    r.optionalInteger("iters", 0, 1000000, c.iters);
+    r.optionalInteger("nsamples", 1, 65536, c.nsamples);
+    r.optionalInteger("seqlen", 2, 1 << 20, c.seqlen);
+    r.integer("batch_size", 1, 65536, c.batch_size);
+    r.integer("gradient_accumulate_steps", 1, 65536, c.gradient_accumulate_steps);
+    const json::NumberRange kPositive{0.0, 1e6, true, false};
+    r.optionalNumber("lr", kPositive, c.lr);
+    r.optionalNumber("minmax_lr", kPositive, c.minmax_lr);
+    r.optionalNumber("avg_bits", json::NumberRange{2.0, 16.0}, c.avg_bits);
+    r.boolean("enable_minmax_tuning", c.enable_minmax_tuning);
+    r.boolean("enable_quanted_input", c.enable_quanted_input);
+    r.boolean("not_use_best_mse", c.not_use_best_mse);
+    r.boolean("disable_opt_rtn", c.disable_opt_rtn);
+    r.integer("dynamic_max_gap", -1, 1000000, c.dynamic_max_gap);
+    r.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), c.seed);
+    r.string("amp_dtype", c.amp_dtype);
+    r.string("kernels", c.kernels);
+    r.strings("datasets", c.datasets);
+    r.string("layer_config", c.layer_config);
+    r.strings("fp_layers", c.fp_layers);
+    r.string("device", c.device);
+    r.strings("formats", c.formats);
+    r.string("run_dir", c.run_dir);
+    r.string("eval_text", c.eval_text);
+    r.integer("eval_window", 2, std::min<std::int64_t>(kMaxInt, 1 << 20), c.eval_window);
+    if (!r.status) return r.status.error();
+    return c;
 }
 
 }  // namespace srs::job

@@ -16,6 +16,7 @@
 #include "dialog_answer.h"
 #include "core/job/job_config.h"
 #include "core/job/quant_job.h"
+#include "core/io/dir_lock.h"
 #include "core/job/run_state.h"
 #include "stopping_runner.h"
 #include "support/test_paths.h"
@@ -167,6 +168,32 @@ private slots:
         QVERIFY(store.discard(runs[0]).ok());
         QVERIFY(QFileInfo::exists(run_dir + "/notes.txt"));
         QVERIFY(!QFileInfo::exists(run_dir + "/state.json"));
+        QVERIFY(QFile::remove(run_dir + "/notes.txt"));
+
+        // A run still writing into the folder holds its lock: nothing is deleted, the error names
+        // the holder, the run stays offered.
+        writeState(run_dir, c, 1, 8, false);
+        QVERIFY(store.add(c).ok());
+        {
+            auto held = srs::io::DirLock::acquire(run_dir.toStdString(), "--run_dir");
+            QVERIFY(held.ok() && held->held());
+            auto refused = store.discard(store.find()[0]);
+            QVERIFY(!refused.ok());
+            QVERIFY2(refused.error().message.find("in use by another signround run (PID " + std::to_string(QCoreApplication::applicationPid())) !=
+                         std::string::npos,
+                     refused.error().message.c_str());
+            QVERIFY(QFileInfo::exists(run_dir + "/state.json"));
+            QCOMPARE(store.find().size(), 1);
+        }
+        // A lock file left by a dead run (nobody holds it) does not keep the folder.
+        {
+            QFile stale(run_dir + "/" + srs::io::kDirLockFile);
+            QVERIFY(stale.open(QIODevice::WriteOnly));
+            stale.write("pid 999999999\nsignround quantize\n");
+        }
+        QVERIFY(store.discard(store.find()[0]).ok());
+        QVERIFY2(!QFileInfo::exists(run_dir), qPrintable(QDir(run_dir).entryList(QDir::AllEntries | QDir::Hidden).join(", ")));
+        QVERIFY(store.find().isEmpty());
     }
 
     void finishedOrReplacedCheckpointsAreNotOffered() {

@@ -32,7 +32,7 @@ inline GgufBuilder tinyLlamaGguf(int blocks = 2) {
     g.addF32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
     g.addF32("llama.rope.freq_base", 10000.0f);
     g.addString("tokenizer.ggml.model", "llama");
-    g.addStringArray("tokenizer.ggml.tokens", {"<unk>", "<s>", "</s>", "\xE2\x96\x81a", "a", "b"});
+    g.addStringArray("tokenizer.ggml.tokens", {"<unk>", "<s>", "</s>", "\xE2\x96\x81" "a", "a", "b"});
     g.addF32Array("tokenizer.ggml.scores", {0.0f, 0.0f, 0.0f, -1.0f, -2.0f, -3.0f});
     g.addI32Array("tokenizer.ggml.token_type", {2, 3, 3, 1, 1, 1});
     g.addU32("tokenizer.ggml.bos_token_id", 1);

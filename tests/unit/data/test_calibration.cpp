@@ -58,6 +58,31 @@ private slots:
         QVERIFY(!data::openLocalDataset(dir.path().toStdString() + "/missing.txt").ok());
     }
 
+    // A broken line names the file and line in our words; a file over the 1 GiB bound (sparse here)
+    // is refused before anything is read.
+    void hostileFilesAreCleanErrors() {
+        QTemporaryDir dir;
+        auto broken = data::openLocalDataset(write(dir, "e.jsonl", "{\"text\": \"ok\"}\r\n[1]\n"));
+        auto docs = (*broken)->documents();
+        QVERIFY(!docs.ok());
+        QVERIFY2(QString::fromStdString(docs.error().message).contains("e.jsonl:2: no \"text\" string field"), docs.error().message.c_str());
+        auto cut = data::openLocalDataset(write(dir, "f.jsonl", "{\"text\": \"ok\"}\n{\"text\": \"cut"));
+        docs = (*cut)->documents();
+        QVERIFY(!docs.ok());
+        const QString m = QString::fromStdString(docs.error().message);
+        QVERIFY2(m.contains("f.jsonl:2 is not valid JSON") && !m.contains("json.exception"), qPrintable(m));
+        for (const char* name : {"big.txt", "big.jsonl"}) {
+            QFile big(dir.filePath(name));
+            QVERIFY(big.open(QIODevice::WriteOnly) && big.resize((qint64(1) << 30) + 1));
+            big.close();
+            auto src = data::openLocalDataset(big.fileName().toStdString());
+            QVERIFY(src.ok());
+            auto d = (*src)->documents();
+            QVERIFY(!d.ok());
+            QVERIFY2(QString::fromStdString(d.error().message).contains("1.0 GiB"), d.error().message.c_str());
+        }
+    }
+
     void samplesLikeAutoRound() {
         QTemporaryDir dir;
         std::string text;

@@ -140,6 +140,8 @@ const std::vector<Case>& cases() {
         {"freq_base infinite", [](GgufBuilder& g) { setRaw(g, "llama.rope.freq_base", kF32, {0, 0, 0x80, 0x7f}); }, {"'llama.rope.freq_base'", "the f32"}},
         {"context_length negative", [](GgufBuilder& g) { setRaw(g, "llama.context_length", kI32, {0xfb, 0xff, 0xff, 0xff}); },
          {"'llama.context_length'", "the i32 -5"}},
+        {"key_length odd", [](GgufBuilder& g) { g.addU32("llama.attention.key_length", 3); },
+         {"(GGUF metadata)", "head_dim (3) must be even"}},
         {"key_length a string", [](GgufBuilder& g) { g.addString("llama.attention.key_length", "4"); }, {"'llama.attention.key_length'"}},
         {"no token embedding", [](GgufBuilder& g) { g.tensors.erase(g.tensors.begin()); }, {"holds no token_embd.weight"}},
         {"alignment a string", [](GgufBuilder& g) { g.addString("general.alignment", "32"); }, {"'general.alignment'", "the string \"32\""}},
@@ -216,6 +218,7 @@ private slots:
         QVERIFY2(e.message.find(path) != std::string::npos, e.toString().c_str());
         for (const char* m : c.mentions) QVERIFY2(e.message.find(m) != std::string::npos, qPrintable(QString("'%1' not in: %2").arg(m, e.toString().c_str())));
         QVERIFY2(e.message.find("json.exception") == std::string::npos, e.message.c_str());
+        QVERIFY2(e.message.find("config.json") == std::string::npos, e.message.c_str());  // there is none
         auto chat = tokenizer::loadChatTemplate(path);
         (void)chat;  // an error or a template; reaching here without an exception is the check
     }

@@ -103,6 +103,10 @@ private slots:
         QTest::newRow("not an object") << "[1,2,3]" << 0 << -1LL << "not a JSON object";
         QTest::newRow("negative dim") << R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})" << 4 << -1LL << "negative";
         QTest::newRow("end before begin") << R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}})" << 8 << -1LL << "end before they begin";
+        QTest::newRow("huge dim beside a 0") << R"({"a":{"dtype":"F32","shape":[0,18446744073709551615],"data_offsets":[0,0]}})" << 0 << -1LL
+                                             << "a dimension of 18446744073709551615";
+        QTest::newRow("rank 9") << R"({"a":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}})" << 4 << -1LL << "9 dimensions";
+        QTest::newRow("nested 100 deep") << QString(100, '[') + QString(100, ']') << 0 << -1LL << "deeper than 64";
         QTest::newRow("missing offsets") << R"({"a":{"dtype":"F32","shape":[1]}})" << 4 << -1LL << "data_offsets";
     }
     void corruptFiles() {
@@ -117,6 +121,7 @@ private slots:
         QCOMPARE(st.error().code, srs::ErrorCode::CorruptFile);
         QVERIFY2(QString::fromStdString(st.error().message).contains(expect), st.error().message.c_str());
         QVERIFY2(QString::fromStdString(st.error().message).contains("bad.safetensors"), "the error names the file");
+        QVERIFY2(!QString::fromStdString(st.error().message).contains("json.exception"), st.error().message.c_str());
     }
 
     void tooShortAndMissing() {

@@ -1,6 +1,7 @@
 #include "core/export/gguf_export.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <regex>
@@ -233,6 +234,21 @@ namespace {
 // Produces the bytes of each planned tensor: a tuned layer from SignRound's scales and integers
 // when its ggml type carries the tuned scheme exactly, else quantized (or kept as floats) from
 // the tuned weights, or from the original ones where the type is finer than the tuned grid.
+
+// A source tensor written as it is (converted or requantized) must be finite: a NaN or infinity
+// would be exported as a weight. The error names the tensor, the count and the first position.
+Status checkFiniteSource(const std::vector<float>& v, const std::string& name, const std::string& path) {
+    std::size_t bad = 0, first = 0;
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v[i]) && bad++ == 0) first = i;
+    if (bad == 0) return {};
+    return makeError(ErrorCode::InvalidArgument,
+                     "the source tensor " + name + " of " + path + " holds " + std::to_string(bad) + " NaN or infinite value" +
+                         (bad == 1 ? "" : "s") + " among " + std::to_string(v.size()) + " (the first at element " + std::to_string(first) +
+                         "); nothing was exported",
+                     "the model file is damaged or was saved from a diverged training run; re-download or re-convert it");
+}
+
 class GgufTensorWriter {
 public:
     GgufTensorWriter(const QuantizedModel& m, const GgufFileType& ft, const std::vector<PlannedTensor>& plan) : m_(m), ft_(ft), plan_(plan) {}
@@ -250,6 +266,7 @@ public:
         if (origin.source != GgufTensorSource::OriginalWeights) return tunedTensor(p, layer, rows, order, origin.source);
         auto t = m_.source->loadFloat(p.hf);
         if (!t) return t.error();
+        SRS_TRY(checkFiniteSource(t->data, p.hf, m_.source->path()));
         std::vector<float> v = std::move(t->data);
         if (!order.empty()) v = permuteRows(v, order, cols);
         std::vector<std::uint8_t> out(p.bytes);
@@ -274,6 +291,7 @@ private:
     Result<std::vector<std::uint8_t>> floatTensor(const PlannedTensor& p, const std::vector<std::int64_t>& order) {
         auto t = m_.source->loadFloat(p.hf);
         if (!t) return t.error();
+        SRS_TRY(checkFiniteSource(t->data, p.hf, m_.source->path()));
         std::vector<float> v = std::move(t->data);
         if (!order.empty()) v = permuteRows(v, order, p.shape.back());
         ++stats.float_kept;

@@ -249,6 +249,30 @@ private slots:
         QVERIFY2(r.err.contains("its tensor model.layers.2.self_attn.v_proj.weight holds 1 infinite value"), qPrintable(r.err));
         QVERIFY2(!r.out.contains("PPL") && !r.out.contains("KLD"), qPrintable(r.out));
     }
+
+    // convert copies the source's tensors into GGUF (converted or requantized): a NaN or infinity
+    // there is refused, naming the tensor, and no file is left behind.
+    void convertRefusesNonFiniteWeights_data() {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QString>("tensor");
+        QTest::addColumn<float>("value");
+        QTest::newRow("f16, a linear") << "gguf:f16" << "model.layers.1.mlp.down_proj.weight" << kNaN;
+        QTest::newRow("q8_0, the embedding") << "gguf:q8_0" << "model.embed_tokens.weight" << kInf;
+        QTest::newRow("f32, a norm") << "gguf:f32" << "model.layers.0.input_layernorm.weight" << kNaN;
+    }
+    void convertRefusesNonFiniteWeights() {
+        QFETCH(QString, format);
+        QFETCH(QString, tensor);
+        QFETCH(float, value);
+        QTemporaryDir dir;
+        QDir().mkpath(dir.path() + "/model");
+        QVERIFY(writeHostileCopy(model_, dir.path() + "/model", tensor, 3, value));
+        const Run r = cli({"convert", "--model", dir.path() + "/model", "--format", format, "--output_dir", dir.path() + "/out"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("the source tensor " + tensor + " of " + dir.path() + "/model holds 1 NaN or infinite value"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("nothing was exported"), qPrintable(r.err));
+        QVERIFY2(exportsIn(dir.path() + "/out").isEmpty(), qPrintable(exportsIn(dir.path() + "/out").join(", ")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliNonFinite)

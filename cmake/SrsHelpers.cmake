@@ -17,6 +17,10 @@ function(srs_add_test)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} Qt6::Test)
   target_include_directories(${T_NAME} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  # Per label, the executables (for targets that build one label's tests, e.g. srs_sanitize_tests).
+  foreach(_label ${T_LABELS})
+    set_property(GLOBAL APPEND PROPERTY SRS_TEST_TARGETS_${_label} ${T_NAME})
+  endforeach()
   set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT}
     LABELS "${T_LABELS}"
     SKIP_REGULAR_EXPRESSION "SKIP   : "

@@ -10,6 +10,20 @@ if(SRS_LLD)
 endif()
 
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
+
+# Our code (core/, kernels/, ui/, app/: each calls srs_strict_conversions()) compiles with GCC's
+# -Wconversion as an error: no narrowing conversion happens implicitly. The explicit ones go
+# through core/common/numeric_cast.h. Tests and third-party headers (torch, Qt: system includes)
+# are not held to it.
+option(SRS_WERROR_CONVERSION "Make -Wconversion an error in our code" ON)
+macro(srs_strict_conversions)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-Wconversion>)
+    if(SRS_WERROR_CONVERSION)
+      add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-Werror=conversion>)
+    endif()
+  endif()
+endmacro()
 # Release without debug info links and loads fastest; RelWithDebInfo is there for profiling.
 set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/log.h"
 #include "kernels/attention.h"
 #include "kernels/measured_choices.h"
@@ -56,7 +57,7 @@ AttentionChoice measure(const at::Tensor& q, const at::Tensor& k, bool backward,
         if (backward) out.backward(dy);
     };
     // Big shapes get one timed run: the choice must not cost more than a few tuning iterations.
-    const double pairs = static_cast<double>(c.batch) * c.heads * c.tokens * c.tokens;
+    const double pairs = num::real(c.batch) * num::real(c.heads) * num::real(c.tokens) * num::real(c.tokens);
     const int trials = pairs > 1e8 ? 1 : 3;
     for (bool sdpa : {false, true}) {
         once(sdpa);
@@ -75,7 +76,7 @@ AttentionChoice measure(const at::Tensor& q, const at::Tensor& k, bool backward,
 bool chooseSdpa(const at::Tensor& q, const at::Tensor& k, double scale) {
     const auto b = static_cast<AttentionBackend>(g_backend.load());
     if (b != AttentionBackend::Measured) return b == AttentionBackend::Sdpa;
-    if (static_cast<double>(q.size(0)) * q.size(1) * q.size(2) * q.size(2) < kMeasureAttentionPairs) return false;
+    if (num::real(q.size(0)) * num::real(q.size(1)) * num::real(q.size(2)) * num::real(q.size(2)) < kMeasureAttentionPairs) return false;
     const bool backward = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad());
     const Key key{q.size(0), q.size(1), k.size(1), q.size(2), q.size(3), static_cast<int>(q.scalar_type()), backward};
     return choices().get(key, [&] { return measure(q, k, backward, scale); }).sdpa;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/log.h"
 #include "kernels/cpu/onednn_matmul.h"
 #include "kernels/measured_choices.h"
@@ -49,7 +50,7 @@ LinearChoice measure(std::int64_t M, std::int64_t N, std::int64_t K, at::ScalarT
     c.dtype = dt == at::kBFloat16 ? "bfloat16" : "float32";
     at::Tensor x = at::randn({M, K}).to(dt), w = at::randn({N, K}).to(dt), dy = at::randn({M, N}).to(dt);
     // Fewer trials for big products: the choice must not cost more than a few iterations.
-    const double flops = 2.0 * M * N * K;
+    const double flops = 2.0 * num::real(M) * num::real(N) * num::real(K);
     const int trials = flops > 2e10 ? 1 : flops > 1e9 ? 2 : 3;
     auto pick = [&](double (&ms)[2], auto&& torch_fn, auto&& dnnl_fn) {
         ms[0] = bestMs(torch_fn, trials);

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "core/common/numeric_cast.h"
+
 namespace srs::ui {
 namespace {
 
@@ -38,7 +40,7 @@ void CompareSession::run(const CompareRequest& request) {
     // Signals are emitted from this thread; connections to GUI objects are queued by Qt.
     std::vector<Column> columns(request.models.size());
     const std::string prompt = request.prompt.toStdString();
-    for (int c = 0; c < columns.size() && !cancel_.cancelled(); ++c) {
+    for (int c = 0; c < num::clampTo<int>(columns.size()) && !cancel_.cancelled(); ++c) {
         auto m = opener_(request.models[c].toStdString());
         if (!m) {
             emit modelFailed(c, QString::fromStdString(m.error().message), QString::fromStdString(m.error().hint));

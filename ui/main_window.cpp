@@ -27,6 +27,7 @@
 #include <QStatusBar>
 #include <QTime>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/device/hardware.h"
@@ -496,7 +497,7 @@ bool MainWindow::showPageNamed(const QString& name) {
         showPage(hub_index_);
         return true;
     }
-    const int index = workflowPageNames().indexOf(name);
+    const int index = num::clampTo<int>(workflowPageNames().indexOf(name));
     if (index < 0) return false;
     showPage(index);
     return true;

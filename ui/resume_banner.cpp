@@ -1,6 +1,8 @@
 #include "ui/resume_banner.h"
 #include "ui/model_name.h"
 
+#include "core/common/numeric_cast.h"
+
 #include <QDateTime>
 
 #include <algorithm>
@@ -79,7 +81,7 @@ void ResumeBanner::rebuild() {
         rows_->addLayout(row);
     }
     if (runs_.size() > kMaxRows) {
-        auto* more = new QLabel(tr("%n more unfinished run(s) will be offered after these.", nullptr, runs_.size() - kMaxRows), this);
+        auto* more = new QLabel(tr("%n more unfinished run(s) will be offered after these.", nullptr, num::clampTo<int>(runs_.size() - kMaxRows)), this);
         rows_->addWidget(more);
     }
     setVisible(!runs_.isEmpty());

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/log.h"
+#include "core/common/numeric_cast.h"
 #include "core/io/atomic_file.h"
 #include "ui/model_name.h"
 
@@ -101,7 +102,7 @@ QString canonical(const QString& path) {
 
 int RunRecord::layerCount() const {
     int n = 0;
-    for (const auto& b : blocks) n += b.layers.size();
+    for (const auto& b : blocks) n += num::clampTo<int>(b.layers.size());
     return n;
 }
 

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
+#include "core/common/numeric_cast.h"
 #include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/eval/perplexity.h"
@@ -243,7 +244,7 @@ int benchQuantize(const srs::cli::Args& a) {
         std::uint64_t peak = fin->value("peak_rss_bytes", std::uint64_t(0));
         peaks.push_back(peak);
         double mean_block = 0;
-        for (double b : blocks) mean_block += b / blocks.size();
+        for (double b : blocks) mean_block += b / srs::num::real(blocks.size());
         const int batch = 8;
         const double f_tok = blockFlopsPerToken(s, t);
         // Per block: iters × (forward + backward ≈ 3 forwards) on batch×seqlen tokens, plus four
@@ -256,7 +257,7 @@ int benchQuantize(const srs::cli::Args& a) {
                     srs::units::formatBytes(peak).c_str(), mean_block / 1000.0, tune_flops_per_s / 1e9);
     }
     if (peaks.size() >= 2 && peaks.front() > 0)
-        std::printf("peak RSS ratio %d/%d layers: %.3f\n", depths.back(), depths.front(), static_cast<double>(peaks.back()) / peaks.front());
+        std::printf("peak RSS ratio %d/%d layers: %.3f\n", depths.back(), depths.front(), srs::num::real(peaks.back()) / srs::num::real(peaks.front()));
     std::printf("tuning throughput: %.1f GFLOP/s = %.2f of the bf16 matmul rate\n", tune_flops_per_s / 1e9, tune_flops_per_s / (mm16.gflops * 1e9));
     // Default settings (200 iters, 128 samples of 2048 tokens, batch 8) at the throughput just measured.
     Shape s = base;
@@ -299,8 +300,8 @@ int benchAutoScheme(const srs::cli::Args& a) {
     for (const auto& opt : first->options) quantized_options += opt.full_precision() ? 0 : 1;
     std::printf("autoscheme %s: %zu layers, options %s, %d samples x %d tokens\n", o.model.c_str(), first->layers.size(), o.options.c_str(),
                 o.nsamples, o.seqlen);
-    std::printf("scoring time: %.2f s (%.2f s per quantized option); search from the cache: %lld ms\n", first->scoring_ms / 1000.0,
-                quantized_options ? first->scoring_ms / 1000.0 / quantized_options : 0.0, static_cast<long long>(second->scoring_ms));
+    std::printf("scoring time: %.2f s (%.2f s per quantized option); search from the cache: %lld ms\n", srs::num::real(first->scoring_ms) / 1000.0,
+                quantized_options ? srs::num::real(first->scoring_ms) / 1000.0 / quantized_options : 0.0, static_cast<long long>(second->scoring_ms));
     std::printf("chosen mix: %.4f bits per weight for a target of %.2f\n", first->allocation.avg_bits(), o.avg_bits);
     return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/common/numeric_cast.h"
+
 namespace srs::units {
 
 std::string formatBytes(std::uint64_t size_bytes) {
@@ -50,7 +52,7 @@ std::string formatDuration(std::int64_t elapsed_ms) {
     char buf[32];
     if (elapsed_ms < 0) elapsed_ms = 0;
     if (elapsed_ms < 60000) {
-        std::snprintf(buf, sizeof buf, "%.1fs", elapsed_ms / 1000.0);
+        std::snprintf(buf, sizeof buf, "%.1fs", num::real(elapsed_ms) / 1000.0);
     } else if (elapsed_ms < 3600000) {
         long long s = elapsed_ms / 1000;
         std::snprintf(buf, sizeof buf, "%lldm %02llds", s / 60, s % 60);

@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/hub/hf_client.h"
@@ -225,16 +226,16 @@ public:
             for (std::size_t i = 0; i < prog_.files.size(); ++i) {
                 auto& f = prog_.files[i];
                 double t = secs(now - file_start_[i]);
-                f.bytes_per_s = f.state == FileState::Downloading && t > 0.05 ? session_bytes_[i] / t : 0;
+                f.bytes_per_s = f.state == FileState::Downloading && t > 0.05 ? num::real(session_bytes_[i]) / t : 0;
                 f.eta_ms = f.state == FileState::Done || f.state == FileState::Cached ? 0
-                           : f.bytes_per_s > 0 ? static_cast<std::int64_t>((f.total_bytes - std::min(f.done_bytes, f.total_bytes)) * 1000.0 / f.bytes_per_s)
+                           : f.bytes_per_s > 0 ? num::saturate<std::int64_t>(num::real(f.total_bytes - std::min(f.done_bytes, f.total_bytes)) * 1000.0 / f.bytes_per_s)
                                                : -1;
             }
             double t = secs(now - start_);
-            prog_.elapsed_ms = static_cast<std::int64_t>(t * 1000);
-            prog_.bytes_per_s = t > 0.05 ? session_total_ / t : 0;
+            prog_.elapsed_ms = num::saturate<std::int64_t>(t * 1000);
+            prog_.bytes_per_s = t > 0.05 ? num::real(session_total_) / t : 0;
             std::uint64_t left = prog_.total_bytes - std::min(prog_.done_bytes, prog_.total_bytes);
-            prog_.eta_ms = left == 0 ? 0 : prog_.bytes_per_s > 0 ? static_cast<std::int64_t>(left * 1000.0 / prog_.bytes_per_s) : -1;
+            prog_.eta_ms = left == 0 ? 0 : prog_.bytes_per_s > 0 ? num::saturate<std::int64_t>(num::real(left) * 1000.0 / prog_.bytes_per_s) : -1;
             snapshot = prog_;
         }
         // One report at a time, so a receiver never sees totals go backwards.

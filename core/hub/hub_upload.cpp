@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/log.h"
 #include "core/hub/hub_cache.h"
 #include "core/hub/sha.h"
@@ -224,8 +225,8 @@ public:
         p.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - t0_).count();
         // Speed counts bytes actually sent, not blobs the Hub already had.
         std::uint64_t sent = p.done_bytes >= skipped_bytes ? p.done_bytes - skipped_bytes : 0;
-        p.bytes_per_s = p.elapsed_ms > 0 ? sent * 1000.0 / p.elapsed_ms : 0;
-        p.eta_ms = p.bytes_per_s > 0 ? static_cast<std::int64_t>((p.total_bytes - p.done_bytes) * 1000.0 / p.bytes_per_s) : -1;
+        p.bytes_per_s = p.elapsed_ms > 0 ? num::real(sent) * 1000.0 / num::real(p.elapsed_ms) : 0;
+        p.eta_ms = p.bytes_per_s > 0 ? num::saturate<std::int64_t>(num::real(p.total_bytes - p.done_bytes) * 1000.0 / p.bytes_per_s) : -1;
         fn_(p);
     }
     void phase(const std::string& name) {

@@ -419,6 +419,7 @@ const GgufTensorInfo* GgufFile::find(const std::string& name) const {
 Result<std::vector<float>> dequantizeGgml(const GgufTensorInfo& t, const std::uint8_t* d) {
     const std::uint64_t n = t.numel();
     std::vector<float> out(n);
+    if (n == 0) return out;  // nothing to read (memcpy from an empty tensor's null data is undefined)
     switch (static_cast<GgmlType>(t.type)) {
     case GgmlType::F32: std::memcpy(out.data(), d, n * 4); break;
     case GgmlType::F16:

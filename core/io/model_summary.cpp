@@ -7,6 +7,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/units.h"
 #include "core/io/checkpoint.h"
 #include "core/io/ggml_quants.h"
@@ -42,7 +43,7 @@ double storedBits(const std::string& dtype) {
     if (dtype.rfind("INT", 0) == 0) return std::atof(dtype.c_str() + 3);
     auto t = ggml::parseTypeName(dtype);
     std::uint64_t elems = 0, bytes = 0;
-    if (t && ggmlBlockLayout(static_cast<std::uint32_t>(*t), &elems, &bytes) && elems > 0) return 8.0 * static_cast<double>(bytes) / elems;
+    if (t && ggmlBlockLayout(static_cast<std::uint32_t>(*t), &elems, &bytes) && elems > 0) return 8.0 * num::real(bytes) / num::real(elems);
     return 0;
 }
 
@@ -260,7 +261,7 @@ std::string formatSummary(const ModelSummary& s, bool list_layers) {
     std::size_t unpackable = 0;
     for (const auto& l : s.quantizable) unpackable += l.packable ? 0 : 1;
     o << "Quantizable:   " << s.quantizable.size() << " linear layers in blocks, " << units::formatCount(s.quantizable_params)
-      << " parameters (" << (s.param_count ? 100.0 * s.quantizable_params / s.param_count : 0.0) << " %)\n";
+      << " parameters (" << (s.param_count ? 100.0 * num::real(s.quantizable_params) / num::real(s.param_count) : 0.0) << " %)\n";
     if (unpackable)
         o << "               " << unpackable << " of them have a dimension that is not a multiple of 32: tuned with a ragged last group, "
           << "kept in full precision by the packed exports\n";

@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "core/common/numeric_cast.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
 #include "core/quant/signround.h"
@@ -262,7 +263,7 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
         blockLoss(forward, r->qdq_weights, inputs, targets, o.batch);  // warm
         const auto t0 = Clock::now();
         blockLoss(forward, r->qdq_weights, inputs, targets, o.batch);
-        t.forward_ms = msSince(t0) / std::max<std::int64_t>(1, (inputs.size(0) + o.batch - 1) / o.batch);
+        t.forward_ms = msSince(t0) / num::real(std::max<std::int64_t>(1, (inputs.size(0) + o.batch - 1) / o.batch));
     }
     // Per block at the defaults: default_iters iterations, plus four no-grad passes over all
     // samples (FP target, RTN loss, best loss, quantized output for the next block).

@@ -15,12 +15,16 @@
 
 namespace srs::kernels {
 
-// e^x for float32 with a relative error below 3e-7 (the result is then used in float32 sums or
-// rounded to bfloat16), 0 below −87.3 (where e^x is under float's normal range), +inf above 88.7.
+// e^x for float32 with a relative error below 7.2e-8·(1 + |x|) (measured: 1.1e-7 on [−1, 1],
+// 5.2e-7 at |x| = 10, most of it from rounding x·log₂e to float; the result is then used in float32
+// sums or rounded to bfloat16), 0 below −87.3 (where e^x is under float's normal range), +inf above
+// 88.7, NaN for NaN.
 // e^x = 2^k · 2^f with k = round(x·log₂e), f ∈ [−½, ½]; 2^f = 1 + f·P(f), P the degree-5
 // minimax polynomial of Cephes' exp2f.
 inline float fastExp(float x) {
-    const float cx = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+    // NaN takes the lower bound here (so the integer conversion below is defined) and is
+    // returned as NaN at the end.
+    const float cx = x > 88.7f ? 88.7f : (x >= -87.3f ? x : -87.3f);
     const float t = cx * 1.44269504088896341f;
     const float magic = 12582912.0f;  // 1.5·2²³: adding and subtracting it rounds to an integer
     const float k = (t + magic) - magic;
@@ -32,11 +36,11 @@ inline float fastExp(float x) {
     p = p * f + 2.402264791363012e-1f;
     p = p * f + 6.931472028550421e-1f;
     p = p * f + 1.0f;
-    const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) << 23;
+    const std::uint32_t bits = static_cast<std::uint32_t>(static_cast<std::int32_t>(k) + 127) << 23;  // k + 127 in [1, 255]
     float two_k;
     std::memcpy(&two_k, &bits, sizeof two_k);
     const float r = p * two_k;
-    return x < -87.3f ? 0.0f : (x > 88.7f ? std::numeric_limits<float>::infinity() : r);
+    return x < -87.3f ? 0.0f : (x > 88.7f ? std::numeric_limits<float>::infinity() : (x == x ? r : x));
 }
 
 // bfloat16 ⇄ float32 without branches (c10::BFloat16's conversion branches on NaN, which keeps

@@ -14,6 +14,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/units.h"
 #include "ui/theme.h"
 
@@ -267,7 +268,7 @@ void ComparePage::onToken(int column, int index, int id, const QString& text, do
     c.pieces.push_back(text);
     c.text->moveCursor(QTextCursor::End);
     c.text->insertPlainText(text);
-    c.status->setText(tr("%n token(s)…", nullptr, c.ids.size()));
+    c.status->setText(tr("%n token(s)…", nullptr, num::clampTo<int>(c.ids.size())));
 }
 
 void ComparePage::render(int column) {
@@ -294,7 +295,7 @@ void ComparePage::updateStatus(int column) {
         c.status->setStyleSheet(errorTextStyle());  // readable in Light and Dark
         return;
     }
-    QString s = tr("%n token(s)", nullptr, c.ids.size());
+    QString s = tr("%n token(s)", nullptr, num::clampTo<int>(c.ids.size()));
     if (c.tokens_per_s > 0) s += tr(" · %1 tokens/s").arg(c.tokens_per_s, 0, 'f', 1);
     if (!c.stop.isEmpty()) s += tr(" · stopped: %1").arg(c.stop);
     if (column > 0 && !c.ids.isEmpty() && !c.stop.isEmpty() && c.stop != "cancelled")

@@ -8,6 +8,7 @@
 #include <QVector>
 #include <QWidget>
 
+#include "core/common/numeric_cast.h"
 #include "ui/compare_session.h"
 #include "ui/job_controller.h"
 
@@ -42,7 +43,7 @@ public:
     bool running() const;
 
     // For tests and the screenshot: the columns of the last comparison.
-    int columnCount() const { return columns_.size(); }
+    int columnCount() const { return num::clampTo<int>(columns_.size()); }
     QString columnTitle(int column) const;
     QString columnText(int column) const;          // the generated text so far
     QVector<int> columnTokenIds(int column) const;

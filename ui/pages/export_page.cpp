@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/units.h"
 #include "core/export/gguf_plan.h"
 #include "core/export/tensor_sources.h"
@@ -309,7 +310,7 @@ void ExportPage::onConvertFinished(const RunOutcome& outcome) {
         QStringList written;
         for (const auto& f : outcome.files) {
             // Converting to the same type into the same folder again replaces that entry.
-            for (int i = converted_.size() - 1; i >= 0; --i)
+            for (int i = num::clampTo<int>(converted_.size()) - 1; i >= 0; --i)
                 if (QDir::cleanPath(converted_[i].path) == QDir::cleanPath(f.path)) converted_.removeAt(i);
             converted_.push_back(f);
             last_converted_dir_ = f.path;
@@ -539,7 +540,7 @@ void ExportPage::onReexportFinished(const RunOutcome& outcome) {
         QStringList written;
         for (const auto& f : outcome.files) {
             // Writing the same format to the same folder again replaces that export.
-            for (int i = run_.exports.size() - 1; i >= 0; --i)
+            for (int i = num::clampTo<int>(run_.exports.size()) - 1; i >= 0; --i)
                 if (QDir::cleanPath(run_.exports[i].path) == QDir::cleanPath(f.path)) run_.exports.removeAt(i);
             run_.exports.push_back(f);
             written << QStringLiteral("%1 (%2)").arg(QFileInfo(f.path).fileName(), bytes(f.size_bytes));

@@ -19,6 +19,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/units.h"
 #include "core/hub/gguf_files.h"
 
@@ -780,7 +781,7 @@ void HubPage::onCache(const QVector<HubCacheRow>& rows) {
     }
     cache_status_->setText(rows.isEmpty() ? tr("No models in %1 or %2 yet.").arg(session_->cacheRoot(HubSource::HuggingFace),
                                                                                session_->cacheRoot(HubSource::ModelScope))
-                                          : tr("%n model(s) in the caches.", nullptr, rows.size()));
+                                          : tr("%n model(s) in the caches.", nullptr, num::clampTo<int>(rows.size())));
 }
 
 void HubPage::openSelectedCached() {

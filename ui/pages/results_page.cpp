@@ -16,6 +16,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/units.h"
 #include "core/job/export_format.h"
 #include "ui/empty_state.h"
@@ -344,7 +345,7 @@ void ResultsPage::fillBars(const RunRecord& r) {
         best->setBaseValue(base);
         bars_->yAxis->setRange(base, hi * 4);
     }
-    bars_->xAxis->setRange(0.4, std::max<int>(1, r.blocks.size()) + 0.6);
+    bars_->xAxis->setRange(0.4, std::max(1, num::clampTo<int>(r.blocks.size())) + 0.6);
     QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
     ticker->setTickStep(1);
     ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);

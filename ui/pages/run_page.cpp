@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/units.h"
 #include "core/job/job_config.h"
 #include "ui/empty_state.h"
@@ -263,10 +264,10 @@ void RunPage::onRunSettings(const QString&, const QString& settings_json) {
 // The blocks tuned before a resume: their losses and layers from the checkpoint, and their range
 // marked on the block plot. When the checkpoint does not have them, the range is marked anyway.
 void RunPage::showCheckpointedBlocks() {
-    const int before = std::min<int>(resumed_from_, points_per_block_.size());
+    const int before = std::min(resumed_from_, num::clampTo<int>(points_per_block_.size()));
     const QVector<BlockRecord> blocks = checkpointedBlocks(run_dir_, before);
     for (const auto& b : blocks) addBlock(b.block, b.rtn_loss, b.best_loss, b.layers);
-    checkpointed_shown_ = blocks.size();
+    checkpointed_shown_ = num::clampTo<int>(blocks.size());
     resumed_span_ = new QCPItemRect(block_plot_);
     resumed_span_->setObjectName("resumedSpan");
     for (auto* pos : {resumed_span_->topLeft, resumed_span_->bottomRight}) {
@@ -316,7 +317,7 @@ void RunPage::addBlock(int block, double rtn, double best, const QVector<LayerRo
     if (best > 0) block_plot_->graph(1)->addData(block + 1, best);
     if (block_plot_->graph(0)->dataCount() + block_plot_->graph(1)->dataCount() > 0) setPlotEmptyText(block_plot_, {});
     fitLog(block_plot_);
-    block_plot_->xAxis->setRange(0.5, std::max<int>(1, points_per_block_.size()) + 0.5);
+    block_plot_->xAxis->setRange(0.5, std::max(1, num::clampTo<int>(points_per_block_.size())) + 0.5);
     block_plot_->replot(QCustomPlot::rpQueuedReplot);
     for (const auto& l : layers) {
         int r = layers_->rowCount();

@@ -1,3 +1,4 @@
+#include "core/common/numeric_cast.h"
 #include "core/quant/autoscheme/bit_allocation.h"
 
 #include <algorithm>
@@ -79,7 +80,7 @@ Result<AllocationResult> allocateBits(const std::vector<AllocationUnit>& units, 
         max_total += *std::max_element(cost[u].begin(), cost[u].end());
     }
     r.budget_bits = static_cast<std::int64_t>(std::floor(static_cast<double>(r.total_params) * target));
-    const double min_avg = static_cast<double>(min_total) / r.total_params, max_avg = static_cast<double>(max_total) / r.total_params;
+    const double min_avg = num::real(min_total) / num::real(r.total_params), max_avg = num::real(max_total) / num::real(r.total_params);
     if (r.budget_bits < min_total) {
         char buf[160];
         std::snprintf(buf, sizeof buf, "target %.3f bits per weight is below what these options can reach (%.3f to %.3f)", target, min_avg, max_avg);

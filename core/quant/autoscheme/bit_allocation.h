@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numeric_cast.h"
 #include "core/common/result.h"
 #include "core/quant/quant_scheme.h"
 
@@ -50,7 +51,7 @@ struct AllocationResult {
     std::int64_t budget_bits = 0;
     std::int64_t total_params = 0;
     double total_loss = 0.0;
-    double avg_bits() const { return total_params ? static_cast<double>(total_bits) / total_params : 0.0; }
+    double avg_bits() const { return total_params ? num::real(total_bits) / num::real(total_params) : 0.0; }
     std::size_t states_explored = 0;
 };
 

@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -185,30 +188,45 @@ std::string gitBlobSha1Hex(const std::string& bytes) {
 std::string hashBackendName() { return OpenSSL_version(OPENSSL_VERSION); }
 
 Result<FileHashes> hashFile(const std::string& path, const CancelToken& cancel) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return makeError(ErrorCode::IoError, "cannot read " + path + ": " + std::strerror(errno));
-    std::fseek(f, 0, SEEK_END);
-    long long size = std::ftell(f);
-    std::fseek(f, 0, SEEK_SET);
+    // Opened without blocking and checked on the descriptor: a path swapped for a FIFO or a
+    // device after the caller looked at it is refused here instead of hanging or never ending.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return makeError(ErrorCode::IoError, "cannot read " + path + ": " + std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return makeError(ErrorCode::IoError, "cannot read " + path + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return makeError(ErrorCode::IoError, path + " is not a regular file; it is not read");
     FileHashes out;
-    out.size_bytes = size < 0 ? 0 : static_cast<std::uint64_t>(size);
+    out.size_bytes = static_cast<std::uint64_t>(st.st_size);
     Sha256 s256;
     Sha1 s1;
     std::string header = "blob " + std::to_string(out.size_bytes);
     s1.update(header.data(), header.size() + 1);
     std::vector<char> buf(1 << 20);
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
-        if (cancel.cancelled()) {
-            std::fclose(f);
-            return makeError(ErrorCode::Cancelled, "cancelled while hashing " + path);
+    std::uint64_t read_total = 0;
+    for (;;) {
+        if (cancel.cancelled()) return makeError(ErrorCode::Cancelled, "cancelled while hashing " + path);
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return makeError(ErrorCode::IoError, "error reading " + path + ": " + std::strerror(errno));
         }
-        s256.update(buf.data(), n);
-        s1.update(buf.data(), n);
+        if (n == 0) break;
+        const auto got = static_cast<std::size_t>(n);
+        read_total += got;
+        // The hashes (git's blob header among them) are of the size stat gave: a file that grows
+        // or shrinks while it is read is reported, not hashed half old, half new.
+        if (read_total > out.size_bytes) break;
+        s256.update(buf.data(), got);
+        s1.update(buf.data(), got);
     }
-    bool failed = std::ferror(f) != 0;
-    std::fclose(f);
-    if (failed) return makeError(ErrorCode::IoError, "error reading " + path);
+    if (read_total != out.size_bytes)
+        return makeError(ErrorCode::IoError, path + " changed while it was read (" + std::to_string(out.size_bytes) + " bytes, then " +
+                                                 std::to_string(read_total) + ")",
+                         "wait until nothing writes to the folder, then try again");
     out.sha256 = s256.hexDigest();
     out.git_sha1 = s1.hexDigest();
     for (const Status& st : {s256.status(), s1.status()})

@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <random>
 
+#include <sys/stat.h>
+
 #include "core/hub/sha.h"
 #include "core/io/atomic_file.h"
 
@@ -167,6 +169,25 @@ private slots:
         QCOMPARE(h->size_bytes, std::uint64_t(contents.size()));
         QCOMPARE(h->sha256, qtHex(contents, QCryptographicHash::Sha256));
         QCOMPARE(h->git_sha1, gitBlobSha1Hex(contents));
+    }
+
+    // Only a regular file is hashed: a FIFO (a path swapped after the upload looked at it) is
+    // refused at once instead of blocking, and so is a folder; a link to a file is followed.
+    void hashFileRefusesWhatIsNotAFile() {
+        QTemporaryDir dir;
+        const std::string fifo = (dir.path() + "/fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        auto h = hashFile(fifo);
+        QVERIFY(!h.ok());
+        QVERIFY2(h.error().message.find("is not a regular file") != std::string::npos, h.error().message.c_str());
+        auto d = hashFile(dir.path().toStdString());
+        QVERIFY(!d.ok());
+        const std::string file = (dir.path() + "/abc").toStdString();
+        QVERIFY(io::writeFileAtomic(file, "abc").ok());
+        QVERIFY(QFile::link(QString::fromStdString(file), dir.path() + "/link"));
+        auto l = hashFile((dir.path() + "/link").toStdString());
+        QVERIFY2(l.ok(), l.ok() ? "" : l.error().message.c_str());
+        QCOMPARE(l->sha256, std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
     }
 
     // Allocation failures inside libcrypto become errors: no throw, no abort, never a digest that

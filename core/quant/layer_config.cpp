@@ -3,6 +3,7 @@
 #include <cctype>
 #include <regex>
 
+#include "core/common/bounded_regex.h"
 #include "core/common/json_field.h"
 #include "core/io/read_text_file.h"
 
@@ -141,17 +142,26 @@ Result<std::map<std::string, std::optional<QuantScheme>>> resolveLayerSchemes(co
                 out[key] = *scheme;
                 matched = 1;
             } else {
-                std::regex re;
-                try {
-                    re = std::regex(hasRegexChars(key) ? key : ".*" + std::regex_replace(key, std::regex(R"([.])"), R"(\.)") + ".*");
-                } catch (const std::regex_error&) {
-                    return makeError(ErrorCode::InvalidArgument, source + " key '" + key + "' is not a valid regular expression");
-                }
-                for (auto& [name, s] : out)
-                    if (std::regex_search(name, re)) {
-                        s = *scheme;
-                        ++matched;
+                if (hasRegexChars(key)) {
+                    // A regex, searched like Python's re.search, with bounded work per key.
+                    auto re = BoundedRegex::compile(key, source + " key '" + key + "'");
+                    if (!re) return re.error();
+                    for (auto& [name, s] : out) {
+                        auto hit = re->search(name);
+                        if (!hit) return hit.error();
+                        if (*hit) {
+                            s = *scheme;
+                            ++matched;
+                        }
                     }
+                } else {
+                    // A substring of the layer names.
+                    for (auto& [name, s] : out)
+                        if (name.find(key) != std::string::npos) {
+                            s = *scheme;
+                            ++matched;
+                        }
+                }
             }
             if (matched == 0)
                 return makeError(ErrorCode::InvalidArgument, source + " key '" + key + "' matches no quantizable layer",

@@ -4,6 +4,7 @@
 
 #include "core/quant/layer_config.h"
 
+#include <QElapsedTimer>
 #include <QtTest>
 
 using namespace srs::quant;
@@ -62,6 +63,33 @@ private slots:
         auto bad = resolveLayerSchemes(names(), def, *parseLayerConfigText("{k_proj: {bits: 1}}"), {});
         QVERIFY(!bad.ok());
         QVERIFY(QString::fromStdString(bad.error().message).contains("k_proj"));
+    }
+
+    // Regex keys are searched with bounded work (core/common/bounded_regex.h): a pattern that
+    // backtracks without end is an error naming the key within about a second, not a hang (with
+    // std::regex this key ran for longer than the test's limit); a broken one says where.
+    void hostileRegexesAreErrors() {
+        QuantScheme def{4, 128, true};
+        QElapsedTimer t;
+        t.start();
+        auto slow = resolveLayerSchemes(names(), def, nlohmann::json{{"^(.*.*.*.*.*)*(.*.*.*.*)*!", "W2A16"}}, {});
+        const qint64 ms = t.elapsed();
+        qInfo("the backtracking key was refused after %lld ms", ms);
+        QVERIFY(!slow.ok());
+        QVERIFY2(QString::fromStdString(slow.error().message).contains("took too long to match"), slow.error().message.c_str());
+        QVERIFY2(QString::fromStdString(slow.error().message).contains("(.*.*.*.*.*)*"), slow.error().message.c_str());
+        QVERIFY2(ms < 30000, "bounded: about a second of matching");
+        auto broken = resolveLayerSchemes(names(), def, nlohmann::json{{"layers.(1", "W2A16"}}, {});
+        QVERIFY(!broken.ok());
+        QVERIFY2(QString::fromStdString(broken.error().message).contains("'layers.(1' is not a valid regular expression"),
+                 broken.error().message.c_str());
+        // Python-style patterns as auto-round's layer_configs write them.
+        auto ok = resolveLayerSchemes(names(), def, nlohmann::json{{"layers\\.(0|10)\\.self_attn\\.(q|k)_proj$", "W2A16"}, {"\\d\\.mlp", "W8A16"}}, {});
+        QVERIFY2(ok.ok(), ok.ok() ? "" : ok.error().message.c_str());
+        QCOMPARE((*ok)["model.layers.10.self_attn.k_proj"]->bits, 2);
+        QCOMPARE((*ok)["model.layers.0.self_attn.q_proj"]->bits, 2);
+        QCOMPARE((*ok)["model.layers.1.self_attn.q_proj"]->bits, 4);
+        QCOMPARE((*ok)["model.layers.1.mlp.down_proj"]->bits, 8);
     }
 };
 

@@ -13,7 +13,7 @@ packages=(
   libqcustomplot-dev
   libdnnl-dev ocl-icd-opencl-dev
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libicu-dev
-  libsentencepiece-dev
+  libsentencepiece-dev libgloo-dev
   xvfb xauth x11-apps fonts-wqy-microhei
   python3 python3-venv python3-numpy
 )

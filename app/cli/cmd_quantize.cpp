@@ -6,6 +6,7 @@
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
 #include "app/cli/signal_cancel.h"
+#include "core/dist/dist_env.h"
 #include "core/io/atomic_file.h"
 #include "core/job/export_format.h"
 #include "core/job/quant_job.h"
@@ -29,18 +30,38 @@ const srs::cli::Command kQuantize{
     "            [--autoscheme_batch_size 8] [--autoscheme_output layer_config.json]]\n"
     "           [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
     "           [--kernels auto|fused|reference]\n"
-    "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json]\n"
+    "           [--eval_text FILE] [--eval_window 2048] [--run_dir DIR] [--resume] [--json] [--dist_timeout 60] [--dist_backend auto|gloo|nccl]\n"
     "  --dataset takes local .txt / .jsonl files or Hub datasets (e.g. NeelNanda/pile-10k, read through the dataset viewer\n"
     "  and cached under $HF_HOME/signround/datasets-server).\n"
     "  --avg_bits runs AutoScheme first (as `signround autoscheme` with the same flags; its sample counts are\n"
     "  --autoscheme_nsamples / _seqlen / _batch_size, --seed is shared) and tunes with the layer_config it chooses.\n"
     "  Allowed: --bits 2 to 8 (2, 3, 4, 8 for auto_round / auto_gptq / auto_awq), --group_size -1 or 1 to 1048576, --iters 0 to 1000000,\n"
-    "  --nsamples 1 to 65536, --seqlen 2 to 1048576, --lr / --minmax_lr > 0, --avg_bits (or --target_bits) 2 to 16, --eval_window 2 to 1048576.",
+    "  --nsamples 1 to 65536, --seqlen 2 to 1048576, --lr / --minmax_lr > 0, --avg_bits (or --target_bits) 2 to 16, --eval_window 2 to 1048576.\n"
+    "  Several ranks (data-parallel tuning): started by `signround launch --nproc N quantize ...`, torchrun or srun, read from RANK / WORLD_SIZE /\n"
+    "  LOCAL_RANK / MASTER_ADDR / MASTER_PORT or SLURM_PROCID / SLURM_NTASKS / SLURM_LOCALID and the node list; rank 0 writes every file.\n"
+    "  --dist_timeout (5 to 86400 s): a rank that fails, hangs or loses the master ends the others within about that long.",
     runQuantize};
 SRS_CLI_COMMAND(kQuantize);
 
+// A rank other than 0 of a distributed run: it keeps quiet (rank 0 reports the run) but for why
+// it stopped, if it did not finish.
+class RankPrinter : public srs::job::JobObserver {
+public:
+    explicit RankPrinter(const srs::dist::DistSpec& d) : rank_(d.rank), world_(d.world_size) {}
+    void onFinished(const srs::job::JobFinished& e) override {
+        if (e.state == srs::job::JobState::Finished) return;
+        std::fprintf(stderr, "rank %d of %d: %s: %s\n", rank_, world_, e.state == srs::job::JobState::Cancelled ? "cancelled" : "error",
+                     e.message.c_str());
+        if (!e.hint.empty()) std::fprintf(stderr, "rank %d of %d: hint: %s\n", rank_, world_, e.hint.c_str());
+    }
+
+private:
+    int rank_, world_;
+};
+
 // Runs AutoScheme (when asked) and then the job, after every flag passed its checks.
-int quantizeChecked(const srs::cli::Args& a, srs::job::JobConfig& c, const srs::quant::autoscheme::AutoSchemeOptions* o) {
+int quantizeChecked(const srs::cli::Args& a, srs::job::JobConfig& c, const srs::quant::autoscheme::AutoSchemeOptions* o,
+                    const srs::dist::DistSpec& dist) {
     srs::CancelToken cancel;
     srs::cli::SignalCancel on_signal(cancel);  // Ctrl-C stops the AutoScheme search or the job at a safe point
     if (o) {
@@ -52,13 +73,15 @@ int quantizeChecked(const srs::cli::Args& a, srs::job::JobConfig& c, const srs::
                      "batch %d, seed %llu; scores %s)\n",
                      r->allocation.avg_bits(), o->avg_bits, o->ignore_scale_zp_bits ? "ignored" : "counted", o->options.c_str(), o->nsamples,
                      o->seqlen, o->batch_size, static_cast<unsigned long long>(o->seed), r->scores_from_cache ? "from cache" : "computed");
-        if (auto out = a.get("autoscheme_output")) {
+        if (auto out = a.get("autoscheme_output"); out && dist.isMaster()) {
             auto w = srs::io::writeFileAtomic(*out, r->layer_config.dump(2));
             if (!w) return srs::cli::fail(w.error().message, w.error().hint);
         }
     }
     srs::cli::JobPrinter printer(a.flag("json"));
-    auto fin = srs::job::runQuantJob(c, printer, cancel);
+    RankPrinter quiet(dist);
+    srs::job::JobObserver& observer = dist.isMaster() ? static_cast<srs::job::JobObserver&>(printer) : quiet;
+    auto fin = dist.active() ? srs::job::runQuantJob(c, dist, observer, cancel) : srs::job::runQuantJob(c, observer, cancel);
     switch (fin.state) {
     case srs::job::JobState::Finished: return 0;
     case srs::job::JobState::Cancelled: return 130;
@@ -125,7 +148,7 @@ int runQuantize(const std::vector<std::string>& argv) {
                                           "gradient_accumulate_steps", "lr", "minmax_lr", "seed", "dataset", "layer_config", "fp_layers",
                                           "ignore_layers", "format", "device", "output_dir", "run_dir", "eval_text", "eval_window",
                                           "dynamic_max_gap", "avg_bits", "target_bits", "options", "kernels", "autoscheme_nsamples",
-                                          "autoscheme_seqlen", "autoscheme_batch_size", "autoscheme_output"};
+                                          "autoscheme_seqlen", "autoscheme_batch_size", "autoscheme_output", "dist_timeout", "dist_backend"};
     const std::set<std::string> bools = {"sym", "asym", "resume", "json", "disable_amp", "disable_minmax_tuning", "disable_quanted_input",
                                          "not_use_best_mse", "disable_opt_rtn", "ignore_scale_zp_bits"};
     if (!a.parse(argv, values, bools, &err)) return srs::cli::usageError(kQuantize, err);
@@ -183,7 +206,13 @@ int runQuantize(const std::vector<std::string>& argv) {
     }
     if (auto e = checkFiles(a, c); !e.empty()) return srs::cli::usageError(kQuantize, e);
     if (auto s = checkSettings(c, autoscheme ? &o : nullptr); !s) return srs::cli::fail(s.error().message, s.error().hint);
-    return quantizeChecked(a, c, autoscheme ? &o : nullptr);
+    auto dist = srs::dist::detectDistEnv();
+    if (!dist) return srs::cli::fail(dist.error().message, dist.error().hint, 2);
+    if (!a.getInt("dist_timeout", srs::cli::IntRange{5, 86400}, &dist->timeout_s, &err)) return srs::cli::usageError(kQuantize, err);
+    dist->backend = a.getOr("dist_backend", dist->backend);
+    if (dist->backend != "auto" && dist->backend != "gloo" && dist->backend != "nccl")
+        return srs::cli::usageError(kQuantize, "unknown --dist_backend '" + dist->backend + "': use auto, gloo or nccl");
+    return quantizeChecked(a, c, autoscheme ? &o : nullptr, *dist);
 }
 
 }  // namespace

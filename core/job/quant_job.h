@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/common/cancel.h"
+#include "core/dist/dist_env.h"
 #include "core/job/job_config.h"
 #include "core/job/job_events.h"
 
@@ -13,6 +14,14 @@ namespace srs::job {
 // Runs to completion, failure or cancellation; never throws. Cancellation is honoured within
 // about a second, and leaves the checkpoint of the last finished block for --resume.
 JobFinished runQuantJob(const JobConfig& config, JobObserver& observer, const CancelToken& cancel);
+
+// One rank of a data-parallel run (dist.world_size > 1; see core/dist/collective.h): every rank
+// computes the calibration samples and keeps its share of them; the ranks tune each block together
+// (gradients and losses summed over them, the same SignSGD step everywhere); rank 0 alone locks and
+// writes the run folder (gathering the activations for the checkpoint), the exports, the model
+// cards and the evaluations, and reads the checkpoint on --resume, sending each rank its share.
+// The other ranks report the same events (their caller may keep quiet) and write nothing.
+JobFinished runQuantJob(const JobConfig& config, const dist::DistSpec& dist, JobObserver& observer, const CancelToken& cancel);
 
 // Writes a finished run's quantized layers (from its run folder) in other formats, without
 // tuning again. Layers a format cannot store are an error that says so.

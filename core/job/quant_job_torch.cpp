@@ -26,6 +26,7 @@
 #include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/device/hardware.h"
+#include "core/dist/collective.h"
 #include "core/io/dir_lock.h"
 #include "core/io/safetensors.h"
 #include "core/io/safetensors_writer.h"
@@ -74,7 +75,8 @@ at::Tensor tensorFromView(const io::TensorView& v) {
 
 class Pipeline {
 public:
-    Pipeline(const JobConfig& c, JobObserver& o, const CancelToken& cancel) : cfg_(c), obs_(o), cancel_(cancel) {}
+    Pipeline(const JobConfig& c, JobObserver& o, const CancelToken& cancel, dist::DistSpec dist = {})
+        : cfg_(c), obs_(o), cancel_(cancel), dist_(std::move(dist)) {}
 
     // reexport_dir non-empty: export the finished run in that folder instead of tuning.
     JobFinished run(const std::string& reexport_dir = {}) {
@@ -88,7 +90,9 @@ public:
             else
                 reexportSteps(reexport_dir, fin);
             fin.state = JobState::Finished;
+            if (coll_) coll_->finish();
         } catch (const Failure& f) {
+            if (coll_) coll_->abandon(f.error);
             fin.state = f.error.code == ErrorCode::Cancelled ? JobState::Cancelled : JobState::Failed;
             fin.message = f.error.message;
             fin.hint = f.error.hint;
@@ -97,6 +101,7 @@ public:
         } catch (const std::exception& e) {
             fin.state = JobState::Failed;
             fin.message = std::string("unexpected error: ") + e.what();
+            if (coll_) coll_->abandon(makeError(ErrorCode::Internal, fin.message));
         }
         locks_.releaseAll();  // before onFinished: an observer may start the next run into these folders
         log::removeSink(sink);
@@ -127,7 +132,8 @@ private:
     void runSteps(JobFinished& fin) {
         if (cfg_.output_dir.empty()) throw Failure{makeError(ErrorCode::InvalidArgument, "no output folder", "give --output_dir DIR")};
         run_dir_ = cfg_.effectiveRunDir();
-        lockFolders(cfg_.output_dir, run_dir_);
+        if (dist_.active()) coll_ = check(dist::connect(dist_, false));
+        if (master()) lockFolders(cfg_.output_dir, run_dir_);
         source_ = check(io::openWeightSource(cfg_.model));
         plan_ = check(planRun(*source_, cfg_));
         cfg_ = plan_.config;
@@ -144,14 +150,17 @@ private:
         started.layers_to_quantize = plan_.layers_quantized;
         started.device = cfg_.device;
         started.settings = jobConfigToJson(cfg_);
-        bool resumed = tryResume();
+        bool resumed = master() ? tryResume() : false;
+        if (coll_) resumed = shareCheckpoint(resumed);
         started.resumed_from_block = resumed ? next_block_ : -1;
         obs_.onStarted(started);
         if (!resumed) calibrate();
 
         phase("tuning", std::to_string(plan_.num_blocks - next_block_) + " blocks");
         BlockTuner tuner(plan_, *source_, compute_dtype_, seqlen_, obs_, cancel_, [this](const std::string& w) { pausePoint(w); });
+        if (coll_) tuner.setDistributed(coll_.get(), shard_.first, global_samples_);
         for (int k = next_block_; k < plan_.num_blocks; ++k) tuneOne(tuner, k);
+        if (!master()) return;  // rank 0 exports and evaluates
 
         phase("exporting");
         const auto qm = assemble();
@@ -260,6 +269,19 @@ private:
         phase("calibration");
         inputs_.fp = check(calibrationInputs(plan_, source_, compute_dtype_, cancel_));
         seqlen_ = inputs_.fp.size(1);
+        global_samples_ = inputs_.fp.size(0);
+        if (coll_) {  // every rank drew the same samples; each keeps its share
+            if (global_samples_ < coll_->size())
+                throw Failure{makeError(ErrorCode::InvalidArgument,
+                                        std::to_string(global_samples_) + " calibration sample(s) cannot be shared by " + std::to_string(coll_->size()) + " ranks",
+                                        "give --nsamples " + std::to_string(coll_->size()) + " or more, or start fewer ranks")};
+            shard_ = dist::shardOf(global_samples_, coll_->rank(), coll_->size());
+            inputs_.fp = inputs_.fp.narrow(0, shard_.first, shard_.count).clone();
+            if (master())
+                log::info("distributed: " + std::to_string(coll_->size()) + " ranks share " + std::to_string(global_samples_) +
+                          " calibration samples (rank 0 holds " + std::to_string(shard_.count) + ")");
+        }
+        if (!master()) return;
         std::error_code ec;
         fs::create_directories(run_dir_, ec);
         if (ec) throw Failure{makeError(ErrorCode::IoError, "cannot create the run folder " + run_dir_ + ": " + ec.message())};
@@ -271,9 +293,10 @@ private:
         check(cancel_.check("tuning"));
         TunedBlock tb = check(tuner.tune(k, inputs_));
         // Checkpoint: the block's quantized layers, then the next block's inputs, then the state.
-        check(writeBlockFile(run_dir_, k, tb.layers, tb.stats));
-        writeActivations();
-        writeState(k + 1, false);
+        if (master()) check(writeBlockFile(run_dir_, k, tb.layers, tb.stats));
+        if (coll_) gatherActivations(k);
+        else writeActivations();
+        if (master()) writeState(k + 1, false);
         next_block_ = k + 1;
 
         block_ms_total_ += tb.stats.elapsed_ms;
@@ -290,10 +313,11 @@ private:
         obs_.onBlockFinished(tb.stats);
     }
 
-    void writeActivations() {
+    void writeActivations() { writeActivations(inputs_); }
+    void writeActivations(const BlockInputs& in) {
         std::vector<io::TensorToWrite> t;
-        t.push_back({"fp_inputs", dtypeOf(inputs_.fp), inputs_.fp.sizes().vec(), inputs_.fp.data_ptr()});
-        if (inputs_.q.defined()) t.push_back({"q_inputs", dtypeOf(inputs_.q), inputs_.q.sizes().vec(), inputs_.q.data_ptr()});
+        t.push_back({"fp_inputs", dtypeOf(in.fp), in.fp.sizes().vec(), in.fp.data_ptr()});
+        if (in.q.defined()) t.push_back({"q_inputs", dtypeOf(in.q), in.q.sizes().vec(), in.q.data_ptr()});
         check(io::writeSafetensors((fs::path(run_dir_) / "activations.safetensors").string(), t));
     }
 
@@ -315,9 +339,76 @@ private:
         return qm;
     }
 
+    bool master() const { return !coll_ || coll_->rank() == 0; }
+
+    // Rank 0's checkpoint decision (resumed or not, where, the activations' shape) to every rank,
+    // and each rank's share of the checkpointed activations. Returns whether the run resumes.
+    bool shareCheckpoint(bool resumed) {
+        const bool has_acts = resumed && next_block_ < plan_.num_blocks;
+        at::Tensor head = at::zeros({7}, at::kLong);
+        if (master()) {
+            const std::int64_t v[7] = {resumed, next_block_, seqlen_, has_acts ? inputs_.fp.size(0) : 0, has_acts ? inputs_.fp.size(2) : 0,
+                                       has_acts && inputs_.q.defined(), has_acts && inputs_.fp.scalar_type() == at::kBFloat16};
+            for (int i = 0; i < 7; ++i) head[i] = v[i];
+        }
+        check(coll_->broadcast(head, "sharing the checkpoint state"));
+        const auto at_ = [&](int i) { return head[i].item<std::int64_t>(); };
+        resumed = at_(0) != 0;
+        next_block_ = static_cast<int>(at_(1));
+        seqlen_ = at_(2);
+        global_samples_ = at_(3);
+        if (!resumed || global_samples_ == 0) return resumed;
+        if (global_samples_ < coll_->size())
+            throw Failure{makeError(ErrorCode::InvalidArgument, "the checkpoint's " + std::to_string(global_samples_) + " samples cannot be shared by " +
+                                                                    std::to_string(coll_->size()) + " ranks", "resume with fewer ranks")};
+        shard_ = dist::shardOf(global_samples_, coll_->rank(), coll_->size());
+        const at::ScalarType dt = at_(6) ? at::kBFloat16 : at::kFloat;
+        for (at::Tensor* t : {&inputs_.fp, &inputs_.q}) {
+            if (t == &inputs_.q && !at_(5)) break;
+            if (master()) {
+                for (int r = 1; r < coll_->size(); ++r) {
+                    const auto s = dist::shardOf(global_samples_, r, coll_->size());
+                    at::Tensor part = t->narrow(0, s.first, s.count).contiguous();
+                    check(coll_->send(part, r, "sending rank " + std::to_string(r) + " its checkpointed activations"));
+                }
+                *t = t->narrow(0, shard_.first, shard_.count).clone();
+            } else {
+                *t = at::empty({shard_.count, seqlen_, at_(4)}, dt);
+                check(coll_->recv(*t, 0, "receiving the checkpointed activations"));
+            }
+        }
+        return true;
+    }
+
+    // The next block's inputs of every rank into rank 0's checkpoint (in sample order).
+    void gatherActivations(int k) {
+        const std::string what = "gathering the activations after block " + std::to_string(k + 1);
+        if (!master()) {
+            for (at::Tensor* t : {&inputs_.fp, &inputs_.q})
+                if (t->defined()) check(coll_->send(*t, 0, what));
+            return;
+        }
+        BlockInputs all;
+        for (auto [mine, full] : {std::pair{&inputs_.fp, &all.fp}, std::pair{&inputs_.q, &all.q}}) {
+            if (!mine->defined()) continue;
+            *full = at::empty({global_samples_, mine->size(1), mine->size(2)}, mine->options());
+            full->narrow(0, shard_.first, shard_.count).copy_(*mine);
+            for (int r = 1; r < coll_->size(); ++r) {
+                const auto s = dist::shardOf(global_samples_, r, coll_->size());
+                at::Tensor part = full->narrow(0, s.first, s.count);
+                check(coll_->recv(part, r, what));
+            }
+        }
+        writeActivations(all);
+    }
+
     JobConfig cfg_;
     JobObserver& obs_;
     CancelToken cancel_;
+    dist::DistSpec dist_;
+    std::unique_ptr<dist::Collective> coll_;
+    dist::Shard shard_;
+    std::int64_t global_samples_ = 0;
     io::DirLockSet locks_;
     Clock::time_point start_;
     std::int64_t paused_at_start_ = 0;
@@ -336,6 +427,10 @@ private:
 
 JobFinished runQuantJob(const JobConfig& config, JobObserver& observer, const CancelToken& cancel) {
     return Pipeline(config, observer, cancel).run();
+}
+
+JobFinished runQuantJob(const JobConfig& config, const dist::DistSpec& dist, JobObserver& observer, const CancelToken& cancel) {
+    return Pipeline(config, observer, cancel, dist).run();
 }
 
 JobFinished reexportRun(const std::string& run_dir, const std::vector<std::string>& formats, const std::string& output_dir,

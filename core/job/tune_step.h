@@ -12,6 +12,7 @@
 
 #include "core/common/cancel.h"
 #include "core/common/result.h"
+#include "core/dist/collective.h"
 #include "core/export/quantized_model.h"
 #include "core/io/weight_source.h"
 #include "core/job/job_events.h"
@@ -41,6 +42,10 @@ public:
     BlockTuner(const RunPlan& plan, const io::WeightSource& source, at::ScalarType dtype, std::int64_t seqlen, JobObserver& observer,
                const CancelToken& cancel, PauseFn pause_point);
 
+    // A distributed run: `inputs` hold this rank's samples, rows [shard_first, shard_first + n)
+    // of global_samples; the losses, gradients and input statistics are summed over the ranks.
+    void setDistributed(dist::Collective* collective, std::int64_t shard_first, std::int64_t global_samples);
+
     // Tunes block k and replaces `inputs` with its outputs (the next block's inputs).
     Result<TunedBlock> tune(int k, BlockInputs& inputs);
 
@@ -52,6 +57,8 @@ private:
     CancelToken cancel_;
     PauseFn pause_;
     at::Tensor cos_, sin_;
+    dist::Collective* collective_ = nullptr;
+    std::int64_t shard_first_ = 0, global_samples_ = 0;
 };
 
 }  // namespace srs::job

@@ -175,6 +175,12 @@ BlockTuner::BlockTuner(const RunPlan& plan, const io::WeightSource& source, at::
     sin_ = sin;
 }
 
+void BlockTuner::setDistributed(dist::Collective* collective, std::int64_t shard_first, std::int64_t global_samples) {
+    collective_ = collective;
+    shard_first_ = shard_first;
+    global_samples_ = global_samples;
+}
+
 Result<TunedBlock> BlockTuner::tune(int k, BlockInputs& inputs) {
     const auto t0 = Clock::now();
     const std::int64_t paused0 = cancel_.pausedMs();
@@ -197,12 +203,20 @@ Result<TunedBlock> BlockTuner::tune(int k, BlockInputs& inputs) {
 
     // Optimized RTN (iters 0) weighs each input channel by its Σx² on the FP forward.
     quant::TuneOptions opt = tuneOptions(plan_, k);
+    opt.collective = collective_;
+    opt.shard_first = shard_first_;
+    opt.global_samples = global_samples_;
     const bool opt_rtn = opt.iters == 0 && !plan_.config.disable_opt_rtn;
     std::map<std::string, at::Tensor> imatrix;
     if (opt_rtn) opt.imatrix = &imatrix;
     auto fp_out = runBlock(**block, inputs.fp, cos_, sin_, plan_, nullptr, opt_rtn ? &imatrix : nullptr, cancel_);
     if (!fp_out) return fp_out.error();
     if (!quant::allFinite(*fp_out)) return activationError(**block, source_, inputs.fp, *fp_out, cos_, sin_, nullptr, k, "full-precision");
+    if (collective_ && opt_rtn) {  // the input statistics of every rank's samples
+        std::vector<at::Tensor*> sums;
+        for (auto& [name, t] : imatrix) sums.push_back(&t);
+        SRS_TRY(dist::allreduceSum(*collective_, sums, blockName(k) + " (input statistics)"));
+    }
     const at::Tensor input = plan_.config.enable_quanted_input && inputs.q.defined() ? inputs.q : inputs.fp;
     const model::DecoderBlock* bp = block->get();
     auto forward = [this, bp](const at::Tensor& x, const std::map<std::string, at::Tensor>& o) { return bp->forward(x, cos_, sin_, &o); };

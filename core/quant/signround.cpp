@@ -63,6 +63,10 @@ private:
     std::vector<std::int64_t> order_;
 };
 
+std::int64_t globalSamples(const at::Tensor& inputs, const TuneOptions& opt) {
+    return opt.collective && opt.global_samples > 0 ? opt.global_samples : inputs.size(0);
+}
+
 struct LayerParams {
     const LayerPlan* plan = nullptr;
     at::Tensor weight;  // float32, frozen
@@ -240,8 +244,8 @@ public:
     TuneLoop(const BlockForward& forward, const at::Tensor& inputs, const at::Tensor& targets, const TuneOptions& options,
              std::vector<LayerParams>& layer_params)
         : forward_(forward), inputs_(inputs), targets_(targets),
-          global_batch_(std::min<std::int64_t>(inputs.size(0), std::int64_t{options.batch_size} * options.gradient_accumulate_steps)),
-          sampler_(inputs.size(0), global_batch_, options.seed), opt(options), params(layer_params) {
+          global_batch_(std::min<std::int64_t>(globalSamples(inputs, options), std::int64_t{options.batch_size} * options.gradient_accumulate_steps)),
+          sampler_(globalSamples(inputs, options), global_batch_, options.seed), opt(options), params(layer_params) {
         best.v.resize(params.size());
         best.alpha.resize(params.size());
         best.beta.resize(params.size());
@@ -254,6 +258,7 @@ public:
     // Forward and backward over the next global batch, one micro-batch at a time, so that the
     // gradients add up; returns the mean micro-batch loss, or why a loss or gradient is not finite.
     Result<double> accumulateGradients(TrainingWeightsFn trainingWeights, int it) {
+        if (opt.collective) return accumulateDistributed(trainingWeights, it);
         at::Tensor index = at::tensor(sampler_.next(), at::kLong);
         const std::int64_t micro_batches = (global_batch_ + opt.batch_size - 1) / opt.batch_size;
         double total = 0.0;
@@ -276,6 +281,43 @@ public:
         }
         SRS_TRY(checkGradients(params, opt, it));
         return total / std::max(micro, 1);
+    }
+
+    // The same in a distributed run: every rank draws the same global batch and runs the samples
+    // of it that it holds; each sample's loss is weighted 1/global batch, so that the gradients and
+    // losses summed over the ranks are the one-process ones (equal micro-batches) up to summation order.
+    Result<double> accumulateDistributed(TrainingWeightsFn trainingWeights, int it) {
+        const std::int64_t first = opt.shard_first, held = inputs_.size(0);
+        std::vector<std::int64_t> mine;
+        for (std::int64_t i : sampler_.next())
+            if (i >= first && i < first + held) mine.push_back(i - first);
+        double local = 0.0;
+        const auto count = static_cast<std::int64_t>(mine.size());
+        at::Tensor index = at::tensor(mine, at::kLong);
+        for (std::int64_t m0 = 0; m0 < count; m0 += opt.batch_size) {
+            const std::int64_t k = std::min<std::int64_t>(opt.batch_size, count - m0);
+            at::Tensor sel = index.narrow(0, m0, k);
+            at::Tensor out = forward_(inputs_.index_select(0, sel), trainingWeights(params));
+            at::Tensor loss = maskedMse(out, targets_.index_select(0, sel));
+            const double l = loss.item<double>();
+            if (!std::isfinite(l))
+                return lossError(params, opt, l, "at iteration " + std::to_string(it + 1) + " of " + std::to_string(opt.iters), true);
+            local += l * static_cast<double>(k);
+            (loss * (1000.0 * static_cast<double>(k) / static_cast<double>(global_batch_))).backward();
+        }
+        const std::string what = where(opt) + ", iteration " + std::to_string(it + 1);
+        std::vector<at::Tensor*> grads;
+        for (auto& lp : params)
+            for (at::Tensor* p : {&lp.v, &lp.alpha, &lp.beta})
+                if (p->defined()) {
+                    if (!p->grad().defined()) p->mutable_grad() = at::zeros_like(*p);
+                    grads.push_back(&p->mutable_grad());
+                }
+        SRS_TRY(dist::allreduceSum(*opt.collective, grads, what + " (gradients)"));
+        at::Tensor sum = at::full({1}, local, at::kDouble);
+        SRS_TRY(opt.collective->allreduceSum(sum, what + " (loss)"));
+        SRS_TRY(checkGradients(params, opt, it));
+        return sum.item<double>() / static_cast<double>(global_batch_);
     }
 
     // Call with the loss of the current parameters, before they are stepped.
@@ -437,6 +479,21 @@ double blockLoss(const BlockForward& forward, const std::map<std::string, at::Te
     return sum / static_cast<double>(n);
 }
 
+Result<double> blockLoss(const BlockForward& forward, const std::map<std::string, at::Tensor>& overrides, const at::Tensor& inputs,
+                         const at::Tensor& targets, const TuneOptions& opt) {
+    if (!opt.collective) return blockLoss(forward, overrides, inputs, targets, opt.batch_size);
+    at::NoGradGuard ng;
+    double sum = 0.0;
+    for (std::int64_t b = 0; b < inputs.size(0); b += opt.batch_size) {
+        const std::int64_t k = std::min<std::int64_t>(opt.batch_size, inputs.size(0) - b);
+        at::Tensor out = forward(inputs.narrow(0, b, k), overrides);
+        sum += maskedMse(out, targets.narrow(0, b, k)).item<double>() * static_cast<double>(k);
+    }
+    at::Tensor total = at::full({1}, sum, at::kDouble);
+    SRS_TRY(opt.collective->allreduceSum(total, where(opt) + " (block loss)"));
+    return total.item<double>() / static_cast<double>(globalSamples(inputs, opt));
+}
+
 Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<std::string, at::Tensor>& weights,
                                   const at::Tensor& inputs, const at::Tensor& targets, const std::vector<LayerPlan>& plan,
                                   const TuneOptions& opt, const IterationFn& on_iteration, const CancelToken& cancel) {
@@ -467,7 +524,9 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
             if (!problem.text.empty())
                 return makeError(ErrorCode::InvalidArgument, where(opt, lp.plan->name) + ": round-to-nearest gives " + problem.text, problem.hint);
         }
-        result.rtn_loss = blockLoss(forward, overridesOf(rtn_q), inputs, targets, opt.batch_size);
+        auto rtn_loss = blockLoss(forward, overridesOf(rtn_q), inputs, targets, opt);
+        if (!rtn_loss) return rtn_loss.error();
+        result.rtn_loss = *rtn_loss;
         if (!std::isfinite(result.rtn_loss)) return lossError(*params, opt, result.rtn_loss, "with round-to-nearest weights", false);
 
         TuneLoop loop(forward, inputs, targets, opt, *params);
@@ -481,8 +540,12 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
             if (!problem.text.empty())
                 return makeError(ErrorCode::InvalidArgument, where(opt, lp.plan->name) + ": the kept quantization gives " + problem.text, problem.hint);
         }
-        result.best_loss = opt.iters > 0 || opt.imatrix ? blockLoss(forward, overridesOf(final_q), inputs, targets, opt.batch_size)
-                                                        : result.rtn_loss;
+        result.best_loss = result.rtn_loss;
+        if (opt.iters > 0 || opt.imatrix) {
+            auto best_loss = blockLoss(forward, overridesOf(final_q), inputs, targets, opt);
+            if (!best_loss) return best_loss.error();
+            result.best_loss = *best_loss;
+        }
         if (!std::isfinite(result.best_loss)) return lossError(*params, opt, result.best_loss, "with the kept weights", opt.iters > 0);
         for (const auto& lp : *params) {
             TunedLayer t = tunedLayer(lp, final_q.at(lp.plan->name), rtn_q.at(lp.plan->name));

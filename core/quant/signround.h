@@ -15,6 +15,7 @@
 
 #include "core/common/cancel.h"
 #include "core/common/result.h"
+#include "core/dist/collective.h"
 #include "core/export/quantized_model.h"
 #include "core/job/job_events.h"
 #include "core/quant/quant_scheme.h"
@@ -41,6 +42,13 @@ struct TuneOptions {
     // of its layers' module names ("model.layers.3.").
     int block_number = 0;
     std::string module_prefix;
+    // A distributed run (null: one process). `inputs` / `targets` hold this rank's samples, rows
+    // [shard_first, shard_first + inputs.size(0)) of global_samples; every rank draws the same
+    // global mini-batches, runs forward and backward on the samples of them it holds, and the
+    // gradients and losses are summed over the ranks before the same SignSGD step everywhere.
+    dist::Collective* collective = nullptr;
+    std::int64_t shard_first = 0;
+    std::int64_t global_samples = 0;
 };
 
 double autoLearningRate(int iters, int bits);
@@ -84,6 +92,9 @@ Result<BlockTuneResult> tuneBlock(const BlockForward& forward, const std::map<st
 // Masked block-output MSE over all samples, in batches, without gradients.
 double blockLoss(const BlockForward& forward, const std::map<std::string, at::Tensor>& overrides, const at::Tensor& inputs,
                  const at::Tensor& targets, int batch_size);
+// The same over all ranks' samples when options.collective is set (each rank passes its shard).
+Result<double> blockLoss(const BlockForward& forward, const std::map<std::string, at::Tensor>& overrides, const at::Tensor& inputs,
+                         const at::Tensor& targets, const TuneOptions& options);
 
 // The export hand-off for one tuned layer (full module name given).
 exporter::QuantizedLayer toQuantizedLayer(const std::string& module_name, const TunedLayer& layer, const at::Tensor& bias);

@@ -81,7 +81,7 @@ int quantizeChecked(const srs::cli::Args& a, srs::job::JobConfig& c, const srs::
     srs::cli::JobPrinter printer(a.flag("json"));
     RankPrinter quiet(dist);
     srs::job::JobObserver& observer = dist.isMaster() ? static_cast<srs::job::JobObserver&>(printer) : quiet;
-    auto fin = dist.active() ? srs::job::runQuantJob(c, dist, observer, cancel) : srs::job::runQuantJob(c, observer, cancel);
+    auto fin = dist.active() ? srs::job::runDistributedQuantJob(c, dist, observer, cancel) : srs::job::runQuantJob(c, observer, cancel);
     switch (fin.state) {
     case srs::job::JobState::Finished: return 0;
     case srs::job::JobState::Cancelled: return 130;

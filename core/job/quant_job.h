@@ -21,7 +21,7 @@ JobFinished runQuantJob(const JobConfig& config, JobObserver& observer, const Ca
 // writes the run folder (gathering the activations for the checkpoint), the exports, the model
 // cards and the evaluations, and reads the checkpoint on --resume, sending each rank its share.
 // The other ranks report the same events (their caller may keep quiet) and write nothing.
-JobFinished runQuantJob(const JobConfig& config, const dist::DistSpec& dist, JobObserver& observer, const CancelToken& cancel);
+JobFinished runDistributedQuantJob(const JobConfig& config, const dist::DistSpec& dist, JobObserver& observer, const CancelToken& cancel);
 
 // Writes a finished run's quantized layers (from its run folder) in other formats, without
 // tuning again. Layers a format cannot store are an error that says so.

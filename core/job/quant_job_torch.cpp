@@ -429,7 +429,7 @@ JobFinished runQuantJob(const JobConfig& config, JobObserver& observer, const Ca
     return Pipeline(config, observer, cancel).run();
 }
 
-JobFinished runQuantJob(const JobConfig& config, const dist::DistSpec& dist, JobObserver& observer, const CancelToken& cancel) {
+JobFinished runDistributedQuantJob(const JobConfig& config, const dist::DistSpec& dist, JobObserver& observer, const CancelToken& cancel) {
     return Pipeline(config, observer, cancel, dist).run();
 }
 

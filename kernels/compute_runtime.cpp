@@ -37,10 +37,13 @@ ComputeRuntimeInfo configureComputeRuntime(int threads) {
     if (threads <= 0) {
         unsigned hw = std::thread::hardware_concurrency();
         threads = hw > 0 ? static_cast<int>(hw) : 1;
-        if (const char* env = std::getenv("SRS_NUM_THREADS")) {
-            int v = std::atoi(env);
-            if (v > 0) threads = v;
-        }
+        // SRS_NUM_THREADS, else OMP_NUM_THREADS (what torchrun and `signround launch` set for
+        // each rank, so that ranks sharing a machine do not crowd its cores).
+        for (const char* name : {"OMP_NUM_THREADS", "SRS_NUM_THREADS"})
+            if (const char* env = std::getenv(name)) {
+                int v = std::atoi(env);
+                if (v > 0) threads = v;
+            }
     }
     at::set_num_threads(threads);
     // Keep freed blocks up to 32 MiB (glibc's ceiling) in the heap instead of returning them to

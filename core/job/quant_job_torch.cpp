@@ -64,6 +64,21 @@ void check(const Status& s) {
 
 io::DType dtypeOf(const at::Tensor& t) { return t.scalar_type() == at::kBFloat16 ? io::DType::BF16 : io::DType::F32; }
 
+at::Tensor tensorFromView(const io::TensorView& v);
+
+// An activation cache of the checkpoint: one tensor `name`, or, from a distributed run, one per
+// rank ("name.rank0", "name.rank1", ...) put back together in sample order.
+at::Tensor checkpointedCache(const io::SafetensorsFile& f, const std::string& name) {
+    if (f.find(name) || !f.find(name + ".rank0")) return tensorFromView(check(f.tensor(name)));
+    std::vector<at::Tensor> parts;
+    for (int r = 0; f.find(name + ".rank" + std::to_string(r)); ++r) parts.push_back(tensorFromView(check(f.tensor(name + ".rank" + std::to_string(r)))));
+    try {
+        return at::cat(parts, 0);
+    } catch (const std::exception& e) {
+        throw Failure{makeError(ErrorCode::CorruptFile, "the checkpoint's " + name + " shards do not fit together: " + e.what(), "run without --resume to start over")};
+    }
+}
+
 at::Tensor tensorFromView(const io::TensorView& v) {
     at::ScalarType st = v.info->dtype == io::DType::BF16 ? at::kBFloat16 : v.info->dtype == io::DType::F32 ? at::kFloat
                       : v.info->dtype == io::DType::I32  ? at::kInt
@@ -254,8 +269,8 @@ private:
             return true;
         }
         auto acts = check(io::SafetensorsFile::open((fs::path(run_dir_) / "activations.safetensors").string()));
-        inputs_.fp = tensorFromView(check(acts->tensor("fp_inputs")));
-        if (acts->find("q_inputs")) inputs_.q = tensorFromView(check(acts->tensor("q_inputs")));
+        inputs_.fp = checkpointedCache(*acts, "fp_inputs");
+        if (acts->find("q_inputs") || acts->find("q_inputs.rank0")) inputs_.q = checkpointedCache(*acts, "q_inputs");
         seqlen_ = inputs_.fp.size(1);
         // Block numbers in messages are 1-based and name the block to tune next (the GUI's too).
         const std::string kept = next_block_ == 0   ? std::string()
@@ -380,26 +395,44 @@ private:
         return true;
     }
 
-    // The next block's inputs of every rank into rank 0's checkpoint (in sample order).
+    // The next block's inputs of every rank into rank 0's checkpoint, one tensor per rank and
+    // cache ("fp_inputs.rank1", ...), each received while the file is written, so that rank 0
+    // never holds more than its own caches and one other rank's share.
     void gatherActivations(int k) {
         const std::string what = "gathering the activations after block " + std::to_string(k + 1);
+        std::vector<at::Tensor*> caches{&inputs_.fp};
+        if (inputs_.q.defined()) caches.push_back(&inputs_.q);
         if (!master()) {
-            for (at::Tensor* t : {&inputs_.fp, &inputs_.q})
-                if (t->defined()) check(coll_->send(*t, 0, what));
+            for (at::Tensor* t : caches) check(coll_->send(*t, 0, what));
             return;
         }
-        BlockInputs all;
-        for (auto [mine, full] : {std::pair{&inputs_.fp, &all.fp}, std::pair{&inputs_.q, &all.q}}) {
-            if (!mine->defined()) continue;
-            *full = at::empty({global_samples_, mine->size(1), mine->size(2)}, mine->options());
-            full->narrow(0, shard_.first, shard_.count).copy_(*mine);
-            for (int r = 1; r < coll_->size(); ++r) {
+        std::vector<io::TensorToWrite> layout;
+        std::vector<std::int64_t> numel;
+        for (int r = 0; r < coll_->size(); ++r)
+            for (at::Tensor* t : caches) {
                 const auto s = dist::shardOf(global_samples_, r, coll_->size());
-                at::Tensor part = full->narrow(0, s.first, s.count);
-                check(coll_->recv(part, r, what));
+                layout.push_back({std::string(t == &inputs_.fp ? "fp_inputs" : "q_inputs") + ".rank" + std::to_string(r), dtypeOf(*t),
+                                  {s.count, t->size(1), t->size(2)}, nullptr});
+                numel.push_back(s.count * t->size(1) * t->size(2));
             }
-        }
-        writeActivations(all);
+        const auto produce = [&](std::size_t i) -> Result<io::TensorBytes> {
+            const at::Tensor& mine = *caches[i % caches.size()];
+            const int r = static_cast<int>(i / caches.size());
+            io::TensorBytes b;
+            if (r == 0) {
+                b.data = mine.data_ptr();
+                b.size = mine.nbytes();
+                return b;
+            }
+            b.owned.resize(static_cast<std::size_t>(numel[i]) * mine.element_size());
+            at::Tensor into = at::from_blob(b.owned.data(), layout[i].shape, mine.options());
+            SRS_TRY(coll_->recv(into, r, what));
+            b.data = b.owned.data();
+            b.size = b.owned.size();
+            return b;
+        };
+        check(io::writeSafetensorsStreamed((fs::path(run_dir_) / "activations.safetensors").string(), layout, produce,
+                                           {{"world_size", std::to_string(coll_->size())}}));
     }
 
     JobConfig cfg_;

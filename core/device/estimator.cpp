@@ -1,6 +1,7 @@
 #include "core/device/estimator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
@@ -14,6 +15,8 @@ namespace {
 // Per block: the weights of all its linears (all) and of the ones being tuned (tuned).
 struct BlockParams {
     double all = 0, tuned = 0;
+    double groups = 0;  // quantization groups of the tuned layers (one α and one β each)
+    double padded = 0;  // the tuned weights padded to whole groups (V's entries)
 };
 
 BlockParams blockParams(const job::RunPlan& plan) {
@@ -22,7 +25,12 @@ BlockParams blockParams(const job::RunPlan& plan) {
         if (l.block == 0) {
             const double p = static_cast<double>(l.out_features) * static_cast<double>(l.in_features);
             b.all += p;
-            if (l.quantized()) b.tuned += p;
+            if (l.quantized()) {
+                b.tuned += p;
+                const double g = static_cast<double>(l.scheme->groups(l.in_features));
+                b.groups += static_cast<double>(l.out_features) * g;
+                b.padded += static_cast<double>(l.out_features) * g * l.scheme->effectiveGroupSize(l.in_features);
+            }
         }
     return b;
 }
@@ -35,9 +43,11 @@ BlockParams blockParams(const job::RunPlan& plan) {
 // path also keeps, per head, a row of scores in fp32 (scaled, masked, softmax) and in the compute
 // dtype; the kernels path's tiled attention keeps none (it recomputes a tile's scores in
 // backward) and holds a few tiles of 256 query rows per thread.
-double tuningBytes(const job::RunPlan& plan, const io::ModelConfig& mc, const BlockParams& p) {
+// In a distributed run each rank holds its share of the samples (rounded up): the caches shrink,
+// the block and its tuning state do not.
+double tuningBytes(const job::RunPlan& plan, const io::ModelConfig& mc, const BlockParams& p, int world) {
     const job::JobConfig& c = plan.config;
-    const double N = c.effectiveNsamples(), T = c.effectiveSeqlen(), B = std::max(1, c.batch_size);
+    const double N = std::ceil(c.effectiveNsamples() / static_cast<double>(world)), T = c.effectiveSeqlen(), B = std::max(1, c.batch_size);
     const double H = static_cast<double>(mc.hidden_size), I = static_cast<double>(mc.intermediate_size);
     const double heads = static_cast<double>(mc.num_attention_heads);
     const double cd = c.amp_dtype == "float32" ? 4.0 : 2.0;  // bytes per activation in the compute dtype
@@ -111,7 +121,9 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     const auto& mc = source->config();
     const BlockParams p = blockParams(e.plan);
 
-    const double peak = std::max({tuningBytes(e.plan, mc, p), calibrationBytes(c, mc), evaluationBytes(c, *source)});
+    const int world = std::max(1, rates.world_size);
+    // Every rank draws all the calibration samples before keeping its share; rank 0 alone evaluates.
+    const double peak = std::max({tuningBytes(e.plan, mc, p, world), calibrationBytes(c, mc), evaluationBytes(c, *source)});
     e.job_memory_bytes = static_cast<std::uint64_t>(peak);
     e.peak_rss_bytes = rates.base_rss_bytes + e.job_memory_bytes;
 
@@ -120,9 +132,29 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     // at the rate a measured tuning step runs.
     const double N = c.effectiveNsamples(), T = c.effectiveSeqlen(), B = std::max(1, c.batch_size);
     const double f_tok = blockForwardFlopsPerToken(mc, p.all, static_cast<int>(T));
-    const double per_block = c.effectiveIters() * c.gradient_accumulate_steps * 3.0 * B * T * f_tok + 4.0 * N * T * f_tok;
+    // Distributed: the global batch and the samples are shared by the ranks; per iteration the
+    // gradients of V / α / β (fp32) are summed by a ring all-reduce, and after each block the
+    // ranks' activation caches go to rank 0.
+    const double iters = c.effectiveIters();
+    const double global_batch = std::min(N, B * c.gradient_accumulate_steps);
+    const double per_block = iters * 3.0 * global_batch * T * f_tok / world + 4.0 * std::ceil(N / world) * T * f_tok;
     e.flops = per_block * e.plan.num_blocks;
-    if (rates.tuning_gflops > 0) e.seconds = e.flops / (rates.tuning_gflops * 1e9);
+    e.world_size = world;
+    if (world > 1) {
+        const double cd = c.amp_dtype == "float32" ? 4.0 : 2.0;
+        const bool minmax = c.enable_minmax_tuning && iters > 0;
+        e.gradient_values_per_block = iters > 0 ? p.padded + (minmax ? 2.0 * p.groups : 0.0) : 0.0;
+        e.allreduce_bytes_per_iteration = 2.0 * (world - 1) / world * 4.0 * e.gradient_values_per_block;
+        e.gather_bytes_per_block = 2.0 * (N - std::floor(N / world)) * T * static_cast<double>(mc.hidden_size) * cd;
+        if (rates.link_gbytes_per_s > 0) {
+            const double rate = rates.link_gbytes_per_s * 1e9;
+            // Two collectives per iteration (gradients, loss), two per block (its losses).
+            e.comm_seconds = e.plan.num_blocks * (iters * (e.allreduce_bytes_per_iteration / rate + 2.0 * rates.link_latency_s) +
+                                                  e.gather_bytes_per_block / rate + 2.0 * rates.link_latency_s);
+        }
+    }
+    if (rates.tuning_gflops > 0 && (world == 1 || rates.link_gbytes_per_s > 0))
+        e.seconds = e.flops / (rates.tuning_gflops * 1e9) + e.comm_seconds;
     return e;
 }
 

@@ -19,14 +19,27 @@ namespace srs::device {
 struct MachineRates {
     double tuning_gflops = 0.0;        // measured (measureTuningGflops); 0: unknown, no time estimate
     std::uint64_t base_rss_bytes = 0;  // resident memory of the process before the run
+    // A distributed run (core/dist): its number of ranks, the rate one rank's all-reduce traffic
+    // moves at (bytes on the wire per second per rank: NCCL's "bus bandwidth") and the latency of
+    // one collective. A rate of 0 leaves the communication time unknown.
+    int world_size = 1;
+    double link_gbytes_per_s = 0.0;
+    double link_latency_s = 0.0;
 };
 
 struct JobEstimate {
     job::RunPlan plan;                   // the run's own plan: layers, schemes, exports and their bytes
-    std::uint64_t job_memory_bytes = 0;  // what the run adds to its process at its peak
+    std::uint64_t job_memory_bytes = 0;  // what the run adds to its process at its peak (per rank)
     std::uint64_t peak_rss_bytes = 0;    // base_rss_bytes + job_memory_bytes
-    double flops = 0.0;                  // tuning and forward passes, all blocks
-    double seconds = -1.0;               // flops / tuning rate; -1 when the rate is unknown
+    double flops = 0.0;                  // tuning and forward passes, all blocks (per rank: its share of the samples)
+    double seconds = -1.0;               // flops / tuning rate + communication; -1 when a rate is unknown
+
+    // Distributed runs (world_size > 1); all zero for one process.
+    int world_size = 1;
+    double gradient_values_per_block = 0.0;  // V, α and β of one block: what each iteration sums over the ranks
+    double allreduce_bytes_per_iteration = 0.0;  // on the wire per rank: ring all-reduce, 2(N−1)/N × 4 bytes × those values
+    double gather_bytes_per_block = 0.0;     // the other ranks' activation caches sent to rank 0 for the checkpoint
+    double comm_seconds = 0.0;               // all of that at the link rate and latency, all blocks
 };
 
 Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source, const job::JobConfig& config, const MachineRates& rates);

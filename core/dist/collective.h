@@ -13,6 +13,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,14 @@
 #include "core/dist/dist_env.h"
 
 namespace srs::dist {
+
+// What a rank's collectives cost so far: how many, the bytes of the tensors reduced or moved,
+// and the wall time spent in them (waiting for slower ranks included).
+struct CommStats {
+    std::int64_t collectives = 0;
+    double bytes = 0.0;
+    double seconds = 0.0;
+};
 
 class Collective {
 public:
@@ -43,6 +52,7 @@ public:
     // A finished run: the master waits (bounded) until every rank has said it is done, so that no
     // rank loses the store while it still needs it.
     virtual void finish() = 0;
+    virtual CommStats stats() const = 0;
 };
 
 // Connects to the others (rendezvous within spec.timeout_s). cuda: the run's tensors live on

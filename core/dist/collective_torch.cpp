@@ -62,6 +62,22 @@ c10::intrusive_ptr<c10d::TCPStore> openStore(const DistSpec& spec, bool join) {
     return c10::make_intrusive<c10d::TCPStore>(spec.master_addr, o);
 }
 
+// Counts one collective into the stats when it ends.
+class Timed {
+public:
+    Timed(CommStats& stats, const at::Tensor& t) : stats_(stats), t0_(Clock::now()) {
+        stats_.collectives += 1;
+        stats_.bytes += static_cast<double>(t.nbytes());
+    }
+    ~Timed() { stats_.seconds += std::chrono::duration<double>(Clock::now() - t0_).count(); }
+    Timed(const Timed&) = delete;
+    Timed& operator=(const Timed&) = delete;
+
+private:
+    CommStats& stats_;
+    Clock::time_point t0_;
+};
+
 class C10dCollective final : public Collective {
 public:
     explicit C10dCollective(DistSpec spec) : spec_(std::move(spec)) {}
@@ -120,20 +136,25 @@ public:
 
     Status allreduceSum(at::Tensor& t, const std::string& what) override {
         std::vector<at::Tensor> v{t};
+        const Timed timed(stats_, t);
         return run([&] { return pg_->allreduce(v); }, what);
     }
     Status broadcast(at::Tensor& t, const std::string& what) override {
         std::vector<at::Tensor> v{t};
+        const Timed timed(stats_, t);
         return run([&] { return pg_->broadcast(v); }, what);
     }
     Status send(at::Tensor& t, int dst, const std::string& what) override {
         std::vector<at::Tensor> v{t};
+        const Timed timed(stats_, t);
         return runPointToPoint([&] { return pg_->send(v, dst, 0); }, what);
     }
     Status recv(at::Tensor& t, int src, const std::string& what) override {
         std::vector<at::Tensor> v{t};
+        const Timed timed(stats_, t);
         return runPointToPoint([&] { return pg_->recv(v, src, 0); }, what);
     }
+    CommStats stats() const override { return stats_; }
 
     void abandon(const Error& error) override {
         failed_ = true;
@@ -311,7 +332,8 @@ private:
     std::thread watchdog_;
     std::atomic<bool> stop_{false};
     std::atomic<bool> failed_{false};
-    std::mutex mu_;  // failure_ and waiting_
+    CommStats stats_;  // the calling thread's only
+    std::mutex mu_;    // failure_ and waiting_
     std::string failure_;
     c10::intrusive_ptr<c10d::Work> waiting_;
 };

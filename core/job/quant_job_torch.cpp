@@ -25,6 +25,7 @@
 
 #include "core/common/log.h"
 #include "core/common/units.h"
+#include "core/device/estimator.h"
 #include "core/device/hardware.h"
 #include "core/dist/collective.h"
 #include "core/io/dir_lock.h"
@@ -175,6 +176,11 @@ private:
         BlockTuner tuner(plan_, *source_, compute_dtype_, seqlen_, obs_, cancel_, [this](const std::string& w) { pausePoint(w); });
         if (coll_) tuner.setDistributed(coll_.get(), shard_.first, global_samples_);
         for (int k = next_block_; k < plan_.num_blocks; ++k) tuneOne(tuner, k);
+        if (coll_ && master()) {
+            const auto st = coll_->stats();
+            log::info("distributed: rank 0 ran " + std::to_string(st.collectives) + " collectives moving " + units::formatBytes(static_cast<std::uint64_t>(st.bytes)) +
+                      " in " + units::formatDuration(static_cast<std::int64_t>(st.seconds * 1000.0)) + " (waiting for the other ranks included)");
+        }
         if (!master()) return;  // rank 0 exports and evaluates
 
         phase("exporting");
@@ -292,9 +298,15 @@ private:
                                         "give --nsamples " + std::to_string(coll_->size()) + " or more, or start fewer ranks")};
             shard_ = dist::shardOf(global_samples_, coll_->rank(), coll_->size());
             inputs_.fp = inputs_.fp.narrow(0, shard_.first, shard_.count).clone();
-            if (master())
+            if (master()) {
                 log::info("distributed: " + std::to_string(coll_->size()) + " ranks share " + std::to_string(global_samples_) +
                           " calibration samples (rank 0 holds " + std::to_string(shard_.count) + ")");
+                device::MachineRates rates;
+                rates.world_size = coll_->size();
+                if (auto e = device::estimateJob(source_, cfg_, rates))
+                    log::info("distributed: each rank needs about " + units::formatBytes(e->job_memory_bytes) + " for the run; each iteration sums " +
+                              units::formatBytes(static_cast<std::uint64_t>(4.0 * e->gradient_values_per_block)) + " of gradients over the ranks");
+            }
         }
         if (!master()) return;
         std::error_code ec;

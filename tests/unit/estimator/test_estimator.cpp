@@ -171,6 +171,71 @@ private slots:
         }
     }
 
+    // World size: each rank's caches shrink, its block and tuning state do not; per iteration the
+    // ring all-reduce moves 2(N−1)/N × 4 bytes per V / α / β value of the block, worked out here
+    // from the model's shapes; after each block the other ranks' caches go to rank 0.
+    void distributedEstimate() {
+        SRS_REQUIRE_SHARED(model, "models/tinystories-llama-5M-hf");
+        SRS_REQUIRE_SHARED(text, "text/tinystories/TinyStories-train.first2MiB.txt");
+        QTemporaryDir dir;
+        job::JobConfig c;
+        c.model = model.toStdString();
+        c.datasets = {text.toStdString()};
+        c.output_dir = dir.path().toStdString();
+        c.bits = 4;
+        c.group_size = 32;
+        c.iters = 10;
+        c.nsamples = 16;
+        c.seqlen = 128;
+        c.batch_size = 8;
+        c.amp_dtype = "float32";
+        c.formats = {"fake"};
+        device::MachineRates one;
+        one.tuning_gflops = 10.0;
+        device::MachineRates four = one;
+        four.world_size = 4;
+        four.link_gbytes_per_s = 2.0;
+        four.link_latency_s = 1e-4;
+        auto e1 = device::estimateJob(c, one);
+        auto e4 = device::estimateJob(c, four);
+        QVERIFY2(e1.ok() && e4.ok(), e1.ok() ? "" : e1.error().message.c_str());
+        QCOMPARE(e1->world_size, 1);
+        QCOMPARE(e1->allreduce_bytes_per_iteration, 0.0);
+        QCOMPARE(e4->world_size, 4);
+
+        const auto& mc = e4->plan.config;
+        auto src = io::openWeightSource(c.model);
+        QVERIFY(src.ok());
+        const io::ModelConfig& m = (*src)->config();
+        const double H = static_cast<double>(m.hidden_size), I = static_cast<double>(m.intermediate_size);
+        const double hd = static_cast<double>(m.head_dim > 0 ? m.head_dim : m.hidden_size / m.num_attention_heads);
+        const double q = H * m.num_attention_heads * hd, kv = H * m.num_key_value_heads * hd;
+        const double weights = 2.0 * q + 2.0 * kv + 3.0 * H * I;  // q, o; k, v; gate, up, down
+        const double values = weights + 2.0 * weights / 32.0;    // V, and α and β per group of 32
+        QCOMPARE(e4->gradient_values_per_block, values);
+        QCOMPARE(e4->allreduce_bytes_per_iteration, 2.0 * 3.0 / 4.0 * 4.0 * values);
+        const double T = mc.effectiveSeqlen();
+        QCOMPARE(e4->gather_bytes_per_block, 2.0 * 12.0 * T * H * 4.0);  // ranks 1-3 hold 12 of the 16 samples
+        const double blocks = e4->plan.num_blocks;
+        const double comm = blocks * (10.0 * (e4->allreduce_bytes_per_iteration / 2e9 + 2e-4) + e4->gather_bytes_per_block / 2e9 + 2e-4);
+        QVERIFY(std::abs(e4->comm_seconds - comm) <= 1e-9 * comm);
+        QVERIFY(std::abs(e4->flops - e1->flops / 4.0) <= 1e-9 * e1->flops);  // 16 samples, global batch 8: both divide by 4
+        QVERIFY(std::abs(e4->seconds - (e4->flops / 1e10 + comm)) <= 1e-9 * e4->seconds);
+        // Memory: the three caches of nsamples × seqlen × hidden shrink to a quarter.
+        const double cache = 16.0 * T * H * 4.0;
+        const double saved = static_cast<double>(e1->job_memory_bytes) - static_cast<double>(e4->job_memory_bytes);
+        qDebug("5M, 16 samples: one process %.1f MiB, each of 4 ranks %.1f MiB; all-reduce %.2f MB per iteration",
+               static_cast<double>(e1->job_memory_bytes) / 1048576.0, static_cast<double>(e4->job_memory_bytes) / 1048576.0,
+               e4->allreduce_bytes_per_iteration / 1e6);
+        QVERIFY2(saved >= 3.0 * cache * 0.75 * 0.99 && saved <= 5.0 * cache * 0.75 * 1.01, qPrintable(QString::number(saved)));
+        // Without a link rate the time is unknown rather than too low.
+        device::MachineRates no_link = four;
+        no_link.link_gbytes_per_s = 0.0;
+        auto e4n = device::estimateJob(c, no_link);
+        QVERIFY(e4n.ok());
+        QCOMPARE(e4n->seconds, -1.0);
+    }
+
     // The 5M model, every dimension a multiple of 32: memory and time as well as sizes.
     void estimateMatchesAMeasuredRunOf5M() {
         SRS_REQUIRE_SHARED(model, "models/tinystories-llama-5M-hf");

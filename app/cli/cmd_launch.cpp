@@ -72,6 +72,9 @@ pid_t startRank(const std::string& self, const std::vector<std::string>& command
                 int threads) {
     const pid_t pid = ::fork();
     if (pid != 0) return pid;
+    // A process group of its own: a Ctrl-C reaches launch alone, which passes it on once to each
+    // rank (the terminal's copy and ours would count as two, and the second one ends a rank at once).
+    ::setpgid(0, 0);
     ::setenv("RANK", std::to_string(rank).c_str(), 1);
     ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
     ::setenv("WORLD_SIZE", std::to_string(world).c_str(), 1);
@@ -122,7 +125,7 @@ int runLaunch(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "launch: %d rank(s), master 127.0.0.1:%d%s\n", nproc, port,
                  threads ? (", " + std::to_string(threads) + " thread(s) each").c_str() : "");
 
-    // Ctrl-C reaches every rank from the terminal; a SIGTERM to launch is passed on to them.
+    // Ctrl-C and SIGTERM to launch are passed on to every rank, which stops at its next safe point.
     struct sigaction sa {};
     sa.sa_handler = onSignal;
     ::sigaction(SIGTERM, &sa, nullptr);
@@ -155,8 +158,8 @@ int runLaunch(const std::vector<std::string>& argv) {
             }
             continue;
         }
-        if (g_signal == SIGTERM && !forwarded) {
-            for (auto& [p, rr] : ranks) ::kill(p, SIGTERM);
+        if (g_signal != 0 && !forwarded) {
+            for (auto& [p, rr] : ranks) ::kill(p, g_signal);
             forwarded = true;
         }
         // After a failure the others stop by themselves within the timeout; then they are ended.

@@ -6,6 +6,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef SRS_DIST_NCCL
+#include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
@@ -106,6 +107,12 @@ public:
             auto prefixed = c10::make_intrusive<c10d::PrefixStore>("pg", store_);
 #ifdef SRS_DIST_NCCL
             if (cuda) {
+                if (spec_.local_rank >= c10::cuda::device_count())
+                    return makeError(ErrorCode::InvalidArgument,
+                                     "rank " + std::to_string(spec_.rank) + " has LOCAL_RANK " + std::to_string(spec_.local_rank) + " but this host has " +
+                                         std::to_string(c10::cuda::device_count()) + " CUDA device(s)",
+                                     "start one rank per GPU on each host");
+                c10::cuda::set_device(static_cast<c10::DeviceIndex>(spec_.local_rank));  // each local rank takes cuda:LOCAL_RANK
                 auto o = c10d::ProcessGroupNCCL::Options::create();
                 o->timeout = kCollectiveLimit;
                 pg_ = c10::make_intrusive<c10d::ProcessGroupNCCL>(prefixed, spec_.rank, spec_.world_size, o);

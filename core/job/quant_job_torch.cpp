@@ -109,7 +109,9 @@ public:
             if (coll_) coll_->finish();
         } catch (const Failure& f) {
             if (coll_) coll_->abandon(f.error);
-            fin.state = f.error.code == ErrorCode::Cancelled ? JobState::Cancelled : JobState::Failed;
+            // A cancelled rank of a distributed run may learn of another rank's cancel (as its
+            // failure) before reaching its own safe point: both are this run being cancelled.
+            fin.state = f.error.code == ErrorCode::Cancelled || cancel_.cancelled() ? JobState::Cancelled : JobState::Failed;
             fin.message = f.error.message;
             fin.hint = f.error.hint;
             if (fin.state == JobState::Cancelled && next_block_ > 0)

@@ -286,6 +286,33 @@ private slots:
         }
     }
 
+    // Ctrl-C to `signround launch`: every rank stops at its next safe point, exit 130, the
+    // checkpoint kept for --resume.
+    void interruptStopsEveryRank() {
+        QTemporaryDir dir;
+        const QString out = dir.path() + "/out";
+        QProcess launch;
+        launch.start(srs::test::executable("signround"), QStringList{"launch", "--nproc", "3"} + runArgs(model_, calib_, out, 300) + QStringList{"--json"});
+        QVERIFY(launch.waitForStarted());
+        QByteArray seen;
+        while (!seen.contains("\"event\":\"block_finished\"") && launch.state() == QProcess::Running) {
+            launch.waitForReadyRead(100);
+            seen += launch.readAllStandardOutput();
+        }
+        ::kill(static_cast<pid_t>(launch.processId()), SIGINT);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(launch.waitForFinished(60000));
+        qInfo("Ctrl-C to launch: every rank stopped %lld ms later", t.elapsed());
+        seen += launch.readAllStandardOutput();
+        const QString err = QString::fromUtf8(launch.readAllStandardError());
+        QCOMPARE(launch.exitCode(), 130);
+        QVERIFY2(seen.contains("\"state\":\"cancelled\""), seen.constData());
+        QVERIFY2(err.contains("rank 1 of 3: cancelled") && err.contains("rank 2 of 3: cancelled"), qPrintable(err));
+        QVERIFY(QFileInfo::exists(out + "/.signround-run/state.json"));
+        QVERIFY(!QFileInfo::exists(exportOf(out)));
+    }
+
     void refusals() {
         QTemporaryDir dir;
         Run other = cli({"launch", "--nproc", "2", "eval", "--model", model_, "--text", text_});

@@ -2,10 +2,7 @@
 // torchrun does (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT in each rank's
 // environment), waits for them and exits with the first failing rank's status. Rank 0 prints
 // the run's output; the others print only why they stopped.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,22 +36,6 @@ SRS_CLI_COMMAND(kLaunch);
 
 std::atomic<int> g_signal{0};
 void onSignal(int s) { g_signal = s; }
-
-// A TCP port nobody listens on now (the kernel's choice), for the store of rank 0.
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return 0;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
-}
 
 std::string describeStatus(int status) {
     if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -112,7 +93,7 @@ int runLaunch(const std::vector<std::string>& argv) {
         !a.getInt("dist_timeout", srs::cli::IntRange{5, 86400}, &timeout, &err))
         return srs::cli::usageError(kLaunch, err);
     const std::string addr = a.getOr("master_addr", "127.0.0.1");
-    if (port == 0 && (port = freePort()) == 0) return srs::cli::fail("no free TCP port on this machine for the master", "give --master_port PORT");
+    if (port == 0 && (port = srs::dist::freeLoopbackPort()) == 0) return srs::cli::fail("no free TCP port on this machine for the master", "give --master_port PORT");
     std::vector<std::string> cmd = command;
     if (a.get("dist_timeout")) cmd.insert(cmd.end(), {"--dist_timeout", std::to_string(timeout)});
 

@@ -49,4 +49,8 @@ struct Shard {
 };
 Shard shardOf(long long n, int rank, int world);
 
+// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice; 0 when none), for a
+// master started on this machine.
+int freeLoopbackPort();
+
 }  // namespace srs::dist

@@ -20,14 +20,12 @@
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
 
 #include "cli_harness.h"
+#include "core/dist/dist_env.h"
 #include "core/io/safetensors.h"
 
 using namespace srs::test::cli;
@@ -42,25 +40,12 @@ QStringList runArgs(const QString& model, const QString& calib, const QString& o
     return a;
 }
 
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
-}
-
 // Ranks started by hand, as torchrun would: each its own process with the torchrun variables.
 struct Ranks {
     std::vector<std::unique_ptr<QProcess>> procs;
 
     void start(const std::vector<QStringList>& args, const QString& cwd = {}) {
-        const int port = freePort();
+        const int port = srs::dist::freeLoopbackPort();
         for (std::size_t r = 0; r < args.size(); ++r) {
             auto p = std::make_unique<QProcess>();
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

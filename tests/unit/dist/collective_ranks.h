@@ -11,9 +11,6 @@
 #include <QProcessEnvironment>
 #include <QtTest>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,19 +19,6 @@
 #include "core/dist/collective.h"
 
 namespace srs::test::dist {
-
-inline int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
-}
 
 // Fails the rank: prints what was wrong and exits 1.
 #define SRS_RANK_CHECK(cond, ...)                                \
@@ -133,7 +117,7 @@ struct WorldResult {
 // Starts `world` ranks of this program running `scenario` and waits for all of them.
 inline WorldResult runWorld(int world, const QString& backend, const QString& scenario) {
     WorldResult out;
-    const int port = freePort();
+    const int port = srs::dist::freeLoopbackPort();
     std::vector<std::unique_ptr<QProcess>> ranks;
     QElapsedTimer t;
     t.start();

@@ -32,7 +32,7 @@ private slots:
         s.rank = 0;
         s.world_size = 2;
         s.master_addr = "127.0.0.1";
-        s.master_port = freePort();
+        s.master_port = srs::dist::freeLoopbackPort();
         s.backend = "nccl";
         auto c = srs::dist::connect(s, false);
         QVERIFY(!c.ok());

@@ -1,7 +1,12 @@
 # Every external package, found once. Facts behind each line: shared/docs/BUILD.md.
-find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Concurrent Network Test PrintSupport)
-find_package(Qt6 REQUIRED COMPONENTS LinguistTools)  # lupdate/lrelease: translations/ (qt6-l10n-tools)
-find_package(QCustomPlotQt6 REQUIRED)   # needs Qt6::PrintSupport found first (BUILD.md P1)
+if(SRS_WITH_GUI)
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Concurrent Network Test PrintSupport)
+  find_package(Qt6 REQUIRED COMPONENTS LinguistTools)  # lupdate/lrelease: translations/ (qt6-l10n-tools)
+  find_package(QCustomPlotQt6 REQUIRED)   # needs Qt6::PrintSupport found first (BUILD.md P1)
+elseif(SRS_BUILD_TESTS)
+  # Headless (SRS_WITH_GUI=OFF): the core and the CLI use no Qt at all; the tests need Core and Test.
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Test)
+endif()
 # LibTorch 2.x: from the project's Python virtual environment (installer/install-deps.sh puts
 # PyPI's torch wheel there; it carries a complete CUDA-enabled LibTorch that also runs without a
 # GPU), unless Torch_DIR / CMAKE_PREFIX_PATH already name another LibTorch (e.g. the zip from the

@@ -7,10 +7,18 @@
 set(SRS_SHARED_DATA "${CMAKE_SOURCE_DIR}/../shared/data" CACHE PATH "Folder of real models and text for tests")
 get_filename_component(SRS_SHARED_DATA "${SRS_SHARED_DATA}" ABSOLUTE)
 
+# The tests that exercise a CUDA device when the machine has one (and skip, saying why, when it has
+# not) get the extra label `gpu`: `ctest -L gpu` on a GPU machine, target srs_gpu_tests to build them.
+set(SRS_GPU_TESTS kernels_qdq_cuda device_hardware dist_collective_nccl integration_cli_devices_bench integration_cli_cuda)
+
 function(srs_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
+  endif()
+  if(T_NAME IN_LIST SRS_GPU_TESTS)
+    list(APPEND T_LABELS gpu)
+    list(REMOVE_DUPLICATES T_LABELS)
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
   set_target_properties(${T_NAME} PROPERTIES AUTOMOC ON)

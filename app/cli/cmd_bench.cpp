@@ -27,6 +27,7 @@
 #include "core/common/numeric_cast.h"
 #include "core/common/log.h"
 #include "core/common/units.h"
+#include "core/device/device_choice_torch.h"
 #include "core/eval/perplexity.h"
 #include "core/hub/sha.h"
 #include "core/io/atomic_file.h"
@@ -55,7 +56,7 @@ const srs::cli::Command kBench{
     "       signround bench autoscheme --model PATH --dataset FILE [--options W2A16G64,W4A16,W8A16] [--avg_bits 3.0]\n"
     "                                  [--nsamples 16] [--seqlen 256]\n"
     "       signround bench tune [--hidden 1024] [--intermediate 3072] [--heads 16] [--kv_heads 8] [--head_dim 128] [--seqlen 2048]\n"
-    "                            [--batch 8] [--iters 2] [--warmup 1] [--disable_amp]\n"
+    "                            [--batch 8] [--iters 2] [--warmup 1] [--disable_amp] [--device auto|cpu|cuda|cuda:N]\n"
     "                            [--top N]\n"
     "       signround bench hash [--mib 1024] [--rounds 3]",
     runBench};
@@ -321,9 +322,12 @@ int benchTune(const srs::cli::Args& a) {
                            Field{"warmup", {1, 1000}, &o.warmup}, Field{"top", {0, 100000}, &o.top_ops}})
         if (!a.getInt(f.flag, f.range, f.dst, &err)) return srs::cli::usageError(kBench, err);
     if (a.flag("disable_amp")) o.dtype = "float32";
-    std::printf("bench tune: one decoder block, hidden %d, intermediate %d, %d/%d heads, head_dim %d, random weights; W%dG%d %s, %s,\n"
+    const auto device = srs::device::resolveDevice(a.getOr("device", "cpu"), srs::device::currentDeviceAvailability());
+    if (!device) return srs::cli::fail(device.error().message, device.error().hint);
+    o.device = device->name;
+    std::printf("bench tune on %s: one decoder block, hidden %d, intermediate %d, %d/%d heads, head_dim %d, random weights; W%dG%d %s, %s,\n"
                 "  batch %d x seqlen %d; %d measured iteration(s) per path after %d warm-up, reference and kernels in this run\n",
-                o.hidden, o.intermediate, o.heads, o.kv_heads, o.head_dim, o.scheme.bits, o.scheme.group_size, o.scheme.sym ? "sym" : "asym", o.dtype.c_str(), o.batch,
+                device->label.c_str(), o.hidden, o.intermediate, o.heads, o.kv_heads, o.head_dim, o.scheme.bits, o.scheme.group_size, o.scheme.sym ? "sym" : "asym", o.dtype.c_str(), o.batch,
                 o.seqlen, o.iters, o.warmup);
     std::fflush(stdout);
     auto r = srs::quant::runTuneBench(o, [](const std::string& m) { srs::log::info(m); });
@@ -349,10 +353,14 @@ int benchTune(const srs::cli::Args& a) {
         std::printf("  %-9s %9.1f ms per iteration, %8.1f ms per forward -> %s per block; %.1f GFLOP/s = %.2f of matmul\n", p->name.c_str(),
                     p->iter_ms, p->forward_ms, srs::units::formatDuration(static_cast<std::int64_t>(p->block_s * 1000)).c_str(), p->gflops,
                     r->matmul_gflops > 0 ? p->gflops / r->matmul_gflops : 0.0);
-    std::printf("attention forward + backward at this shape: tiled (kernels path) %.1f ms, LibTorch scaled_dot_product_attention %.1f ms"
-                " (sdpa/tiled %.2f; max relative difference %.2g)\n",
-                r->attention.tiled_ms, r->attention.sdpa_ms, r->attention.tiled_ms > 0 ? r->attention.sdpa_ms / r->attention.tiled_ms : 0.0,
-                r->attention.max_rel_diff);
+    if (!device->cuda)
+        std::printf("attention forward + backward at this shape: tiled (kernels path) %.1f ms, LibTorch scaled_dot_product_attention %.1f ms"
+                    " (sdpa/tiled %.2f; max relative difference %.2g)\n",
+                    r->attention.tiled_ms, r->attention.sdpa_ms, r->attention.tiled_ms > 0 ? r->attention.sdpa_ms / r->attention.tiled_ms : 0.0,
+                    r->attention.max_rel_diff);
+    for (const auto& q : r->qdq_rates)
+        std::printf("qdq %lld x %lld group %d: forward %.1f us (%.1f GB/s), backward %.1f us (%.1f GB/s)\n", static_cast<long long>(q.out),
+                    static_cast<long long>(q.in), q.group, q.forward_us, q.forward_gbps, q.backward_us, q.backward_gbps);
     std::printf("speedup %.2f  matmul_fraction %.2f\n", r->speedup(), r->matmulFraction());
     return 0;
 }
@@ -436,7 +444,7 @@ int runBench(const std::vector<std::string>& argv) {
     std::string err;
     std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (!a.parse(rest, {"model", "text", "window", "max_windows", "tokenizer", "dataset", "hidden", "intermediate", "iters", "nsamples",
-                        "seqlen", "layers", "workdir", "options", "avg_bits", "heads", "kv_heads", "head_dim", "batch", "warmup", "top", "mib", "rounds"},
+                        "seqlen", "layers", "workdir", "options", "avg_bits", "heads", "kv_heads", "head_dim", "batch", "warmup", "top", "mib", "rounds", "device"},
                  {"disable_amp"}, &err))
         return srs::cli::usageError(kBench, err);
     if (!a.positional().empty()) return srs::cli::usageError(kBench, "unexpected argument '" + a.positional().front() + "'");

@@ -5,6 +5,7 @@
 
 #include "app/cli/command.h"
 #include "core/common/units.h"
+#include "core/device/device_choice_torch.h"
 #include "core/eval/kld_json.h"
 #include "core/eval/perplexity.h"
 
@@ -24,9 +25,10 @@ void printKld(const srs::eval::KldStats& k) {
 const srs::cli::Command kEval{
     "eval", "Perplexity of a model on a text (non-overlapping windows); KL divergence from --reference",
     "signround eval --model PATH --text FILE [--window 2048] [--batch_size 4] [--dtype float32|bfloat16] [--max_windows N] [--tokenizer DIR]\n"
-    "                      [--reference ORIGINAL] [--protocol windows|llama-perplexity] [--kernels fused|reference] [--json]\n"
+    "                      [--reference ORIGINAL] [--protocol windows|llama-perplexity] [--kernels fused|reference] [--device auto|cpu|cuda|cuda:N] [--json]\n"
     "  --window 2 to 1048576 tokens (4 or more for llama-perplexity), --batch_size 1 to 4096 windows per forward,\n"
     "  --max_windows 0 (all, the default) or the most windows to score\n"
+    "  --device     auto (default: the first CUDA device LibTorch can use, else the CPU), cpu, cuda or cuda:N\n"
     "  --reference  the original (folder or .gguf, same vocabulary): both run on the same windows; prints the KL divergence\n"
     "               KL(original || model) per scored token (mean, median, 99th / 99.9th percentile, max, in nats), the\n"
     "               top-1 agreement, the original's perplexity and the ratio. Both models are in memory at once.\n"
@@ -38,7 +40,7 @@ SRS_CLI_COMMAND(kEval);
 int runEval(const std::vector<std::string>& argv) {
     srs::cli::Args args;
     std::string error;
-    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer", "kernels", "reference", "protocol"}, {"json", "quiet"}, &error))
+    if (!args.parse(argv, {"model", "text", "window", "batch_size", "dtype", "max_windows", "tokenizer", "kernels", "reference", "protocol", "device"}, {"json", "quiet"}, &error))
         return srs::cli::usageError(kEval, error);
     if (!args.get("model") || !args.get("text")) return srs::cli::usageError(kEval, "--model and --text are required");
     if (!args.positional().empty()) return srs::cli::usageError(kEval, "unexpected argument '" + args.positional().front() + "'");
@@ -62,6 +64,9 @@ int runEval(const std::vector<std::string>& argv) {
         return srs::cli::usageError(kEval, "--window " + std::to_string(opt.window) + " scores no token under --protocol llama-perplexity: allowed 4 to " +
                                                std::to_string(srs::cli::limits::kWindow.max));
     if (auto e = srs::cli::checkInputFile("text", *args.get("text")); !e.empty()) return srs::cli::usageError(kEval, e);
+    const auto device = srs::device::resolveDevice(args.getOr("device", "auto"), srs::device::currentDeviceAvailability());
+    if (!device) return srs::cli::fail(device.error().message, device.error().hint);
+    opt.device = device->name;
     const bool json = args.flag("json");
     auto progress = [&](int done, int total) {
         if (!json && !args.flag("quiet")) std::fprintf(stderr, "\r%d/%d windows", done, total);
@@ -72,14 +77,15 @@ int runEval(const std::vector<std::string>& argv) {
     if (json) {
         nlohmann::json j = {{"model", r->model}, {"text", r->text}, {"tokens", r->tokens}, {"scored_tokens", r->scored_tokens},
                             {"windows", r->windows}, {"window", r->window}, {"mean_nll", r->mean_nll}, {"ppl", r->ppl},
-                            {"elapsed_ms", r->elapsed_ms}, {"tokens_per_s", r->tokens_per_s}, {"protocol", protocol}};
+                            {"elapsed_ms", r->elapsed_ms}, {"tokens_per_s", r->tokens_per_s}, {"protocol", protocol},
+                            {"device", device->name}};
         if (r->kld) j["kld"] = srs::eval::kldToJson(*r->kld);
         std::printf("%s\n", j.dump(2).c_str());
     } else {
         std::printf("PPL %.4f\n", r->ppl);
         std::printf("mean NLL %.5f over %s scored tokens (%d windows of %d; %s tokens in the text)\n", r->mean_nll,
                     srs::units::formatCount(r->scored_tokens).c_str(), r->windows, r->window, srs::units::formatCount(r->tokens).c_str());
-        std::printf("%.0f tokens/s, %s\n", r->tokens_per_s, srs::units::formatDuration(r->elapsed_ms).c_str());
+        std::printf("%.0f tokens/s, %s on %s\n", r->tokens_per_s, srs::units::formatDuration(r->elapsed_ms).c_str(), device->label.c_str());
         if (r->kld) printKld(*r->kld);
     }
     return 0;

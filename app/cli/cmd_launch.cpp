@@ -112,20 +112,22 @@ int runLaunch(const std::vector<std::string>& argv) {
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
     std::map<pid_t, int> ranks;
+    int start_failure = 0;
     for (int r = 0; r < nproc; ++r) {
         const pid_t pid = startRank(self, cmd, r, nproc, addr, port, threads);
         if (pid < 0) {
             std::fprintf(stderr, "launch: cannot start rank %d: %s\n", r, std::strerror(errno));
             for (auto& [p, rr] : ranks) ::kill(p, SIGTERM);
+            start_failure = 1;
             break;
         }
         ranks[pid] = r;
     }
 
     using Clock = std::chrono::steady_clock;
-    int first_failure = 0;
+    int first_failure = start_failure;  // the ranks already started were told to stop
     bool forwarded = false;
-    Clock::time_point failed_at{};
+    Clock::time_point failed_at = Clock::now();
     int escalation = 0;  // 1: SIGTERM sent to the stragglers, 2: SIGKILL
     while (!ranks.empty()) {
         int status = 0;

@@ -6,6 +6,7 @@
 #include "app/cli/command.h"
 #include "app/cli/job_printer.h"
 #include "app/cli/signal_cancel.h"
+#include "core/device/device_choice_torch.h"
 #include "core/dist/dist_env.h"
 #include "core/io/atomic_file.h"
 #include "core/job/export_format.h"
@@ -25,7 +26,7 @@ const srs::cli::Command kQuantize{
     "signround quantize --model PATH --dataset FILE|ORG/NAME[:split[:column]][,...] --output_dir DIR [--scheme W4A16] [--bits 4] [--group_size 128]\n"
     "           [--sym|--asym] [--recipe auto-round|auto-round-best|auto-round-light|auto-round-opt-rtn|rtn] [--iters 200] [--nsamples 128]\n"
     "           [--seqlen 2048] [--batch_size 8] [--gradient_accumulate_steps 1] [--lr X] [--minmax_lr X] [--seed 42]\n"
-    "           [--layer_config JSON] [--fp_layers a,b] [--format auto_round[,auto_gptq,auto_awq,fake]] [--device cpu]\n"
+    "           [--layer_config JSON] [--fp_layers a,b] [--format auto_round[,auto_gptq,auto_awq,fake]] [--device auto|cpu|cuda|cuda:N]\n"
     "           [--avg_bits 3.0 [--options W2A16G64,W4A16,W8A16] [--ignore_scale_zp_bits] [--autoscheme_nsamples 16] [--autoscheme_seqlen 256]\n"
     "            [--autoscheme_batch_size 8] [--autoscheme_output layer_config.json]]\n"
     "           [--disable_amp] [--disable_opt_rtn] [--disable_minmax_tuning] [--disable_quanted_input] [--not_use_best_mse] [--dynamic_max_gap N]\n"
@@ -36,6 +37,7 @@ const srs::cli::Command kQuantize{
     "  --avg_bits runs AutoScheme first (as `signround autoscheme` with the same flags; its sample counts are\n"
     "  --autoscheme_nsamples / _seqlen / _batch_size, --seed is shared) and tunes with the layer_config it chooses.\n"
     "  Allowed: --bits 2 to 8 (2, 3, 4, 8 for auto_round / auto_gptq / auto_awq), --group_size -1 or 1 to 1048576, --iters 0 to 1000000,\n"
+    "  --device auto (the default) takes the first CUDA device LibTorch can use, else the CPU; cuda / cuda:N insist on a GPU.\n"
     "  --nsamples 1 to 65536, --seqlen 2 to 1048576, --lr / --minmax_lr > 0, --avg_bits (or --target_bits) 2 to 16, --eval_window 2 to 1048576.\n"
     "  Several ranks (data-parallel tuning): started by `signround launch --nproc N quantize ...`, torchrun or srun, read from RANK / WORLD_SIZE /\n"
     "  LOCAL_RANK / MASTER_ADDR / MASTER_PORT or SLURM_PROCID / SLURM_NTASKS / SLURM_LOCALID and the node list; rank 0 writes every file.\n"
@@ -124,7 +126,7 @@ srs::Status checkSettings(const srs::job::JobConfig& c, const srs::quant::autosc
     srs::job::JobConfig probe = c;
     SRS_TRY(srs::job::applyRecipe(probe));
     if (auto f = srs::job::parseExportFormats(srs::job::requestedExportFormats(c.formats)); !f) return f.error();
-    if (auto d = srs::job::parseComputeDevice(c.device); !d) return d.error();
+    if (auto d = srs::device::resolveDevice(c.device, srs::device::currentDeviceAvailability()); !d) return d.error();
     SRS_TRY(srs::quant::validateScheme({c.bits, c.group_size, c.sym}));
     if (o) {
         if (auto opts = srs::quant::autoscheme::parseSchemeOptions(o->options); !opts) return opts.error();

@@ -122,7 +122,7 @@ void scoreRows(const at::Tensor& model_rows, const at::Tensor& ref_rows, const a
     const at::Tensor pr = lpr.exp();
     // A token the reference gives probability 0 adds nothing (0 · log 0 = 0), whatever the model says.
     const at::Tensor terms = at::where(pr > 0, pr * (lpr - lpm), at::zeros({}, pr.options()));
-    const at::Tensor kld = terms.sum(-1).contiguous();
+    const at::Tensor kld = terms.sum(-1).to(at::kCPU).contiguous();
     const double* k = kld.data_ptr<double>();
     acc.per_token_kld.insert(acc.per_token_kld.end(), k, k + kld.size(0));
     acc.top1_matches += static_cast<std::uint64_t>(model_rows.argmax(-1).eq(ref_rows.argmax(-1)).sum().item<std::int64_t>());
@@ -167,6 +167,8 @@ Error nonFiniteLogits(model::CausalLM& lm, const io::WeightSource& source, const
     }
     at::Tensor h = lm.embed(ids);
     auto [cos, sin] = lm.rope().cosSin(at::arange(ids.size(1), at::kLong));
+    cos = cos.to(h.device());
+    sin = sin.to(h.device());
     for (int i = 0; i < lm.numBlocks(); ++i) {
         h = lm.block(i).forward(h, cos, sin);
         if (!quant::allFinite(h))
@@ -188,7 +190,7 @@ Status scoreAll(const WindowPlan& p, const Models& m, const EvalOptions& opt, Kl
         for (int w0 = 0; w0 < p.windows; w0 += batch) {
             SRS_TRY(cancel.check("evaluating perplexity"));
             const int nb = std::min(batch, p.windows - w0);
-            const at::Tensor ids = batchIds(p, w0, nb);
+            const at::Tensor ids = batchIds(p, w0, nb).to(m.model->device());
             const at::Tensor logits = m.model->logits(ids);  // [nb, window, V] float32
             if (!quant::allFinite(logits)) return nonFiniteLogits(*m.model, *m.model_source, ids, logits, w0, "the model");
             at::Tensor ref_logits;
@@ -210,17 +212,19 @@ Status scoreAll(const WindowPlan& p, const Models& m, const EvalOptions& opt, Kl
 }
 
 Result<Models> loadModels(const std::shared_ptr<io::WeightSource>& source, const std::shared_ptr<io::WeightSource>& reference,
-                          at::ScalarType dtype) {
+                          at::ScalarType dtype, const c10::Device& device) {
     Models m;
     m.model_source = source;
     m.reference_source = reference;
     auto model = model::CausalLM::load(source, dtype);
     if (!model) return model.error();
     m.model = std::move(*model);
+    m.model->to(device);
     if (reference) {
         auto ref = model::CausalLM::load(reference, dtype);
         if (!ref) return ref.error();
         m.reference = std::move(*ref);
+        m.reference->to(device);
     }
     return m;
 }
@@ -261,7 +265,19 @@ Result<PerplexityReport> evaluatePerplexity(const std::string& model_path, const
     }
     auto plan = planWindows(**source, reference.get(), text_file, opt);
     if (!plan) return plan.error();
-    auto models = loadModels(*source, reference, *dtype);
+    c10::Device device(c10::kCPU);
+    try {
+        device = c10::Device(opt.device);
+    } catch (const std::exception&) {
+        return makeError(ErrorCode::InvalidArgument, "unknown device '" + opt.device + "'", "use cpu or cuda:N");
+    }
+    Result<Models> models = makeError(ErrorCode::Internal, "not loaded");
+    try {
+        models = loadModels(*source, reference, *dtype, device);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Unsupported, "cannot place the model on " + opt.device + ": " + e.what(),
+                         "evaluate with --device cpu, or free GPU memory");
+    }
     if (!models) return models.error();
     KldAccumulator acc;
     SRS_TRY(scoreAll(*plan, *models, opt, acc, progress, cancel));

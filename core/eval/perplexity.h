@@ -41,6 +41,9 @@ struct EvalOptions {
     // llama-perplexity does (BOS first in every window, only the second half scored), so that our
     // figures can be set beside its own.
     EvalProtocol protocol = EvalProtocol::Windows;
+    // Where the models run: "cpu" or "cuda:N", already resolved (device::resolveDevice); the
+    // scoring runs there too, only the per-token figures come back to the host.
+    std::string device = "cpu";
 };
 
 struct PerplexityReport {

@@ -17,6 +17,7 @@ Result<std::vector<EvalResult>> evaluateExports(const RunPlan& plan, const expor
     eo.window = c.eval_window;
     eo.batch_size = 8;
     eo.kernels = plan.kernels;
+    eo.device = c.device;  // resolved by the job: "cpu" or "cuda:N"
     exporter::QuantizedModel original;
     original.source = model.source;
     double params = 0;

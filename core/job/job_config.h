@@ -47,7 +47,7 @@ struct JobConfig {
     // AutoScheme
     std::optional<double> avg_bits;
     // Run
-    std::string device = "cpu";
+    std::string device = "auto";  // auto | cpu | cuda | cuda:N (device::resolveDevice); a run records the one it used
     std::vector<std::string> formats = {"auto_round"};
     bool resume = false;
     std::string run_dir;  // checkpoints; default <output_dir>/.signround-run

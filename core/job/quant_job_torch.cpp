@@ -26,6 +26,7 @@
 #include "core/common/log.h"
 #include "core/common/units.h"
 #include "core/device/estimator.h"
+#include "core/device/device_choice_torch.h"
 #include "core/device/hardware.h"
 #include "core/dist/collective.h"
 #include "core/io/dir_lock.h"
@@ -153,11 +154,9 @@ private:
         if (dist_.active()) coll_ = check(dist::connect(dist_, false));
         if (master()) lockFolders(cfg_.output_dir, run_dir_);
         source_ = check(io::openWeightSource(cfg_.model));
+        chooseDevice();
         plan_ = check(planRun(*source_, cfg_));
         cfg_ = plan_.config;
-        if (plan_.device != ComputeDevice::Cpu)
-            throw Failure{makeError(ErrorCode::Unsupported, "device '" + cfg_.device + "' is not available in this build",
-                                    "use --device cpu (this LibTorch is CPU-only)")};
         compute_dtype_ = check(model::parseComputeDtype(cfg_.amp_dtype));
         reportPlan();
         check(checkModelTensorsFinite(*source_));
@@ -175,7 +174,7 @@ private:
         if (!resumed) calibrate();
 
         phase("tuning", std::to_string(plan_.num_blocks - next_block_) + " blocks");
-        BlockTuner tuner(plan_, *source_, compute_dtype_, seqlen_, obs_, cancel_, [this](const std::string& w) { pausePoint(w); });
+        BlockTuner tuner(plan_, *source_, compute_dtype_, seqlen_, obs_, cancel_, [this](const std::string& w) { pausePoint(w); }, device_);
         if (coll_) tuner.setDistributed(coll_.get(), shard_.first, global_samples_);
         for (int k = next_block_; k < plan_.num_blocks; ++k) tuneOne(tuner, k);
         if (coll_ && master()) {
@@ -196,6 +195,20 @@ private:
         std::error_code ec;
         fs::remove(fs::path(run_dir_) / "activations.safetensors", ec);  // blocks stay for `signround export`
         writeState(plan_.num_blocks, true);
+    }
+
+    // --device resolved against what LibTorch and the driver can use now ("auto" becomes "cpu" or
+    // "cuda:0"); the run records the device it used. A rank of a distributed run on GPUs takes
+    // cuda:LOCAL_RANK.
+    void chooseDevice() {
+        const auto available = device::currentDeviceAvailability();
+        std::string requested = cfg_.device;
+        if (dist_.active() && requested != "cpu" && available.torch_cuda_devices > 0 && (requested == "auto" || requested == "cuda"))
+            requested = "cuda:" + std::to_string(dist_.local_rank);
+        const device::ResolvedDevice d = check(device::resolveDevice(requested, available));
+        cfg_.device = d.name;
+        device_ = d.cuda ? c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d.index)) : c10::Device(c10::kCPU);
+        log::info("device: " + d.label);
     }
 
     // The plan's decisions the user should see in the log, and the one that stops the run.
@@ -462,6 +475,7 @@ private:
     std::shared_ptr<io::WeightSource> source_;
     RunPlan plan_;
     at::ScalarType compute_dtype_ = at::kFloat;
+    c10::Device device_{c10::kCPU};
     std::string run_dir_;
     int next_block_ = 0;
     std::int64_t seqlen_ = 0;

@@ -181,9 +181,11 @@ Status planExportBytes(RunPlan& plan, const io::WeightSource& source) {
 }  // namespace
 
 Result<ComputeDevice> parseComputeDevice(const std::string& name) {
+    if (name == "auto" || name.empty()) return ComputeDevice::Auto;
     if (name == "cpu") return ComputeDevice::Cpu;
-    if (name == "cuda" || name.rfind("cuda:", 0) == 0) return ComputeDevice::Cuda;
-    return makeError(ErrorCode::InvalidArgument, "unknown device '" + name + "'", "use --device cpu or cuda");
+    const bool digits = name.size() > 5 && name.size() <= 9 && name.find_first_not_of("0123456789", 5) == std::string::npos;
+    if (name == "cuda" || (name.rfind("cuda:", 0) == 0 && digits)) return ComputeDevice::Cuda;
+    return makeError(ErrorCode::InvalidArgument, "unknown device '" + name + "'", "use --device auto, cpu, cuda or cuda:N");
 }
 
 const PlannedLayer* RunPlan::layer(const std::string& name) const {

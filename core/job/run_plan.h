@@ -29,8 +29,9 @@
 
 namespace srs::job {
 
-enum class ComputeDevice { Cpu, Cuda };
-// "cpu", "cuda" or "cuda:N"; anything else is an error that lists them.
+enum class ComputeDevice { Auto, Cpu, Cuda };
+// "auto", "cpu", "cuda" or "cuda:N"; anything else is an error that lists them. Whether a CUDA
+// device is usable is device::resolveDevice's question (the job asks it before planning).
 Result<ComputeDevice> parseComputeDevice(const std::string& name);
 
 struct PlannedLayer {

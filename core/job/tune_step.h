@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <functional>
 #include <string>
@@ -39,8 +40,11 @@ Status checkModelTensorsFinite(const io::WeightSource& source);
 class BlockTuner {
 public:
     using PauseFn = std::function<void(const std::string& where)>;
+    // device: where each block computes (its weights, the tuning parameters and, for the block's
+    // time, its share of the activation caches; the caches themselves stay in host memory, where
+    // the checkpoint writes them).
     BlockTuner(const RunPlan& plan, const io::WeightSource& source, at::ScalarType dtype, std::int64_t seqlen, JobObserver& observer,
-               const CancelToken& cancel, PauseFn pause_point);
+               const CancelToken& cancel, PauseFn pause_point, c10::Device device = c10::Device(c10::kCPU));
 
     // A distributed run: `inputs` hold this rank's samples, rows [shard_first, shard_first + n)
     // of global_samples; the losses, gradients and input statistics are summed over the ranks.
@@ -57,6 +61,7 @@ private:
     CancelToken cancel_;
     PauseFn pause_;
     at::Tensor cos_, sin_;
+    c10::Device device_;
     dist::Collective* collective_ = nullptr;
     std::int64_t shard_first_ = 0, global_samples_ = 0;
 };

@@ -168,11 +168,11 @@ Status checkModelTensorsFinite(const io::WeightSource& source) {
 }
 
 BlockTuner::BlockTuner(const RunPlan& plan, const io::WeightSource& source, at::ScalarType dtype, std::int64_t seqlen, JobObserver& observer,
-                       const CancelToken& cancel, PauseFn pause_point)
-    : plan_(plan), source_(source), dtype_(dtype), obs_(observer), cancel_(cancel), pause_(std::move(pause_point)) {
+                       const CancelToken& cancel, PauseFn pause_point, c10::Device device)
+    : plan_(plan), source_(source), dtype_(dtype), obs_(observer), cancel_(cancel), pause_(std::move(pause_point)), device_(device) {
     auto [cos, sin] = model::Rope(source.config()).cosSin(at::arange(seqlen, at::kLong));
-    cos_ = cos;
-    sin_ = sin;
+    cos_ = cos.to(device_);
+    sin_ = sin.to(device_);
 }
 
 void BlockTuner::setDistributed(dist::Collective* collective, std::int64_t shard_first, std::int64_t global_samples) {
@@ -188,6 +188,16 @@ Result<TunedBlock> BlockTuner::tune(int k, BlockInputs& inputs) {
     if (!block) return block.error();
     SRS_TRY(checkBlockWeights(**block, source_, k));
     SRS_TRY(checkInputs(inputs, k));
+    // On a GPU: the block and this block's activations there (host copies stay in `inputs`).
+    BlockInputs on;
+    try {
+        (*block)->to(device_);
+        on.fp = inputs.fp.to(device_);
+        if (inputs.q.defined()) on.q = inputs.q.to(device_);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Unsupported, blockName(k) + ": cannot place the block and its activations on " + device_.str() + ": " + e.what(),
+                         "use fewer --nsamples or a shorter --seqlen, or --device cpu");
+    }
     std::vector<quant::LayerPlan> layers;
     std::map<std::string, at::Tensor> weights;
     const std::string prefix = "model.layers." + std::to_string(k) + ".";
@@ -209,15 +219,15 @@ Result<TunedBlock> BlockTuner::tune(int k, BlockInputs& inputs) {
     const bool opt_rtn = opt.iters == 0 && !plan_.config.disable_opt_rtn;
     std::map<std::string, at::Tensor> imatrix;
     if (opt_rtn) opt.imatrix = &imatrix;
-    auto fp_out = runBlock(**block, inputs.fp, cos_, sin_, plan_, nullptr, opt_rtn ? &imatrix : nullptr, cancel_);
+    auto fp_out = runBlock(**block, on.fp, cos_, sin_, plan_, nullptr, opt_rtn ? &imatrix : nullptr, cancel_);
     if (!fp_out) return fp_out.error();
-    if (!quant::allFinite(*fp_out)) return activationError(**block, source_, inputs.fp, *fp_out, cos_, sin_, nullptr, k, "full-precision");
+    if (!quant::allFinite(*fp_out)) return activationError(**block, source_, on.fp, *fp_out, cos_, sin_, nullptr, k, "full-precision");
     if (collective_ && opt_rtn) {  // the input statistics of every rank's samples
         std::vector<at::Tensor*> sums;
         for (auto& [name, t] : imatrix) sums.push_back(&t);
         SRS_TRY(dist::allreduceSum(*collective_, sums, blockName(k) + " (input statistics)"));
     }
-    const at::Tensor input = plan_.config.enable_quanted_input && inputs.q.defined() ? inputs.q : inputs.fp;
+    const at::Tensor input = plan_.config.enable_quanted_input && on.q.defined() ? on.q : on.fp;
     const model::DecoderBlock* bp = block->get();
     auto forward = [this, bp](const at::Tensor& x, const std::map<std::string, at::Tensor>& o) { return bp->forward(x, cos_, sin_, &o); };
     quant::BlockTuneResult r;
@@ -240,8 +250,8 @@ Result<TunedBlock> BlockTuner::tune(int k, BlockInputs& inputs) {
     const std::int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count() - (cancel_.pausedMs() - paused0);
     out.stats = BlockFinished{k, plan_.num_blocks, r.rtn_loss, r.best_loss, r.best_iter, std::max<std::int64_t>(0, ms), {}};
     for (const auto& t : r.layers) out.stats.layers.push_back(t.stats);
-    inputs.fp = *fp_out;
-    inputs.q = *q_out;
+    inputs.fp = fp_out->to(at::kCPU);
+    inputs.q = q_out->to(at::kCPU);
     return out;
 }
 

@@ -189,6 +189,16 @@ Result<std::unique_ptr<DecoderBlock>> DecoderBlock::load(const io::WeightSource&
 const at::Tensor& DecoderBlock::weight(const std::string& linear) const { return weights_.at(linear); }
 const at::Tensor& DecoderBlock::bias(const std::string& linear) const { return biases_.at(linear); }
 
+void DecoderBlock::to(const c10::Device& device) {
+    for (auto& [k, w] : weights_) w = w.to(device);
+    for (auto& [k, b] : biases_)
+        if (b.defined()) b = b.to(device);
+    for (at::Tensor* t : {&input_norm_, &post_norm_, &q_norm_, &k_norm_})
+        if (t->defined()) *t = t->to(device);
+}
+
+c10::Device DecoderBlock::device() const { return input_norm_.device(); }
+
 std::uint64_t DecoderBlock::sizeBytes() const {
     std::uint64_t n = 0;
     for (const auto& [k, w] : weights_) n += w.nbytes();
@@ -377,7 +387,17 @@ Result<std::unique_ptr<CausalLM>> CausalLM::load(std::shared_ptr<io::WeightSourc
     return m;
 }
 
-at::Tensor CausalLM::embed(const at::Tensor& ids) const { return at::embedding(embed_, ids); }
+void CausalLM::to(const c10::Device& device) {
+    const bool tied = lm_head_.is_same(embed_);
+    embed_ = embed_.to(device);
+    norm_ = norm_.to(device);
+    lm_head_ = tied ? embed_ : lm_head_.to(device);
+    for (auto& b : blocks_) b->to(device);
+}
+
+c10::Device CausalLM::device() const { return embed_.device(); }
+
+at::Tensor CausalLM::embed(const at::Tensor& ids) const { return at::embedding(embed_, ids.to(embed_.device())); }
 
 at::Tensor CausalLM::head(const at::Tensor& hidden) const {
     at::Tensor x = rmsNorm(hidden, norm_, config().rms_norm_eps);
@@ -387,6 +407,8 @@ at::Tensor CausalLM::head(const at::Tensor& hidden) const {
 at::Tensor CausalLM::logits(const at::Tensor& ids) const {
     const std::int64_t T = ids.size(1);
     auto [cos, sin] = rope_->cosSin(at::arange(T, at::kLong));
+    cos = cos.to(embed_.device());
+    sin = sin.to(embed_.device());
     at::Tensor h = embed(ids);
     for (const auto& b : blocks_) h = b->forward(h, cos, sin);
     return head(h);
@@ -396,6 +418,8 @@ at::Tensor CausalLM::logitsCached(const at::Tensor& ids, KvCache& cache) const {
     if (cache.blocks.size() != blocks_.size()) cache.blocks.assign(blocks_.size(), BlockKvCache());
     const std::int64_t past = cache.length(), T = ids.size(1);
     auto [cos, sin] = rope_->cosSin(at::arange(past, past + T, at::kLong));
+    cos = cos.to(embed_.device());
+    sin = sin.to(embed_.device());
     at::Tensor h = embed(ids);
     for (std::size_t i = 0; i < blocks_.size(); ++i) h = blocks_[i]->forwardCached(h, cos, sin, cache.blocks[i]);
     return head(h);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <functional>
 #include <map>
@@ -77,6 +78,9 @@ public:
     const at::Tensor& weight(const std::string& linear) const;
     const at::Tensor& bias(const std::string& linear) const;
     std::uint64_t sizeBytes() const;
+    // Moves every tensor of the block to `device` (a no-op where they are already).
+    void to(const c10::Device& device);
+    c10::Device device() const;
 
     // hidden [B, T, H] -> [B, T, H]. cos/sin from Rope::cosSin. Overridden linears use the given
     // tensors (any dtype; cast to the hidden dtype) instead of the stored weights.
@@ -124,6 +128,9 @@ public:
     int numBlocks() const { return static_cast<int>(config().num_hidden_layers); }
     bool hasBlocks() const { return !blocks_.empty(); }
     DecoderBlock& block(int i) { return *blocks_.at(i); }
+    // Moves the embedding, norm, head and every loaded block to `device`.
+    void to(const c10::Device& device);
+    c10::Device device() const;
 
     at::Tensor embed(const at::Tensor& ids) const;      // [B, T] int64 -> [B, T, H]
     at::Tensor head(const at::Tensor& hidden) const;    // final norm + lm_head -> [B, T, V] float32

@@ -5,7 +5,15 @@
 #include <ATen/record_function.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <c10/core/DeviceGuard.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+
+#include <stdexcept>
+
 #include "kernels/cpu/qdq.h"
+#ifdef SRS_HAVE_CUDA
+#include "kernels/cuda/qdq_cuda.h"
+#endif
 
 namespace srs::quant {
 namespace {
@@ -30,6 +38,30 @@ const float* ptr(const at::Tensor& t) { return present(t) ? t.data_ptr<float>() 
 
 at::Tensor f32(const at::Tensor& t) { return t.defined() ? t.detach().to(at::kFloat).contiguous() : t; }
 
+// The kernels for the weight's device: the CPU ones, or kernels/cuda queued on the default stream
+// of the weight's GPU (fusedKernelsRunOn said they may).
+void runForward(const at::Tensor& weight, const kernels::QdqShape& s, const kernels::QdqInputs& in, float* deq) {
+    if (weight.is_cpu()) return kernels::qdqForward(s, in, deq);
+#ifdef SRS_HAVE_CUDA
+    c10::DeviceGuard guard(weight.device());
+    if (const std::string e = kernels::cuda::qdqForwardAsync(s, in, deq); !e.empty()) throw std::runtime_error("CUDA quant-dequant forward: " + e);
+#else
+    throw std::logic_error("fused quant-dequant asked for on " + weight.device().str() + " in a build without kernels/cuda");
+#endif
+}
+
+void runBackward(const at::Tensor& weight, const kernels::QdqShape& s, const kernels::QdqInputs& in, const float* gd, float* gv, float* ga,
+                 float* gb) {
+    if (weight.is_cpu()) return kernels::qdqBackward(s, in, gd, gv, ga, gb);
+#ifdef SRS_HAVE_CUDA
+    c10::DeviceGuard guard(weight.device());
+    if (const std::string e = kernels::cuda::qdqBackwardAsync(s, in, gd, gv, ga, gb); !e.empty())
+        throw std::runtime_error("CUDA quant-dequant backward: " + e);
+#else
+    throw std::logic_error("fused quant-dequant asked for on " + weight.device().str() + " in a build without kernels/cuda");
+#endif
+}
+
 struct QdqFunction : public torch::autograd::Function<QdqFunction> {
     // Differentiable inputs first (v, alpha, beta); the rest are constants.
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& v, const at::Tensor& alpha, const at::Tensor& beta,
@@ -39,7 +71,7 @@ struct QdqFunction : public torch::autograd::Function<QdqFunction> {
         kernels::QdqShape s = shapeOf(weight, bits, group_size, sym, fp16_scale);
         kernels::QdqInputs in{ptr(weight), ptr(v), ptr(alpha), ptr(beta), ptr(wmin), ptr(wmax)};
         at::Tensor deq = at::empty({s.out, s.in}, weight.options());
-        kernels::qdqForward(s, in, deq.data_ptr<float>());
+        runForward(weight, s, in, deq.data_ptr<float>());
         ctx->saved_data["v"] = v;
         ctx->saved_data["alpha"] = alpha;
         ctx->saved_data["beta"] = beta;
@@ -63,7 +95,7 @@ struct QdqFunction : public torch::autograd::Function<QdqFunction> {
         if (present(alpha) && ctx->needs_input_grad(1)) ga = at::empty({s.groupRows()}, weight.options());
         if (present(beta) && ctx->needs_input_grad(2)) gb = at::empty({s.groupRows()}, weight.options());
         if (gv.defined() || ga.defined() || gb.defined())
-            kernels::qdqBackward(s, in, gd.data_ptr<float>(), gv.defined() ? gv.data_ptr<float>() : nullptr,
+            runBackward(weight, s, in, gd.data_ptr<float>(), gv.defined() ? gv.data_ptr<float>() : nullptr,
                                  ga.defined() ? ga.data_ptr<float>() : nullptr, gb.defined() ? gb.data_ptr<float>() : nullptr);
         return {gv, ga, gb, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
     }
@@ -71,13 +103,22 @@ struct QdqFunction : public torch::autograd::Function<QdqFunction> {
 
 }  // namespace
 
+bool fusedKernelsRunOn(const at::Tensor& weight) {
+    if (weight.is_cpu()) return true;
+#ifdef SRS_HAVE_CUDA
+    // kernels/cuda queue their work on the default stream: fine while LibTorch computes there too.
+    if (weight.is_cuda()) return c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->getStream(weight.device()).id() == 0;
+#endif
+    return false;
+}
+
 at::Tensor quantDequantFused(const at::Tensor& weight, const QuantScheme& s, const GroupRange& range, const at::Tensor& v,
                              const at::Tensor& alpha, const at::Tensor& beta) {
     const int gs = s.effectiveGroupSize(weight.size(1));
     // The kernel reads the parameters' storage directly; they are float32 contiguous leaves in
     // the tuner, and anything else is converted (the gradient then flows through the copy).
-    auto param = [](const at::Tensor& t) {
-        if (!t.defined()) return at::empty({0}, at::kFloat);
+    auto param = [&weight](const at::Tensor& t) {
+        if (!t.defined()) return at::empty({0}, weight.options().dtype(at::kFloat));
         return t.scalar_type() != at::kFloat || !t.is_contiguous() ? t.to(at::kFloat).contiguous() : t;
     };
     return QdqFunction::apply(param(v), param(alpha), param(beta), f32(weight), f32(range.wmin), f32(range.wmax),
@@ -87,7 +128,7 @@ at::Tensor quantDequantFused(const at::Tensor& weight, const QuantScheme& s, con
 void signSgdStepFused(at::Tensor& p, double lr, bool clamp01) {
     if (!p.defined() || !p.grad().defined()) return;
     at::Tensor& g = p.mutable_grad();
-    if (!p.is_contiguous() || !g.is_contiguous() || p.scalar_type() != at::kFloat || g.scalar_type() != at::kFloat) {
+    if (!p.is_cpu() || !p.is_contiguous() || !g.is_contiguous() || p.scalar_type() != at::kFloat || g.scalar_type() != at::kFloat) {
         at::NoGradGuard ng;
         p.sub_(g.sign() * lr);
         if (clamp01) p.clamp_(0.0, 1.0);

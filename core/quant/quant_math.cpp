@@ -88,7 +88,7 @@ QdqResult optimizedRtn(const at::Tensor& weight, const QuantScheme& s, const at:
     const std::int64_t g = (in + gs - 1) / gs;
     const double maxq = static_cast<double>(1 << (s.bits - 1));
     at::Tensor w = toGroups(weight.to(at::kFloat), gs);  // [R, gs]
-    at::Tensor imp = imatrix.defined() ? imatrix.to(at::kFloat).reshape({1, in}) : at::ones({1, in});
+    at::Tensor imp = imatrix.defined() ? imatrix.to(at::kFloat).reshape({1, in}) : at::ones({1, in}, w.options());
     at::Tensor weights = toGroups(imp.expand({out, in}).contiguous(), gs);  // padding weighs 0
     // The signed element of largest magnitude per group.
     at::Tensor idx = w.abs().argmax(1, true);
@@ -97,7 +97,7 @@ QdqResult optimizedRtn(const at::Tensor& weight, const QuantScheme& s, const at:
     const bool two_bit = s.bits == 2;
     const double step = two_bit ? 0.01 : maxq * 0.75 / 100.0;
     const int kmax = two_bit ? 90 : 100;
-    at::Tensor best_err = at::full({w.size(0)}, std::numeric_limits<float>::infinity());
+    at::Tensor best_err = at::full({w.size(0)}, std::numeric_limits<float>::infinity(), w.options());
     at::Tensor best_iscale = -maxq / gmax;
     for (int k = -kmax; k <= kmax; ++k) {
         at::Tensor iscale = -(maxq - step * k) / gmax;  // [R]

@@ -186,10 +186,11 @@ Result<std::vector<LayerParams>> makeLayerParams(const std::map<std::string, at:
         const std::int64_t out = lp.weight.size(0), in = lp.weight.size(1);
         const int gs = p.scheme.effectiveGroupSize(in);
         const std::int64_t g = p.scheme.groups(in);
-        lp.v = at::zeros({out * g, gs}, at::kFloat).requires_grad_(opt.iters > 0);
+        const auto f32 = lp.weight.options().dtype(at::kFloat);  // on the weight's device
+        lp.v = at::zeros({out * g, gs}, f32).requires_grad_(opt.iters > 0);
         if (opt.enable_minmax_tuning && opt.iters > 0) {
-            lp.alpha = at::ones({out * g}, at::kFloat).requires_grad_(true);
-            lp.beta = at::ones({out * g}, at::kFloat).requires_grad_(true);
+            lp.alpha = at::ones({out * g}, f32).requires_grad_(true);
+            lp.beta = at::ones({out * g}, f32).requires_grad_(true);
         }
         lp.lr = opt.lr > 0 ? opt.lr : autoLearningRate(opt.iters, p.scheme.bits);
         lp.minmax_lr = opt.minmax_lr > 0 ? opt.minmax_lr : lp.lr;
@@ -198,10 +199,11 @@ Result<std::vector<LayerParams>> makeLayerParams(const std::map<std::string, at:
     return params;
 }
 
-// The fused kernels work on CPU float32 weights (all the tuner holds today).
+// The fused kernels: the CPU ones on CPU weights, kernels/cuda on CUDA weights where they are
+// built and can run on the stream LibTorch computes on (qdq_fused.h); else the reference path.
 bool useFusedKernels(const TuneOptions& opt, const std::vector<LayerParams>& params) {
     bool fused = opt.kernels != KernelPath::Reference;
-    for (const auto& lp : params) fused = fused && lp.weight.device().is_cpu();
+    for (const auto& lp : params) fused = fused && fusedKernelsRunOn(lp.weight);
     return fused;
 }
 
@@ -259,7 +261,7 @@ public:
     // gradients add up; returns the mean micro-batch loss, or why a loss or gradient is not finite.
     Result<double> accumulateGradients(TrainingWeightsFn trainingWeights, int it) {
         if (opt.collective) return accumulateDistributed(trainingWeights, it);
-        at::Tensor index = at::tensor(sampler_.next(), at::kLong);
+        at::Tensor index = at::tensor(sampler_.next(), at::kLong).to(inputs_.device());
         const std::int64_t micro_batches = (global_batch_ + opt.batch_size - 1) / opt.batch_size;
         double total = 0.0;
         int micro = 0;
@@ -293,7 +295,7 @@ public:
             if (i >= first && i < first + held) mine.push_back(i - first);
         double local = 0.0;
         const auto count = static_cast<std::int64_t>(mine.size());
-        at::Tensor index = at::tensor(mine, at::kLong);
+        at::Tensor index = at::tensor(mine, at::kLong).to(inputs_.device());
         for (std::int64_t m0 = 0; m0 < count; m0 += opt.batch_size) {
             const std::int64_t k = std::min<std::int64_t>(opt.batch_size, count - m0);
             at::Tensor sel = index.narrow(0, m0, k);
@@ -314,7 +316,7 @@ public:
                     grads.push_back(&p->mutable_grad());
                 }
         SRS_TRY(dist::allreduceSum(*opt.collective, grads, what + " (gradients)"));
-        at::Tensor sum = at::full({1}, local, at::kDouble);
+        at::Tensor sum = at::full({1}, local, inputs_.options().dtype(at::kDouble));  // where the collective sums (NCCL: the GPU)
         SRS_TRY(opt.collective->allreduceSum(sum, what + " (loss)"));
         SRS_TRY(checkGradients(params, opt, it));
         return sum.item<double>() / static_cast<double>(global_batch_);
@@ -489,7 +491,7 @@ Result<double> blockLoss(const BlockForward& forward, const std::map<std::string
         at::Tensor out = forward(inputs.narrow(0, b, k), overrides);
         sum += maskedMse(out, targets.narrow(0, b, k)).item<double>() * static_cast<double>(k);
     }
-    at::Tensor total = at::full({1}, sum, at::kDouble);
+    at::Tensor total = at::full({1}, sum, inputs.options().dtype(at::kDouble));
     SRS_TRY(opt.collective->allreduceSum(total, where(opt) + " (block loss)"));
     return total.item<double>() / static_cast<double>(globalSamples(inputs, opt));
 }
@@ -564,14 +566,14 @@ exporter::QuantizedLayer toQuantizedLayer(const std::string& module_name, const 
     l.scheme = t.scheme;
     l.out_features = t.result.q.size(0);
     l.in_features = t.result.q.size(1);
-    at::Tensor q = t.result.q.to(at::kByte).contiguous();
+    at::Tensor q = t.result.q.to(at::kCPU).to(at::kByte).contiguous();
     l.q.assign(q.data_ptr<std::uint8_t>(), q.data_ptr<std::uint8_t>() + q.numel());
-    at::Tensor s = t.result.scale.to(at::kFloat).contiguous();
+    at::Tensor s = t.result.scale.to(at::kCPU).to(at::kFloat).contiguous();
     l.scales.assign(s.data_ptr<float>(), s.data_ptr<float>() + s.numel());
-    at::Tensor z = t.result.zero.to(at::kInt).contiguous();
+    at::Tensor z = t.result.zero.to(at::kCPU).to(at::kInt).contiguous();
     l.zeros.assign(z.data_ptr<std::int32_t>(), z.data_ptr<std::int32_t>() + z.numel());
     if (bias.defined()) {
-        at::Tensor b = bias.to(at::kFloat).contiguous();
+        at::Tensor b = bias.to(at::kCPU).to(at::kFloat).contiguous();
         l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
     }
     return l;

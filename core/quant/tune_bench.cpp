@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <ATen/SequenceNumber.h>
 #include <ATen/record_function.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "core/common/numeric_cast.h"
 #include "core/io/weight_source.h"
 #include "core/model/llama_model.h"
+#include "core/quant/qdq_fused.h"
 #include "core/quant/signround.h"
 #include "kernels/attention.h"
 #include "kernels/attention_choice.h"
@@ -28,6 +30,62 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// Waits for the device's queued work (GPU kernels run asynchronously); nothing on the CPU.
+void sync(const c10::Device& d) {
+    if (!d.is_cpu()) c10::impl::getDeviceGuardImpl(d.type())->synchronizeDevice(d.index());
+}
+
+// An n×n×n matmul in dtype on a GPU: the yardstick there (kernels::measureMatmul is the CPU's).
+double deviceMatmulGflops(int n, at::ScalarType dtype, const c10::Device& d) {
+    const at::Tensor a = at::randn({n, n}, at::TensorOptions().device(d)).to(dtype), b = at::randn({n, n}, at::TensorOptions().device(d)).to(dtype);
+    at::matmul(a, b);
+    sync(d);
+    int reps = 0;
+    const auto t0 = Clock::now();
+    while (reps < 3 || msSince(t0) < 500.0) {
+        at::matmul(a, b);
+        if (++reps % 10 == 0) sync(d);
+    }
+    sync(d);
+    const double s = msSince(t0) / 1000.0;
+    return 2.0 * n * static_cast<double>(n) * n * reps / s / 1e9;
+}
+
+// The fused quant-dequant forward and backward on a random [out × in] weight (QdqRate).
+QdqRate measureQdq(std::int64_t out, std::int64_t in, int group, const c10::Device& d, int reps) {
+    QuantScheme s;
+    s.bits = 4;
+    s.group_size = group;
+    const auto f32 = at::TensorOptions().device(d).dtype(at::kFloat);
+    const at::Tensor w = at::randn({out, in}, f32) * 0.02;
+    const GroupRange range = groupRange(w, s);
+    const std::int64_t rows = out * s.groups(in);
+    at::Tensor v = at::zeros({rows, s.effectiveGroupSize(in)}, f32).requires_grad_(true);
+    at::Tensor alpha = at::ones({rows}, f32).requires_grad_(true), beta = at::ones({rows}, f32).requires_grad_(true);
+    const at::Tensor grad = at::randn({out, in}, f32);
+    QdqRate r{out, in, group};
+    double fwd = 0, bwd = 0;
+    for (int i = -1; i < reps; ++i) {  // i = -1: warm-up
+        sync(d);
+        auto t0 = Clock::now();
+        at::Tensor deq = quantDequantFused(w, s, range, v, alpha, beta);
+        sync(d);
+        const double f = msSince(t0);
+        t0 = Clock::now();
+        deq.backward(grad);
+        sync(d);
+        const double b = msSince(t0);
+        if (i >= 0) fwd += f, bwd += b;
+        for (at::Tensor* p : {&v, &alpha, &beta}) p->mutable_grad().zero_();
+    }
+    const double n = static_cast<double>(out) * static_cast<double>(in);
+    r.forward_us = 1000.0 * fwd / reps;
+    r.backward_us = 1000.0 * bwd / reps;
+    r.forward_gbps = r.forward_us > 0 ? 12.0 * n / (r.forward_us * 1e-6) / 1e9 : 0.0;
+    r.backward_gbps = r.backward_us > 0 ? 16.0 * n / (r.backward_us * 1e-6) / 1e9 : 0.0;
+    return r;
+}
 
 // One decoder block of the requested shape with random N(0, 0.02) weights, held in memory.
 class RandomBlockSource : public io::WeightSource {
@@ -219,6 +277,7 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
                    Status* status) {
     PathTiming t;
     t.name = path == KernelPath::Reference ? "reference" : "kernels";
+    const c10::Device device = inputs.device();
     std::map<std::string, at::Tensor> weights;
     std::vector<LayerPlan> plan;
     for (const auto& name : model::blockLinearNames()) {
@@ -244,6 +303,7 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
     std::vector<Clock::time_point> stamps;
     auto r = tuneBlock(forward, weights, inputs, targets, plan, opt,
                        [&](int it, double loss, double) {
+                           sync(device);  // the iteration's queued GPU work, so that the stamps time it
                            stamps.push_back(Clock::now());
                            std::lock_guard<std::mutex> lock(p.mu);
                            p.on = it >= o.warmup - 1 && it < opt.iters - 1;
@@ -261,8 +321,10 @@ PathTiming runPath(KernelPath path, model::DecoderBlock& block, const at::Tensor
     {
         kernels::FastLinearScope fast(path != KernelPath::Reference);
         blockLoss(forward, r->qdq_weights, inputs, targets, o.batch);  // warm
+        sync(device);
         const auto t0 = Clock::now();
         blockLoss(forward, r->qdq_weights, inputs, targets, o.batch);
+        sync(device);
         t.forward_ms = msSince(t0) / num::real(std::max<std::int64_t>(1, (inputs.size(0) + o.batch - 1) / o.batch));
     }
     // Per block at the defaults: default_iters iterations, plus four no-grad passes over all
@@ -326,23 +388,35 @@ Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::funct
     auto dt = model::parseComputeDtype(o.dtype);
     if (!dt) return dt.error();
     TuneBenchResult res;
+    c10::Device device(c10::kCPU);
+    try {
+        device = c10::Device(o.device);
+    } catch (const std::exception&) {
+        return makeError(ErrorCode::InvalidArgument, "bench tune: unknown device '" + o.device + "'", "use --device cpu or cuda:N");
+    }
     try {
         if (progress) progress("measuring the plain matmul rate");
-        res.matmul_gflops = kernels::measureMatmul(o.matmul_n, o.dtype).gflops;
+        res.matmul_gflops = device.is_cpu() ? kernels::measureMatmul(o.matmul_n, o.dtype).gflops
+                                            : deviceMatmulGflops(std::max(o.matmul_n, 8192), *dt, device);
         RandomBlockSource src(o);
         auto block = model::DecoderBlock::load(src, 0, *dt);
         if (!block) return block.error();
+        (*block)->to(device);
         model::Rope rope(src.config());
         auto [cos, sin] = rope.cosSin(at::arange(o.seqlen, at::kLong));
+        cos = cos.to(device);
+        sin = sin.to(device);
         at::manual_seed(1);
-        at::Tensor inputs = at::randn({o.batch, o.seqlen, o.hidden}).to(*dt);
+        at::Tensor inputs = at::randn({o.batch, o.seqlen, o.hidden}).to(*dt).to(device);
         at::Tensor targets;
         {
             at::NoGradGuard ng;
             targets = (*block)->forward(inputs, cos, sin);
         }
         res.flops_per_iter = flopsPerIteration(o);
-        res.qdq_isa = kernels::qdqIsa();
+        res.qdq_isa = device.is_cpu()        ? kernels::qdqIsa()
+                      : fusedKernelsRunOn(inputs) ? "CUDA (kernels/cuda on " + device.str() + ")"
+                                                  : "none on " + device.str() + " (kernels/cuda not built in: the kernels path runs ATen ops there)";
         Status st;
         res.reference = runPath(KernelPath::Reference, **block, cos, sin, inputs, targets, o, res.flops_per_iter, progress, &st);
         if (!st) return st.error();
@@ -350,8 +424,13 @@ Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::funct
         if (!st) return st.error();
         for (const auto& c : kernels::linearChoices()) res.linear_choices.push_back(c.describe());
         for (const auto& c : kernels::attentionChoices()) res.linear_choices.push_back(c.describe());
-        if (progress) progress("attention alone: the tiled op against LibTorch's scaled_dot_product_attention");
-        res.attention = duelAttention(o, *dt);
+        if (device.is_cpu()) {
+            if (progress) progress("attention alone: the tiled op against LibTorch's scaled_dot_product_attention");
+            res.attention = duelAttention(o, *dt);
+        }
+        if (progress) progress("the fused quant-dequant alone, forward and backward, at group 128 and 32");
+        const int reps = device.is_cpu() ? 2 : 20;
+        for (int g : {128, 32}) res.qdq_rates.push_back(measureQdq(4096, 4096, g, device, reps));
     } catch (const std::exception& e) {
         return makeError(ErrorCode::Internal, std::string("bench tune failed: ") + e.what());
     }

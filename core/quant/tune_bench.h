@@ -27,6 +27,18 @@ struct TuneBenchOptions {
     int default_iters = 200, default_nsamples = 128;
     int matmul_n = 2048;  // the yardstick: an n×n×n multiply in `dtype`
     int top_ops = 0;      // also list this many individual ops per path, by time
+    std::string device = "cpu";  // "cpu" or "cuda:N", already resolved (device::resolveDevice)
+};
+
+// The fused quant-dequant alone on one [out × in] weight, forward and backward (V, α, β), on the
+// bench's device: time per call and the rate of the bytes each pass must move (forward: weight
+// and V read, dequantized weight written, 12 B a weight; backward: weight, V and the incoming
+// gradient read, ∂V written, 16 B a weight; the per-group values are left out).
+struct QdqRate {
+    std::int64_t out = 0, in = 0;
+    int group = 0;
+    double forward_us = 0, backward_us = 0;
+    double forward_gbps = 0, backward_gbps = 0;  // GB = 10^9 bytes
 };
 
 struct PathTiming {
@@ -59,7 +71,9 @@ struct TuneBenchResult {
     std::string qdq_isa;
     std::vector<std::string> linear_choices;  // the measured backends: each linear shape, then attention
     PathTiming reference, kernels;
-    AttentionDuel attention;
+    AttentionDuel attention;  // CPU only (the tiled op is a CPU kernel): zeros on a GPU
+    std::vector<QdqRate> qdq_rates;
+    std::string device_label;  // where it ran, as the log says it
     double speedup() const { return kernels.block_s > 0 ? reference.block_s / kernels.block_s : 0; }
     double matmulFraction() const { return matmul_gflops > 0 ? kernels.gflops / matmul_gflops : 0; }
 };

@@ -241,6 +241,18 @@ std::string qdqBackwardDevice(const QdqShape& s, const QdqInputs& in, const floa
     return e.empty() ? check(cudaDeviceSynchronize()) : e;
 }
 
+std::string qdqForwardAsync(const QdqShape& s, const QdqInputs& in, float* deq) {
+    if (s.groupRows() == 0) return {};
+    forwardKernel<<<static_cast<unsigned>(s.groupRows()), kThreads, 0, cudaStreamLegacy>>>(s, in, deq);
+    return check(cudaGetLastError());
+}
+
+std::string qdqBackwardAsync(const QdqShape& s, const QdqInputs& in, const float* grad_deq, float* grad_v, float* grad_alpha, float* grad_beta) {
+    if (s.groupRows() == 0) return {};
+    backwardKernel<<<static_cast<unsigned>(s.groupRows()), kThreads, 0, cudaStreamLegacy>>>(s, in, grad_deq, grad_v, grad_alpha, grad_beta);
+    return check(cudaGetLastError());
+}
+
 std::string qdqForwardHost(const QdqShape& s, const QdqInputs& in, float* deq) {
     DeviceBuffers b;
     QdqInputs d = uploadInputs(b, s, in);

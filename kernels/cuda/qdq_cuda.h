@@ -21,6 +21,13 @@ std::string qdqForwardDevice(const QdqShape& shape, const QdqInputs& in, float* 
 std::string qdqBackwardDevice(const QdqShape& shape, const QdqInputs& in, const float* grad_deq, float* grad_v, float* grad_alpha,
                               float* grad_beta);
 
+// The same, queued on the legacy default stream (the stream LibTorch computes on unless told
+// otherwise) of the current device, without waiting: the pipeline's calls. Returns "" or the
+// launch error; a fault inside the kernel shows at LibTorch's next synchronizing call.
+std::string qdqForwardAsync(const QdqShape& shape, const QdqInputs& in, float* deq);
+std::string qdqBackwardAsync(const QdqShape& shape, const QdqInputs& in, const float* grad_deq, float* grad_v, float* grad_alpha,
+                             float* grad_beta);
+
 // Host buffers: copied to device 0, computed there, results copied back. For tests and checks.
 std::string qdqForwardHost(const QdqShape& shape, const QdqInputs& in, float* deq);
 std::string qdqBackwardHost(const QdqShape& shape, const QdqInputs& in, const float* grad_deq, float* grad_v, float* grad_alpha,

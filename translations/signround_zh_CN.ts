@@ -410,10 +410,6 @@
         <translation>序列长度：</translation>
     </message>
     <message>
-        <source>Where the blocks are tuned; this LibTorch build runs on the CPU (default in Settings)</source>
-        <translation>在哪个设备上调优各块；此 LibTorch 版本在 CPU 上运行（默认值见“设置”）</translation>
-    </message>
-    <message>
         <source>Batch size:</source>
         <translation>批大小：</translation>
     </message>
@@ -680,6 +676,18 @@
     <message>
         <source>Cannot read the evaluation text %1: choose another file, or leave the field empty.</source>
         <translation>无法读取评估文本 %1：请选择其他文件，或将此栏留空。</translation>
+    </message>
+    <message>
+        <source>Where the blocks are tuned and the exports evaluated: auto takes the first CUDA GPU LibTorch can use, else the CPU (default in Settings)</source>
+        <translation>调优各个块并评估导出结果的设备：auto 选用 LibTorch 可用的第一块 CUDA GPU，否则使用 CPU（默认值在“设置”中）</translation>
+    </message>
+    <message>
+        <source> · GPU memory %1</source>
+        <translation> · GPU 显存 %1</translation>
+    </message>
+    <message>
+        <source> · does not fit the GPU: %1</source>
+        <translation> · GPU 显存不足：%1</translation>
     </message>
 </context>
 <context>
@@ -2610,10 +2618,6 @@ measure them</source>
         <translation>默认输出文件夹：</translation>
     </message>
     <message>
-        <source>Device new runs tune on; this build of LibTorch runs on the CPU</source>
-        <translation>新运行用于调优的设备；此 LibTorch 版本在 CPU 上运行</translation>
-    </message>
-    <message>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
@@ -2648,6 +2652,10 @@ measure them</source>
     <message>
         <source>A new language applies when SignRound Studio starts again.</source>
         <translation>新的语言将在 SignRound Studio 下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Device new runs tune on: auto takes the first CUDA GPU LibTorch can use, else the CPU</source>
+        <translation>新运行所用的调优设备：auto 选用 LibTorch 可用的第一块 CUDA GPU，否则使用 CPU</translation>
     </message>
 </context>
 <context>

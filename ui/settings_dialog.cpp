@@ -34,7 +34,7 @@ AppSettings AppSettings::load() {
     QSettings s;
     AppSettings a;
     a.output_dir = s.value(kOutputKey, defaultOutputDir()).toString();
-    a.device = s.value(kDeviceKey, "cpu").toString();
+    a.device = s.value(kDeviceKey, "auto").toString();
     a.theme = themeKey(themeFromKey(s.value(kThemeKey, "system").toString()));
     a.language = savedLanguage();
     return a;
@@ -71,7 +71,7 @@ SettingsDialog::SettingsDialog(const AppSettings& current, const QStringList& de
     device_->addItems(devices);
     if (device_->findText(current.device) < 0) device_->addItem(current.device);
     device_->setCurrentText(current.device);
-    device_->setToolTip(tr("Device new runs tune on; this build of LibTorch runs on the CPU"));
+    device_->setToolTip(tr("Device new runs tune on: auto takes the first CUDA GPU LibTorch can use, else the CPU"));
     form->addRow(tr("Device:"), device_);
     initial_theme_ = current.theme;
     theme_ = new QComboBox(this);

@@ -14,7 +14,7 @@ namespace srs::ui {
 
 struct AppSettings {
     QString output_dir;  // default output folder of a new run
-    QString device;      // "cpu", "cuda:0", ...
+    QString device;      // "auto" (the default), "cpu", "cuda:0", ...
     QString theme = "system";  // themeKey(): "system", "light", "dark"
     QString language = "en";   // "en", "zh_CN"
 
@@ -26,7 +26,7 @@ struct AppSettings {
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
-    // devices: what hardware detection found ("cpu" first).
+    // devices: the device names the Configure page offers ("auto", "cpu", then the usable GPUs).
     SettingsDialog(const AppSettings& current, const QStringList& devices, QWidget* parent = nullptr);
     AppSettings values() const;
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/common/log.h"
+#include "core/device/device_choice_torch.h"
 #include "core/device/estimator.h"
 #include "core/job/quant_job.h"
 #include "core/quant/autoscheme/autoscheme.h"
@@ -111,6 +112,7 @@ srs::ui::RuntimeVersions runtimeVersions(const srs::kernels::ComputeRuntimeInfo&
 void presetConfigurePage(srs::ui::ConfigurePage* c, const QCommandLineParser& parser, const Options& o) {
     c->setAutoSchemeRunner(&srs::quant::autoscheme::runAutoScheme);
     c->setTuningRateProvider(&srs::device::measureTuningGflops);
+    c->setDeviceChoices(srs::device::usableDevices(srs::device::currentDeviceAvailability()));
     if (parser.isSet(o.dataset)) c->setCalibrationFiles(parser.values(o.dataset));
     if (parser.isSet(o.output)) c->setOutputDir(parser.value(o.output));
     if (parser.isSet(o.iters)) c->setIters(parser.value(o.iters).toInt());

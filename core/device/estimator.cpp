@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/common/units.h"
 #include "core/eval/kld_summary.h"
 
 namespace fs = std::filesystem;
@@ -64,6 +65,27 @@ double tuningBytes(const job::RunPlan& plan, const io::ModelConfig& mc, const Bl
     const double forward_batch = B * T * ((4.0 * H + 3.0 * I) * cd) + 8.0 * 1024 * 1024;  // no-grad block forward + one score chunk
     return block_weights + tuned_weights + std::max(3.0 * act + std::max(graph, forward_batch), 5.0 * act);
 }
+
+// GPU memory while a block is tuned on a GPU (core/job/tune_step_torch.cpp): the block in the
+// compute dtype, its tuned layers' fp32 state as on the CPU, the block's FP and quantized-chain
+// inputs and its FP outputs moved there for the block (three caches), and either one mini-batch's
+// autograd graph (LibTorch's fused attention keeps no score matrices) or, at the end of the block,
+// the quantized outputs being assembled (two more caches).
+double gpuTuningBytes(const job::RunPlan& plan, const io::ModelConfig& mc, const BlockParams& p, int world) {
+    const job::JobConfig& c = plan.config;
+    const double N = std::ceil(c.effectiveNsamples() / static_cast<double>(world)), T = c.effectiveSeqlen(), B = std::max(1, c.batch_size);
+    const double H = static_cast<double>(mc.hidden_size), I = static_cast<double>(mc.intermediate_size);
+    const double cd = c.amp_dtype == "float32" ? 4.0 : 2.0;
+    const int iters = c.effectiveIters();
+    const double act = N * T * H * cd;
+    const double block_weights = p.all * cd;
+    const double tuned_weights = iters > 0 ? p.tuned * 4.0 * 6.0 : p.tuned * 4.0 * 3.0;
+    const double graph = iters > 0 ? 2.0 * B * T * (8.0 * H + 4.0 * I) * cd : B * T * (4.0 * H + 3.0 * I) * cd;
+    return block_weights + tuned_weights + std::max(3.0 * act + graph, 5.0 * act);
+}
+
+// The CUDA context, LibTorch's kernels and cuBLAS's workspace: measured at about 0.5 to 0.9 GiB.
+constexpr double kCudaContextBytes = 1024.0 * 1024.0 * 1024.0;
 
 // Calibration: the text files, their token ids, the embedding and the first cache.
 double calibrationBytes(const job::JobConfig& c, const io::ModelConfig& mc) {
@@ -126,6 +148,10 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     const double peak = std::max({tuningBytes(e.plan, mc, p, world), calibrationBytes(c, mc), evaluationBytes(c, *source)});
     e.job_memory_bytes = static_cast<std::uint64_t>(peak);
     e.peak_rss_bytes = rates.base_rss_bytes + e.job_memory_bytes;
+    if (rates.gpu_memory_bytes > 0) {
+        e.gpu_peak_bytes = static_cast<std::uint64_t>(std::max(gpuTuningBytes(e.plan, mc, p, world), evaluationBytes(c, *source)) + kCudaContextBytes);
+        e.fits_gpu = static_cast<double>(e.gpu_peak_bytes) <= 0.95 * static_cast<double>(rates.gpu_memory_bytes);
+    }
 
     // Time. Tuning runs iters × accumulation steps mini-batches forward and backward (≈ 3
     // forwards) and four forwards over all samples (FP target, RTN and best loss, quantized output),
@@ -156,6 +182,14 @@ Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source,
     if (rates.tuning_gflops > 0 && (world == 1 || rates.link_gbytes_per_s > 0))
         e.seconds = e.flops / (rates.tuning_gflops * 1e9) + e.comm_seconds;
     return e;
+}
+
+std::string gpuMemoryProblem(const JobEstimate& e, std::uint64_t gpu_memory_bytes) {
+    if (gpu_memory_bytes == 0 || e.fits_gpu) return {};
+    const job::JobConfig& c = e.plan.config;
+    return "the run needs about " + units::formatBytes(e.gpu_peak_bytes) + " of GPU memory at its peak, the GPU has " +
+           units::formatBytes(gpu_memory_bytes) + " (" + std::to_string(c.effectiveNsamples()) + " samples of " + std::to_string(c.effectiveSeqlen()) +
+           " tokens are on the GPU while a block is tuned)";
 }
 
 }  // namespace srs::device

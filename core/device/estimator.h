@@ -25,6 +25,8 @@ struct MachineRates {
     int world_size = 1;
     double link_gbytes_per_s = 0.0;
     double link_latency_s = 0.0;
+    // A run on a GPU: its memory (0: the run is on the CPU). tuning_gflops is then the GPU's.
+    std::uint64_t gpu_memory_bytes = 0;
 };
 
 struct JobEstimate {
@@ -40,7 +42,16 @@ struct JobEstimate {
     double allreduce_bytes_per_iteration = 0.0;  // on the wire per rank: ring all-reduce, 2(N−1)/N × 4 bytes × those values
     double gather_bytes_per_block = 0.0;     // the other ranks' activation caches sent to rank 0 for the checkpoint
     double comm_seconds = 0.0;               // all of that at the link rate and latency, all blocks
+    // A run on a GPU (rates.gpu_memory_bytes > 0): its peak GPU memory (the block, its tuning state,
+    // the block's activation caches and one mini-batch's autograd graph, or the evaluation's two
+    // models and logits, plus the CUDA context) and whether that fits the GPU with 5 % to spare.
+    // On a GPU the activation caches live in host memory between blocks: job_memory_bytes counts them.
+    std::uint64_t gpu_peak_bytes = 0;
+    bool fits_gpu = true;
 };
+
+// Why a GPU run cannot fit, with the numbers and what to change; empty when it fits or runs on the CPU.
+std::string gpuMemoryProblem(const JobEstimate& e, std::uint64_t gpu_memory_bytes);
 
 Result<JobEstimate> estimateJob(const std::shared_ptr<io::WeightSource>& source, const job::JobConfig& config, const MachineRates& rates);
 // Opens config.model first.

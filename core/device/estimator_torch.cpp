@@ -9,6 +9,9 @@
 #include <tuple>
 #include <vector>
 
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+
+#include "core/device/device_choice_torch.h"
 #include "core/device/estimator.h"
 #include "core/model/llama_model.h"
 #include "core/quant/quant_scheme.h"
@@ -31,7 +34,7 @@ double measureMatmulGflops(int n, const std::string& dtype) {
 
 double measureTuningGflops(const job::JobConfig& config) {
     static std::mutex mutex;
-    static std::map<std::tuple<std::string, int, int, std::string, bool>, double> cache;
+    static std::map<std::tuple<std::string, int, int, std::string, bool, std::string>, double> cache;
     std::lock_guard<std::mutex> lock(mutex);
     // At most 2048 tokens a step (sequences of at most 512): a probe of a few seconds at most,
     // whatever the settings; the FLOP count scales the rate to the run's shape.
@@ -40,7 +43,11 @@ double measureTuningGflops(const job::JobConfig& config) {
     // The run's own path: the kernels (fused ops, tiled attention) unless it asks for the reference.
     const auto path = quant::parseKernelPath(config.kernels);
     const bool fast = !path || *path != quant::KernelPath::Reference;
-    const auto key = std::make_tuple(config.model, batch, seqlen, config.amp_dtype, fast);
+    // On the run's device: a GPU's rate for a GPU run.
+    const auto chosen = resolveDevice(config.device, currentDeviceAvailability());
+    if (!chosen) return 0.0;
+    const c10::Device device = chosen->cuda ? c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(chosen->index)) : c10::Device(c10::kCPU);
+    const auto key = std::make_tuple(config.model, batch, seqlen, config.amp_dtype, fast, chosen->name);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
     double rate = 0.0;
@@ -51,18 +58,22 @@ double measureTuningGflops(const job::JobConfig& config) {
         const auto& mc = (*source)->config();
         auto block = model::DecoderBlock::load(**source, 0, *dtype);
         if (!block) return 0.0;
+        (*block)->to(device);
         auto [cos, sin] = model::Rope(mc).cosSin(at::arange(seqlen, at::kLong));
+        cos = cos.to(device);
+        sin = sin.to(device);
         std::map<std::string, at::Tensor> weights;
         double params = 0;
         for (const auto& l : model::blockLinearNames()) {
             weights[l] = (*block)->weight(l).to(at::kFloat).detach().requires_grad_(true);
             params += static_cast<double>(weights[l].numel());
         }
-        at::Tensor x = at::randn({batch, seqlen, mc.hidden_size}).to(*dtype);
+        at::Tensor x = at::randn({batch, seqlen, mc.hidden_size}).to(*dtype).to(device);
         auto step = [&] {
             kernels::FastLinearScope scope(fast);
             at::Tensor out = (*block)->forward(x, cos, sin, &weights);
             out.to(at::kFloat).pow(2).mean().backward();
+            if (device.is_cuda()) c10::impl::getDeviceGuardImpl(device.type())->synchronizeDevice(device.index());
         };
         step();  // warm-up: first-call dispatch, allocations
         // The median of three short windows: the speed a step has on this machine as it is

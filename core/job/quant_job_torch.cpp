@@ -157,6 +157,7 @@ private:
         chooseDevice();
         plan_ = check(planRun(*source_, cfg_));
         cfg_ = plan_.config;
+        checkGpuMemory();
         compute_dtype_ = check(model::parseComputeDtype(cfg_.amp_dtype));
         reportPlan();
         check(checkModelTensorsFinite(*source_));
@@ -208,7 +209,22 @@ private:
         const device::ResolvedDevice d = check(device::resolveDevice(requested, available));
         cfg_.device = d.name;
         device_ = d.cuda ? c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d.index)) : c10::Device(c10::kCPU);
+        gpu_memory_bytes_ = d.memory_bytes;
         log::info("device: " + d.label);
+    }
+
+    // A GPU run that cannot fit the GPU's memory is refused before any work, with the numbers.
+    void checkGpuMemory() {
+        if (!device_.is_cuda() || gpu_memory_bytes_ == 0) return;
+        device::MachineRates rates;
+        rates.gpu_memory_bytes = gpu_memory_bytes_;
+        rates.world_size = coll_ ? coll_->size() : 1;
+        auto e = device::estimateJob(source_, cfg_, rates);
+        if (!e) return;  // planRun already accepted these settings; the estimate adds nothing then
+        log::info("GPU memory: about " + units::formatBytes(e->gpu_peak_bytes) + " at the peak of " + units::formatBytes(gpu_memory_bytes_));
+        if (!e->fits_gpu)
+            throw Failure{makeError(ErrorCode::OutOfMemory, device::gpuMemoryProblem(*e, gpu_memory_bytes_),
+                                    "use fewer --nsamples, a shorter --seqlen or a smaller --batch_size, or --device cpu")};
     }
 
     // The plan's decisions the user should see in the log, and the one that stops the run.
@@ -476,6 +492,7 @@ private:
     RunPlan plan_;
     at::ScalarType compute_dtype_ = at::kFloat;
     c10::Device device_{c10::kCPU};
+    std::uint64_t gpu_memory_bytes_ = 0;  // the chosen GPU's (0: the CPU, or the driver did not say)
     std::string run_dir_;
     int next_block_ = 0;
     std::int64_t seqlen_ = 0;

@@ -245,6 +245,9 @@ at::Tensor DecoderBlock::selfAttention(const Qkv& qkv, bool fast) const {
     const std::int64_t B = qkv.q.size(0), H = qkv.q.size(1), T = qkv.q.size(2), D = qkv.q.size(3);
     const double scale = 1.0 / std::sqrt(static_cast<double>(D));
     if (fast) return kernels::measuredCausalAttention(qkv.q, qkv.k, qkv.v, scale).view({B, T, H * D});
+    // On a GPU the kernels path is LibTorch's fused (flash / memory-efficient) attention: no T×T
+    // score matrices kept for the backward.
+    if (qkv.q.is_cuda() && kernels::fastKernelsOn()) return kernels::sdpaCausalAttention(qkv.q, qkv.k, qkv.v, scale).view({B, T, H * D});
     return referenceAttention(qkv.q, qkv.k, qkv.v, scale);
 }
 

@@ -357,6 +357,42 @@ private slots:
     // The page in the room it has in a 1024×700 window (sidebar, log and status bar taken): it
     // can shrink that far (the form scrolls), and a long calibration path is shortened with the
     // whole path in its tooltip instead of running out of the list.
+    // The device picker lists what it is given (auto first, by label) and a GPU's memory enters the
+    // estimate: the peak GPU memory when the run fits, the numbers when it does not.
+    void devicePickerAndGpuMemory() {
+        ConfigurePage p;
+        if (!prepare(p)) QSKIP("shared data not present");
+        auto* device = p.findChild<QComboBox*>("device");
+        QCOMPARE(device->currentData().toString(), QString("auto"));
+        srs::device::DeviceAvailability a;
+        a.torch_cuda_built = true;
+        a.torch_cuda_devices = 1;
+        a.gpus.push_back({0, "Test GPU", 1ull << 30, 9, 0});  // 1 GiB
+        p.setDeviceChoices(srs::device::usableDevices(a));
+        QCOMPARE(device->count(), 3);
+        QCOMPARE(device->currentData().toString(), QString("auto"));  // kept across the new list
+        QCOMPARE(device->itemText(2), QString("cuda:0 (Test GPU, 1.0 GiB)"));
+        QCOMPARE(p.devices(), (QStringList{"auto", "cpu", "cuda:0"}));
+        device->setCurrentIndex(2);
+        srs::job::JobConfig c;
+        QString error;
+        QVERIFY2(p.buildConfig(&c, &error), qPrintable(error));
+        QCOMPARE(c.device, std::string("cuda:0"));
+        // 128 samples of 2048 tokens do not fit 1 GiB with the CUDA context; 4 of 64 do.
+        p.findChild<QSpinBox*>("seqlen")->setValue(2048);
+        p.findChild<QSpinBox*>("nsamples")->setValue(128);
+        QTRY_VERIFY_WITH_TIMEOUT(p.estimateText().contains("does not fit the GPU: the run needs about "), 60000);
+        QVERIFY2(p.estimateText().contains("the GPU has 1.0 GiB (128 samples of 2048 tokens are on the GPU while a block is tuned)"),
+                 qPrintable(p.estimateText()));
+        a.gpus.front().total_memory_bytes = 80ull << 30;
+        p.setDeviceChoices(srs::device::usableDevices(a));
+        QCOMPARE(device->currentData().toString(), QString("cuda:0"));
+        p.findChild<QSpinBox*>("nsamples")->setValue(4);
+        QTRY_VERIFY_WITH_TIMEOUT(p.estimateText().contains(" · GPU memory 1."), 60000);  // the CUDA context's GiB and a little
+        device->setCurrentIndex(device->findData("cpu"));
+        QTRY_VERIFY_WITH_TIMEOUT(p.estimateText().contains("peak memory") && !p.estimateText().contains("GPU"), 60000);
+    }
+
     void fitsAt1024x700() {
         ConfigurePage p;
         if (!prepare(p)) QSKIP("shared data not present");

@@ -300,11 +300,15 @@ private slots:
         QVERIFY(opened.wait(10000));
         auto* output = w.configurePage()->findChild<QLineEdit*>("outputDir");
         QCOMPARE(output->text(), srs::ui::AppSettings::defaultOutputDir());
-        QCOMPARE(w.configurePage()->findChild<QComboBox*>("device")->currentText(), QString("cpu"));
+        auto* device = w.configurePage()->findChild<QComboBox*>("device");
+        QCOMPARE(device->currentData().toString(), QString("auto"));  // the default: a GPU where LibTorch can use one, else the CPU
+        QVERIFY2(device->currentText().startsWith("auto: "), qPrintable(device->currentText()));
+        QVERIFY(device->findData("cpu") >= 0);
         w.showSettings();
         auto* dialog = w.findChild<QDialog*>("settingsDialog");
         QVERIFY(dialog);
-        QCOMPARE(dialog->findChild<QComboBox*>("settingsDevice")->itemText(0), QString("cpu"));
+        QCOMPARE(dialog->findChild<QComboBox*>("settingsDevice")->itemText(0), QString("auto"));
+        QCOMPARE(dialog->findChild<QComboBox*>("settingsDevice")->itemText(1), QString("cpu"));
         dialog->findChild<QLineEdit*>("settingsOutputDir")->setText(dir.path());
         dialog->accept();
         QCOMPARE(output->text(), dir.path());  // it only held the old default, so it follows

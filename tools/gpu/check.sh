@@ -114,6 +114,7 @@ export LIBDIR PY PKGCONF SYSCURL SYSCRYPTO GEN B ARCH
 SHARED=/tmp/srs-gpu-shared
 mkdir -p "$SHARED/models" "$SHARED/text/tinystories"
 ln -sfn "$MODEL5M" "$SHARED/models/tinystories-llama-5M-hf"
+ln -sfn "$DATA/stories260K" "$SHARED/models/stories260K"
 ln -sf "$DATA/calib.txt" "$SHARED/text/tinystories/TinyStories-train.first2MiB.txt"
 ln -sf "$DATA/eval.txt" "$SHARED/text/tinystories/TinyStories-validation.head.txt"
 

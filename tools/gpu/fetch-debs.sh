@@ -76,10 +76,12 @@ done
 
 echo "== data -> $data (from $shared)"
 [ -d "$shared/models/tinystories-llama-5M-hf" ] || { echo "no $shared/models/tinystories-llama-5M-hf (set SRS_SHARED_DATA)" >&2; exit 1; }
-mkdir -p "$data/tinystories-llama-5M-hf"
-for f in "$shared/models/tinystories-llama-5M-hf"/*; do
-  t="$data/tinystories-llama-5M-hf/$(basename "$f")"
-  cmp -s "$f" "$t" 2>/dev/null || { cp "$f" "$t.part" && chmod u+w "$t.part" && mv "$t.part" "$t"; }
+for m in tinystories-llama-5M-hf stories260K; do  # stories260K: integration_cli_cuda's quick runs
+  mkdir -p "$data/$m"
+  for f in "$shared/models/$m"/*; do
+    t="$data/$m/$(basename "$f")"
+    cmp -s "$f" "$t" 2>/dev/null || { cp "$f" "$t.part" && chmod u+w "$t.part" && mv "$t.part" "$t"; }
+  done
 done
 # Calibration: the first 2 MiB of TinyStories' training text (enough for 128 samples of 2048 tokens
 # of the 512-piece tokenizer, about 2 bytes a token). Eval: the first 128 KiB of the validation
@@ -92,6 +94,7 @@ if cmp -s "$data/eval.txt.part" "$data/eval.txt"; then rm -f "$data/eval.txt.par
 cat > "$data/README.txt" <<EOF
 Filled by tools/gpu/fetch-debs.sh from shared/data (see its PROVENANCE.md):
   tinystories-llama-5M-hf/  models/tinystories-llama-5M-hf (copied as is)
+  stories260K/              models/stories260K (copied as is)
   calib.txt                 text/tinystories/TinyStories-train.first2MiB.txt (as is)
   eval.txt                  text/tinystories/TinyStories-validation.head.txt, first 128 KiB cut at a line end
 EOF

@@ -39,6 +39,10 @@
 
 namespace srs::ui {
 namespace {
+
+// The device picker's items: the device name as Qt::UserRole, the GPU's memory in bytes here.
+constexpr int kDeviceMemoryRole = Qt::UserRole + 1;
+
 QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip, const char* name) {
     auto* s = new QSpinBox(parent);
     s->setRange(lo, hi);
@@ -232,8 +236,9 @@ QGroupBox* ConfigurePage::buildTuningBox(QWidget* parent) {
     minmax_lr_ = rateSpin(tune_box, tr("Learning rate of the min/max clipping; auto = the learning rate"), tr("auto"), "minmaxLr");
     device_ = new QComboBox(tune_box);
     device_->setObjectName("device");
-    for (const auto& d : device::deviceNames(device::detectHardware())) device_->addItem(QString::fromStdString(d));
-    device_->setToolTip(tr("Where the blocks are tuned; this LibTorch build runs on the CPU (default in Settings)"));
+    setDeviceChoices(device::usableDevices(device::DeviceAvailability{}));
+    device_->setToolTip(tr("Where the blocks are tuned and the exports evaluated: auto takes the first CUDA GPU LibTorch can use, "
+                           "else the CPU (default in Settings)"));
     tform->addRow(tr("Iterations:"), iters_);
     tform->addRow(tr("Samples:"), nsamples_);
     tform->addRow(tr("Sequence length:"), seqlen_);
@@ -438,7 +443,7 @@ void ConfigurePage::setUpEstimate() {
         }
     });
     for (auto* s : {bits_, iters_, nsamples_, seqlen_, batch_}) connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &ConfigurePage::scheduleEstimate);
-    for (auto* c : {group_, recipe_, gguf_type_}) connect(c, &QComboBox::currentTextChanged, this, &ConfigurePage::scheduleEstimate);
+    for (auto* c : {group_, recipe_, gguf_type_, device_}) connect(c, &QComboBox::currentTextChanged, this, &ConfigurePage::scheduleEstimate);
     for (auto* c : {sym_, fmt_auto_round_, fmt_gptq_, fmt_awq_, fmt_fake_, fmt_gguf_}) connect(c, &QCheckBox::toggled, this, &ConfigurePage::scheduleEstimate);
     connect(eval_text_, &QLineEdit::textChanged, this, &ConfigurePage::scheduleEstimate);
     connect(overrides_, &LayerOverridesEditor::changed, this, &ConfigurePage::scheduleEstimate);
@@ -613,14 +618,27 @@ void ConfigurePage::applySettings(const QString& default_output_dir, const QStri
         if (!model_.isEmpty() || !output_->text().isEmpty()) output_->setText(default_output_dir);
     }
     default_output_ = default_output_dir;
-    if (device_->findText(device) < 0) device_->addItem(device);
-    device_->setCurrentText(device);
+    if (device_->findData(device) < 0) device_->addItem(device, device);  // a device this machine does not offer now: the run says why
+    device_->setCurrentIndex(device_->findData(device));
 }
 
 QStringList ConfigurePage::devices() const {
     QStringList list;
-    for (int i = 0; i < device_->count(); ++i) list << device_->itemText(i);
+    for (int i = 0; i < device_->count(); ++i) list << device_->itemData(i).toString();
     return list;
+}
+
+void ConfigurePage::setDeviceChoices(const std::vector<device::ResolvedDevice>& choices) {
+    const QString current = device_->currentData().toString();
+    device_->clear();
+    for (const auto& d : choices) {
+        device_->addItem(QString::fromStdString(d.label), QString::fromStdString(d.name));
+        device_->setItemData(device_->count() - 1, QVariant::fromValue<qulonglong>(d.memory_bytes), kDeviceMemoryRole);
+    }
+    if (!current.isEmpty()) {
+        if (device_->findData(current) < 0) device_->addItem(current, current);
+        device_->setCurrentIndex(device_->findData(current));
+    }
 }
 
 void ConfigurePage::setAutoSchemeRunner(AutoSchemeRunner runner) { autoscheme_->setRunner(std::move(runner)); }
@@ -736,7 +754,7 @@ job::JobConfig ConfigurePage::currentConfig() const {
     c.batch_size = batch_->value();
     if (lr_->value() > 0) c.lr = lr_->value();
     if (minmax_lr_->value() > 0) c.minmax_lr = minmax_lr_->value();
-    c.device = device_->currentText().toStdString();
+    c.device = device_->currentData().toString().toStdString();
     for (const auto& f : calibrationFiles()) c.datasets.push_back(f.toStdString());
     c.formats.clear();
     if (fmt_auto_round_->isChecked()) c.formats.push_back("auto_round");
@@ -870,7 +888,8 @@ void ConfigurePage::runEstimate() {
     const job::JobConfig config = currentConfig();
     const int generation = ++estimate_generation_;
     const TuningRateFn rate = rate_;
-    estimate_watcher_->setFuture(QtConcurrent::run([config, generation, rate]() {
+    const std::uint64_t gpu_memory = device_->currentData(kDeviceMemoryRole).toULongLong();  // 0: the CPU
+    estimate_watcher_->setFuture(QtConcurrent::run([config, generation, rate, gpu_memory]() {
         EstimateOutcome out;
         out.generation = generation;
         out.config_key = job::jobConfigToJson(config).dump();
@@ -881,6 +900,7 @@ void ConfigurePage::runEstimate() {
         }
         device::MachineRates rates;  // base_rss_bytes stays 0: peak_rss_bytes is the run's own need
         if (rate) rates.tuning_gflops = rate(config);
+        rates.gpu_memory_bytes = gpu_memory;
         auto e = device::estimateJob(*source, config, rates);
         out.plan_checked = true;
         if (!e) {
@@ -912,6 +932,9 @@ void ConfigurePage::showEstimate(const EstimateOutcome& o) {
                    .arg(QString::fromStdString(units::formatBytes(e.job_memory_bytes)), time, outputs.join(", "))
                    .arg(e.plan.layers_quantized)
                    .arg(e.plan.layers.size());
+        if (e.gpu_peak_bytes > 0)
+            text += e.fits_gpu ? tr(" · GPU memory %1").arg(QString::fromStdString(units::formatBytes(e.gpu_peak_bytes)))
+                               : tr(" · does not fit the GPU: %1").arg(QString::fromStdString(device::gpuMemoryProblem(e, device_->currentData(kDeviceMemoryRole).toULongLong())));
     }
     estimate_->setText(text);
     emit estimateUpdated(text);

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/common/result.h"
+#include "core/device/device_choice.h"
 #include "core/device/estimator.h"
 #include "core/job/job_config.h"
 #include "ui/pages/autoscheme_panel.h"
@@ -78,7 +79,12 @@ public:
     void setEvalText(const QString& file);
     // Defaults from the Settings dialog: output folder (when none is chosen yet) and device.
     void applySettings(const QString& default_output_dir, const QString& device);
+    // The device names of the picker ("auto", "cpu", "cuda:0", ...).
     QStringList devices() const;
+    // The picker's entries, each shown by its label ("auto: cuda:0 (NVIDIA H200, 139.8 GiB)",
+    // "cpu", "cuda:0 (...)"): what LibTorch can use (device::usableDevices, from app/gui/main.cpp).
+    // Until then: auto and the CPU.
+    void setDeviceChoices(const std::vector<device::ResolvedDevice>& choices);
     // Fills a JobConfig from the form; false (and the reason shown on the page) when incomplete.
     bool buildConfig(job::JobConfig* config, QString* error) const;
 

@@ -65,7 +65,7 @@ case "$verb" in
     # and quarantine change what it measures) stay in the regular suite: with them the job would
     # not fit CI's 90 minutes on 2 cores (see README).
     exec ctest --output-on-failure -j "$jobs" -L '^(unit|integration|fuzz)$' \
-      -E '^integration_cli_(quantize_quality|quantize_export|quantize_resume|flags|eval|autoscheme|devices_bench)$' "$@"
+      -E '^integration_cli_(quantize_quality|quantize_export|quantize_resume|flags|eval|autoscheme|devices_bench|cuda)$' "$@"
     ;;
   cli)
     exec "$build/app/signround" "$@"

@@ -358,6 +358,7 @@ int benchTune(const srs::cli::Args& a) {
                     " (sdpa/tiled %.2f; max relative difference %.2g)\n",
                     r->attention.tiled_ms, r->attention.sdpa_ms, r->attention.tiled_ms > 0 ? r->attention.sdpa_ms / r->attention.tiled_ms : 0.0,
                     r->attention.max_rel_diff);
+    if (r->qdq_rates.empty()) std::printf("qdq: no fused quant-dequant on %s (%s)\n", device->name.c_str(), r->qdq_isa.c_str());
     for (const auto& q : r->qdq_rates)
         std::printf("qdq %lld x %lld group %d: forward %.1f us (%.1f GB/s), backward %.1f us (%.1f GB/s)\n", static_cast<long long>(q.out),
                     static_cast<long long>(q.in), q.group, q.forward_us, q.forward_gbps, q.backward_us, q.backward_gbps);

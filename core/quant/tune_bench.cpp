@@ -416,7 +416,8 @@ Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::funct
         res.flops_per_iter = flopsPerIteration(o);
         res.qdq_isa = device.is_cpu()        ? kernels::qdqIsa()
                       : fusedKernelsRunOn(inputs) ? "CUDA (kernels/cuda on " + device.str() + ")"
-                                                  : "none on " + device.str() + " (kernels/cuda not built in: the kernels path runs ATen ops there)";
+                                                  : "none on " + device.str() +
+                                                        " (kernels/cuda not built in, or LibTorch not on its default stream: the kernels path runs ATen ops there)";
         Status st;
         res.reference = runPath(KernelPath::Reference, **block, cos, sin, inputs, targets, o, res.flops_per_iter, progress, &st);
         if (!st) return st.error();
@@ -430,7 +431,8 @@ Result<TuneBenchResult> runTuneBench(const TuneBenchOptions& o, const std::funct
         }
         if (progress) progress("the fused quant-dequant alone, forward and backward, at group 128 and 32");
         const int reps = device.is_cpu() ? 2 : 20;
-        for (int g : {128, 32}) res.qdq_rates.push_back(measureQdq(4096, 4096, g, device, reps));
+        if (fusedKernelsRunOn(inputs))
+            for (int g : {128, 32}) res.qdq_rates.push_back(measureQdq(4096, 4096, g, device, reps));
     } catch (const std::exception& e) {
         return makeError(ErrorCode::Internal, std::string("bench tune failed: ") + e.what());
     }

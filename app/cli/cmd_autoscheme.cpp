@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/cli/command.h"
+#include "core/device/device_choice_torch.h"
 #include "core/common/units.h"
 #include "core/io/atomic_file.h"
 #include "core/quant/autoscheme/autoscheme.h"
@@ -17,6 +18,7 @@ const srs::cli::Command kAutoScheme{
     "autoscheme", "Choose per-layer bits for a target average (AutoScheme) and write the layer_config",
     "signround autoscheme --model PATH --dataset FILE[,FILE] --avg_bits 3.0 [--options W2A16G64,W4A16,W8A16] [--nsamples 16]\n"
     "           [--seqlen 256] [--batch_size 8] [--seed 42] [--ignore_scale_zp_bits] [--output layer_config.json] [--json]\n"
+    "           [--device auto|cpu|cuda|cuda:N]\n"
     "  Allowed: --avg_bits (or --target_bits) 2 to 16, --nsamples 1 to 65536, --seqlen 2 to 1048576, --batch_size 1 to 65536, --seed 0 or more.\n"
     "  `signround quantize --avg_bits` takes the same flags (--autoscheme_nsamples / _seqlen / _batch_size / _output there).",
     runAutoSchemeCmd};
@@ -25,7 +27,7 @@ SRS_CLI_COMMAND(kAutoScheme);
 int runAutoSchemeCmd(const std::vector<std::string>& argv) {
     srs::cli::Args a;
     std::string err;
-    if (!a.parse(argv, {"model", "dataset", "avg_bits", "target_bits", "options", "nsamples", "seqlen", "batch_size", "output", "seed"},
+    if (!a.parse(argv, {"model", "dataset", "avg_bits", "target_bits", "options", "nsamples", "seqlen", "batch_size", "output", "seed", "device"},
                  {"ignore_scale_zp_bits", "json"}, &err))
         return srs::cli::usageError(kAutoScheme, err);
     if (!a.get("model") || !a.get("dataset")) return srs::cli::usageError(kAutoScheme, "--model and --dataset are required");
@@ -38,6 +40,8 @@ int runAutoSchemeCmd(const std::vector<std::string>& argv) {
     o.datasets = srs::cli::splitList(*a.get("dataset"));
     o.options = a.getOr("options", o.options);
     o.ignore_scale_zp_bits = a.flag("ignore_scale_zp_bits");
+    o.device = a.getOr("device", o.device);
+    if (auto d = srs::device::resolveDevice(o.device, srs::device::currentDeviceAvailability()); !d) return srs::cli::fail(d.error().message, d.error().hint);
     if (!a.getDouble(a.get("avg_bits") ? "avg_bits" : "target_bits", kAvgBits, &o.avg_bits, &err) ||
         !a.getInt("nsamples", kNsamples, &o.nsamples, &err) || !a.getInt("seqlen", kSeqlen, &o.seqlen, &err) ||
         !a.getInt("batch_size", kBatchSize, &o.batch_size, &err) || !a.getInt("seed", kSeed, &o.seed, &err))

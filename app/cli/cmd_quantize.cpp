@@ -67,7 +67,11 @@ int quantizeChecked(const srs::cli::Args& a, srs::job::JobConfig& c, const srs::
     srs::CancelToken cancel;
     srs::cli::SignalCancel on_signal(cancel);  // Ctrl-C stops the AutoScheme search or the job at a safe point
     if (o) {
-        auto r = srs::quant::autoscheme::runAutoScheme(*o, {}, cancel);
+        srs::quant::autoscheme::AutoSchemeOptions mine = *o;
+        // Each rank of a run on GPUs scores on its own GPU, as it tunes there.
+        if (dist.active() && (mine.device == "auto" || mine.device == "cuda") && srs::device::currentDeviceAvailability().torch_cuda_devices > 0)
+            mine.device = "cuda:" + std::to_string(dist.local_rank);
+        auto r = srs::quant::autoscheme::runAutoScheme(mine, {}, cancel);
         if (!r) return srs::cli::fail(r.error().message, r.error().hint, r.error().code == srs::ErrorCode::Cancelled ? 130 : 1);
         c.layer_config = r->layer_config.dump();
         std::fprintf(stderr,
@@ -112,6 +116,7 @@ bool readAutoScheme(const srs::cli::Args& a, const srs::job::JobConfig& c, srs::
     o->model = c.model;
     o->datasets = c.datasets;
     o->seed = c.seed;
+    o->device = c.device;  // AutoScheme scores where the run tunes
     o->options = a.getOr("options", o->options);
     o->ignore_scale_zp_bits = a.flag("ignore_scale_zp_bits");
     return a.getDouble(a.get("avg_bits") ? "avg_bits" : "target_bits", kAvgBits, &o->avg_bits, err) &&

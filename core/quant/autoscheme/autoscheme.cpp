@@ -1,5 +1,7 @@
 #include "core/quant/autoscheme/autoscheme.h"
 
+#include "core/device/device_choice_torch.h"
+
 #include <ATen/ATen.h>
 
 #include <chrono>
@@ -102,14 +104,21 @@ Result<AutoSchemeResult> runAutoScheme(const AutoSchemeOptions& o, const AutoSch
         if (!tok) return tok.error();
         auto calib = data::calibrationSetFrom(o.datasets, **tok, {o.nsamples, o.seqlen, o.seed}, cancel);
         if (!calib) return calib.error();
+        auto chosen = device::resolveDevice(o.device, device::currentDeviceAvailability());
+        if (!chosen) return chosen.error();
         auto m = model::CausalLM::load(*source, at::kFloat);
         if (!m) return m.error();
         try {
+            const c10::Device dev = chosen->cuda ? c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(chosen->index)) : c10::Device(c10::kCPU);
+            (*m)->to(dev);
             const std::int64_t n = static_cast<std::int64_t>(calib->samples.size()), T = o.seqlen;
             at::Tensor ids = at::empty({n, T}, at::kLong);
             for (std::int64_t i = 0; i < n; ++i)
                 for (std::int64_t t = 0; t < T; ++t) ids[i][t] = calib->samples[i][t];
+            ids = ids.to(dev);
             auto [cos, sin] = (*m)->rope().cosSin(at::arange(T, at::kLong));
+            cos = cos.to(dev);
+            sin = sin.to(dev);
             for (auto& l : res.layers) l.scores.assign(res.options.size(), 0.0);
             for (std::size_t oi = 0; oi < res.options.size(); ++oi) {
                 const SchemeOption& so = res.options[oi];

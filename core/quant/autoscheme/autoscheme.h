@@ -31,6 +31,7 @@ struct AutoSchemeOptions {
     std::uint64_t seed = 42;
     bool ignore_scale_zp_bits = false;
     std::string cache_dir;  // empty: ~/.cache/signround-studio/autoscheme
+    std::string device = "auto";  // where the scoring runs: auto | cpu | cuda | cuda:N (device::resolveDevice)
 };
 
 struct LayerChoice {

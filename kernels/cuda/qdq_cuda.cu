@@ -1,6 +1,7 @@
-// CUDA version of kernels/cpu/qdq_impl.h: one thread block per group row (a group of one output
-// row), threads striding over its elements; the backward reduces the per-group sums in shared
-// memory. The group-level arithmetic is the CPU kernel's, line for line.
+// CUDA version of kernels/cpu/qdq_impl.h: each group row (a group of one output row) is worked by
+// up to a warp of threads striding over its elements, several groups to a thread block; the
+// backward reduces the per-group sums with warp shuffles. The group-level arithmetic is the CPU
+// kernel's, line for line (so the forward and ∂V equal it bit for bit).
 #include "kernels/cuda/qdq_cuda.h"
 
 #include <cuda_runtime.h>
@@ -64,16 +65,45 @@ __device__ Group makeGroup(const QdqShape& p, const QdqInputs& in, std::int64_t 
 
 __device__ float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-__global__ void forwardKernel(QdqShape p, QdqInputs in, float* deq) {
-    const std::int64_t r = blockIdx.x, G = (p.in + p.group_size - 1) / p.group_size;
+// Threads per group: the group's size rounded up to a power of two, at most a warp (32), at least
+// 1; a block of kThreads threads holds kThreads / tpg groups. A group never spans warps, so its
+// backward sums are reduced with warp shuffles (width tpg): no shared memory and no block-wide
+// barrier, and small groups keep every thread of the block busy (at group 32, four groups a block
+// instead of one group with three quarters of the threads idle). Every lane computes its group's
+// scale itself (a few loads of the group's four floats, cached): no broadcast through shared memory.
+int threadsPerGroup(int group_size) {
+    int t = 1;
+    while (t < group_size && t < 32) t *= 2;
+    return t;
+}
+
+// Which group row this thread works on, and its lane within the group; active: the row exists
+// (the last block may hold fewer groups).
+struct Slot {
+    std::int64_t r;
+    int lane;
+    bool active;
+};
+
+__device__ Slot slotOf(int tpg, std::int64_t rows) {
+    const int per_block = blockDim.x / tpg;
+    Slot s;
+    s.r = static_cast<std::int64_t>(blockIdx.x) * per_block + threadIdx.x / tpg;
+    s.lane = static_cast<int>(threadIdx.x % tpg);
+    s.active = s.r < rows;
+    return s;
+}
+
+__global__ void forwardKernel(QdqShape p, QdqInputs in, float* deq, int tpg, std::int64_t rows) {
+    const Slot sl = slotOf(tpg, rows);
+    if (!sl.active) return;
+    const std::int64_t r = sl.r, G = (p.in + p.group_size - 1) / p.group_size;
     const int gs = p.group_size;
     const std::int64_t o = r / G, c0 = (r % G) * gs;
     const std::int64_t n = p.in - c0 < gs ? p.in - c0 : gs;
-    __shared__ Group g;
-    if (threadIdx.x == 0) g = makeGroup(p, in, r);
-    __syncthreads();
+    const Group g = makeGroup(p, in, r);
     const float s = g.s;
-    for (std::int64_t j = threadIdx.x; j < n; j += blockDim.x) {
+    for (std::int64_t j = sl.lane; j < n; j += tpg) {
         const float w = in.weight[o * p.in + c0 + j];
         float x = w / s;
         if (in.v) x = x + in.v[r * gs + j];
@@ -89,61 +119,59 @@ __global__ void forwardKernel(QdqShape p, QdqInputs in, float* deq) {
     }
 }
 
-__global__ void backwardKernel(QdqShape p, QdqInputs in, const float* grad_deq, float* grad_v, float* grad_alpha, float* grad_beta) {
-    const std::int64_t r = blockIdx.x, G = (p.in + p.group_size - 1) / p.group_size;
+// The sum over the tpg lanes of a group (all lanes of the warp take part in every shuffle).
+__device__ float groupSum(float v, int tpg) {
+    for (int off = tpg / 2; off > 0; off /= 2) v += __shfl_xor_sync(0xffffffffu, v, off, tpg);
+    return v;
+}
+
+__global__ void backwardKernel(QdqShape p, QdqInputs in, const float* grad_deq, float* grad_v, float* grad_alpha, float* grad_beta, int tpg,
+                               std::int64_t rows) {
+    const Slot sl = slotOf(tpg, rows);
+    const std::int64_t r = sl.r, G = (p.in + p.group_size - 1) / p.group_size;
     const int gs = p.group_size;
     const std::int64_t o = r / G, c0 = (r % G) * gs;
     const std::int64_t n = p.in - c0 < gs ? p.in - c0 : gs;
-    __shared__ Group g;
-    __shared__ float red_s[kThreads], red_ds[kThreads], red_z[kThreads];
-    if (threadIdx.x == 0) g = makeGroup(p, in, r);
-    __syncthreads();
-    const float s = g.s;
+    Group g{};
     float acc_s = 0, acc_ds = 0, acc_z = 0;
-    for (std::int64_t j = threadIdx.x; j < gs; j += blockDim.x) {
-        if (j >= n) {
-            if (grad_v) grad_v[r * gs + j] = 0.0f;
-            continue;
+    if (sl.active) {
+        g = makeGroup(p, in, r);
+        const float s = g.s;
+        for (std::int64_t j = sl.lane; j < gs; j += tpg) {
+            if (j >= n) {
+                if (grad_v) grad_v[r * gs + j] = 0.0f;
+                continue;
+            }
+            const float w = in.weight[o * p.in + c0 + j], gd = grad_deq[o * p.in + c0 + j];
+            const float xd = w / s;
+            const float x = in.v ? xd + in.v[r * gs + j] : xd;
+            float gx;
+            if (p.sym) {
+                const float lo = -static_cast<float>(1 << (p.bits - 1)), hi = static_cast<float>((1 << (p.bits - 1)) - 1);
+                const float rq = rintf(x);
+                const float q = clampf(rq, lo, hi);
+                const float gq = gd * s;
+                gx = (rq >= lo && rq <= hi) ? gq : 0.0f;
+                acc_s += gd * q;
+            } else {
+                const float hi = static_cast<float>((1 << p.bits) - 1);
+                const float qp = rintf(x) + g.zero;
+                const float qa = clampf(qp, 0.0f, hi);
+                const float gsub = gd * s;
+                gx = (qp >= 0.0f && qp <= hi) ? gsub : 0.0f;
+                acc_s += gd * (qa - g.zero);
+                acc_z += gx - gsub;
+            }
+            acc_ds += -gx * (xd / s);
+            if (grad_v) grad_v[r * gs + j] = gx;
         }
-        const float w = in.weight[o * p.in + c0 + j], gd = grad_deq[o * p.in + c0 + j];
-        const float xd = w / s;
-        const float x = in.v ? xd + in.v[r * gs + j] : xd;
-        float gx;
-        if (p.sym) {
-            const float lo = -static_cast<float>(1 << (p.bits - 1)), hi = static_cast<float>((1 << (p.bits - 1)) - 1);
-            const float rq = rintf(x);
-            const float q = clampf(rq, lo, hi);
-            const float gq = gd * s;
-            gx = (rq >= lo && rq <= hi) ? gq : 0.0f;
-            acc_s += gd * q;
-        } else {
-            const float hi = static_cast<float>((1 << p.bits) - 1);
-            const float qp = rintf(x) + g.zero;
-            const float qa = clampf(qp, 0.0f, hi);
-            const float gsub = gd * s;
-            gx = (qp >= 0.0f && qp <= hi) ? gsub : 0.0f;
-            acc_s += gd * (qa - g.zero);
-            acc_z += gx - gsub;
-        }
-        acc_ds += -gx * (xd / s);
-        if (grad_v) grad_v[r * gs + j] = gx;
     }
-    if (!grad_alpha && !grad_beta) return;
-    red_s[threadIdx.x] = acc_s;
-    red_ds[threadIdx.x] = acc_ds;
-    red_z[threadIdx.x] = acc_z;
-    __syncthreads();
-    for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
-        if (threadIdx.x < stride) {
-            red_s[threadIdx.x] += red_s[threadIdx.x + stride];
-            red_ds[threadIdx.x] += red_ds[threadIdx.x + stride];
-            red_z[threadIdx.x] += red_z[threadIdx.x + stride];
-        }
-        __syncthreads();
-    }
-    if (threadIdx.x != 0) return;
+    if (!grad_alpha && !grad_beta) return;  // the same for every thread of the grid
+    const float sum_s = groupSum(acc_s, tpg), sum_ds = groupSum(acc_ds, tpg), sum_z = groupSum(acc_z, tpg);
+    if (!sl.active || sl.lane != 0) return;
+    const float s = g.s;
     const float thr = p.fp16_scale ? 1e-5f : 1e-8f;
-    float g_s = red_s[0] + red_ds[0];
+    float g_s = sum_s + sum_ds;
     float g_wmin = 0, g_wmax = 0;
     if (p.sym) {
         const float maxq = static_cast<float>(1 << (p.bits - 1));
@@ -157,7 +185,7 @@ __global__ void backwardKernel(QdqShape p, QdqInputs in, const float* grad_deq, 
             g_wmax = -g_max;
     } else {
         const float maxq = static_cast<float>((1 << p.bits) - 1);
-        const float g_zr = (g.zr >= 0.0f && g.zr <= maxq) ? red_z[0] : 0.0f;
+        const float g_zr = (g.zr >= 0.0f && g.zr <= maxq) ? sum_z : 0.0f;
         g_wmin += -(g_zr / s);
         g_s += -g_zr * (g.y / s);
         float g_s1 = g.s1 >= thr ? g_s : 0.0f;
@@ -227,30 +255,43 @@ int deviceCount(std::string* why) {
     return n;
 }
 
-std::string qdqForwardDevice(const QdqShape& s, const QdqInputs& in, float* deq) {
-    if (s.groupRows() == 0) return {};
-    forwardKernel<<<static_cast<unsigned>(s.groupRows()), kThreads>>>(s, in, deq);
+namespace {
+
+// Queues the forward / backward on `stream` (cudaStreamLegacy: LibTorch's default stream) and,
+// when `wait`, waits for it. Returns "" or the CUDA error text.
+std::string launchForward(const QdqShape& s, const QdqInputs& in, float* deq, cudaStream_t stream, bool wait) {
+    const std::int64_t rows = s.groupRows();
+    if (rows == 0) return {};
+    const int tpg = threadsPerGroup(s.group_size), per_block = kThreads / tpg;
+    const auto blocks = static_cast<unsigned>((rows + per_block - 1) / per_block);
+    forwardKernel<<<blocks, kThreads, 0, stream>>>(s, in, deq, tpg, rows);
     std::string e = check(cudaGetLastError());
-    return e.empty() ? check(cudaDeviceSynchronize()) : e;
+    return e.empty() && wait ? check(cudaStreamSynchronize(stream)) : e;
 }
+
+std::string launchBackward(const QdqShape& s, const QdqInputs& in, const float* grad_deq, float* grad_v, float* grad_alpha, float* grad_beta,
+                           cudaStream_t stream, bool wait) {
+    const std::int64_t rows = s.groupRows();
+    if (rows == 0) return {};
+    const int tpg = threadsPerGroup(s.group_size), per_block = kThreads / tpg;
+    const auto blocks = static_cast<unsigned>((rows + per_block - 1) / per_block);
+    backwardKernel<<<blocks, kThreads, 0, stream>>>(s, in, grad_deq, grad_v, grad_alpha, grad_beta, tpg, rows);
+    std::string e = check(cudaGetLastError());
+    return e.empty() && wait ? check(cudaStreamSynchronize(stream)) : e;
+}
+
+}  // namespace
+
+std::string qdqForwardDevice(const QdqShape& s, const QdqInputs& in, float* deq) { return launchForward(s, in, deq, cudaStreamLegacy, true); }
 
 std::string qdqBackwardDevice(const QdqShape& s, const QdqInputs& in, const float* grad_deq, float* grad_v, float* grad_alpha, float* grad_beta) {
-    if (s.groupRows() == 0) return {};
-    backwardKernel<<<static_cast<unsigned>(s.groupRows()), kThreads>>>(s, in, grad_deq, grad_v, grad_alpha, grad_beta);
-    std::string e = check(cudaGetLastError());
-    return e.empty() ? check(cudaDeviceSynchronize()) : e;
+    return launchBackward(s, in, grad_deq, grad_v, grad_alpha, grad_beta, cudaStreamLegacy, true);
 }
 
-std::string qdqForwardAsync(const QdqShape& s, const QdqInputs& in, float* deq) {
-    if (s.groupRows() == 0) return {};
-    forwardKernel<<<static_cast<unsigned>(s.groupRows()), kThreads, 0, cudaStreamLegacy>>>(s, in, deq);
-    return check(cudaGetLastError());
-}
+std::string qdqForwardAsync(const QdqShape& s, const QdqInputs& in, float* deq) { return launchForward(s, in, deq, cudaStreamLegacy, false); }
 
 std::string qdqBackwardAsync(const QdqShape& s, const QdqInputs& in, const float* grad_deq, float* grad_v, float* grad_alpha, float* grad_beta) {
-    if (s.groupRows() == 0) return {};
-    backwardKernel<<<static_cast<unsigned>(s.groupRows()), kThreads, 0, cudaStreamLegacy>>>(s, in, grad_deq, grad_v, grad_alpha, grad_beta);
-    return check(cudaGetLastError());
+    return launchBackward(s, in, grad_deq, grad_v, grad_alpha, grad_beta, cudaStreamLegacy, false);
 }
 
 std::string qdqForwardHost(const QdqShape& s, const QdqInputs& in, float* deq) {

@@ -32,7 +32,7 @@ private slots:
         int cases = 0;
         for (int bits : {2, 3, 4, 8})
             for (bool sym : {true, false})
-                for (int gs_req : {-1, 32, 128}) {
+                for (int gs_req : {-1, 16, 32, 64, 128}) {
                     QdqShape s;
                     s.out = 3 + static_cast<std::int64_t>(rng() % 20);
                     s.in = 33 + static_cast<std::int64_t>(rng() % 500);
@@ -74,7 +74,7 @@ private slots:
                     }
                     ++cases;
                 }
-        QCOMPARE(cases, 24);
+        QCOMPARE(cases, 40);
 #endif
     }
 };

@@ -1,4 +1,5 @@
 #include "kernels/compute_runtime.h"
+#include "kernels/torch_cuda_loader.h"
 
 #include <link.h>
 #include <malloc.h>
@@ -34,6 +35,9 @@ int collectBlas(struct dl_phdr_info* info, size_t, void* data) {
 
 ComputeRuntimeInfo configureComputeRuntime(int threads) {
     ComputeRuntimeInfo info;
+    const TorchCudaLoad& cuda = loadTorchCuda();  // before LibTorch is asked about CUDA
+    info.torch_cuda_present = cuda.present;
+    info.torch_cuda_detail = cuda.detail;
     if (threads <= 0) {
         unsigned hw = std::thread::hardware_concurrency();
         threads = hw > 0 ? static_cast<int>(hw) : 1;
@@ -107,6 +111,12 @@ std::string describe(const ComputeRuntimeInfo& info) {
 }
 
 std::string describeTorchCuda(const ComputeRuntimeInfo& info) {
+    if (!info.torch_cuda_built && info.torch_cuda_present) {
+        // "libtorch_cuda.so not loaded: no NVIDIA driver (...)" -> "CUDA not loaded: no NVIDIA driver (...)"
+        const std::string& d = info.torch_cuda_detail;
+        const std::string prefix = "libtorch_cuda.so ";
+        return "CUDA " + (d.rfind(prefix, 0) == 0 ? d.substr(prefix.size()) : d);
+    }
     if (!info.torch_cuda_built) return "CPU only";
     std::string s = "CUDA " + (info.torch_cuda_version.empty() ? std::string("(version unknown)") : info.torch_cuda_version) + ", ";
     if (info.torch_cuda_devices == 0) return s + "no device visible";

@@ -20,13 +20,16 @@ struct ComputeRuntimeInfo {
     bool torch_cuda_built = false;  // this LibTorch has its CUDA backend (the PyPI wheel does)
     std::string torch_cuda_version; // CUDA runtime LibTorch was built against, "13.0"
     int torch_cuda_devices = 0;     // devices LibTorch can use now (0 without a GPU or driver)
+    bool torch_cuda_present = false;  // libtorch_cuda.so is there, loaded or not (kernels/torch_cuda_loader.h)
+    std::string torch_cuda_detail;    // whether and why it was loaded
 };
 
 // threads <= 0: all hardware threads. Safe to call more than once.
 ComputeRuntimeInfo configureComputeRuntime(int threads = 0);
 // One line for the log: "compute: 2 threads, BLAS Intel MKL (in LibTorch), LibTorch 2.11.0 (CUDA 13.0, 0 devices), oneDNN 2.6.3".
 std::string describe(const ComputeRuntimeInfo& info);
-// LibTorch's CUDA in a few words: "CUDA 13.0, 1 device" / "CUDA 13.0, no device visible" / "CPU only".
+// LibTorch's CUDA in a few words: "CUDA 13.0, 1 device" / "CUDA 13.0, no device visible" /
+// "CUDA not loaded: no NVIDIA driver (libcuda.so.1 not found)" / "CPU only".
 std::string describeTorchCuda(const ComputeRuntimeInfo& info);
 
 }  // namespace srs::kernels

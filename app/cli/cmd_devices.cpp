@@ -25,7 +25,8 @@ int runDevices(const std::vector<std::string>& argv) {
         j["compute"] = {{"threads", compute.threads}, {"blas", compute.blas_name}, {"blas_path", compute.blas_path},
                         {"torch", compute.torch_version}, {"onednn", compute.onednn_version}, {"cuda_kernels_built", compute.cuda_built},
                         {"torch_cuda", compute.torch_cuda_built}, {"torch_cuda_version", compute.torch_cuda_version},
-                        {"torch_cuda_devices", compute.torch_cuda_devices}};
+                        {"torch_cuda_devices", compute.torch_cuda_devices}, {"torch_cuda_present", compute.torch_cuda_present},
+                        {"torch_cuda_detail", compute.torch_cuda_detail}};
         std::printf("%s\n", j.dump(2).c_str());
     } else {
         std::printf("%s%s\n", srs::device::formatHardware(hw).c_str(), srs::kernels::describe(compute).c_str());

@@ -32,8 +32,9 @@ ResolvedDevice cudaDevice(int index, const DeviceAvailability& a) {
 
 // Why no CUDA device can be used, in words.
 std::string whyNoCuda(const DeviceAvailability& a) {
-    if (!a.torch_cuda_built) return "this build's LibTorch has no CUDA backend (a CPU-only LibTorch)";
+    if (!a.torch_cuda_built && !a.torch_cuda_present) return "this build's LibTorch has no CUDA backend (a CPU-only LibTorch)";
     if (a.gpus.empty()) return a.driver_status.empty() ? std::string("no CUDA device was found") : a.driver_status;
+    if (!a.torch_cuda_built) return "LibTorch's CUDA backend (libtorch_cuda.so) could not be loaded: run `signround devices` for the reason";
     return "the NVIDIA driver lists " + std::to_string(a.gpus.size()) + " GPU(s) but LibTorch can use none (check CUDA_VISIBLE_DEVICES "
            "and that the driver supports this LibTorch's CUDA version)";
 }

@@ -12,7 +12,8 @@
 namespace srs::device {
 
 struct DeviceAvailability {
-    bool torch_cuda_built = false;  // this LibTorch has its CUDA backend (the PyPI wheel does)
+    bool torch_cuda_built = false;  // this LibTorch's CUDA backend is loaded (kernels/torch_cuda_loader.h)
+    bool torch_cuda_present = false;  // it has one (libtorch_cuda.so), loaded only where a GPU is
     int torch_cuda_devices = 0;     // devices LibTorch can use now
     std::vector<CudaDevice> gpus;   // what the driver lists (names, memory), possibly more or fewer
     std::string driver_status;      // why the driver lists none, when it lists none

@@ -2,10 +2,14 @@
 
 #include <ATen/detail/CUDAHooksInterface.h>
 
+#include "kernels/torch_cuda_loader.h"
+
 namespace srs::device {
 
 DeviceAvailability currentDeviceAvailability() {
     DeviceAvailability a;
+    const auto& load = kernels::loadTorchCuda();  // before LibTorch is asked about CUDA
+    a.torch_cuda_present = load.present;
     const HardwareInfo hw = detectHardware();
     a.gpus = hw.cuda_devices;
     a.driver_status = hw.cuda_status;

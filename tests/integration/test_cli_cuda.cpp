@@ -5,6 +5,8 @@
 // quantized on the GPU and on the CPU with the same seed gives perplexities within 0.5 %, evaluated
 // on each device, and `bench tune --device cuda` prints its figures.
 #include <QDir>
+#include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +50,42 @@ double finishedPpl(const QString& json_lines, const std::string& which) {
 class TestCliCuda : public QObject {
     Q_OBJECT
 private slots:
+    // A build without our CUDA kernels links LibTorch's CPU half and loads libtorch_cuda.so only
+    // where the driver lists a GPU (kernels/torch_cuda_loader.h); loaded late, it registers
+    // LibTorch's CUDA backend as linking it would (SRS_LOAD_TORCH_CUDA=1 forces the load here).
+    void torchCudaIsLoadedWhereThereIsAGpu() {
+        auto compute = [](const QString& env) {
+            QProcess p;
+            QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+            if (env.isEmpty()) e.remove("SRS_LOAD_TORCH_CUDA");
+            else e.insert("SRS_LOAD_TORCH_CUDA", env);
+            p.setProcessEnvironment(e);
+            p.start(srs::test::executable("signround"), {"devices", "--json"});
+            p.waitForFinished(60000);
+            auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString(), nullptr, false);
+            return j.is_object() ? j["compute"] : nlohmann::json();
+        };
+        const auto plain = compute({});
+        QVERIFY2(plain.is_object(), "signround devices --json failed");
+        const std::string detail = plain["torch_cuda_detail"].get<std::string>();
+        if (!plain["torch_cuda_present"].get<bool>()) QSKIP(qPrintable("this LibTorch has no CUDA half: " + QString::fromStdString(detail)));
+        const bool gpu = QFile::exists("/dev/nvidiactl");
+        if (detail.rfind("libtorch_cuda.so linked in", 0) == 0) {
+            QVERIFY(plain["torch_cuda"].get<bool>());  // a CUDA build: nothing to load
+        } else if (gpu) {
+            QVERIFY2(plain["torch_cuda"].get<bool>() && detail.rfind("libtorch_cuda.so loaded from ", 0) == 0, detail.c_str());
+        } else {
+            QVERIFY2(!plain["torch_cuda"].get<bool>() && detail.rfind("libtorch_cuda.so not loaded: ", 0) == 0, detail.c_str());
+            const auto forced = compute("1");
+            QVERIFY2(forced["torch_cuda"].get<bool>(), forced.dump().c_str());
+            QVERIFY2(!forced["torch_cuda_version"].get<std::string>().empty(), forced.dump().c_str());
+            QCOMPARE(forced["torch_cuda_devices"].get<int>(), 0);
+        }
+        const auto never = compute("0");
+        if (detail.rfind("libtorch_cuda.so linked in", 0) != 0)
+            QCOMPARE(never["torch_cuda_detail"].get<std::string>(), std::string("libtorch_cuda.so not loaded (SRS_LOAD_TORCH_CUDA=0)"));
+    }
+
     void autoRunsWhereLibTorchCanAndRecordsIt() {
         SRS_REQUIRE_SHARED(model, "models/stories260K");
         SRS_REQUIRE_SHARED(calib, "text/tinystories/TinyStories-validation.head.txt");

@@ -167,7 +167,8 @@ private slots:
 
     // Every flag of `signround autoscheme` (read from its help) has a counterpart that
     // `quantize --avg_bits` lists and accepts: the same name, or autoscheme_<name> for the sample
-    // counts and the output file (quantize's --nsamples / --seqlen / --batch_size are the tuning's).
+    // counts and the output file (quantize's --nsamples / --seqlen / --batch_size are the tuning's);
+    // --device is one for both (AutoScheme scores where the run tunes).
     void quantizeAvgBitsTakesEveryAutoSchemeFlag() {
         SRS_REQUIRE_SHARED(calib, kCalib);
         QTemporaryDir home, work;
@@ -177,7 +178,7 @@ private slots:
             {"--nsamples", {"--autoscheme_nsamples", "4"}}, {"--seqlen", {"--autoscheme_seqlen", "32"}},
             {"--batch_size", {"--autoscheme_batch_size", "2"}}, {"--seed", {"--seed", "7"}},
             {"--ignore_scale_zp_bits", {"--ignore_scale_zp_bits", ""}}, {"--output", {"--autoscheme_output", work.path() + "/lc.json"}},
-            {"--json", {"--json", ""}}};
+            {"--json", {"--json", ""}}, {"--device", {"--device", "cpu"}}};
         Run as_help = runOne({"help", "autoscheme"}, home.path());
         Run q_help = runOne({"help", "quantize"}, home.path());
         QCOMPARE(as_help.code, 0);

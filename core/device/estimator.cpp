@@ -84,7 +84,8 @@ double gpuTuningBytes(const job::RunPlan& plan, const io::ModelConfig& mc, const
     return block_weights + tuned_weights + std::max(3.0 * act + graph, 5.0 * act);
 }
 
-// The CUDA context, LibTorch's kernels and cuBLAS's workspace: measured at about 0.5 to 0.9 GiB.
+// The CUDA context, LibTorch's kernels and cuBLAS's workspace: an allowance of 1 GiB, not yet
+// measured (no session has had a GPU; tools/gpu/check.sh samples the real peak with nvidia-smi).
 constexpr double kCudaContextBytes = 1024.0 * 1024.0 * 1024.0;
 
 // Calibration: the text files, their token ids, the embedding and the first cache.

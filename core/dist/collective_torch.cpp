@@ -96,6 +96,10 @@ public:
     Status start(bool cuda) {
         try {
             store_ = openStore(spec_, true);
+            // The watchdog's own connection, opened here and not in its thread: every rank holds
+            // both before the process group's rendezvous lets any rank go on, so no rank can be
+            // left dialling a master that already finished (a wait of the whole timeout).
+            watchStore_ = openStore(spec_, false);
         } catch (const std::exception& e) {
             return makeError(ErrorCode::Network,
                              "rank " + std::to_string(spec_.rank) + " cannot reach the master (rank 0) at " + spec_.master_addr + ":" +
@@ -296,13 +300,7 @@ private:
     // Once per heartbeat: count ours up, read the others' and the failure key, with a store
     // connection of its own.
     void watch() {
-        c10::intrusive_ptr<c10d::TCPStore> store;
-        try {
-            store = openStore(spec_, false);
-        } catch (const std::exception& e) {
-            setFailure(masterGone(firstLine(e.what())));
-            return;
-        }
+        c10d::TCPStore* const store = watchStore_.get();
         const auto limit = std::chrono::seconds(spec_.timeout_s);
         std::vector<std::pair<std::string, Clock::time_point>> seen(static_cast<std::size_t>(spec_.world_size), {std::string(), Clock::now()});
         while (!stop_) {
@@ -335,6 +333,7 @@ private:
 
     DistSpec spec_;
     c10::intrusive_ptr<c10d::TCPStore> store_;
+    c10::intrusive_ptr<c10d::TCPStore> watchStore_;  // the watchdog thread's only
     c10::intrusive_ptr<c10d::Backend> pg_;
     std::thread watchdog_;
     std::atomic<bool> stop_{false};

@@ -11,10 +11,11 @@ namespace {
 int runConvert(const std::vector<std::string>& argv);
 
 const srs::cli::Command kConvert{
-    "convert", "Write a model as a GGUF without quantizing (f32, f16, bf16, or q8_0 by round-to-nearest)",
-    "signround convert --model PATH --format gguf:f16[,gguf:bf16,gguf:f32,gguf:q8_0] --output_dir DIR [--json]\n"
-    "  PATH: a Hugging Face model folder, one of our exports, or a .gguf. Each format goes to\n"
-    "  DIR/<model>-gguf-<type>/ with a model card; quantize with SignRound instead: signround quantize.",
+    "convert", "Write a model without quantizing: a Hugging Face folder (hf) or a GGUF (f32, f16, bf16, or q8_0 by round-to-nearest)",
+    "signround convert --model PATH --format hf|gguf:f16[,gguf:bf16,gguf:f32,gguf:q8_0] --output_dir DIR [--json]\n"
+    "  PATH: a Hugging Face model folder, one of our exports, or a .gguf. hf goes to DIR/<model>-hf/\n"
+    "  (safetensors, config.json, tokenizer files; a GGUF's tensors dequantized to float32), each GGUF\n"
+    "  type to DIR/<model>-gguf-<type>/, each with a model card; quantize with SignRound instead: signround quantize.",
     runConvert};
 SRS_CLI_COMMAND(kConvert);
 

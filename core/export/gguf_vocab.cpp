@@ -6,6 +6,7 @@
 #include "core/io/read_text_file.h"
 #include "core/io/gguf.h"
 #include "core/io/gguf_source.h"
+#include "core/tokenizer/gguf_bpe.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/tokenizer/load_tokenizer.h"
 #include "core/tokenizer/spm_tokenizer.h"
@@ -18,15 +19,6 @@ namespace {
 // llama.cpp's token types.
 constexpr std::int32_t kNormal = 1, kControl = 3, kUserDefined = 4, kUnused = 5;
 
-// The split regexes llama.cpp implements under a name (its llm_tokenizer_bpe pre-tokenizers).
-const std::map<std::string, std::string>& knownSplitRegexes() {
-    static const std::map<std::string, std::string> kKnown = {
-        {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)", "llama-bpe"},
-        {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)", "qwen2"},
-    };
-    return kKnown;
-}
-
 // A string member of a JSON object, or "" (the tokenizer loader has checked these files; reads
 // here stay typed so that a file changed since cannot throw).
 std::string stringAt(const nlohmann::json& j, const char* key) {
@@ -35,11 +27,18 @@ std::string stringAt(const nlohmann::json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-void collectSplitRegexes(const nlohmann::json& pre, std::vector<std::string>& regexes, bool& byte_level_regex) {
+void collectSplitRegexes(const nlohmann::json& pre, std::vector<std::string>& regexes, bool& byte_level_regex, int& others, bool& digits) {
     if (!pre.is_object()) return;
     const std::string type = stringAt(pre, "type");
     if (auto it = pre.find("pretokenizers"); type == "Sequence" && it != pre.end() && it->is_array())
-        for (const auto& p : *it) collectSplitRegexes(p, regexes, byte_level_regex);
+        for (const auto& p : *it) collectSplitRegexes(p, regexes, byte_level_regex, others, digits);
+    if (type == "Digits") {
+        auto it = pre.find("individual_digits");
+        if (it != pre.end() && it->is_boolean() && it->get<bool>()) digits = true;
+        else ++others;
+    } else if (type != "Sequence" && type != "Split" && type != "ByteLevel") {
+        ++others;
+    }
     if (auto it = pre.find("pattern"); type == "Split" && it != pre.end() && it->is_object() && it->contains("Regex"))
         regexes.push_back(stringAt(*it, "Regex"));
     if (type == "ByteLevel") {
@@ -49,8 +48,7 @@ void collectSplitRegexes(const nlohmann::json& pre, std::vector<std::string>& re
 }
 
 // Padding id and chat template from tokenizer_config.json (bounded, typed reads).
-void addConfigKeys(io::GgufWriter& w, const std::string& folder, const std::function<std::optional<std::int32_t>(const std::string&)>& id_of) {
-    auto j = io::readJsonFile((fs::path(folder) / "tokenizer_config.json").string(), io::kMaxConfigFileBytes);
+void addConfigKeys(io::GgufWriter& w, const Result<nlohmann::json>& j, const std::function<std::optional<std::int32_t>(const std::string&)>& id_of) {
     if (!j || !j->is_object()) return;  // the tokenizer loader already accepted this file; an unreadable one adds nothing
     if (const std::string t = stringAt(*j, "chat_template"); !t.empty()) w.setString("tokenizer.chat_template", t);
     std::string pad = stringAt(*j, "pad_token");
@@ -74,7 +72,8 @@ Status addSentencePiece(io::GgufWriter& w, const io::WeightSource& source, const
     w.setBool("tokenizer.ggml.add_bos_token", spm.addsBosByDefault());
     w.setBool("tokenizer.ggml.add_eos_token", false);
     if (!source.tokenizerFolder().empty()) {
-        addConfigKeys(w, source.tokenizerFolder(), [&](const std::string& piece) -> std::optional<std::int32_t> {
+        addConfigKeys(w, io::readJsonFile((fs::path(source.tokenizerFolder()) / "tokenizer_config.json").string(), io::kMaxConfigFileBytes),
+                      [&](const std::string& piece) -> std::optional<std::int32_t> {
             for (std::size_t i = 0; i < v.pieces.size(); ++i)
                 if (v.pieces[i] == piece) return static_cast<std::int32_t>(i);
             return std::nullopt;
@@ -101,8 +100,25 @@ std::optional<std::int64_t> tokenIdOf(const nlohmann::json& v) {
 }
 
 Status addByteLevelBpe(io::GgufWriter& w, const io::WeightSource& source, const tokenizer::HfTokenizer& tok) {
-    const std::string path = (fs::path(source.tokenizerFolder()) / "tokenizer.json").string();
-    auto parsed = io::readJsonFile(path, io::kMaxTokenizerFileBytes);
+    // A folder's tokenizer.json, or the one a GGUF source's embedded vocabulary reads as.
+    std::string path = (fs::path(source.tokenizerFolder()) / "tokenizer.json").string();
+    Result<nlohmann::json> parsed = nlohmann::json();
+    Result<nlohmann::json> config = nlohmann::json();
+    if (source.tokenizerFolder().empty()) {
+        auto g = io::GgufFile::open(source.path());
+        if (!g) return g.error();
+        auto gv = io::readGgufVocab(**g);
+        if (!gv) return gv.error();
+        if (!*gv) return makeError(ErrorCode::Internal, source.path() + " carries no tokenizer");
+        auto files = tokenizer::hfTokenizerFilesFromGguf(**g, **gv);
+        if (!files) return files.error();
+        path = source.path() + " (embedded BPE vocabulary)";
+        parsed = nlohmann::json::parse(files->tokenizer_json, nullptr, false);
+        config = nlohmann::json::parse(files->tokenizer_config_json, nullptr, false);
+    } else {
+        parsed = io::readJsonFile(path, io::kMaxTokenizerFileBytes);
+        config = io::readJsonFile((fs::path(source.tokenizerFolder()) / "tokenizer_config.json").string(), io::kMaxConfigFileBytes);
+    }
     if (!parsed) return parsed.error();
     const nlohmann::json& j = *parsed;
     auto pre = ggufPreTokenizerName(j);
@@ -152,7 +168,7 @@ Status addByteLevelBpe(io::GgufWriter& w, const io::WeightSource& source, const 
     if (auto e = tok.eosId()) w.setU32("tokenizer.ggml.eos_token_id", static_cast<std::uint32_t>(*e));
     w.setBool("tokenizer.ggml.add_bos_token", tok.addsBosByDefault());
     w.setBool("tokenizer.ggml.add_eos_token", false);
-    addConfigKeys(w, source.tokenizerFolder(), [&](const std::string& piece) { return tok.tokenId(piece); });
+    addConfigKeys(w, config, [&](const std::string& piece) { return tok.tokenId(piece); });
     return {};
 }
 
@@ -160,16 +176,18 @@ Status addByteLevelBpe(io::GgufWriter& w, const io::WeightSource& source, const 
 
 Result<std::string> ggufPreTokenizerName(const nlohmann::json& tj) {
     std::vector<std::string> regexes;
-    bool byte_level_regex = false;
-    if (tj.is_object() && tj.contains("pre_tokenizer")) collectSplitRegexes(tj["pre_tokenizer"], regexes, byte_level_regex);
-    if (regexes.empty() && byte_level_regex) return std::string("gpt-2");
-    if (regexes.size() == 1) {
-        auto it = knownSplitRegexes().find(regexes[0]);
-        if (it != knownSplitRegexes().end()) return it->second;
+    bool byte_level_regex = false, digits = false;
+    int others = 0;
+    if (tj.is_object() && tj.contains("pre_tokenizer")) collectSplitRegexes(tj["pre_tokenizer"], regexes, byte_level_regex, others, digits);
+    // Every digit apart, then GPT-2's regex: llama.cpp's "smollm" (SmolLM, StarCoder).
+    if (regexes.empty() && byte_level_regex && others == 0) return std::string(digits ? "smollm" : "gpt-2");
+    if (regexes.size() == 1 && !digits && others == 0) {
+        for (const auto& [name, regex] : tokenizer::ggufSplitRegexes())
+            if (regex == regexes[0]) return name;
     }
     return makeError(ErrorCode::Unsupported,
                      "this tokenizer.json pre-tokenizes with a regex llama.cpp does not know by name, so a GGUF of it would tokenize differently",
-                     "GGUF export knows the Llama-3, Qwen2/3 and GPT-2 pre-tokenizers; export auto_round / auto_gptq / auto_awq instead");
+                     "GGUF export knows the Llama-3, Qwen2/3, SmolLM and GPT-2 pre-tokenizers; export auto_round / auto_gptq / auto_awq instead");
 }
 
 Status addGgufVocabulary(io::GgufWriter& w, const io::WeightSource& source) {

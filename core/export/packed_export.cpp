@@ -12,6 +12,8 @@
 #include "core/io/packing.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors_writer.h"
+#include "core/io/gguf_source.h"
+#include "core/tokenizer/gguf_bpe.h"
 #include "core/tokenizer/load_tokenizer.h"
 #include "core/tokenizer/spm_tokenizer.h"
 
@@ -299,6 +301,33 @@ nlohmann::json exportConfig(const QuantizedModel& m, PackedFormat f, const std::
 
 }  // namespace
 
+Result<std::vector<std::pair<std::string, std::string>>> embeddedTokenizerFiles(const io::WeightSource& source) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!source.tokenizerFolder().empty()) return out;
+    auto g = io::GgufFile::open(source.path());
+    if (!g) return out;  // not a GGUF: nothing embedded
+    auto gv = io::readGgufVocab(**g);
+    if (!gv) return gv.error();
+    if (!*gv) return out;
+    if ((*gv)->model == "gpt2") {
+        auto hf = tokenizer::hfTokenizerFilesFromGguf(**g, **gv);
+        if (!hf) return hf.error();
+        out.emplace_back("tokenizer.json", std::move(hf->tokenizer_json));
+        out.emplace_back("tokenizer_config.json", std::move(hf->tokenizer_config_json));
+        return out;
+    }
+    auto tok = tokenizer::loadTokenizerFor(source);
+    if (!tok) return tok.error();
+    if (auto* spm = dynamic_cast<const tokenizer::SpmTokenizer*>(tok->get())) {
+        nlohmann::json tc = {{"tokenizer_class", "LlamaTokenizer"}, {"add_bos_token", spm->vocab().add_bos}, {"add_eos_token", false}};
+        if (spm->bosId()) tc["bos_token"] = spm->piece(*spm->bosId());
+        if (spm->eosId()) tc["eos_token"] = spm->piece(*spm->eosId());
+        out.emplace_back("tokenizer.model", tokenizer::serializeSpmModel(spm->vocab()));
+        out.emplace_back("tokenizer_config.json", tc.dump(2));
+    }
+    return out;
+}
+
 Result<std::uint64_t> packedExportBytes(const QuantizedModel& m, const PackedExportOptions& opt) {
     if (!m.source) return makeError(ErrorCode::InvalidArgument, "export without a source model");
     const PackedFormat f = opt.format;
@@ -332,6 +361,10 @@ Result<std::uint64_t> packedExportBytes(const QuantizedModel& m, const PackedExp
         }
         for (const auto& e : fs::directory_iterator(src, ec))
             if (e.path().extension() == ".py") total += e.file_size(ec);
+    } else {
+        auto files = embeddedTokenizerFiles(*m.source);
+        if (!files) return files.error();
+        for (const auto& f : *files) total += f.second.size();
     }
     total += opt.model_card.size();
     return total;
@@ -368,16 +401,10 @@ Status writeTokenizerFiles(const io::WeightSource& source, const std::string& tm
             if (e.path().extension() == ".py") fs::copy_file(e.path(), fs::path(tmp) / e.path().filename(), fs::copy_options::overwrite_existing, ec);
         return {};
     }
-    auto tok = tokenizer::loadTokenizerFor(source);
-    if (auto* spm = tok.ok() ? dynamic_cast<const tokenizer::SpmTokenizer*>(tok->get()) : nullptr) {
-        SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer.model", tokenizer::serializeSpmModel(spm->vocab())));
-        nlohmann::json tc = {{"tokenizer_class", "LlamaTokenizer"}, {"add_bos_token", spm->vocab().add_bos}, {"add_eos_token", false}};
-        if (spm->bosId()) tc["bos_token"] = spm->piece(*spm->bosId());
-        if (spm->eosId()) tc["eos_token"] = spm->piece(*spm->eosId());
-        SRS_TRY(io::writeFileAtomic(tmp + "/tokenizer_config.json", tc.dump(2)));
-    } else {
-        log::warn("the export has no tokenizer files: copy them from the original model");
-    }
+    auto files = embeddedTokenizerFiles(source);
+    if (!files) return files.error();
+    if (files->empty()) log::warn("the export has no tokenizer files: copy them from the original model");
+    for (const auto& [name, content] : *files) SRS_TRY(io::writeFileAtomic(tmp + "/" + name, content));
     return {};
 }
 

@@ -48,6 +48,10 @@ Result<ExportReport> exportPacked(const QuantizedModel& model, const std::string
 // The bytes exportPacked would write for this model (every file of the folder), from the layers'
 // schemes and shapes alone (entries without data are fine): for estimates before a run.
 Result<std::uint64_t> packedExportBytes(const QuantizedModel& model, const PackedExportOptions& options);
+// The tokenizer files written for a source without a tokenizer folder (a GGUF's embedded
+// vocabulary: tokenizer.model for SentencePiece, tokenizer.json for byte-level BPE, each with
+// tokenizer_config.json), as (file name, content); empty when the source embeds none.
+Result<std::vector<std::pair<std::string, std::string>>> embeddedTokenizerFiles(const io::WeightSource& source);
 
 // The quantization_config block exactly as it is written into config.json.
 nlohmann::json buildQuantizationConfig(const QuantizedModel& model, PackedFormat format);

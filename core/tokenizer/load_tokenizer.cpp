@@ -6,6 +6,7 @@
 #include "core/io/read_text_file.h"
 #include "core/io/gguf.h"
 #include "core/io/gguf_source.h"
+#include "core/tokenizer/gguf_bpe.h"
 #include "core/tokenizer/hf_tokenizer.h"
 #include "core/tokenizer/spm_tokenizer.h"
 
@@ -54,10 +55,19 @@ Result<std::unique_ptr<Tokenizer>> loadGgufTokenizer(const io::GgufFile& file, s
     if (!*gv || (*gv)->model.empty())
         return makeError(ErrorCode::NotFound, file.path() + " carries no tokenizer", "use the model's Hugging Face folder instead");
     io::GgufVocab& e = **gv;
-    if (e.model != "llama")
-        return makeError(ErrorCode::Unsupported, file.path() + " has a '" + e.model + "' tokenizer; embedded SentencePiece ('llama') vocabularies are supported");
     if (vocab_rows > 0 && static_cast<std::int64_t>(e.tokens.size()) > vocab_rows)
         return file.metaError("tokenizer.ggml.tokens", "an array of at most " + std::to_string(vocab_rows) + " tokens (the model's vocabulary)");
+    if (e.model == "gpt2") {
+        // Byte-level BPE: read through the tokenizer.json that a Hugging Face folder of it has.
+        auto files = hfTokenizerFilesFromGguf(file, e);
+        if (!files) return files.error();
+        auto t = parseHfTokenizer(files->tokenizer_json, files->tokenizer_config_json, file.path() + " (embedded BPE vocabulary)");
+        if (!t) return t.error();
+        return std::unique_ptr<Tokenizer>(std::move(*t));
+    }
+    if (e.model != "llama")
+        return makeError(ErrorCode::Unsupported, file.path() + " has a '" + e.model + "' tokenizer; embedded SentencePiece ('llama') and byte-level BPE ('gpt2') vocabularies are supported",
+                         "use the model's Hugging Face folder instead");
     SpmVocab v;
     v.pieces = std::move(e.tokens);
     v.scores = e.scores.empty() ? std::vector<float>(v.pieces.size(), 0.0f) : std::move(e.scores);

@@ -11,6 +11,8 @@
 
 #include "core/io/gguf.h"
 #include "core/io/model_summary.h"
+#include "core/io/weight_source.h"
+#include "core/tokenizer/load_tokenizer.h"
 #include "core/job/convert.h"
 #include "support/test_paths.h"
 
@@ -86,6 +88,48 @@ private slots:
             QVERIFY(fin.hint.find("signround quantize") != std::string::npos);
             QVERIFY(QDir(dir.path()).isEmpty());  // nothing written, not even the f16 before it
         }
+    }
+
+    void ggufWrittenAsHuggingFaceFolder() {
+        // A model the user has only as a GGUF: convert --format hf gives the folder transformers
+        // reads, with the same tensors, the embedded vocabulary written out and nothing quantized.
+        SRS_REQUIRE_SHARED(gguf, "models/stories260K/stories260K.gguf");
+        QTemporaryDir dir;
+        job::JobConfig c;
+        c.model = gguf.toStdString();
+        c.formats = {"hf"};
+        c.output_dir = dir.path().toStdString();
+        job::JobObserver quiet;
+        auto fin = job::convertModel(c, quiet, {});
+        QVERIFY2(fin.state == job::JobState::Finished, fin.message.c_str());
+        const fs::path folder = fs::path(c.output_dir) / "stories260K-hf";
+        QCOMPARE(fin.files.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(fin.files[0].format), QString("hf"));
+        QCOMPARE(fs::path(fin.files[0].path), folder);
+        for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json", "README.md"})
+            QVERIFY2(fs::exists(folder / f), f);
+        std::ifstream cfg(folder / "config.json");
+        const std::string config((std::istreambuf_iterator<char>(cfg)), std::istreambuf_iterator<char>());
+        QVERIFY(config.find("quantization_config") == std::string::npos);
+        std::ifstream card(folder / "README.md");
+        const std::string readme((std::istreambuf_iterator<char>(card)), std::istreambuf_iterator<char>());
+        QVERIFY2(readme.find("not quantized") != std::string::npos, readme.c_str());
+
+        auto a = io::openWeightSource(gguf.toStdString());
+        auto b = io::openWeightSource(folder.string());
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE((*b)->tensorNames(), (*a)->tensorNames());
+        for (const auto& n : (*a)->tensorNames()) {
+            auto x = (*a)->loadFloat(n);
+            auto y = (*b)->loadFloat(n);
+            QVERIFY(x.ok() && y.ok());
+            QVERIFY2(x->data == y->data, n.c_str());
+        }
+        auto ta = tokenizer::loadTokenizerFor(**a);
+        auto tb = tokenizer::loadTokenizerFor(**b);
+        QVERIFY(ta.ok() && tb.ok());
+        const std::string text = "Once upon a time, a little girl named Lily found 3 shiny stones.";
+        QCOMPARE((*tb)->encode(text, true), (*ta)->encode(text, true));
     }
 
     void cancelledLeavesNoFolder() {

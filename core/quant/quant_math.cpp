@@ -41,7 +41,12 @@ QdqResult quantDequant(const at::Tensor& weight, const QuantScheme& s, const Gro
     const double thr = s.fp16_scale ? 1e-5 : 1e-8;
     auto to_scale_dtype = [&](const at::Tensor& x) {
         // The cast sits inside the graph: the gradient passes through, the value is what is exported.
-        return s.fp16_scale ? x.to(at::kHalf).to(at::kFloat) : x;
+        if (!s.fp16_scale) return x;
+        at::Tensor y = x.to(at::kHalf).to(at::kFloat);
+        // Autograd casts the gradient to fp16 on its way back; saturate it first, so that a large
+        // one keeps its sign instead of overflowing to ±inf (what the fused kernels do too).
+        if (y.requires_grad()) y.register_hook([](const at::Tensor& g) { return g.clamp(-65504.0, 65504.0); });
+        return y;
     };
     at::Tensor wmin = alpha.defined() ? range.wmin * alpha : range.wmin;
     at::Tensor wmax = beta.defined() ? range.wmax * beta : range.wmax;

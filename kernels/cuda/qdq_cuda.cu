@@ -34,6 +34,13 @@ __device__ float roundToHalf(float f) {
     return __uint_as_float(out);
 }
 
+// The gradient across the fp16 cast of a scale: rounded to fp16 as autograd rounds it, but
+// saturating at ±65504 instead of overflowing to ±inf. SignSGD takes only its sign, which a
+// saturated value keeps; an inf would be taken for an overflow of the backward pass (and two of
+// opposite signs, summed over micro-batches or ranks, make a NaN). Real models reach it: the
+// o_proj of SmolLM2-135M's first block, whose outputs feed its massive activations.
+__device__ float gradThroughHalf(float g) { return roundToHalf(g > 65504.0f ? 65504.0f : (g < -65504.0f ? -65504.0f : g)); }
+
 struct Group {
     float s1, s, zr, zero, y;
     bool take_min;
@@ -177,7 +184,7 @@ __global__ void backwardKernel(QdqShape p, QdqInputs in, const float* grad_deq, 
         const float maxq = static_cast<float>(1 << (p.bits - 1));
         const bool pass = g.s1 >= 0 ? g.s1 >= thr : g.s1 <= -thr;
         float g_s1 = pass ? g_s : 0.0f;
-        if (p.fp16_scale) g_s1 = roundToHalf(g_s1);
+        if (p.fp16_scale) g_s1 = gradThroughHalf(g_s1);
         const float g_max = g_s1 / maxq;
         if (g.take_min)
             g_wmin = -g_max;
@@ -189,7 +196,7 @@ __global__ void backwardKernel(QdqShape p, QdqInputs in, const float* grad_deq, 
         g_wmin += -(g_zr / s);
         g_s += -g_zr * (g.y / s);
         float g_s1 = g.s1 >= thr ? g_s : 0.0f;
-        if (p.fp16_scale) g_s1 = roundToHalf(g_s1);
+        if (p.fp16_scale) g_s1 = gradThroughHalf(g_s1);
         const float g_d = g_s1 / maxq;
         g_wmax += g_d;
         g_wmin += -g_d;

@@ -158,6 +158,29 @@ private slots:
         }
     }
 
+    void hugeScaleGradientsSaturateInsteadOfOverflowing() {
+        // A scale gradient beyond fp16's range (a real model's massive activations give them: the
+        // first block of SmolLM2-135M) must cross the fp16 cast saturated at ±65504, keeping its
+        // sign for SignSGD, in both paths: never ±inf, which the run takes for an overflow.
+        for (bool sym : {true, false}) {
+            QuantScheme sc;
+            sc.bits = 8;
+            sc.sym = sym;
+            sc.group_size = 32;
+            sc.fp16_scale = true;
+            const Case c{4, 64, sc, true};
+            State st = makeState(c, 11);
+            st.gout = st.gout * 1e9;
+            Grads ref = run(c, st, false), fused = run(c, st, true);
+            for (const Grads* g : {&ref, &fused}) {
+                QVERIFY2(at::isfinite(g->ga).all().item<bool>() && at::isfinite(g->gb).all().item<bool>(), sym ? "sym" : "asym");
+                QVERIFY(g->ga.abs().max().item<double>() > 0.0);
+            }
+            QVERIFY(at::equal(fused.ga.sign(), ref.ga.sign()));
+            QVERIFY(at::equal(fused.gb.sign(), ref.gb.sign()));
+        }
+    }
+
     void withoutParametersIsRtn() {
         QuantScheme s{4, 32, false};
         at::manual_seed(3);

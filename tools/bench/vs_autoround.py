@@ -93,12 +93,15 @@ def hf_ppl(folder, text, tokenizer, window, windows):
     ids = tok(open(text, encoding="utf-8").read(), add_special_tokens=False)["input_ids"]
     n = min(windows, len(ids) // window)
     nll, count = 0.0, 0
-    with torch.no_grad():
-        for w0 in range(0, n, 8):
-            x = torch.tensor([ids[i * window:(i + 1) * window] for i in range(w0, min(n, w0 + 8))])
-            lp = torch.log_softmax(m(x).logits.double(), -1)
-            nll -= lp[:, :-1].gather(-1, x[:, 1:].unsqueeze(-1)).sum().item()
-            count += x.shape[0] * (window - 1)
+    try:
+        with torch.no_grad():
+            for w0 in range(0, n, 8):
+                x = torch.tensor([ids[i * window:(i + 1) * window] for i in range(w0, min(n, w0 + 8))])
+                lp = torch.log_softmax(m(x).logits.double(), -1)
+                nll -= lp[:, :-1].gather(-1, x[:, 1:].unsqueeze(-1)).sum().item()
+                count += x.shape[0] * (window - 1)
+    except Exception as e:  # the reader loads the folder but cannot run it: a finding too
+        return None, f"{type(e).__name__} in forward: {str(e).splitlines()[0][:120]}"
     return math.exp(nll / count), ""
 
 
@@ -142,6 +145,7 @@ def main():
     our_export = next(os.path.join(our_dir, d) for d in os.listdir(our_dir) if d.endswith("auto_round"))
     row = {"model": os.path.basename(a.model.rstrip("/")), "scheme": f"W{a.bits}G{a.group_size}", "iters": a.iters, "nsamples": a.nsamples,
            "seqlen": a.seqlen, "batch_size": a.batch_size, "seed": a.seed, "threads": os.cpu_count(),
+           "window": a.window, "windows": a.windows, "eval_text": os.path.basename(a.eval_text),
            "autoround": {"wall_s": ar_wall, "peak_rss_bytes": ar_rss, "export": ar_export},
            "signround": {"wall_s": our_wall, "peak_rss_bytes": our_rss, "export": our_export}}
     for who, folder in (("original", a.model), ("autoround", ar_export), ("signround", our_export)):
